@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// edgectl: one binary that is a Kubernetes-compatible server and node agent.
+// Dependencies are kept to SwiftNIO, ArgumentParser and swift-log (see DESIGN.md):
+// every package costs build time and binary size on a 1 GB board.
+import PackageDescription
+
+let package = Package(
+    name: "edgectl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "edgectl", targets: ["edgectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+    ],
+    targets: [
+        // System SQLite (libsqlite3-dev); WAL store backend.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // mbedtls (libmbedtls-dev) plus a small C shim: TLS sessions driven from NIO, PKI.
+        .target(
+            name: "CMbedTLS",
+            path: "Sources/CMbedTLS",
+            linkerSettings: [.linkedLibrary("mbedtls"), .linkedLibrary("mbedx509"), .linkedLibrary("mbedcrypto")]
+        ),
+        .target(name: "EdgeAPI"),
+        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
+        .target(name: "EdgeTLS", dependencies: [
+            "CMbedTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .target(name: "EdgeAPIServer", dependencies: [
+            "EdgeAPI", "EdgeStore", "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "edgectl", dependencies: [
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
+        .testTarget(name: "EdgeTLSTests", dependencies: [
+            "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer"]),
+    ]
+)

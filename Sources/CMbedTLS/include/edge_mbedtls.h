@@ -1,0 +1,3 @@
+#ifndef EDGE_MBEDTLS_H
+#define EDGE_MBEDTLS_H
+#endif

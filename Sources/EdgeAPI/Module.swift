@@ -1,0 +1,1 @@
+// EdgeAPI module

@@ -1,0 +1,1 @@
+// EdgeAPIServer module

@@ -1,0 +1,3 @@
+import XCTest
+@testable import EdgeAPI
+final class EdgeAPIPlaceholderTests: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }
