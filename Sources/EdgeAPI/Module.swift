@@ -1,1 +1,0 @@
-// EdgeAPI module
