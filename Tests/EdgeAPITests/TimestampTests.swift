@@ -1,0 +1,30 @@
+import XCTest
+@testable import EdgeAPI
+
+final class TimestampTests: XCTestCase {
+    func testFormatsAndParsesRFC3339() {
+        let t = Timestamp(seconds: 1_795_000_000)
+        XCTAssertEqual(t.rfc3339, "2026-11-18T08:26:40Z")
+        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T08:26:40Z"), t)
+        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T09:26:40+01:00")?.seconds, t.seconds)
+        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T08:26:40.123456Z")?.nanoseconds, 123_456_000)
+        XCTAssertEqual(Timestamp(seconds: 0, nanoseconds: 5000).rfc3339Micro, "1970-01-01T00:00:00.000005Z")
+        XCTAssertNil(Timestamp(rfc3339: "2026-13-18T08:26:40Z"))
+        XCTAssertNil(Timestamp(rfc3339: "yesterday"))
+    }
+
+    func testLeapYearDates() {
+        XCTAssertEqual(Timestamp(rfc3339: "2024-02-29T00:00:00Z")?.rfc3339, "2024-02-29T00:00:00Z")
+        XCTAssertEqual(Timestamp(rfc3339: "2000-03-01T00:00:00Z").map { $0.seconds - 86400 }.map { Timestamp(seconds: $0).rfc3339 },
+                       "2000-02-29T00:00:00Z")
+    }
+
+    func testIdentifiers() {
+        let u = Identifiers.uuid()
+        XCTAssertEqual(u.count, 36)
+        XCTAssertNotEqual(u, Identifiers.uuid())
+        let n = Identifiers.generatedName(prefix: "web-")
+        XCTAssertTrue(n.hasPrefix("web-"))
+        XCTAssertEqual(n.count, 9)
+    }
+}
