@@ -1,0 +1,31 @@
+import EdgeAPI
+
+/// pods/binding: the scheduler's way to place a pod on a node, exactly once.
+enum Binding {
+    static func bind(store: ObjectStore, pod r: ResourceInfo, namespace: String?, name: String, binding: JSON,
+                     dryRun: Bool) async throws {
+        guard let node = binding[path: ["target", "name"]]?.string, !node.isEmpty else {
+            throw APIError(code: 422, reason: "Invalid", message: "Binding \"\(name)\" is invalid: target.name: Required value",
+                           details: .init(name: name, kind: "Binding", causes: [.init(reason: "FieldValueRequired", message: "Required value", field: "target.name")]))
+        }
+        if let kind = binding[path: ["target", "kind"]]?.string, !kind.isEmpty, kind != "Node" {
+            throw APIError.badRequest("target kind must be Node, got \(kind)")
+        }
+        _ = try await store.guaranteedUpdate(r, namespace: namespace, name: name, dryRun: dryRun) { old in
+            if old[path: ["metadata", "deletionTimestamp"]] != nil {
+                throw APIError.conflict(r, name, "pod \(name) is being deleted, cannot be assigned to a host")
+            }
+            if let current = old[path: ["spec", "nodeName"]]?.string, !current.isEmpty {
+                throw APIError(code: 409, reason: "Conflict",
+                               message: "Operation cannot be fulfilled on pods/binding \"\(name)\": pod \(name) is already assigned to node \"\(current)\"",
+                               details: .init(name: name, kind: "pods/binding"))
+            }
+            var new = old
+            new[path: ["spec", "nodeName"]] = .string(node)
+            if let ann = binding[path: ["metadata", "annotations"]]?.object {
+                for (k, v) in ann { new[path: ["metadata", "annotations", k]] = v }
+            }
+            return (new, false)
+        }
+    }
+}

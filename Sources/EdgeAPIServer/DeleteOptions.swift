@@ -1,0 +1,41 @@
+import EdgeAPI
+
+/// meta/v1 DeleteOptions from the request body and/or query string.
+public struct DeleteOptions: Sendable {
+    public var gracePeriodSeconds: Int64?
+    public var propagationPolicy: String?
+    public var preconditionUID: String?
+    public var preconditionResourceVersion: String?
+    public var dryRun = false
+
+    public init() {}
+
+    init(query: [String: String], body: [UInt8]) throws {
+        if !body.isEmpty {
+            let j: JSON
+            do { j = try JSONParser.parse(body) } catch {
+                throw APIError.badRequest("failed to decode DeleteOptions: \(error)")
+            }
+            guard j.object != nil else { throw APIError.badRequest("DeleteOptions must be an object") }
+            gracePeriodSeconds = j["gracePeriodSeconds"]?.int
+            propagationPolicy = j["propagationPolicy"]?.string
+            preconditionUID = j[path: ["preconditions", "uid"]]?.string
+            preconditionResourceVersion = j[path: ["preconditions", "resourceVersion"]]?.string
+            if j["orphanDependents"]?.bool == true { propagationPolicy = propagationPolicy ?? "Orphan" }
+            if let d = j["dryRun"]?.array, d.contains(.string("All")) { dryRun = true }
+        }
+        if let g = query["gracePeriodSeconds"], !g.isEmpty {
+            guard let n = Int64(g) else { throw APIError.badRequest("gracePeriodSeconds must be an integer, got \"\(g)\"") }
+            gracePeriodSeconds = n
+        }
+        if let p = query["propagationPolicy"], !p.isEmpty { propagationPolicy = p }
+        if query["orphanDependents"] == "true" { propagationPolicy = propagationPolicy ?? "Orphan" }
+        if query["dryRun"] == "All" { dryRun = true }
+        if let p = propagationPolicy, !["Orphan", "Background", "Foreground"].contains(p) {
+            throw APIError(code: 422, reason: "Invalid",
+                           message: "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"\(p)\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
+                           details: .init(group: "meta.k8s.io", kind: "DeleteOptions",
+                                          causes: [.init(reason: "FieldValueNotSupported", message: "Unsupported value: \"\(p)\"", field: "propagationPolicy")]))
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import EdgeAPI
+import NIOCore
+import NIOHTTP1
+
+/// The thin NIO end of the API server: gathers one request (refusing bodies
+/// over the limit), hands it to APIService on a task, and writes the answer,
+/// streaming chunk by chunk for watches. Requests on a connection are served one
+/// at a time (the pipelining handler in front holds later ones back).
+final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let service: APIService
+    let maxBody: Int
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var tooLarge = false
+    private var running: Task<Void, Never>?
+    /// Set from the TLS layer once the handshake verified a client certificate.
+    var peer: UserInfo?
+
+    init(service: APIService, maxBody: Int = APIService.maxBodyBytes) {
+        self.service = service
+        self.maxBody = maxBody
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? PeerAuthenticated { peer = e.user }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h):
+            head = h
+            body = []
+            tooLarge = false
+            if let len = h.headers.first(name: "content-length").flatMap(Int.init), len > maxBody { tooLarge = true }
+        case .body(var buf):
+            if tooLarge { return }
+            if body.count + buf.readableBytes > maxBody {
+                tooLarge = true
+                body = []
+                return
+            }
+            body += buf.readBytes(length: buf.readableBytes) ?? []
+        case .end:
+            guard let h = head else { return }
+            head = nil
+            dispatch(context: context, head: h)
+        }
+    }
+
+    private func dispatch(context: ChannelHandlerContext, head h: HTTPRequestHead) {
+        let keepAlive = h.isKeepAlive
+        let channel = context.channel
+        if tooLarge {
+            let e = APIError(code: 413, reason: "RequestEntityTooLarge",
+                             message: "Request entity too large: limit is \(maxBody)")
+            Self.write(HTTPResponse.error(e), version: h.version, keepAlive: false, to: channel)
+            return
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in h.headers {
+            let k = name.lowercased()
+            headers[k] = headers[k].map { $0 + "," + value } ?? value
+        }
+        let req = HTTPRequest(method: h.method.rawValue, uri: h.uri, headers: headers, body: body, clientCertificate: peer)
+        body = []
+        let service = self.service
+        let version = h.version
+        let isHead = h.method == .HEAD
+        // Cancelling a finished task is harmless, so `running` is simply replaced by the next request.
+        running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel)
+    }
+
+    static func serve(_ service: APIService, _ req: HTTPRequest, version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
+                      channel: any Channel) -> Task<Void, Never> {
+        Task {
+            let resp = await service.handle(req)
+            await send(resp, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The client went away: stop whatever was serving it (a watch, mostly).
+        running?.cancel()
+        running = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    static func responseHead(_ resp: HTTPResponse, version: HTTPVersion, keepAlive: Bool, length: Int?) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        for (k, v) in resp.headers where k.lowercased() != "transfer-encoding" { headers.add(name: k, value: v) }
+        if let length { headers.replaceOrAdd(name: "Content-Length", value: String(length)) }
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        return HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: resp.status), headers: headers)
+    }
+
+    static func write(_ resp: HTTPResponse, version: HTTPVersion, keepAlive: Bool, to channel: Channel) {
+        let bytes = resp.bodyBytes
+        channel.write(HTTPServerResponsePart.head(responseHead(resp, version: version, keepAlive: keepAlive, length: bytes.count)), promise: nil)
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+
+    static func send(_ resp: HTTPResponse, version: HTTPVersion, keepAlive: Bool, headOnly: Bool, to channel: Channel) async {
+        switch resp.body {
+        case .bytes(let bytes):
+            let head = responseHead(resp, version: version, keepAlive: keepAlive, length: bytes.count)
+            channel.write(HTTPServerResponsePart.head(head), promise: nil)
+            if !headOnly {
+                channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
+            }
+            try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+            if !keepAlive { try? await channel.close() }
+        case .stream(let chunks):
+            let head = responseHead(resp, version: version, keepAlive: keepAlive, length: nil)
+            do {
+                try await channel.writeAndFlush(HTTPServerResponsePart.head(head)).get()
+                for await chunk in chunks {
+                    // Waiting for each write bounds memory: a slow reader slows its own watch only.
+                    try await channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: chunk)))).get()
+                }
+                try await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+                if !keepAlive { try? await channel.close() }
+            } catch {
+                try? await channel.close()
+            }
+        }
+    }
+}
+
+/// Fired by the TLS layer after a handshake that verified a client certificate.
+public struct PeerAuthenticated: Sendable {
+    public var user: UserInfo
+    public init(user: UserInfo) { self.user = user }
+}

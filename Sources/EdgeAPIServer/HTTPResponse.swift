@@ -1,0 +1,43 @@
+import EdgeAPI
+
+/// What the API layer answers: a whole body, or a stream of chunks (watch).
+public struct HTTPResponse: Sendable {
+    public enum Body: Sendable {
+        case bytes([UInt8])
+        /// Each element is written and flushed as it arrives; the stream ending ends the response.
+        case stream(AsyncStream<[UInt8]>)
+    }
+
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Body
+
+    public init(status: Int, headers: [(String, String)] = [], body: Body = .bytes([])) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ status: Int, _ value: JSON, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers,
+                     body: .bytes(JSONSerializer.serialize(value)))
+    }
+
+    public static func error(_ e: APIError) -> HTTPResponse {
+        json(e.code, e.status)
+    }
+
+    public static func text(_ status: Int, _ text: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: .bytes(Array(text.utf8)))
+    }
+
+    /// The bytes of a whole-body response (tests).
+    public var bodyBytes: [UInt8] {
+        if case .bytes(let b) = body { return b }
+        return []
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+}

@@ -1,0 +1,37 @@
+import EdgeAPI
+
+/// Shapes stored objects into response bodies.
+enum Rendering {
+    static func single(_ obj: JSON, _ r: ResourceInfo, _ shape: ResponseShape) -> JSON {
+        switch shape {
+        case .object: return obj
+        case .metadata: return partialMetadata(obj)
+        case .table(let include): return TableRenderer.table(r, [obj], includeObject: include, listMeta: nil)
+        }
+    }
+
+    static func list(_ page: ObjectStore.ListPage, _ r: ResourceInfo, _ shape: ResponseShape) -> JSON {
+        var meta: JSON = ["resourceVersion": .string(String(page.revision))]
+        if let c = page.continueToken { meta["continue"] = .string(c) }
+        switch shape {
+        case .object:
+            return ["kind": .string(r.listKind), "apiVersion": .string(r.apiVersion), "metadata": meta, "items": .array(page.items)]
+        case .metadata:
+            return ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
+                    "items": .array(page.items.map(partialMetadata))]
+        case .table(let include):
+            return TableRenderer.table(r, page.items, includeObject: include, listMeta: meta)
+        }
+    }
+
+    static func partialMetadata(_ obj: JSON) -> JSON {
+        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"] ?? [:]]
+    }
+
+    /// What DELETE answers for kinds that do not return the object.
+    static func successStatus(_ obj: JSON, _ r: ResourceInfo) -> JSON {
+        var details: JSON = ["name": obj[path: ["metadata", "name"]] ?? "", "group": .string(r.group), "kind": .string(r.plural)]
+        if let uid = obj[path: ["metadata", "uid"]] { details["uid"] = uid }
+        return ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "details": details]
+    }
+}

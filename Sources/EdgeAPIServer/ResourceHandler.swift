@@ -1,0 +1,218 @@
+import EdgeAPI
+import EdgeStore
+
+/// Serves one request on a resource: checks the request's shape, calls the
+/// ObjectStore, renders the answer as the client asked (object, Table, metadata).
+struct ResourceHandler {
+    let service: APIService
+    let request: HTTPRequest
+    let info: RequestInfo
+    let user: UserInfo
+    let r: ResourceInfo
+    var store: ObjectStore { service.store }
+
+    init(service: APIService, request: HTTPRequest, info: RequestInfo, user: UserInfo) {
+        self.service = service
+        self.request = request
+        self.info = info
+        self.user = user
+        self.r = ResourceRegistry.lookup(group: info.group, version: info.version, plural: info.resource)!
+    }
+
+    /// Namespace of the object addressed: nil for cluster-scoped resources.
+    var namespace: String? { r.namespaced ? info.namespace : nil }
+
+    func serve() async throws -> HTTPResponse {
+        if !r.namespaced && info.namespace != nil && r.plural != "namespaces" { throw APIError.pathNotFound() }
+        if r.namespaced && info.namespace == nil && info.name != nil { throw APIError.pathNotFound() }
+        if let s = info.subresource, !r.subresources.contains(s) { throw APIError.pathNotFound() }
+        if r.namespaced, let ns = info.namespace, ns.isEmpty { throw APIError.pathNotFound() }
+        let shape = try ResponseShape.from(accept: request.headers["accept"], query: request.query)
+
+        switch info.verb {
+        case "get":
+            return try await get(shape)
+        case "list":
+            let opts = try ListOptions(query: request.query, resource: r)
+            let page = try await store.list(r, namespace: info.namespace, options: opts)
+            return .json(200, Rendering.list(page, r, shape))
+        case "watch":
+            var opts = try ListOptions(query: request.query, resource: r)
+            if let name = info.name {
+                opts.fieldSelector = try FieldSelectorString("metadata.name=\(name)", allowed: r.fieldSelectorPaths, resource: r)
+            }
+            return try await WatchHandler(store: store, resource: r, namespace: info.namespace, options: opts, shape: shape).start()
+        case "create":
+            return try await create(shape)
+        case "update":
+            return try await update(shape)
+        case "patch":
+            return try await patch(shape)
+        case "delete":
+            return try await delete(shape)
+        case "deletecollection":
+            return try await deleteCollection()
+        default:
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    // MARK: verbs
+
+    func get(_ shape: ResponseShape) async throws -> HTTPResponse {
+        let obj = try await store.get(r, namespace: namespace, name: info.name!)
+        switch info.subresource {
+        case "scale": return .json(200, Scale.from(obj, r))
+        case nil, "status", "approval": return .json(200, Rendering.single(obj, r, shape))
+        default: throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    func create(_ shape: ResponseShape) async throws -> HTTPResponse {
+        let dryRun = try dryRunRequested()
+        let fv = try fieldValidation()
+        let body = try parseBody()
+        switch info.subresource {
+        case nil:
+            if info.name != nil { throw APIError.methodNotAllowed("POST is not allowed on a named \(r.plural) object; use PUT or PATCH") }
+            let (obj, warnings) = try await store.create(r, namespace: info.namespace, object: body, dryRun: dryRun, fieldValidation: fv)
+            return .json(201, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
+        case "binding" where r.kind == "Pod":
+            try await Binding.bind(store: store, pod: r, namespace: namespace, name: info.name!, binding: body, dryRun: dryRun)
+            return .json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
+        default:
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    func update(_ shape: ResponseShape) async throws -> HTTPResponse {
+        let dryRun = try dryRunRequested()
+        let fv = try fieldValidation()
+        let body = try parseBody()
+        if info.subresource == "scale" {
+            let obj = try await Scale.update(store: store, r, namespace: namespace, name: info.name!, scale: body, dryRun: dryRun)
+            return .json(200, Scale.from(obj, r))
+        }
+        let (obj, warnings) = try await store.update(r, namespace: namespace, name: info.name!, object: body,
+                                                     subresource: info.subresource, dryRun: dryRun, fieldValidation: fv)
+        return .json(200, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
+    }
+
+    func patch(_ shape: ResponseShape) async throws -> HTTPResponse {
+        let dryRun = try dryRunRequested()
+        let fv = try fieldValidation()
+        let contentType = (request.headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
+        guard let kind = PatchKind(contentType: contentType) else {
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+        }
+        let patchBytes = request.body
+        let patchDoc: JSON
+        do { patchDoc = try JSONParser.parse(patchBytes) } catch {
+            throw APIError.badRequest("error decoding patch: \(error)")
+        }
+        let schema = service.store.admission.patchSchema(resource: r)
+        let sub = info.subresource
+        let name = info.name!
+        if sub == "scale" {
+            let current = try await store.get(r, namespace: namespace, name: name)
+            let patched = try PatchApplier.apply(kind, patchDoc, to: Scale.from(current, r), schema: nil)
+            let obj = try await Scale.update(store: store, r, namespace: namespace, name: name, scale: patched, dryRun: dryRun)
+            return .json(200, Scale.from(obj, r))
+        }
+        var warnings: [String] = []
+        let result = try await store.guaranteedUpdate(r, namespace: namespace, name: name, dryRun: dryRun) { old in
+            var patched = try PatchApplier.apply(kind, patchDoc, to: old, schema: schema)
+            if patched[path: ["metadata", "name"]]?.string != name {
+                throw APIError.badRequest("the name of the object (\(patched[path: ["metadata", "name"]]?.string ?? "")) does not match the name on the URL (\(name))")
+            }
+            warnings = try store.applyFieldValidation(&patched, r, fv)
+            // A patch that carries a resourceVersion is a precondition (as upstream).
+            let pinned = patchDoc[path: ["metadata", "resourceVersion"]] != nil
+                || (kind == .json && ObjectCodec.revision(of: patched) != ObjectCodec.revision(of: old))
+            return (KindRules.merge(incoming: patched, old: old, subresource: sub, r), pinned)
+        }
+        return .json(200, Rendering.single(result, r, shape), headers: warningHeaders(warnings))
+    }
+
+    func delete(_ shape: ResponseShape) async throws -> HTTPResponse {
+        guard info.subresource == nil else {
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+        var options = try DeleteOptions(query: request.query, body: request.body)
+        options.dryRun = try options.dryRun || dryRunRequested()
+        let outcome = try await store.delete(r, namespace: namespace, name: info.name!, options: options, dryRun: options.dryRun)
+        if !outcome.deletedNow { return .json(202, Rendering.single(outcome.object, r, shape)) }
+        if r.kind == "Pod" || r.kind == "Namespace" { return .json(200, Rendering.single(outcome.object, r, shape)) }
+        return .json(200, Rendering.successStatus(outcome.object, r))
+    }
+
+    func deleteCollection() async throws -> HTTPResponse {
+        var options = try DeleteOptions(query: request.query, body: request.body)
+        options.dryRun = try options.dryRun || dryRunRequested()
+        var listOpts = try ListOptions(query: request.query, resource: r)
+        listOpts.limit = 0
+        let page = try await store.list(r, namespace: info.namespace, options: listOpts)
+        var deleted: [JSON] = []
+        for obj in page.items {
+            guard let n = obj[path: ["metadata", "name"]]?.string else { continue }
+            let ns = obj[path: ["metadata", "namespace"]]?.string
+            do {
+                let o = try await store.delete(r, namespace: r.namespaced ? ns : nil, name: n, options: options, dryRun: options.dryRun)
+                deleted.append(o.object)
+            } catch let e as APIError where e.code == 404 {
+                continue // deleted meanwhile: that is the outcome asked for
+            }
+        }
+        return .json(200, ["kind": .string(r.listKind), "apiVersion": .string(r.apiVersion),
+                           "metadata": ["resourceVersion": .string(String(page.revision))], "items": .array(deleted)])
+    }
+
+    // MARK: request details
+
+    func parseBody() throws -> JSON {
+        let ct = (request.headers["content-type"] ?? "application/json").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
+        guard ct == "application/json" || ct.isEmpty || ct == "*/*" else {
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json")
+        }
+        guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; send a \(r.kind) object as JSON") }
+        do {
+            return try JSONParser.parse(request.body)
+        } catch {
+            throw APIError.badRequest("the request body is not valid JSON: \(error)")
+        }
+    }
+
+    func dryRunRequested() throws -> Bool {
+        guard let d = request.query["dryRun"], !d.isEmpty else { return false }
+        guard d == "All" else {
+            throw APIError(code: 400, reason: "BadRequest", message: "Invalid dryRun value: \(d); the only supported value is \"All\"")
+        }
+        return true
+    }
+
+    func fieldValidation() throws -> FieldValidation {
+        guard let v = request.query["fieldValidation"], !v.isEmpty else { return .warn }
+        guard let f = FieldValidation(rawValue: v) else {
+            throw APIError.badRequest("fieldValidation: Unsupported value: \"\(v)\": supported values: \"Ignore\", \"Strict\", \"Warn\"")
+        }
+        return f
+    }
+
+    func warningHeaders(_ warnings: [String]) -> [(String, String)] {
+        warnings.map { ("Warning", "299 - \"\($0.replacingQuotes())\"") }
+    }
+}
+
+extension String {
+    /// Quotes inside a Warning header's text must be escaped (RFC 7234 quoted-string).
+    func replacingQuotes() -> String {
+        var out = ""
+        for c in self {
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+}

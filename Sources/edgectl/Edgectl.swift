@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Edgectl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edgectl",
+        abstract: "A Kubernetes-compatible cluster for small boards: server, agent and tools in one binary.",
+        version: BuildInfo.version,
+        subcommands: [ServerCommand.self, KubeconfigCommand.self, VersionCommand.self]
+    )
+}

@@ -1,0 +1,114 @@
+"""End-to-end fixtures: a real `edgectl server` on loopback, driven by the real
+kubectl v1.37 and the official Python client."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sysconfig
+import tempfile
+import time
+
+import pytest
+
+EDGECTL = os.environ.get("EDGECTL_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "edgectl"))
+KUBECTL = os.path.join(sysconfig.get_path("scripts"), "kubectl")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One edgectl server process with its own data dir and port."""
+
+    def __init__(self, data_dir, port, extra_args=()):
+        self.data_dir = data_dir
+        self.port = port
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.log_path = os.path.join(data_dir, "server.log")
+
+    @property
+    def kubeconfig(self):
+        return os.path.join(self.data_dir, "kubeconfig.yaml")
+
+    def start(self, timeout=30):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
+             "--https-listen-port", str(self.port), "--disable-agent"] + self.extra_args,
+            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("edgectl server exited early:\n" + open(self.log_path).read()[-4000:])
+            if os.path.exists(self.kubeconfig):
+                r = subprocess.run([KUBECTL, "--kubeconfig", self.kubeconfig, "get", "--raw", "/readyz"],
+                                   capture_output=True, text=True)
+                if r.returncode == 0:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError("edgectl server did not become ready:\n" + open(self.log_path).read()[-4000:])
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+class Kubectl:
+    def __init__(self, kubeconfig):
+        self.kubeconfig = kubeconfig
+
+    def run(self, *args, input=None, check=True, env=None, timeout=60):
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        r = subprocess.run([KUBECTL, "--kubeconfig", self.kubeconfig, *args], input=input,
+                           capture_output=True, text=True, env=e, timeout=timeout)
+        if check and r.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        return r
+
+    def json(self, *args):
+        return json.loads(self.run(*args, "-o", "json").stdout)
+
+
+@pytest.fixture(scope="session")
+def server():
+    with tempfile.TemporaryDirectory(prefix="edgectl-e2e-") as d:
+        s = Server(d, free_port()).start()
+        yield s
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def kubectl(server):
+    return Kubectl(server.kubeconfig)
+
+
+@pytest.fixture(scope="session")
+def api(server):
+    from kubernetes import client, config
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=server.kubeconfig, client_configuration=cfg)
+    return client.ApiClient(cfg)
+
+
+@pytest.fixture
+def namespace(kubectl, request):
+    name = "t-" + request.node.name.lower().replace("_", "-")[:40].strip("-") + "-" + str(int(time.time() * 1000) % 100000)
+    kubectl.run("create", "namespace", name)
+    yield name
+    kubectl.run("delete", "namespace", name, "--wait=false", check=False)
