@@ -4,10 +4,10 @@ import XCTest
 final class TimestampTests: XCTestCase {
     func testFormatsAndParsesRFC3339() {
         let t = Timestamp(seconds: 1_795_000_000)
-        XCTAssertEqual(t.rfc3339, "2026-11-18T08:26:40Z")
-        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T08:26:40Z"), t)
-        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T09:26:40+01:00")?.seconds, t.seconds)
-        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T08:26:40.123456Z")?.nanoseconds, 123_456_000)
+        XCTAssertEqual(t.rfc3339, "2026-11-18T11:06:40Z")
+        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T11:06:40Z"), t)
+        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T12:06:40+01:00")?.seconds, t.seconds)
+        XCTAssertEqual(Timestamp(rfc3339: "2026-11-18T11:06:40.123456Z")?.nanoseconds, 123_456_000)
         XCTAssertEqual(Timestamp(seconds: 0, nanoseconds: 5000).rfc3339Micro, "1970-01-01T00:00:00.000005Z")
         XCTAssertNil(Timestamp(rfc3339: "2026-13-18T08:26:40Z"))
         XCTAssertNil(Timestamp(rfc3339: "yesterday"))

@@ -1,3 +1,0 @@
-import XCTest
-@testable import EdgeAPIServer
-final class EdgeAPIServerPlaceholderTests: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }

@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""Store and API benchmarks, each beside its peer in the same run:
+edgectl's API (creates/s sequential and 16 clients, GET/LIST latency, watch
+delivery latency) vs etcd 3.4 through its v3 JSON gateway with the same value
+size vs raw SQLite inserts at the same durability (the limit)."""
+import base64
+import http.client
+import json
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import yaml
+
+VALUE = "x" * 1500
+DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
+CLIENTS = 16
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p / 100))] if xs else float("nan")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------- edgectl API over HTTPS with the admin client certificate ----------
+
+class APIConn:
+    def __init__(self, kubeconfig):
+        cfg = yaml.safe_load(open(kubeconfig))
+        cluster = cfg["clusters"][0]["cluster"]
+        user = cfg["users"][0]["user"]
+        d = tempfile.mkdtemp()
+        for k, name in [("certificate-authority-data", "ca"), ("client-certificate-data", "crt"), ("client-key-data", "key")]:
+            src = cluster if k.startswith("certificate-authority") else user
+            open(os.path.join(d, name), "wb").write(base64.b64decode(src[k]))
+        ctx = ssl.create_default_context(cafile=os.path.join(d, "ca"))
+        ctx.load_cert_chain(os.path.join(d, "crt"), os.path.join(d, "key"))
+        host = cluster["server"].split("//")[1]
+        h, p = host.rsplit(":", 1)
+        self.conn = http.client.HTTPSConnection(h, int(p), context=ctx)
+
+    def req(self, method, path, body=None):
+        self.conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                          headers={"Content-Type": "application/json"})
+        r = self.conn.getresponse()
+        data = r.read()
+        if r.status >= 300:
+            raise RuntimeError(f"{method} {path}: {r.status} {data[:200]}")
+        return data
+
+
+def api_creator(kubeconfig, prefix, seconds, q):
+    c = APIConn(kubeconfig)
+    lat = []
+    n = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{prefix}-{n}"}, "data": {"v": VALUE}}
+        t = time.perf_counter()
+        c.req("POST", "/api/v1/namespaces/bench/configmaps", body)
+        lat.append(time.perf_counter() - t)
+        n += 1
+    q.put(lat)
+
+
+def etcd_putter(endpoint, prefix, seconds, q):
+    h, p = endpoint.split(":")
+    c = http.client.HTTPConnection(h, int(p))
+    lat = []
+    n = 0
+    end = time.time() + seconds
+    val = base64.b64encode(json.dumps({"data": {"v": VALUE}}).encode()).decode()
+    while time.time() < end:
+        key = base64.b64encode(f"/registry/configmaps/bench/{prefix}-{n}".encode()).decode()
+        t = time.perf_counter()
+        c.request("POST", "/v3/kv/put", body=json.dumps({"key": key, "value": val}))
+        r = c.getresponse()
+        r.read()
+        lat.append(time.perf_counter() - t)
+        n += 1
+    q.put(lat)
+
+
+def run_clients(target, args_for, clients):
+    q = mp.Queue()
+    procs = [mp.Process(target=target, args=args_for(i) + (DURATION, q)) for i in range(clients)]
+    t = time.time()
+    for p in procs:
+        p.start()
+    lats = []
+    for _ in procs:
+        lats += q.get()
+    for p in procs:
+        p.join()
+    elapsed = time.time() - t
+    return len(lats) / DURATION, lats
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_seconds(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def bench_edgectl(binary, results):
+    d = tempfile.mkdtemp(prefix="edgectl-bench-")
+    port = free_port()
+    proc = subprocess.Popen([binary, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
+                             "--https-listen-port", str(port), "--disable-agent"],
+                            stdout=open(os.path.join(d, "log"), "w"), stderr=subprocess.STDOUT)
+    kubeconfig = os.path.join(d, "kubeconfig.yaml")
+    try:
+        for _ in range(150):
+            if os.path.exists(kubeconfig):
+                try:
+                    APIConn(kubeconfig).req("GET", "/readyz")
+                    break
+                except Exception:
+                    pass
+            time.sleep(0.2)
+        time.sleep(3)
+        c0 = cpu_seconds(proc.pid)
+        time.sleep(10)
+        results["edgectl idle CPU (% of a core, 10 s)"] = f"{(cpu_seconds(proc.pid) - c0) / 10 * 100:.2f}"
+        results["edgectl idle RSS (MB)"] = f"{rss_mb(proc.pid):.1f}"
+        c = APIConn(kubeconfig)
+        c.req("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "bench"}})
+        rate, lats = run_clients(api_creator, lambda i: (kubeconfig, f"seq{i}"), 1)
+        results["edgectl creates/s, 1 client"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
+        rate, lats = run_clients(api_creator, lambda i: (kubeconfig, f"par{i}"), CLIENTS)
+        results[f"edgectl creates/s, {CLIENTS} clients"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
+        gl = []
+        for i in range(500):
+            t = time.perf_counter()
+            c.req("GET", f"/api/v1/namespaces/bench/configmaps/seq0-{i % 50}")
+            gl.append(time.perf_counter() - t)
+        results["edgectl GET p50/p99 (ms)"] = f"{pct(gl, 50)*1000:.2f} / {pct(gl, 99)*1000:.2f}"
+        ll = []
+        for i in range(50):
+            t = time.perf_counter()
+            c.req("GET", "/api/v1/namespaces/bench/configmaps?limit=500")
+            ll.append(time.perf_counter() - t)
+        results["edgectl LIST 500 items p50/p99 (ms)"] = f"{pct(ll, 50)*1000:.1f} / {pct(ll, 99)*1000:.1f}"
+        results["edgectl watch delivery p50/p99 (ms)"] = watch_latency(kubeconfig)
+        results["edgectl RSS after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def watch_latency(kubeconfig):
+    c = APIConn(kubeconfig)
+    rv = json.loads(c.req("GET", "/api/v1/namespaces/bench/configmaps?limit=1"))["metadata"]["resourceVersion"]
+    w = APIConn(kubeconfig)
+    w.conn.request("GET", f"/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion={rv}")
+    resp = w.conn.getresponse()
+    sent = {}
+    got = []
+    done = threading.Event()
+
+    def reader():
+        buf = b""
+        while not done.is_set():
+            chunk = resp.read1(65536) if hasattr(resp, "read1") else resp.read(1)
+            if not chunk:
+                return
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                ev = json.loads(line)
+                name = ev["object"]["metadata"]["name"]
+                if name in sent:
+                    got.append(time.perf_counter() - sent[name])
+                    if len(got) >= 200:
+                        done.set()
+                        return
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    for i in range(200):
+        name = f"watch-{i}"
+        sent[name] = time.perf_counter()
+        c.req("POST", "/api/v1/namespaces/bench/configmaps", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+    done.wait(20)
+    return f"{pct(got, 50)*1000:.2f} / {pct(got, 99)*1000:.2f}" if got else "no events"
+
+
+def bench_etcd(results):
+    etcd = shutil.which("etcd")
+    if not etcd:
+        results["etcd creates/s"] = "etcd not installed (apt-get install etcd-server)"
+        return
+    d = tempfile.mkdtemp(prefix="etcd-bench-")
+    cport, pport = free_port(), free_port()
+    proc = subprocess.Popen([etcd, "--data-dir", d, "--listen-client-urls", f"http://127.0.0.1:{cport}",
+                             "--advertise-client-urls", f"http://127.0.0.1:{cport}",
+                             "--listen-peer-urls", f"http://127.0.0.1:{pport}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ep = f"127.0.0.1:{cport}"
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", cport)
+                c.request("POST", "/v3/kv/range", body=json.dumps({"key": "eA=="}))
+                if c.getresponse().status == 200:
+                    break
+            except Exception:
+                pass
+            time.sleep(0.2)
+        rate, lats = run_clients(etcd_putter, lambda i: (ep, f"seq{i}"), 1)
+        results["etcd 3.4 puts/s, 1 client"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
+        rate, lats = run_clients(etcd_putter, lambda i: (ep, f"par{i}"), CLIENTS)
+        results[f"etcd 3.4 puts/s, {CLIENTS} clients"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
+        results["etcd RSS after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def bench_sqlite(results):
+    d = tempfile.mkdtemp(prefix="sqlite-bench-")
+    db = sqlite3.connect(os.path.join(d, "t.db"), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    for sync in ["FULL", "NORMAL"]:
+        db.execute(f"PRAGMA synchronous={sync}")
+        db.execute("CREATE TABLE IF NOT EXISTS kv(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, value BLOB)")
+        n = 0
+        end = time.time() + DURATION
+        while time.time() < end:
+            db.execute("BEGIN")
+            db.execute("INSERT INTO kv(name, value) VALUES(?, ?)", (f"k{n}", VALUE))
+            db.execute("COMMIT")
+            n += 1
+        results[f"raw SQLite WAL commits/s, synchronous={sync}"] = f"{n / DURATION:.0f}"
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    binary = sys.argv[1]
+    results = {}
+    bench_sqlite(results)
+    bench_etcd(results)
+    bench_edgectl(binary, results)
+    size = os.path.getsize(binary) / 1e6
+    results["edgectl stripped binary (MB)"] = f"{size:.1f}"
+    width = max(len(k) for k in results)
+    for k, v in results.items():
+        print(f"{k.ljust(width)}  {v}")
+    json.dump(results, open(os.environ.get("BENCH_OUT", "/tmp/edgectl-bench.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
