@@ -10,10 +10,13 @@ public struct DeleteOptions: Sendable {
 
     public init() {}
 
-    init(query: [String: String], body: [UInt8]) throws {
+    init(query: [String: String], body: [UInt8], contentType: String? = nil) throws {
         if !body.isEmpty {
             let j: JSON
-            do { j = try JSONParser.parse(body) } catch {
+            do {
+                j = contentType?.hasPrefix("application/vnd.kubernetes.protobuf") == true
+                    ? try ProtobufDecoder.decode(body) : try JSONParser.parse(body)
+            } catch {
                 throw APIError.badRequest("failed to decode DeleteOptions: \(error)")
             }
             guard j.object != nil else { throw APIError.badRequest("DeleteOptions must be an object") }

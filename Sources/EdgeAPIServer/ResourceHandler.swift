@@ -139,7 +139,8 @@ struct ResourceHandler {
         guard info.subresource == nil else {
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
-        var options = try DeleteOptions(query: request.query, body: request.body)
+        var options = try DeleteOptions(query: request.query, body: request.body,
+                                        contentType: request.headers["content-type"])
         options.dryRun = try options.dryRun || dryRunRequested()
         let outcome = try await store.delete(r, namespace: namespace, name: info.name!, options: options, dryRun: options.dryRun)
         if !outcome.deletedNow { return .json(202, Rendering.single(outcome.object, r, shape)) }
@@ -148,7 +149,8 @@ struct ResourceHandler {
     }
 
     func deleteCollection() async throws -> HTTPResponse {
-        var options = try DeleteOptions(query: request.query, body: request.body)
+        var options = try DeleteOptions(query: request.query, body: request.body,
+                                        contentType: request.headers["content-type"])
         options.dryRun = try options.dryRun || dryRunRequested()
         var listOpts = try ListOptions(query: request.query, resource: r)
         listOpts.limit = 0
@@ -172,11 +174,16 @@ struct ResourceHandler {
 
     func parseBody() throws -> JSON {
         let ct = (request.headers["content-type"] ?? "application/json").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
+        guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; send a \(r.kind) object as JSON") }
+        if ct == "application/vnd.kubernetes.protobuf" {
+            do { return try ProtobufDecoder.decode(request.body) } catch {
+                throw APIError.badRequest("the request body is not a valid protobuf \(r.kind): \(error)")
+            }
+        }
         guard ct == "application/json" || ct.isEmpty || ct == "*/*" else {
             throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json")
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf")
         }
-        guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; send a \(r.kind) object as JSON") }
         do {
             return try JSONParser.parse(request.body)
         } catch {

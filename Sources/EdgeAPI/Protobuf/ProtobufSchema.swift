@@ -1,0 +1,76 @@
+import Synchronization
+
+/// The Kubernetes protobuf wire schema (ProtobufSchemaTable), parsed once on
+/// first use into messages indexed by field number.
+public struct ProtobufSchema: Sendable {
+    public indirect enum FieldType: Sendable, Equatable {
+        case string, bool, int, double, bytes
+        case message(String)
+        case repeated(FieldType)
+        case map(FieldType)
+    }
+
+    public struct Field: Sendable {
+        public var name: String
+        public var type: FieldType
+        /// A Go pointer: an explicit zero value means something and is kept.
+        public var pointer: Bool
+    }
+
+    public struct Message: Sendable {
+        public var name: String
+        public var fields: [Int: Field]
+        /// Serialised in JSON as the array of its `items` field.
+        public var listWrapper: Bool
+    }
+
+    public let messages: [String: Message]
+
+    public static let shared: ProtobufSchema = ProtobufSchema(table: ProtobufSchemaTable.text)
+
+    init(table: String) {
+        var out: [String: Message] = [:]
+        for line in table.split(separator: "\n") {
+            let cols = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            var name = String(cols[0])
+            let wrapper = name.hasPrefix("@")
+            if wrapper { name.removeFirst() }
+            var fields: [Int: Field] = [:]
+            if cols.count > 1 {
+                for spec in cols[1].split(separator: ";") {
+                    let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+                    guard parts.count >= 3, let num = Int(parts[1]) else { continue }
+                    fields[num] = Field(name: String(parts[0]), type: Self.parseType(Substring(parts[2])),
+                                        pointer: parts.count > 3 && parts[3] == "p")
+                }
+            }
+            out[name] = Message(name: name, fields: fields, listWrapper: wrapper)
+        }
+        messages = out
+    }
+
+    static func parseType(_ code: Substring) -> FieldType {
+        switch code.first {
+        case "s": return .string
+        case "b": return .bool
+        case "i": return .int
+        case "d": return .double
+        case "y": return .bytes
+        case "m": return .message(String(code.dropFirst()))
+        case "r": return .repeated(parseType(code.dropFirst()))
+        case "M": return .map(parseType(code.dropFirst()))
+        default: return .bytes
+        }
+    }
+
+    /// The protobuf message of a kind: `apps/v1` Deployment → k8s.io.api.apps.v1.Deployment;
+    /// meta kinds (DeleteOptions, Status) are found under meta/v1 whatever group sent them.
+    public func messageName(apiVersion: String, kind: String) -> String? {
+        let parts = apiVersion.split(separator: "/")
+        let group = parts.count == 2 ? String(parts[0]) : ""
+        let version = String(parts.last ?? "v1")
+        let pkg = group.isEmpty ? "core" : String(group.split(separator: ".")[0])
+        let candidates = ["k8s.io.api.\(pkg).\(version).\(kind)", "k8s.io.apimachinery.pkg.apis.meta.v1.\(kind)"]
+        return candidates.first { messages[$0] != nil }
+    }
+}
