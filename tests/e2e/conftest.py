@@ -1,6 +1,8 @@
 """End-to-end fixtures: a real `edgectl server` on loopback, driven by the real
 kubectl v1.37 and the official Python client."""
+import itertools
 import json
+import re
 import os
 import signal
 import socket
@@ -21,6 +23,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+DEV_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: dev, cluster: {server: "http://127.0.0.1:PORT"}}]
+contexts: [{name: dev, context: {cluster: dev, user: dev}}]
+current-context: dev
+users: [{name: dev, user: {}}]
+"""
+
+
 class Server:
     """One edgectl server process with its own data dir and port."""
 
@@ -37,6 +48,13 @@ class Server:
 
     def start(self, timeout=30):
         log = open(self.log_path, "ab")
+        if os.environ.get("EDGECTL_E2E_DEV"):
+            # Debugging aid: the plain-HTTP in-memory dev server (never what CI runs).
+            with open(self.kubeconfig, "w") as f:
+                f.write(DEV_KUBECONFIG.replace("PORT", str(self.port)))
+            self.proc = subprocess.Popen([EDGECTL, "dev-server", "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+            time.sleep(0.5)
+            return self
         self.proc = subprocess.Popen(
             [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
              "--https-listen-port", str(self.port), "--disable-agent"] + self.extra_args,
@@ -106,9 +124,13 @@ def api(server):
     return client.ApiClient(cfg)
 
 
+_ns_counter = itertools.count()
+
+
 @pytest.fixture
 def namespace(kubectl, request):
-    name = "t-" + request.node.name.lower().replace("_", "-")[:40].strip("-") + "-" + str(int(time.time() * 1000) % 100000)
+    base = re.sub(r"[^a-z0-9-]+", "-", request.node.originalname.lower())[:40].strip("-")
+    name = f"t-{base}-{next(_ns_counter)}-{int(time.time() * 1000) % 100000}"
     kubectl.run("create", "namespace", name)
     yield name
     kubectl.run("delete", "namespace", name, "--wait=false", check=False)
