@@ -37,8 +37,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "EdgeClient", dependencies: ["EdgeAPI"]),
         .executableTarget(name: "edgectl", dependencies: [
-            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer",
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -50,5 +51,6 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer"]),
+        .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore"]),
     ]
 )

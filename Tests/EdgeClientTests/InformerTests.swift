@@ -1,0 +1,94 @@
+import XCTest
+import EdgeAPI
+import EdgeAPIServer
+import EdgeStore
+@testable import EdgeClient
+
+/// Informers against a real APIService over the memory backend.
+final class InformerTests: XCTestCase {
+    static func client() async throws -> APIClient {
+        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+                                 openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "test")
+        try await ClusterBootstrap.ensureSystemObjects(store)
+        let admin = UserInfo(name: "admin", groups: ["system:masters"])
+        let transport = FunctionTransport(
+            send: { req in
+                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
+                return ClientResponse(status: r.status, body: r.bodyBytes)
+            },
+            stream: { req in
+                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
+                guard case .stream(let s) = r.body else {
+                    return (r.status, AsyncThrowingStream { $0.yield(r.bodyBytes); $0.finish() })
+                }
+                return (r.status, AsyncThrowingStream { cont in
+                    let t = Task { for await c in s { cont.yield(c) }; cont.finish() }
+                    cont.onTermination = { _ in t.cancel() }
+                })
+            })
+        return APIClient(transport: transport)
+    }
+
+    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+
+    func cm(_ name: String, _ v: String) -> JSON {
+        ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)], "data": ["v": .string(v)]]
+    }
+
+    func testInformerSeesListThenLiveChanges() async throws {
+        let client = try await Self.client()
+        _ = try await client.create(Self.configMaps, namespace: "default", cm("before", "1"))
+        let informer = Informer(client: client, resource: Self.configMaps, namespace: "default")
+        let seen = Recorder()
+        informer.addHandler(Informer.Handler(added: { seen.add("add \(Informer.key($0))") },
+                                             updated: { _, n in seen.add("update \(Informer.key(n)) \(n[path: ["data", "v"]]?.string ?? "")") },
+                                             deleted: { seen.add("delete \(Informer.key($0))") }))
+        let run = Task { await informer.run() }
+        await informer.waitForSync()
+        XCTAssertNotNil(informer.get("default/before"))
+        _ = try await client.create(Self.configMaps, namespace: "default", cm("live", "1"))
+        _ = try await client.mergePatch(Self.configMaps, namespace: "default", name: "live", ["data": ["v": "2"]])
+        try await client.delete(Self.configMaps, namespace: "default", name: "before")
+        try await waitUntil { seen.all.count >= 4 }
+        XCTAssertEqual(seen.all, ["add default/before", "add default/live", "update default/live 2", "delete default/before"])
+        XCTAssertNil(informer.get("default/before"))
+        XCTAssertEqual(informer.get("default/live")?[path: ["data", "v"]]?.string, "2")
+        run.cancel()
+    }
+
+    func testClientErrorsCarryStatus() async throws {
+        let client = try await Self.client()
+        do {
+            _ = try await client.get(Self.configMaps, namespace: "default", name: "missing")
+            XCTFail("expected 404")
+        } catch let e as APIError {
+            XCTAssertEqual(e.code, 404)
+            XCTAssertEqual(e.reason, "NotFound")
+        }
+        let missing = try await client.getIfExists(Self.configMaps, namespace: "default", name: "missing")
+        XCTAssertNil(missing)
+    }
+
+    func waitUntil(_ cond: @escaping () -> Bool, timeout: Duration = .seconds(5)) async throws {
+        let start = ContinuousClock.now
+        while !cond() {
+            if ContinuousClock.now - start > timeout { XCTFail("timed out"); return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
+
+final class Recorder: @unchecked Sendable {
+    private var items: [String] = []
+    private let lock = NSLockLite()
+    func add(_ s: String) { lock.run { items.append(s) } }
+    var all: [String] { lock.run { items } }
+}
+
+/// A tiny lock for test helpers (no Foundation).
+final class NSLockLite: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    func run<T>(_ f: () -> T) -> T { pthread_mutex_lock(&m); defer { pthread_mutex_unlock(&m) }; return f() }
+}
