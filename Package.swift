@@ -38,8 +38,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeClient", dependencies: ["EdgeAPI"]),
+        .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .executableTarget(name: "edgectl", dependencies: [
-            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient",
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -51,6 +52,7 @@ let package = Package(
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer"]),
+        .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler"]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore"]),
     ]
 )

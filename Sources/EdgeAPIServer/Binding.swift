@@ -22,6 +22,11 @@ enum Binding {
             }
             var new = old
             new[path: ["spec", "nodeName"]] = .string(node)
+            // As upstream's binding: the pod is now scheduled.
+            var conditions = (old[path: ["status", "conditions"]]?.array ?? []).filter { $0["type"]?.string != "PodScheduled" }
+            conditions.append(["type": "PodScheduled", "status": "True", "lastProbeTime": nil,
+                               "lastTransitionTime": .string(Timestamp.now().rfc3339)])
+            new[path: ["status", "conditions"]] = .array(conditions)
             if let ann = binding[path: ["metadata", "annotations"]]?.object {
                 for (k, v) in ann { new[path: ["metadata", "annotations", k]] = v }
             }

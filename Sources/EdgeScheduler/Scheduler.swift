@@ -1,0 +1,233 @@
+import EdgeAPI
+import EdgeClient
+import Synchronization
+
+/// Places pods on nodes: watches pods without a node whose schedulerName is
+/// ours, filters nodes, scores the rest, and binds through pods/binding. Pods
+/// that fit nowhere get PodScheduled=False/Unschedulable and a FailedScheduling
+/// event naming why per node, and are retried when nodes or pods change.
+public final class Scheduler: Sendable {
+    public static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    public static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+
+    let client: APIClient
+    let schedulerName: String
+    let podInformer: Informer
+    let nodeInformer: Informer
+    let queue = WorkQueue(baseDelay: .seconds(1), maxDelay: .seconds(60))
+    let events: EventRecorder
+    /// Binds in flight at once: binding is I/O, placing is the one serial step.
+    let maxBindsInFlight = 32
+
+    struct State {
+        var nodes: [String: NodeInfo] = [:]
+        /// pod key → node, for pods bound or assumed.
+        var podNode: [String: String] = [:]
+        var unschedulable: Set<String> = []
+        var bindsInFlight = 0
+        var bindWaiters: [CheckedContinuation<Void, Never>] = []
+        var scheduled = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(client: APIClient, schedulerName: String = "default-scheduler") {
+        self.client = client
+        self.schedulerName = schedulerName
+        self.podInformer = Informer(client: client, resource: Self.pods)
+        self.nodeInformer = Informer(client: client, resource: Self.nodes)
+        self.events = EventRecorder(client: client, component: "default-scheduler")
+    }
+
+    /// Pods placed since start (for benchmarks).
+    public var scheduledCount: Int { state.withLock { $0.scheduled } }
+
+    public func run() async {
+        nodeInformer.addHandler(Informer.Handler(
+            added: { [self] n in upsertNode(n) },
+            updated: { [self] _, n in upsertNode(n) },
+            deleted: { [self] n in
+                state.withLock { _ = $0.nodes.removeValue(forKey: n[path: ["metadata", "name"]]?.string ?? "") }
+            }))
+        podInformer.addHandler(Informer.Handler(
+            added: { [self] p in podChanged(p) },
+            updated: { [self] _, p in podChanged(p) },
+            deleted: { [self] p in podGone(p) }))
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask { await self.nodeInformer.run() }
+            g.addTask { await self.podInformer.run() }
+            g.addTask {
+                await self.nodeInformer.waitForSync()
+                await self.podInformer.waitForSync()
+                await self.loop()
+            }
+            g.addTask { await self.flushUnschedulablePeriodically() }
+            await g.next()
+            g.cancelAll()
+        }
+        queue.shutDown()
+    }
+
+    func upsertNode(_ n: JSON) {
+        let name = n[path: ["metadata", "name"]]?.string ?? ""
+        state.withLock { s in
+            var info = NodeInfo(node: n)
+            info.pods = s.nodes[name]?.pods ?? [:]
+            info.requested = s.nodes[name]?.requested ?? ResourceVector()
+            s.nodes[name] = info
+        }
+        retryUnschedulable()
+    }
+
+    func podChanged(_ p: JSON) {
+        let key = PlacedPod.key(p)
+        let node = p[path: ["spec", "nodeName"]]?.string ?? ""
+        let phase = p[path: ["status", "phase"]]?.string
+        if !node.isEmpty {
+            if phase == "Succeeded" || phase == "Failed" { podGone(p); return }
+            let placed = PlacedPod(pod: p)
+            state.withLock { s in
+                if let prev = s.podNode[key], prev != node { s.nodes[prev]?.remove(key) }
+                s.podNode[key] = node
+                s.nodes[node]?.add(placed)
+                s.unschedulable.remove(key)
+            }
+            return
+        }
+        if (p[path: ["spec", "schedulerName"]]?.string ?? "default-scheduler") == schedulerName,
+           p[path: ["metadata", "deletionTimestamp"]] == nil {
+            let assumed = state.withLock { $0.podNode[key] != nil }
+            if !assumed { queue.add(key) }
+        }
+    }
+
+    func podGone(_ p: JSON) {
+        let key = PlacedPod.key(p)
+        let freed = state.withLock { s -> Bool in
+            s.unschedulable.remove(key)
+            guard let node = s.podNode.removeValue(forKey: key) else { return false }
+            s.nodes[node]?.remove(key)
+            return true
+        }
+        if freed { retryUnschedulable() }
+    }
+
+    func retryUnschedulable() {
+        let keys = state.withLock { s -> Set<String> in
+            defer { s.unschedulable = [] }
+            return s.unschedulable
+        }
+        for k in keys { queue.add(k) }
+    }
+
+    func flushUnschedulablePeriodically() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(30))
+            retryUnschedulable()
+        }
+    }
+
+    func loop() async {
+        while let key = await queue.get() {
+            await scheduleOne(key)
+            queue.done(key)
+        }
+    }
+
+    func scheduleOne(_ key: String) async {
+        guard let pod = podInformer.get(key), (pod[path: ["spec", "nodeName"]]?.string ?? "").isEmpty,
+              pod[path: ["metadata", "deletionTimestamp"]] == nil else { return }
+        if state.withLock({ $0.podNode[key] != nil }) { return }
+        let placed = PlacedPod(pod: pod)
+        let nodes = state.withLock { $0.nodes }
+        let (feasible, reasons) = Self.filter(pod, placed, nodes)
+        guard let chosen = Scores.pick(pod, placed, feasible) else {
+            await markUnschedulable(pod, key: key, message: Self.fitErrorMessage(total: nodes.count, reasons: reasons))
+            return
+        }
+        // Assume first so the next pod sees this one's requests before the bind lands.
+        state.withLock { s in
+            s.podNode[key] = chosen
+            s.nodes[chosen]?.add(placed)
+        }
+        await acquireBindSlot()
+        Task { await self.bind(pod, key: key, node: chosen) }
+    }
+
+    /// Runs every filter on every node; returns the feasible nodes and, per reason, how many nodes it excluded.
+    static func filter(_ pod: JSON, _ placed: PlacedPod, _ nodes: [String: NodeInfo]) -> ([NodeInfo], [String: Int]) {
+        var feasible: [NodeInfo] = []
+        var reasons: [String: Int] = [:]
+        for node in nodes.values {
+            var failed: [String] = []
+            for f in Filters.all {
+                failed = f(pod, placed, node, nodes)
+                if !failed.isEmpty { break }
+            }
+            if failed.isEmpty { feasible.append(node) } else { for r in failed { reasons[r, default: 0] += 1 } }
+        }
+        return (feasible, reasons)
+    }
+
+    /// "0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector."
+    static func fitErrorMessage(total: Int, reasons: [String: Int]) -> String {
+        let parts = reasons.map { "\($0.value) \($0.key)" }.sorted()
+        if parts.isEmpty { return "0/\(total) nodes are available." }
+        return "0/\(total) nodes are available: " + parts.joined(separator: ", ") + "."
+    }
+
+    func bind(_ pod: JSON, key: String, node: String) async {
+        defer { releaseBindSlot() }
+        let ns = pod[path: ["metadata", "namespace"]]?.string
+        let name = pod[path: ["metadata", "name"]]?.string ?? ""
+        let binding: JSON = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": .string(name), "namespace": ns.map { .string($0) } ?? .null],
+                             "target": ["apiVersion": "v1", "kind": "Node", "name": .string(node)]]
+        do {
+            _ = try await client.post(Self.pods, namespace: ns, name: name, subresource: "binding", binding)
+            state.withLock { $0.scheduled += 1 }
+            queue.forget(key)
+            await events.record(pod, reason: "Scheduled", message: "Successfully assigned \(ns ?? "")/\(name) to \(node)")
+        } catch let e as APIError where e.code == 404 {
+            state.withLock { s in s.podNode[key] = nil; s.nodes[node]?.remove(key) }
+        } catch {
+            state.withLock { s in s.podNode[key] = nil; s.nodes[node]?.remove(key) }
+            await events.record(pod, type: "Warning", reason: "FailedScheduling", message: "Binding rejected: \(error)")
+            queue.addRateLimited(key)
+        }
+    }
+
+    func markUnschedulable(_ pod: JSON, key: String, message: String) async {
+        state.withLock { _ = $0.unschedulable.insert(key) }
+        let ns = pod[path: ["metadata", "namespace"]]?.string
+        let name = pod[path: ["metadata", "name"]]?.string ?? ""
+        let existing = (pod[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "PodScheduled" }
+        if existing?["message"]?.string != message || existing?["status"]?.string != "False" {
+            var conditions = (pod[path: ["status", "conditions"]]?.array ?? []).filter { $0["type"]?.string != "PodScheduled" }
+            conditions.append(["type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
+                               "lastProbeTime": nil, "lastTransitionTime": .string(Timestamp.now().rfc3339)])
+            _ = try? await client.mergePatch(Self.pods, namespace: ns, name: name, ["status": ["conditions": .array(conditions)]],
+                                             subresource: "status")
+        }
+        await events.record(pod, type: "Warning", reason: "FailedScheduling", message: message)
+    }
+
+    func acquireBindSlot() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let go = state.withLock { s -> Bool in
+                if s.bindsInFlight < maxBindsInFlight { s.bindsInFlight += 1; return true }
+                s.bindWaiters.append(c)
+                return false
+            }
+            if go { c.resume() }
+        }
+    }
+
+    func releaseBindSlot() {
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if !s.bindWaiters.isEmpty { return s.bindWaiters.removeFirst() }
+            s.bindsInFlight -= 1
+            return nil
+        }
+        next?.resume()
+    }
+}
