@@ -39,8 +39,9 @@ let package = Package(
         ]),
         .target(name: "EdgeClient", dependencies: ["EdgeAPI"]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
+        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
         .executableTarget(name: "edgectl", dependencies: [
-            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler",
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -53,6 +54,7 @@ let package = Package(
         ]),
         .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer"]),
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler"]),
+        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore"]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore"]),
     ]
 )

@@ -1,0 +1,70 @@
+import XCTest
+import EdgeAPI
+import EdgeAPIServer
+import EdgeClient
+import EdgeStore
+@testable import EdgeControllers
+
+/// An in-process API server over the memory backend with controllers running
+/// against it, for controller tests. `markPodsRunning` plays the node's part.
+final class TestCluster: @unchecked Sendable {
+    let client: APIClient
+    let manager: ControllerManager
+    var task: Task<Void, Never>?
+
+    init(_ controllers: [any Controller], clock: any ControllerClock = SystemControllerClock()) async throws {
+        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+                                 openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "test")
+        try await ClusterBootstrap.ensureSystemObjects(store)
+        let admin = UserInfo(name: "admin", groups: ["system:masters"])
+        let transport = FunctionTransport(
+            send: { req in
+                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
+                return ClientResponse(status: r.status, body: r.bodyBytes)
+            },
+            stream: { req in
+                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
+                guard case .stream(let s) = r.body else { return (r.status, AsyncThrowingStream { $0.yield(r.bodyBytes); $0.finish() }) }
+                return (r.status, AsyncThrowingStream { cont in
+                    let t = Task { for await c in s { cont.yield(c) }; cont.finish() }
+                    cont.onTermination = { _ in t.cancel() }
+                })
+            })
+        client = APIClient(transport: transport)
+        manager = ControllerManager(context: ControllerContext(client: client, informers: SharedInformers(client: client), clock: clock),
+                                    controllers: controllers)
+    }
+
+    func start() { let m = manager; task = Task { await m.run() } }
+    func stop() { task?.cancel() }
+
+    static func r(_ plural: String, _ group: String = "") -> ResourceInfo {
+        ResourceRegistry.lookup(group: group, version: group == "autoscaling" ? "v2" : "v1", plural: plural)!
+    }
+
+    func pods(_ ns: String = "default") async throws -> [JSON] {
+        try await client.list(Self.r("pods"), namespace: ns).items
+    }
+
+    /// What a node would do: bind nowhere-bound pods to `node` and report them Running and Ready.
+    func markPodsRunning(_ ns: String = "default", node: String = "node-1") async throws {
+        for p in try await pods(ns) where PodHelpers.isActive(p) && !PodHelpers.isReady(p) {
+            var s = p
+            let now = Timestamp.now().rfc3339
+            s[path: ["spec", "nodeName"]] = .string(node)
+            let updated = try await client.update(Self.r("pods"), s)
+            var st = updated
+            st["status"] = ["phase": "Running", "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]]]
+            _ = try await client.updateStatus(Self.r("pods"), st)
+        }
+    }
+
+    func eventually(_ what: String, timeout: Duration = .seconds(10), _ cond: @escaping () async throws -> Bool) async throws {
+        let start = ContinuousClock.now
+        while try await !cond() {
+            if ContinuousClock.now - start > timeout { XCTFail("timed out waiting for \(what)"); return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
