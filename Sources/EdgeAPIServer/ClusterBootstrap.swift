@@ -4,7 +4,9 @@ import EdgeAPI
 public enum ClusterBootstrap {
     public static let systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
 
-    public static func ensureSystemObjects(_ store: ObjectStore) async throws {
+    /// Namespaces, and the `kubernetes` Service (first service IP, port 443) whose
+    /// Endpoints point at the API server, so in-cluster clients can find it.
+    public static func ensureSystemObjects(_ store: ObjectStore, apiServerIP: String? = nil, apiServerPort: Int = 6443) async throws {
         let nsInfo = ResourceRegistry.lookup(group: "", version: "v1", plural: "namespaces")!
         for name in systemNamespaces {
             if try await store.getIfExists(nsInfo, namespace: nil, name: name) != nil { continue }
@@ -15,6 +17,32 @@ public enum ClusterBootstrap {
             } catch let e as APIError where e.code == 409 {
                 continue
             }
+        }
+        guard let apiServerIP else { return }
+        let services = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
+        let endpoints = ResourceRegistry.lookup(group: "", version: "v1", plural: "endpoints")!
+        let labels: JSON = ["component": "apiserver", "provider": "kubernetes"]
+        if try await store.getIfExists(services, namespace: "default", name: "kubernetes") == nil {
+            let ip = ServiceAllocator.formatIPv4(store.services.network + 1)
+            let svc: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "kubernetes", "labels": labels],
+                             "spec": ["type": "ClusterIP", "clusterIP": .string(ip), "sessionAffinity": "None",
+                                      "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(apiServerPort))]]]]
+            _ = try? await store.create(services, namespace: "default", object: svc, dryRun: false)
+        }
+        let subsets: JSON = [["addresses": [["ip": .string(apiServerIP)]],
+                              "ports": [["name": "https", "port": .int(Int64(apiServerPort)), "protocol": "TCP"]]]]
+        if let ep = try await store.getIfExists(endpoints, namespace: "default", name: "kubernetes") {
+            if ep["subsets"] != subsets {
+                _ = try? await store.guaranteedUpdate(endpoints, namespace: "default", name: "kubernetes", dryRun: false) { old in
+                    var n = old
+                    n["subsets"] = subsets
+                    return (n, false)
+                }
+            }
+        } else {
+            _ = try? await store.create(endpoints, namespace: "default",
+                                        object: ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "kubernetes", "labels": labels],
+                                                 "subsets": subsets], dryRun: false)
         }
     }
 }

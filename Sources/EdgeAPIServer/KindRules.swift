@@ -8,6 +8,7 @@ enum KindRules {
         switch (r.group, r.kind) {
         case ("", "Pod"):
             obj["status"] = ["phase": "Pending", "qosClass": .string(qosClass(obj))]
+            addDefaultTolerations(&obj)
         case ("", "Namespace"):
             obj["status"] = ["phase": "Active"]
             if obj[path: ["spec", "finalizers"]] == nil { obj[path: ["spec", "finalizers"]] = ["kubernetes"] }
@@ -16,6 +17,23 @@ enum KindRules {
         default:
             if r.hasStatus { obj["status"] = .object(JSONObject()) }
         }
+    }
+
+    /// Upstream's DefaultTolerationSeconds admission: pods ride out a node that
+    /// is unreachable or not ready for 5 minutes before they are evicted.
+    static func addDefaultTolerations(_ pod: inout JSON) {
+        var tolerations = pod[path: ["spec", "tolerations"]]?.array ?? []
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            let tolerated = tolerations.contains { t in
+                let k = t["key"]?.string ?? ""
+                let effect = t["effect"]?.string ?? ""
+                return (k == key || (k.isEmpty && t["operator"]?.string == "Exists")) && (effect.isEmpty || effect == "NoExecute")
+            }
+            if !tolerated {
+                tolerations.append(["key": .string(key), "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300])
+            }
+        }
+        pod[path: ["spec", "tolerations"]] = .array(tolerations)
     }
 
     /// The object a PUT stores: the main resource cannot change status and a

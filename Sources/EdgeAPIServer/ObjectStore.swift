@@ -7,11 +7,16 @@ import EdgeStore
 public final class ObjectStore: Sendable {
     public let backend: any Backend
     let admission: any Admission
+    /// ClusterIP and NodePort allocation for Services.
+    public let services: ServiceAllocator
 
-    public init(backend: any Backend, admission: any Admission) {
+    public init(backend: any Backend, admission: any Admission, services: ServiceAllocator? = nil) {
         self.backend = backend
         self.admission = admission
+        self.services = services ?? (try! ServiceAllocator())
     }
+
+    static func isService(_ r: ResourceInfo) -> Bool { r.group == "" && r.plural == "services" }
 
     // MARK: reads
 
@@ -123,8 +128,13 @@ public final class ObjectStore: Sendable {
         obj["metadata"] = .object(meta)
         KindRules.prepareForCreate(&obj, r)
         admission.applyDefaults(&obj, resource: r)
-        if let e = admission.validate(obj, old: nil, resource: r) { throw e }
-        if dryRun { return (obj, warnings) }
+        var allocation = ServiceAllocator.Allocation()
+        if Self.isService(r) {
+            try await services.load(backend)
+            allocation = try services.allocate(&obj, old: nil, r)
+        }
+        if let e = admission.validate(obj, old: nil, resource: r) { services.release(allocation); throw e }
+        if dryRun { services.release(allocation); return (obj, warnings) }
 
         let key = r.key(namespace: r.namespaced ? namespace ?? meta["namespace"]?.string : nil, name: name)
         do {
@@ -132,6 +142,7 @@ public final class ObjectStore: Sendable {
             obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
             return (obj, warnings)
         } catch StoreError.alreadyExists {
+            services.release(allocation)
             if !generateName.isEmpty && body[path: ["metadata", "name"]]?.string ?? "" == "" {
                 // A generated name collided: upstream answers 409 too, but a retry by the
                 // caller would pick another suffix; do that here once.
@@ -142,6 +153,9 @@ public final class ObjectStore: Sendable {
                 return (o, warnings)
             }
             throw APIError.alreadyExists(r, name)
+        } catch {
+            services.release(allocation)
+            throw error
         }
     }
 
@@ -160,17 +174,31 @@ public final class ObjectStore: Sendable {
             if let rv = ObjectCodec.revision(of: new), pinned, rv != kv.modRevision {
                 throw APIError.staleResourceVersion(r, name)
             }
-            try finishUpdate(&new, old: old, r)
-            if equalIgnoringRevision(new, old) { return old }
-            if dryRun { return new }
+            var allocation = ServiceAllocator.Allocation()
+            if Self.isService(r) {
+                try await services.load(backend)
+                allocation = try services.allocate(&new, old: old, r)
+            }
+            do {
+                try finishUpdate(&new, old: old, r)
+            } catch {
+                services.release(allocation)
+                throw error
+            }
+            if equalIgnoringRevision(new, old) || dryRun {
+                services.release(allocation)
+                return dryRun ? new : old
+            }
             if new[path: ["metadata", "deletionTimestamp"]] != nil,
                (new[path: ["metadata", "finalizers"]]?.array ?? []).isEmpty,
                !KindRules.waitsForGracefulDeletion(new, r) {
                 // The last finalizer went away from an object being deleted: delete it now.
                 do {
                     let gone = try await backend.delete(key, expectedRevision: kv.modRevision)
+                    if Self.isService(r) { services.release(allocation); services.release(service: old) }
                     return try ObjectCodec.decode(gone)
                 } catch StoreError.conflict {
+                    services.release(allocation)
                     if pinned { throw APIError.staleResourceVersion(r, name) }
                     continue
                 }
@@ -178,11 +206,14 @@ public final class ObjectStore: Sendable {
             do {
                 let rev = try await backend.update(key, value: ObjectCodec.encode(new), expectedRevision: kv.modRevision)
                 new[path: ["metadata", "resourceVersion"]] = .string(String(rev))
+                if Self.isService(r) { services.releaseDropped(old: old, new: new) }
                 return new
             } catch StoreError.conflict {
+                services.release(allocation)
                 if pinned { throw APIError.staleResourceVersion(r, name) }
                 continue
             } catch StoreError.notFound {
+                services.release(allocation)
                 throw APIError.notFound(r, name)
             }
         }
@@ -275,6 +306,7 @@ public final class ObjectStore: Sendable {
                 if dryRun { return DeleteOutcome(object: obj, deletedNow: true) }
                 do {
                     let gone = try await backend.delete(key, expectedRevision: kv.modRevision)
+                    if Self.isService(r) { services.release(service: obj) }
                     return DeleteOutcome(object: try ObjectCodec.decode(gone), deletedNow: true)
                 } catch StoreError.conflict { continue } catch StoreError.notFound { throw APIError.notFound(r, name) }
             }
