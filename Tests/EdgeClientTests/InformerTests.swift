@@ -2,33 +2,12 @@ import XCTest
 import EdgeAPI
 import EdgeAPIServer
 import EdgeStore
+import EdgeInProcess
 @testable import EdgeClient
 
 /// Informers against a real APIService over the memory backend.
 final class InformerTests: XCTestCase {
-    static func client() async throws -> APIClient {
-        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
-                                 openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "test")
-        try await ClusterBootstrap.ensureSystemObjects(store)
-        let admin = UserInfo(name: "admin", groups: ["system:masters"])
-        let transport = FunctionTransport(
-            send: { req in
-                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
-                return ClientResponse(status: r.status, body: r.bodyBytes)
-            },
-            stream: { req in
-                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
-                guard case .stream(let s) = r.body else {
-                    return (r.status, AsyncThrowingStream { $0.yield(r.bodyBytes); $0.finish() })
-                }
-                return (r.status, AsyncThrowingStream { cont in
-                    let t = Task { for await c in s { cont.yield(c) }; cont.finish() }
-                    cont.onTermination = { _ in t.cancel() }
-                })
-            })
-        return APIClient(transport: transport)
-    }
+    static func client() async throws -> APIClient { try await LocalCluster().client }
 
     static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
 

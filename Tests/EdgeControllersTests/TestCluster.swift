@@ -3,6 +3,7 @@ import EdgeAPI
 import EdgeAPIServer
 import EdgeClient
 import EdgeStore
+import EdgeInProcess
 @testable import EdgeControllers
 
 /// An in-process API server over the memory backend with controllers running
@@ -13,25 +14,7 @@ final class TestCluster: @unchecked Sendable {
     var task: Task<Void, Never>?
 
     init(_ controllers: [any Controller], clock: any ControllerClock = SystemControllerClock()) async throws {
-        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
-                                 openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "test")
-        try await ClusterBootstrap.ensureSystemObjects(store)
-        let admin = UserInfo(name: "admin", groups: ["system:masters"])
-        let transport = FunctionTransport(
-            send: { req in
-                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
-                return ClientResponse(status: r.status, body: r.bodyBytes)
-            },
-            stream: { req in
-                let r = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body, clientCertificate: admin))
-                guard case .stream(let s) = r.body else { return (r.status, AsyncThrowingStream { $0.yield(r.bodyBytes); $0.finish() }) }
-                return (r.status, AsyncThrowingStream { cont in
-                    let t = Task { for await c in s { cont.yield(c) }; cont.finish() }
-                    cont.onTermination = { _ in t.cancel() }
-                })
-            })
-        client = APIClient(transport: transport)
+        client = try await LocalCluster().client
         manager = ControllerManager(context: ControllerContext(client: client, informers: SharedInformers(client: client), clock: clock),
                                     controllers: controllers)
     }

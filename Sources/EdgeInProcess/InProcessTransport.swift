@@ -4,8 +4,8 @@ import EdgeClient
 /// Connects EdgeClient to the API service in the same process: the scheduler
 /// and controllers inside `edgectl server` call the API with no socket or TLS,
 /// authenticated as the given user.
-enum InProcessTransport {
-    static func make(_ service: APIService, user: UserInfo) -> FunctionTransport {
+public enum InProcessTransport {
+    public static func make(_ service: APIService, user: UserInfo) -> FunctionTransport {
         FunctionTransport(
             send: { req in
                 let resp = await service.handle(HTTPRequest(method: req.method, uri: req.uri, headers: req.headers, body: req.body,

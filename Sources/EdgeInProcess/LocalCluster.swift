@@ -1,0 +1,22 @@
+import EdgeAPI
+import EdgeAPIServer
+import EdgeClient
+import EdgeStore
+
+/// An API server in this process over the memory backend, with an admin
+/// client: the fake cluster unit tests of clients, controllers and the
+/// scheduler run against (real API semantics, no sockets).
+public struct LocalCluster: Sendable {
+    public let service: APIService
+    public let store: ObjectStore
+    public let client: APIClient
+    public static let admin = UserInfo(name: "admin", groups: ["system:masters"])
+
+    public init() async throws {
+        store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
+        service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+                             openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "in-process")
+        try await ClusterBootstrap.ensureSystemObjects(store)
+        client = APIClient(transport: InProcessTransport.make(service, user: Self.admin))
+    }
+}
