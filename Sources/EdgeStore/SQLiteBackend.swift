@@ -1,0 +1,382 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+
+/// The state store on SQLite in WAL mode, shaped like kine: one append-only
+/// table whose autoincrement id is the revision, and a unique (name,
+/// prev_revision) index so the database itself refuses a lost update.
+///
+/// Unlike kine: writes are acknowledged only after a durable commit
+/// (synchronous=FULL by default), concurrent writes are group-committed by one
+/// writer, and watchers are woken in-process on commit instead of polling.
+public final class SQLiteBackend: Backend {
+    public enum Durability: Sendable {
+        /// fsync on every commit: an acknowledged write survives a power cut.
+        case full
+        /// Faster; the last acknowledged writes may be lost on a power cut (not on a crash).
+        case normal
+    }
+
+    let path: String
+    let writerQueue = DispatchQueue(label: "edgectl.store.writer")
+    let readerQueue = DispatchQueue(label: "edgectl.store.readers", attributes: .concurrent)
+    let writer: UnsafeTransfer<SQLiteConnection>
+    let readers: Mutex<[UnsafeTransfer<SQLiteConnection>]>
+    let hub: WatchHub
+    let pending = Mutex<PendingWrites>(PendingWrites())
+    let revision: Mutex<(current: Int64, compacted: Int64)>
+    /// Transactions committed and operations written (group commit shows as ops > transactions).
+    public let stats = Mutex<(transactions: Int, operations: Int)>((0, 0))
+
+    struct PendingWrites {
+        var ops: [WriteOp] = []
+        var draining = false
+        var closed = false
+    }
+
+    public init(path: String, durability: Durability = .full) throws {
+        self.path = path
+        let w = try SQLiteConnection(path: path, readOnly: false)
+        try w.exec("PRAGMA journal_mode=WAL")
+        try w.exec("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
+        try w.exec("PRAGMA wal_autocheckpoint=1000")
+        try w.exec("PRAGMA journal_size_limit=16777216")
+        try w.exec("""
+            CREATE TABLE IF NOT EXISTS kv (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              name TEXT NOT NULL,
+              created INTEGER NOT NULL,
+              deleted INTEGER NOT NULL,
+              create_revision INTEGER NOT NULL,
+              prev_revision INTEGER NOT NULL,
+              value BLOB);
+            CREATE UNIQUE INDEX IF NOT EXISTS kv_name_prev ON kv(name, prev_revision);
+            CREATE INDEX IF NOT EXISTS kv_name_id ON kv(name, id);
+            CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+            """)
+        var current: Int64 = 0
+        // AUTOINCREMENT's high-water mark: revisions never go back, even if rows were compacted away.
+        try w.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { current = SQLiteConnection.int($0, 0) }
+        var compacted: Int64 = 0
+        try w.query("SELECT COALESCE((SELECT v FROM meta WHERE k='compact_rev'), 0)") { compacted = SQLiteConnection.int($0, 0) }
+        writer = UnsafeTransfer(w)
+        var rs: [UnsafeTransfer<SQLiteConnection>] = []
+        for _ in 0..<3 { rs.append(UnsafeTransfer(try SQLiteConnection(path: path, readOnly: true))) }
+        readers = Mutex(rs)
+        revision = Mutex((current, compacted))
+        hub = WatchHub(currentRevision: current)
+    }
+
+    // MARK: reads
+
+    /// Runs `body` with a pooled read connection on the reader queue.
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            readerQueue.async {
+                let conn = self.readers.withLock { $0.popLast() }
+                let c = conn ?? (try? UnsafeTransfer(SQLiteConnection(path: self.path, readOnly: true)))
+                guard let c else { cont.resume(throwing: StoreError.database("no read connection")); return }
+                defer { self.readers.withLock { $0.append(c) } }
+                do { cont.resume(returning: try c.value.transaction { try body(c.value) }) } catch { cont.resume(throwing: error) }
+            }
+        }
+    }
+
+    static let latestSQL = "SELECT id, create_revision, deleted, value FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1"
+
+    public func get(_ key: String) async throws -> KeyValue? {
+        try await read { c in
+            var kv: KeyValue?
+            try c.query(Self.latestSQL, [.text(key)]) { s in
+                if SQLiteConnection.int(s, 2) == 0 {
+                    kv = KeyValue(key: key, value: SQLiteConnection.blob(s, 3), createRevision: SQLiteConnection.int(s, 1),
+                                  modRevision: SQLiteConnection.int(s, 0))
+                }
+            }
+            return kv
+        }
+    }
+
+    /// The smallest string greater than every string starting with `prefix`.
+    static func prefixEnd(_ prefix: String) -> String {
+        var b = Array(prefix.utf8)
+        while let last = b.last {
+            if last < 0xFF { b[b.count - 1] = last + 1; return String(decoding: b, as: UTF8.self) }
+            b.removeLast()
+        }
+        return "\u{10FFFF}"
+    }
+
+    public func list(prefix: String, revision rev: Int64, startAfter: String?, limit: Int) async throws -> ListResult {
+        let (current, compacted) = revision.withLock { $0 }
+        if rev != 0 && rev < compacted { throw StoreError.compacted(requested: rev, compactedAt: compacted) }
+        if rev > current { throw StoreError.futureRevision(requested: rev, current: current) }
+        let at = rev == 0 ? current : rev
+        let sql = """
+            SELECT kv.id, kv.name, kv.create_revision, kv.value FROM kv
+            JOIN (SELECT MAX(id) AS mid FROM kv WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) m ON kv.id = m.mid
+            WHERE kv.deleted = 0 AND kv.name > ? ORDER BY kv.name LIMIT ?
+            """
+        let start = startAfter ?? ""
+        let end = Self.prefixEnd(prefix)
+        return try await read { c in
+            var items: [KeyValue] = []
+            try c.query(sql, [.text(prefix), .text(end), .int(at), .text(start), .int(limit > 0 ? Int64(limit + 1) : -1)]) { s in
+                items.append(KeyValue(key: SQLiteConnection.text(s, 1), value: SQLiteConnection.blob(s, 3),
+                                      createRevision: SQLiteConnection.int(s, 2), modRevision: SQLiteConnection.int(s, 0)))
+            }
+            var more = false
+            if limit > 0 && items.count > limit { items.removeLast(); more = true }
+            return ListResult(items: items, revision: at, more: more)
+        }
+    }
+
+    public func count(prefix: String) async throws -> Int {
+        let end = Self.prefixEnd(prefix)
+        return try await read { c in
+            var n = 0
+            try c.query("""
+                SELECT COUNT(*) FROM kv JOIN (SELECT MAX(id) AS mid FROM kv WHERE name >= ? AND name < ? GROUP BY name) m
+                ON kv.id = m.mid WHERE kv.deleted = 0
+                """, [.text(prefix), .text(end)]) { n = Int(SQLiteConnection.int($0, 0)) }
+            return n
+        }
+    }
+
+    // MARK: writes (group-committed by the writer)
+
+    public func create(_ key: String, value: [UInt8]) async throws -> Int64 {
+        try await submit(.create(key, value)).modRevision
+    }
+
+    public func update(_ key: String, value: [UInt8], expectedRevision: Int64) async throws -> Int64 {
+        try await submit(.update(key, value, expectedRevision)).modRevision
+    }
+
+    public func delete(_ key: String, expectedRevision: Int64?) async throws -> KeyValue {
+        try await submit(.delete(key, expectedRevision))
+    }
+
+    func submit(_ kind: WriteOp.Kind) async throws -> KeyValue {
+        try await withCheckedThrowingContinuation { cont in
+            let startDrain = pending.withLock { p -> Bool? in
+                if p.closed { return nil }
+                p.ops.append(WriteOp(kind: kind, continuation: cont))
+                if p.draining { return false }
+                p.draining = true
+                return true
+            }
+            switch startDrain {
+            case nil: cont.resume(throwing: StoreError.closed)
+            case true?: writerQueue.async { self.drain() }
+            default: break
+            }
+        }
+    }
+
+    /// Commits everything queued as one transaction, then acknowledges and
+    /// publishes; writes that arrive during the commit form the next batch.
+    func drain() {
+        while true {
+            let batch = pending.withLock { p -> [WriteOp] in
+                if p.ops.isEmpty { p.draining = false }
+                defer { p.ops = [] }
+                return p.ops
+            }
+            if batch.isEmpty { return }
+            commit(batch)
+        }
+    }
+
+    func commit(_ batch: [WriteOp]) {
+        let db = writer.value
+        var results: [Result<KeyValue, Error>] = []
+        var events: [WatchEvent] = []
+        var next = revision.withLock { $0.current }
+        do {
+            try db.exec("BEGIN IMMEDIATE")
+            for op in batch {
+                do {
+                    try db.exec("SAVEPOINT op")
+                    let (kv, ev) = try apply(op.kind, db, nextRevision: next + 1)
+                    try db.exec("RELEASE op")
+                    next = kv.modRevision
+                    results.append(.success(kv))
+                    events.append(ev)
+                } catch {
+                    try? db.exec("ROLLBACK TO op")
+                    try? db.exec("RELEASE op")
+                    results.append(.failure(error))
+                }
+            }
+            try db.exec("COMMIT")
+        } catch {
+            try? db.exec("ROLLBACK")
+            for op in batch { op.continuation.resume(throwing: StoreError.database("commit failed: \(error)")) }
+            return
+        }
+        revision.withLock { $0.current = max($0.current, next) }
+        stats.withLock { $0.transactions += 1; $0.operations += events.count }
+        // Publish before acknowledging: a client that reads its own write and then
+        // watches from that revision must not find the event still in flight.
+        hub.publish(events)
+        for (op, r) in zip(batch, results) { op.continuation.resume(with: r) }
+    }
+
+    func apply(_ kind: WriteOp.Kind, _ db: SQLiteConnection, nextRevision: Int64) throws -> (KeyValue, WatchEvent) {
+        let key = kind.key
+        var latest: (id: Int64, createRev: Int64, deleted: Bool, value: [UInt8])?
+        try db.query(Self.latestSQL, [.text(key)]) { s in
+            latest = (SQLiteConnection.int(s, 0), SQLiteConnection.int(s, 1), SQLiteConnection.int(s, 2) != 0, SQLiteConnection.blob(s, 3))
+        }
+        let live = latest.flatMap { $0.deleted ? nil : $0 }
+        let prevKV = live.map { KeyValue(key: key, value: $0.value, createRevision: $0.createRev, modRevision: $0.id) }
+        let insert = "INSERT INTO kv(name, created, deleted, create_revision, prev_revision, value) VALUES(?, ?, ?, ?, ?, ?)"
+        switch kind {
+        case .create(_, let value):
+            if live != nil { throw StoreError.alreadyExists(key: key) }
+            try db.query(insert, [.text(key), .int(1), .int(0), .int(nextRevision), .int(latest?.id ?? 0), .blob(value)])
+            let id = sqlite3_last_insert_rowid(db.db)
+            // create_revision is the row's own id: fix it up if AUTOINCREMENT skipped ahead.
+            if id != nextRevision { try db.query("UPDATE kv SET create_revision = ? WHERE id = ?", [.int(id), .int(id)]) }
+            let kv = KeyValue(key: key, value: value, createRevision: id, modRevision: id)
+            return (kv, WatchEvent(type: .put, kv: kv, prevKV: nil, isCreate: true))
+        case .update(_, let value, let expected):
+            guard let cur = live else { throw StoreError.notFound(key: key) }
+            if cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
+            try db.query(insert, [.text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id), .blob(value)])
+            let kv = KeyValue(key: key, value: value, createRevision: cur.createRev, modRevision: sqlite3_last_insert_rowid(db.db))
+            return (kv, WatchEvent(type: .put, kv: kv, prevKV: prevKV, isCreate: false))
+        case .delete(_, let expected):
+            guard let cur = live else { throw StoreError.notFound(key: key) }
+            if let expected, cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
+            // The tombstone keeps the last value, so watchers replaying history can report what was deleted.
+            try db.query(insert, [.text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .blob(cur.value)])
+            let kv = KeyValue(key: key, value: cur.value, createRevision: cur.createRev, modRevision: sqlite3_last_insert_rowid(db.db))
+            return (kv, WatchEvent(type: .delete, kv: kv, prevKV: prevKV, isCreate: false))
+        }
+    }
+
+    // MARK: watch, compaction
+
+    public func watch(prefix: String, afterRevision: Int64) -> AsyncThrowingStream<WatchEvent, Error> {
+        let compacted = revision.withLock { $0.compacted }
+        if afterRevision < compacted {
+            return AsyncThrowingStream { $0.finish(throwing: StoreError.compacted(requested: afterRevision, compactedAt: compacted)) }
+        }
+        let conn = UnsafeTransfer(try? SQLiteConnection(path: path, readOnly: true))
+        return hub.watch(prefix: prefix, after: afterRevision) { after, upTo in
+            guard let c = conn.value else { throw StoreError.database("no connection for watch replay") }
+            return try c.transaction { try Self.history(c, prefix: prefix, after: after, upTo: upTo) }
+        }
+    }
+
+    /// Stored events for keys under `prefix` in (after, upTo], oldest first.
+    static func history(_ c: SQLiteConnection, prefix: String, after: Int64, upTo: Int64) throws -> [WatchEvent] {
+        var out: [WatchEvent] = []
+        let sql = """
+            SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value, p.value, p.deleted
+            FROM kv k LEFT JOIN kv p ON p.id = k.prev_revision
+            WHERE k.id > ? AND k.id <= ? AND k.name >= ? AND k.name < ? ORDER BY k.id
+            """
+        try c.query(sql, [.int(after), .int(upTo), .text(prefix), .text(prefixEnd(prefix))]) { s in
+            let id = SQLiteConnection.int(s, 0)
+            let name = SQLiteConnection.text(s, 1)
+            let created = SQLiteConnection.int(s, 2) != 0
+            let deleted = SQLiteConnection.int(s, 3) != 0
+            let createRev = SQLiteConnection.int(s, 4)
+            let prevRev = SQLiteConnection.int(s, 5)
+            let kv = KeyValue(key: name, value: SQLiteConnection.blob(s, 6), createRevision: createRev, modRevision: id)
+            var prev: KeyValue?
+            if !created, !SQLiteConnection.isNull(s, 7), SQLiteConnection.int(s, 8) == 0 {
+                prev = KeyValue(key: name, value: SQLiteConnection.blob(s, 7), createRevision: createRev, modRevision: prevRev)
+            }
+            out.append(WatchEvent(type: deleted ? .delete : .put, kv: kv, prevKV: prev, isCreate: created))
+        }
+        return out
+    }
+
+    public func compact(revision rev: Int64) async throws {
+        let target = min(rev, revision.withLock { $0.current })
+        if target <= revision.withLock({ $0.compacted }) { return }
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+            writerQueue.async {
+                let db = self.writer.value
+                do {
+                    try db.exec("BEGIN IMMEDIATE")
+                    // Keep, per key, the newest row at or below the target unless it is a tombstone; keep all newer rows.
+                    try db.query("""
+                        DELETE FROM kv WHERE id <= ?1 AND (deleted = 1 OR id NOT IN
+                          (SELECT MAX(id) FROM kv WHERE id <= ?1 GROUP BY name))
+                        """, [.int(target)])
+                    try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
+                    try db.exec("COMMIT")
+                    self.revision.withLock { $0.compacted = target }
+                    // Truncate the WAL now that a chunk of history is gone (skipped if a reader holds it).
+                    try? db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+                    cont.resume()
+                } catch {
+                    try? db.exec("ROLLBACK")
+                    cont.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    public func currentRevision() async throws -> Int64 { revision.withLock { $0.current } }
+
+    public func compactedRevision() async throws -> Int64 { revision.withLock { $0.compacted } }
+
+    /// Size of the WAL file in bytes (for checks that it stays bounded).
+    public func walSize() -> Int64 {
+        var st = stat()
+        return stat(path + "-wal", &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    public func close() async {
+        pending.withLock { $0.closed = true }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            writerQueue.async {
+                try? self.writer.value.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+                c.resume()
+            }
+        }
+        hub.close()
+    }
+}
+
+struct WriteOp {
+    enum Kind {
+        case create(String, [UInt8])
+        case update(String, [UInt8], Int64)
+        case delete(String, Int64?)
+
+        var key: String {
+            switch self {
+            case .create(let k, _), .update(let k, _, _), .delete(let k, _): return k
+            }
+        }
+    }
+
+    var kind: Kind
+    var continuation: CheckedContinuation<KeyValue, Error>
+}
+
+/// Moves a value that is confined by other means (a serial queue, a pool)
+/// across concurrency domains.
+struct UnsafeTransfer<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
+
+extension SQLiteConnection {
+    /// A read transaction so multi-statement reads see one snapshot.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try exec("BEGIN")
+        defer { try? exec("COMMIT") }
+        return try body()
+    }
+}

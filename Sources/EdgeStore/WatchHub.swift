@@ -1,0 +1,140 @@
+import Synchronization
+
+/// Fans committed events out to watchers in revision order, with a ring of
+/// recent events so a watcher starting slightly in the past needs no query.
+/// A watcher that falls too far behind is ended with `watcherTooSlow` rather
+/// than buffering without bound; its client re-lists, as with Kubernetes.
+final class WatchHub: Sendable {
+    struct Watcher {
+        var prefix: String
+        var continuation: AsyncThrowingStream<WatchEvent, Error>.Continuation
+        /// While replaying history from the database: live events wait here.
+        var pending: [WatchEvent]?
+        var lastSent: Int64
+    }
+
+    struct State {
+        var watchers: [Int: Watcher] = [:]
+        var nextID = 0
+        var ring: [WatchEvent] = []
+        var ringStart = 0
+        /// Newest revision published.
+        var published: Int64 = 0
+        var closed = false
+    }
+
+    let ringSize: Int
+    let perWatcherBuffer: Int
+    private let state = Mutex(State())
+
+    init(currentRevision: Int64, ringSize: Int = 2048, perWatcherBuffer: Int = 10_000) {
+        self.ringSize = ringSize
+        self.perWatcherBuffer = perWatcherBuffer
+        state.withLock { $0.published = currentRevision }
+    }
+
+    /// Called by the single writer after each commit, in revision order.
+    func publish(_ events: [WatchEvent]) {
+        guard !events.isEmpty else { return }
+        state.withLock { s in
+            for e in events {
+                if s.ring.count < ringSize { s.ring.append(e) } else {
+                    s.ring[s.ringStart] = e
+                    s.ringStart = (s.ringStart + 1) % ringSize
+                }
+            }
+            s.published = events.last!.kv.modRevision
+            var ended: [Int] = []
+            for (id, var w) in s.watchers {
+                for e in events where e.kv.key.hasPrefix(w.prefix) {
+                    if w.pending != nil { w.pending!.append(e); continue }
+                    if e.kv.modRevision <= w.lastSent { continue }
+                    if case .dropped = w.continuation.yield(e) {
+                        w.continuation.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind"))
+                        ended.append(id)
+                        break
+                    }
+                    w.lastSent = e.kv.modRevision
+                }
+                s.watchers[id] = w
+            }
+            for id in ended { s.watchers[id] = nil }
+        }
+    }
+
+    /// Events in the ring after `revision`, if the ring reaches back that far.
+    private func ringEvents(after revision: Int64, _ s: State) -> [WatchEvent]? {
+        let ordered = Array(s.ring[s.ringStart...] + s.ring[..<s.ringStart])
+        guard let first = ordered.first else { return revision >= s.published ? [] : nil }
+        if first.kv.modRevision > revision + 1 && revision < s.published { return nil }
+        return ordered.filter { $0.kv.modRevision > revision }
+    }
+
+    /// Starts a watcher; `replay` reads history from the database when the ring
+    /// does not reach back far enough (it runs outside the lock; live events
+    /// arriving meanwhile are held and delivered after, without duplicates).
+    func watch(prefix: String, after revision: Int64,
+               replay: @escaping @Sendable (_ after: Int64, _ upTo: Int64) throws -> [WatchEvent]) -> AsyncThrowingStream<WatchEvent, Error> {
+        let (stream, cont) = AsyncThrowingStream<WatchEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(perWatcherBuffer))
+        let setup: (id: Int, needsReplay: Bool, upTo: Int64)? = state.withLock { s in
+            if s.closed { cont.finish(); return nil }
+            let id = s.nextID
+            s.nextID += 1
+            if let recent = ringEvents(after: revision, s) {
+                var last = revision
+                for e in recent where e.kv.key.hasPrefix(prefix) {
+                    cont.yield(e)
+                    last = e.kv.modRevision
+                }
+                s.watchers[id] = Watcher(prefix: prefix, continuation: cont, pending: nil, lastSent: max(last, s.published))
+                return (id, false, s.published)
+            }
+            s.watchers[id] = Watcher(prefix: prefix, continuation: cont, pending: [], lastSent: revision)
+            return (id, true, s.published)
+        }
+        guard let setup else { return stream }
+        cont.onTermination = { [weak self] _ in self?.remove(setup.id) }
+        if setup.needsReplay {
+            Task.detached { [self] in
+                do {
+                    let history = try replay(revision, setup.upTo)
+                    self.finishReplay(setup.id, history: history, upTo: setup.upTo)
+                } catch {
+                    cont.finish(throwing: error)
+                    self.remove(setup.id)
+                }
+            }
+        }
+        return stream
+    }
+
+    private func finishReplay(_ id: Int, history: [WatchEvent], upTo: Int64) {
+        state.withLock { s in
+            guard var w = s.watchers[id] else { return }
+            var last = w.lastSent
+            for e in history where e.kv.modRevision > last {
+                w.continuation.yield(e)
+                last = e.kv.modRevision
+            }
+            for e in w.pending ?? [] where e.kv.modRevision > last {
+                w.continuation.yield(e)
+                last = e.kv.modRevision
+            }
+            w.pending = nil
+            w.lastSent = max(last, upTo)
+            s.watchers[id] = w
+        }
+    }
+
+    private func remove(_ id: Int) { state.withLock { _ = $0.watchers.removeValue(forKey: id) } }
+
+    var watcherCount: Int { state.withLock { $0.watchers.count } }
+
+    func close() {
+        state.withLock { s in
+            s.closed = true
+            for w in s.watchers.values { w.continuation.finish() }
+            s.watchers = [:]
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import EdgeStore
-final class EdgeStorePlaceholderTests: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }

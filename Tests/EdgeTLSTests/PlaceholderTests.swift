@@ -1,3 +1,0 @@
-import XCTest
-@testable import EdgeTLS
-final class EdgeTLSPlaceholderTests: XCTestCase { func testModuleLoads() { XCTAssertTrue(true) } }
