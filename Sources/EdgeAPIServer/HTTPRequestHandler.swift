@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeTLS
 import NIOCore
 import NIOHTTP1
 
@@ -25,7 +26,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let e = event as? PeerAuthenticated { peer = e.user }
+        if let e = event as? TLSHandshakeCompleted, let subject = e.peer {
+            peer = UserInfo(name: subject.commonName, groups: subject.organizations + ["system:authenticated"])
+        }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -135,10 +138,4 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
     }
-}
-
-/// Fired by the TLS layer after a handshake that verified a client certificate.
-public struct PeerAuthenticated: Sendable {
-    public var user: UserInfo
-    public init(user: UserInfo) { self.user = user }
 }

@@ -1,3 +1,67 @@
 #ifndef EDGE_MBEDTLS_H
 #define EDGE_MBEDTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Every function that can fail returns 0 on success and writes a message to
+ * err (errlen bytes) otherwise. Strings returned through char** are malloc'd:
+ * free them with edge_free. */
+
+void edge_free(void *p);
+
+/* ---- PKI ---- */
+int edge_gen_ec_key(char **key_pem, char *err, size_t errlen);
+/* A self-signed CA certificate. */
+int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_pem, char *err, size_t errlen);
+/* Signs a certificate for subject_key_pem (private or public key PEM) with the CA.
+ * subject: "CN=admin,O=system:masters". dns/ips: SAN entries. usage: bit 1 serverAuth, bit 2 clientAuth. */
+int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *subject_key_pem, const char *subject,
+                   const char *const *dns, int ndns, const char *const *ips, int nips, int usage, int days,
+                   char **crt_pem, char *err, size_t errlen);
+int edge_make_csr(const char *key_pem, const char *subject, char **csr_pem, char *err, size_t errlen);
+/* subject as "CN=x\nO=y\n" lines; public key as PEM. */
+int edge_csr_info(const char *csr_pem, char **subject_lines, char **pubkey_pem, char *err, size_t errlen);
+/* subject lines, notAfter (unix seconds), SANs as "DNS:x\nIP:y\n" lines. */
+int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_after, char **san_lines, char *err, size_t errlen);
+/* SHA-256 of the first certificate's SubjectPublicKeyInfo (kubeadm's CA cert hash). */
+int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size_t errlen);
+
+/* ---- TLS sessions over memory buffers ---- */
+typedef struct edge_tls_config edge_tls_config;
+typedef struct edge_tls edge_tls;
+
+/* client_ca_pem may be NULL: then no client certificate is requested. */
+edge_tls_config *edge_tls_server_config(const char *chain_pem, const char *key_pem, const char *client_ca_pem,
+                                        char *err, size_t errlen);
+/* ca_pem NULL: the server is not verified (only for fetching a CA whose hash is then checked).
+ * crt_pem/key_pem may be NULL (no client certificate). */
+edge_tls_config *edge_tls_client_config(const char *ca_pem, const char *crt_pem, const char *key_pem, char *err, size_t errlen);
+void edge_tls_config_free(edge_tls_config *c);
+
+edge_tls *edge_tls_new(edge_tls_config *c, char *err, size_t errlen);
+void edge_tls_free(edge_tls *t);
+
+/* Ciphertext that arrived from the network. */
+int edge_tls_feed(edge_tls *t, const unsigned char *data, size_t len);
+#define EDGE_TLS_DONE 0
+#define EDGE_TLS_WANT 1
+#define EDGE_TLS_CLOSED (-1)
+#define EDGE_TLS_ERROR (-2)
+/* Advances the handshake: EDGE_TLS_DONE, EDGE_TLS_WANT (needs more input) or an error. */
+int edge_tls_handshake(edge_tls *t, char *err, size_t errlen);
+/* Plaintext: >0 bytes read, 0 when more input is needed, EDGE_TLS_CLOSED on close_notify, EDGE_TLS_ERROR. */
+int edge_tls_read(edge_tls *t, unsigned char *buf, size_t len, char *err, size_t errlen);
+/* Encrypts plaintext into the output buffer: returns bytes consumed (>0) or EDGE_TLS_ERROR. */
+int edge_tls_write(edge_tls *t, const unsigned char *buf, size_t len, char *err, size_t errlen);
+int edge_tls_close_notify(edge_tls *t);
+/* Ciphertext waiting to be sent. */
+size_t edge_tls_out_len(edge_tls *t);
+const unsigned char *edge_tls_out_data(edge_tls *t);
+void edge_tls_out_consume(edge_tls *t, size_t n);
+/* After the handshake: 1 and the subject lines if the peer sent a certificate that verified; 0 otherwise. */
+int edge_tls_verified_peer(edge_tls *t, char **subject_lines);
+/* The peer's certificate chain as PEM (whether verified or not). */
+int edge_tls_peer_chain(edge_tls *t, char **chain_pem);
+
 #endif

@@ -1,0 +1,305 @@
+/* Key, certificate and CSR handling for the cluster PKI, on mbedtls 2.28. */
+#include "edge_mbedtls.h"
+#include "edge_internal.h"
+
+#include <mbedtls/asn1write.h>
+#include <mbedtls/error.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/x509_csr.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PEM_MAX 16384
+
+void edge_free(void *p) { free(p); }
+
+static int fail(char *err, size_t errlen, const char *what, int rc) {
+    char buf[160];
+    mbedtls_strerror(rc, buf, sizeof buf);
+    snprintf(err, errlen, "%s: %s (-0x%04x)", what, buf, (unsigned)-rc);
+    return rc ? rc : -1;
+}
+
+static int parse_key(mbedtls_pk_context *pk, const char *pem, char *err, size_t errlen) {
+    mbedtls_pk_init(pk);
+    int rc = mbedtls_pk_parse_key(pk, (const unsigned char *)pem, strlen(pem) + 1, NULL, 0);
+    if (rc != 0) {
+        /* Maybe a public key (from a CSR). */
+        rc = mbedtls_pk_parse_public_key(pk, (const unsigned char *)pem, strlen(pem) + 1);
+        if (rc != 0) return fail(err, errlen, "failed to parse key", rc);
+    }
+    return 0;
+}
+
+int edge_gen_ec_key(char **key_pem, char *err, size_t errlen) {
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    int rc = mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
+    if (rc == 0) rc = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk), mbedtls_ctr_drbg_random, edge_drbg());
+    if (rc != 0) { mbedtls_pk_free(&pk); return fail(err, errlen, "failed to generate an ECDSA P-256 key", rc); }
+    unsigned char *buf = calloc(1, PEM_MAX);
+    rc = mbedtls_pk_write_key_pem(&pk, buf, PEM_MAX);
+    mbedtls_pk_free(&pk);
+    if (rc != 0) { free(buf); return fail(err, errlen, "failed to encode key", rc); }
+    *key_pem = (char *)buf;
+    return 0;
+}
+
+static void validity(char *from, char *to, int days) {
+    time_t now = time(NULL) - 60 * 5; /* tolerate small clock skew between nodes */
+    time_t end = now + (time_t)days * 86400;
+    struct tm a, b;
+    gmtime_r(&now, &a);
+    gmtime_r(&end, &b);
+    strftime(from, 16, "%Y%m%d%H%M%S", &a);
+    strftime(to, 16, "%Y%m%d%H%M%S", &b);
+}
+
+static int random_serial(mbedtls_mpi *serial) {
+    unsigned char raw[16];
+    int rc = mbedtls_ctr_drbg_random(edge_drbg(), raw, sizeof raw);
+    if (rc) return rc;
+    raw[0] &= 0x7f; /* positive */
+    return mbedtls_mpi_read_binary(serial, raw, sizeof raw);
+}
+
+/* subjectAltName: SEQUENCE OF GeneralName, dNSName [2] and iPAddress [7]. */
+static int write_san(mbedtls_x509write_cert *crt, const char *const *dns, int ndns, const char *const *ips, int nips,
+                     char *err, size_t errlen) {
+    unsigned char buf[4096];
+    unsigned char *p = buf + sizeof buf;
+    size_t len = 0;
+    int rc;
+    for (int i = nips - 1; i >= 0; i--) {
+        unsigned char addr[16];
+        size_t alen;
+        if (inet_pton(AF_INET, ips[i], addr) == 1) alen = 4;
+        else if (inet_pton(AF_INET6, ips[i], addr) == 1) alen = 16;
+        else { snprintf(err, errlen, "invalid IP address for certificate: %s", ips[i]); return -1; }
+        if ((rc = mbedtls_asn1_write_raw_buffer(&p, buf, addr, alen)) < 0) return fail(err, errlen, "SAN too large", rc);
+        len += rc;
+        if ((rc = mbedtls_asn1_write_len(&p, buf, alen)) < 0) return fail(err, errlen, "SAN too large", rc);
+        len += rc;
+        if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7)) < 0) return fail(err, errlen, "SAN too large", rc);
+        len += rc;
+    }
+    for (int i = ndns - 1; i >= 0; i--) {
+        size_t n = strlen(dns[i]);
+        if ((rc = mbedtls_asn1_write_raw_buffer(&p, buf, (const unsigned char *)dns[i], n)) < 0) return fail(err, errlen, "SAN too large", rc);
+        len += rc;
+        if ((rc = mbedtls_asn1_write_len(&p, buf, n)) < 0) return fail(err, errlen, "SAN too large", rc);
+        len += rc;
+        if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2)) < 0) return fail(err, errlen, "SAN too large", rc);
+        len += rc;
+    }
+    if ((rc = mbedtls_asn1_write_len(&p, buf, len)) < 0) return fail(err, errlen, "SAN too large", rc);
+    len += rc;
+    if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0) return fail(err, errlen, "SAN too large", rc);
+    len += rc;
+    rc = mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_SUBJECT_ALT_NAME, MBEDTLS_OID_SIZE(MBEDTLS_OID_SUBJECT_ALT_NAME), 0, p, len);
+    return rc ? fail(err, errlen, "failed to add subjectAltName", rc) : 0;
+}
+
+/* extendedKeyUsage: SEQUENCE OF OID. */
+static int write_eku(mbedtls_x509write_cert *crt, int usage, char *err, size_t errlen) {
+    unsigned char buf[64];
+    unsigned char *p = buf + sizeof buf;
+    size_t len = 0;
+    int rc;
+    if (usage & 2) {
+        if ((rc = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_CLIENT_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH))) < 0) return fail(err, errlen, "EKU", rc);
+        len += rc;
+    }
+    if (usage & 1) {
+        if ((rc = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_SERVER_AUTH, MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH))) < 0) return fail(err, errlen, "EKU", rc);
+        len += rc;
+    }
+    if ((rc = mbedtls_asn1_write_len(&p, buf, len)) < 0) return fail(err, errlen, "EKU", rc);
+    len += rc;
+    if ((rc = mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)) < 0) return fail(err, errlen, "EKU", rc);
+    len += rc;
+    rc = mbedtls_x509write_crt_set_extension(crt, MBEDTLS_OID_EXTENDED_KEY_USAGE, MBEDTLS_OID_SIZE(MBEDTLS_OID_EXTENDED_KEY_USAGE), 0, p, len);
+    return rc ? fail(err, errlen, "failed to add extendedKeyUsage", rc) : 0;
+}
+
+static int write_crt(mbedtls_x509write_cert *crt, char **crt_pem, char *err, size_t errlen) {
+    unsigned char *buf = calloc(1, PEM_MAX);
+    int rc = mbedtls_x509write_crt_pem(crt, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
+    if (rc != 0) { free(buf); return fail(err, errlen, "failed to write certificate", rc); }
+    *crt_pem = (char *)buf;
+    return 0;
+}
+
+int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_pem, char *err, size_t errlen) {
+    mbedtls_pk_context key;
+    if (parse_key(&key, key_pem, err, errlen)) return -1;
+    mbedtls_x509write_cert crt;
+    mbedtls_x509write_crt_init(&crt);
+    mbedtls_mpi serial;
+    mbedtls_mpi_init(&serial);
+    char from[16], to[16];
+    validity(from, to, days);
+    int rc = random_serial(&serial);
+    if (!rc) { mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3); mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256); }
+    if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
+    mbedtls_x509write_crt_set_subject_key(&crt, &key);
+    mbedtls_x509write_crt_set_issuer_key(&crt, &key);
+    if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
+    if (!rc) rc = mbedtls_x509write_crt_set_issuer_name(&crt, subject);
+    if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, from, to);
+    if (!rc) rc = mbedtls_x509write_crt_set_basic_constraints(&crt, 1, -1);
+    if (!rc) rc = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN | MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
+    if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
+    if (rc) fail(err, errlen, "failed to build CA certificate", rc);
+    else rc = write_crt(&crt, crt_pem, err, errlen);
+    mbedtls_mpi_free(&serial);
+    mbedtls_x509write_crt_free(&crt);
+    mbedtls_pk_free(&key);
+    return rc;
+}
+
+int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *subject_key_pem, const char *subject,
+                   const char *const *dns, int ndns, const char *const *ips, int nips, int usage, int days,
+                   char **crt_pem, char *err, size_t errlen) {
+    mbedtls_x509_crt ca;
+    mbedtls_x509_crt_init(&ca);
+    int rc = mbedtls_x509_crt_parse(&ca, (const unsigned char *)ca_crt_pem, strlen(ca_crt_pem) + 1);
+    if (rc) { mbedtls_x509_crt_free(&ca); return fail(err, errlen, "failed to parse CA certificate", rc); }
+    mbedtls_pk_context ca_key, key;
+    if (parse_key(&ca_key, ca_key_pem, err, errlen)) { mbedtls_x509_crt_free(&ca); return -1; }
+    if (parse_key(&key, subject_key_pem, err, errlen)) { mbedtls_pk_free(&ca_key); mbedtls_x509_crt_free(&ca); return -1; }
+    mbedtls_x509write_cert crt;
+    mbedtls_x509write_crt_init(&crt);
+    mbedtls_mpi serial;
+    mbedtls_mpi_init(&serial);
+    char from[16], to[16], issuer[512];
+    validity(from, to, days);
+    mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca.subject);
+    rc = random_serial(&serial);
+    mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
+    mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
+    if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
+    mbedtls_x509write_crt_set_subject_key(&crt, &key);
+    mbedtls_x509write_crt_set_issuer_key(&crt, &ca_key);
+    if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
+    if (rc) { fail(err, errlen, "invalid certificate subject", rc); goto out; }
+    if ((rc = mbedtls_x509write_crt_set_issuer_name(&crt, issuer))) { fail(err, errlen, "invalid issuer", rc); goto out; }
+    if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, from, to);
+    if (!rc) rc = mbedtls_x509write_crt_set_basic_constraints(&crt, 0, -1);
+    if (!rc) rc = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_ENCIPHERMENT);
+    if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
+    if (!rc) rc = mbedtls_x509write_crt_set_authority_key_identifier(&crt);
+    if (rc) { fail(err, errlen, "failed to build certificate", rc); goto out; }
+    if ((ndns > 0 || nips > 0) && (rc = write_san(&crt, dns, ndns, ips, nips, err, errlen))) goto out;
+    if (usage && (rc = write_eku(&crt, usage, err, errlen))) goto out;
+    rc = write_crt(&crt, crt_pem, err, errlen);
+out:
+    mbedtls_mpi_free(&serial);
+    mbedtls_x509write_crt_free(&crt);
+    mbedtls_pk_free(&key);
+    mbedtls_pk_free(&ca_key);
+    mbedtls_x509_crt_free(&ca);
+    return rc;
+}
+
+int edge_make_csr(const char *key_pem, const char *subject, char **csr_pem, char *err, size_t errlen) {
+    mbedtls_pk_context key;
+    if (parse_key(&key, key_pem, err, errlen)) return -1;
+    mbedtls_x509write_csr csr;
+    mbedtls_x509write_csr_init(&csr);
+    mbedtls_x509write_csr_set_md_alg(&csr, MBEDTLS_MD_SHA256);
+    mbedtls_x509write_csr_set_key(&csr, &key);
+    int rc = mbedtls_x509write_csr_set_subject_name(&csr, subject);
+    unsigned char *buf = calloc(1, PEM_MAX);
+    if (!rc) rc = mbedtls_x509write_csr_pem(&csr, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
+    mbedtls_x509write_csr_free(&csr);
+    mbedtls_pk_free(&key);
+    if (rc) { free(buf); return fail(err, errlen, "failed to create CSR", rc); }
+    *csr_pem = (char *)buf;
+    return 0;
+}
+
+/* Subject as "CN=x\nO=y\n" lines: values may contain commas, so no DN string parsing. */
+char *edge_name_lines(const mbedtls_x509_name *n) {
+    size_t cap = 1024, len = 0;
+    char *out = calloc(1, cap);
+    for (; n; n = n->next) {
+        const char *short_name = NULL;
+        if (mbedtls_oid_get_attr_short_name(&n->oid, &short_name) != 0) continue;
+        size_t need = strlen(short_name) + n->val.len + 3;
+        if (len + need >= cap) { cap = (len + need) * 2; out = realloc(out, cap); }
+        len += (size_t)snprintf(out + len, cap - len, "%s=", short_name);
+        memcpy(out + len, n->val.p, n->val.len);
+        len += n->val.len;
+        out[len++] = '\n';
+        out[len] = 0;
+    }
+    return out;
+}
+
+int edge_csr_info(const char *csr_pem, char **subject_lines, char **pubkey_pem, char *err, size_t errlen) {
+    mbedtls_x509_csr csr;
+    mbedtls_x509_csr_init(&csr);
+    int rc = mbedtls_x509_csr_parse(&csr, (const unsigned char *)csr_pem, strlen(csr_pem) + 1);
+    if (rc) { mbedtls_x509_csr_free(&csr); return fail(err, errlen, "failed to parse CSR", rc); }
+    unsigned char *buf = calloc(1, PEM_MAX);
+    rc = mbedtls_pk_write_pubkey_pem(&csr.pk, buf, PEM_MAX);
+    if (rc) { free(buf); mbedtls_x509_csr_free(&csr); return fail(err, errlen, "failed to encode CSR public key", rc); }
+    *pubkey_pem = (char *)buf;
+    *subject_lines = edge_name_lines(&csr.subject);
+    mbedtls_x509_csr_free(&csr);
+    return 0;
+}
+
+int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_after, char **san_lines, char *err, size_t errlen) {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int rc = mbedtls_x509_crt_parse(&crt, (const unsigned char *)crt_pem, strlen(crt_pem) + 1);
+    if (rc) { mbedtls_x509_crt_free(&crt); return fail(err, errlen, "failed to parse certificate", rc); }
+    *subject_lines = edge_name_lines(&crt.subject);
+    struct tm t = {0};
+    t.tm_year = crt.valid_to.year - 1900; t.tm_mon = crt.valid_to.mon - 1; t.tm_mday = crt.valid_to.day;
+    t.tm_hour = crt.valid_to.hour; t.tm_min = crt.valid_to.min; t.tm_sec = crt.valid_to.sec;
+    *not_after = (int64_t)timegm(&t);
+    size_t cap = 1024, len = 0;
+    char *sans = calloc(1, cap);
+    for (const mbedtls_x509_sequence *s = &crt.subject_alt_names; s && s->buf.p; s = s->next) {
+        char item[300];
+        int tag = s->buf.tag & 0x1f;
+        if (tag == 2) snprintf(item, sizeof item, "DNS:%.*s\n", (int)s->buf.len, s->buf.p);
+        else if (tag == 7 && (s->buf.len == 4 || s->buf.len == 16)) {
+            char ip[64];
+            inet_ntop(s->buf.len == 4 ? AF_INET : AF_INET6, s->buf.p, ip, sizeof ip);
+            snprintf(item, sizeof item, "IP:%s\n", ip);
+        } else continue;
+        size_t n = strlen(item);
+        if (len + n + 1 >= cap) { cap = (len + n) * 2; sans = realloc(sans, cap); }
+        memcpy(sans + len, item, n + 1);
+        len += n;
+    }
+    *san_lines = sans;
+    mbedtls_x509_crt_free(&crt);
+    return 0;
+}
+
+int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size_t errlen) {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int rc = mbedtls_x509_crt_parse(&crt, (const unsigned char *)crt_pem, strlen(crt_pem) + 1);
+    if (rc) { mbedtls_x509_crt_free(&crt); return fail(err, errlen, "failed to parse certificate", rc); }
+    /* The DER SubjectPublicKeyInfo is re-encoded from the parsed key (identical for a valid cert). */
+    unsigned char buf[1024];
+    int n = mbedtls_pk_write_pubkey_der(&crt.pk, buf, sizeof buf);
+    mbedtls_x509_crt_free(&crt);
+    if (n < 0) return fail(err, errlen, "failed to encode public key", n);
+    mbedtls_sha256_ret(buf + sizeof buf - n, (size_t)n, out, 0);
+    return 0;
+}

@@ -1,0 +1,180 @@
+import CMbedTLS
+import NIOCore
+
+/// Fired inbound once the handshake completes. `peer` is set only when the
+/// peer presented a certificate that verified against the configured CA.
+public struct TLSHandshakeCompleted: Sendable {
+    public var peer: CertificateSubject?
+    /// The certificates the peer sent, as PEM (verified or not).
+    public var peerChainPEM: String
+}
+
+/// TLS for a NIO channel on mbedtls: ciphertext in, plaintext out, and the
+/// reverse for writes. The session reads and writes memory buffers in C; this
+/// handler only moves bytes, so no Swift closure is ever called from C.
+public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    let config: TLSConfiguration
+    private var session: OpaquePointer?
+    private var handshakeDone = false
+    private var closed = false
+    private var pendingWrites: [(ByteBuffer, EventLoopPromise<Void>?)] = []
+    private var readBuffer = [UInt8](repeating: 0, count: 16384)
+    public private(set) var peer: CertificateSubject?
+    /// For clients: an IP or name the server certificate must carry in its SANs
+    /// (mbedtls 2.28 cannot match IP SANs itself).
+    let expectedServerName: String?
+
+    public init(configuration: TLSConfiguration, expectedServerName: String? = nil) throws {
+        config = configuration
+        self.expectedServerName = expectedServerName
+        let (s, err) = withErrorBuffer { edge_tls_new(configuration.pointer, $0, $1) }
+        guard let s else { throw TLSError(err) }
+        session = s
+    }
+
+    deinit { if let session { edge_tls_free(session) } }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        if !config.isServer { advanceHandshake(context: context) }
+        context.fireChannelActive()
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if !config.isServer && context.channel.isActive { advanceHandshake(context: context) }
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let session, !closed else { return }
+        var buf = unwrapInboundIn(data)
+        buf.withUnsafeReadableBytes { p in _ = edge_tls_feed(session, p.baseAddress?.assumingMemoryBound(to: UInt8.self), p.count) }
+        buf.moveReaderIndex(forwardBy: buf.readableBytes)
+        if !handshakeDone { advanceHandshake(context: context) }
+        if handshakeDone { readPlaintext(context: context) }
+        flushCiphertext(context: context)
+    }
+
+    private func advanceHandshake(context: ChannelHandlerContext) {
+        guard let session else { return }
+        let (rc, err) = withErrorBuffer { edge_tls_handshake(session, $0, $1) }
+        flushCiphertext(context: context)
+        if rc == EDGE_TLS_WANT { return }
+        if rc != EDGE_TLS_DONE { fail(context: context, TLSError(err)); return }
+        handshakeDone = true
+        var subj: UnsafeMutablePointer<CChar>?
+        if edge_tls_verified_peer(session, &subj) == 1 { peer = CertificateSubject(lines: takeString(subj)) }
+        var chain: UnsafeMutablePointer<CChar>?
+        let chainPEM = edge_tls_peer_chain(session, &chain) == 0 ? takeString(chain) : ""
+        if let expected = expectedServerName, !config.isServer, !Self.certificate(chainPEM, covers: expected) {
+            fail(context: context, TLSError("TLS handshake failed: the server certificate is not valid for \(expected)"))
+            return
+        }
+        context.fireUserInboundEventTriggered(TLSHandshakeCompleted(peer: peer, peerChainPEM: chainPEM))
+        let writes = pendingWrites
+        pendingWrites = []
+        for (b, p) in writes { encrypt(context: context, b, promise: p) }
+        flushCiphertext(context: context)
+    }
+
+    /// Checks the leaf certificate's SANs for `name` (an IP or DNS name).
+    static func certificate(_ chainPEM: String, covers name: String) -> Bool {
+        guard let end = chainPEM.firstRange(of: "-----END CERTIFICATE-----") else { return false }
+        let leaf = String(chainPEM[..<end.upperBound]) + "\n"
+        guard let info = try? PKI.inspectCertificate(leaf) else { return false }
+        return info.ipAddresses.contains(name) || info.dnsNames.contains(name.lowercased())
+    }
+
+    private func readPlaintext(context: ChannelHandlerContext) {
+        guard let session else { return }
+        while true {
+            let (n, err) = readBuffer.withUnsafeMutableBufferPointer { b in
+                withErrorBuffer { edge_tls_read(session, b.baseAddress, b.count, $0, $1) }
+            }
+            if n > 0 {
+                var out = context.channel.allocator.buffer(capacity: Int(n))
+                out.writeBytes(readBuffer[0..<Int(n)])
+                context.fireChannelRead(wrapInboundOut(out))
+                continue
+            }
+            if n == 0 { break }
+            if n == EDGE_TLS_CLOSED {
+                flushCiphertext(context: context)
+                context.close(promise: nil)
+            } else {
+                fail(context: context, TLSError(err))
+            }
+            return
+        }
+        context.fireChannelReadComplete()
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let buf = unwrapOutboundIn(data)
+        if !handshakeDone { pendingWrites.append((buf, promise)); return }
+        encrypt(context: context, buf, promise: promise)
+    }
+
+    private func encrypt(context: ChannelHandlerContext, _ buf: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        guard let session, !closed else { promise?.fail(ChannelError.ioOnClosedChannel); return }
+        var failed: String?
+        buf.withUnsafeReadableBytes { p in
+            var off = 0
+            // mbedtls writes at most one record (16 KB) per call.
+            while off < p.count {
+                let (n, err) = withErrorBuffer { edge_tls_write(session, p.baseAddress!.assumingMemoryBound(to: UInt8.self) + off, p.count - off, $0, $1) }
+                if n <= 0 { failed = err; return }
+                off += Int(n)
+            }
+        }
+        if let failed { promise?.fail(TLSError(failed)); fail(context: context, TLSError(failed)); return }
+        let len = edge_tls_out_len(session)
+        guard len > 0 else { promise?.succeed(); return }
+        var out = context.channel.allocator.buffer(capacity: len)
+        out.writeBytes(UnsafeRawBufferPointer(start: edge_tls_out_data(session), count: len))
+        edge_tls_out_consume(session, len)
+        context.write(wrapOutboundOut(out), promise: promise)
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        flushCiphertext(context: context)
+        context.flush()
+    }
+
+    private func flushCiphertext(context: ChannelHandlerContext) {
+        guard let session else { return }
+        let len = edge_tls_out_len(session)
+        guard len > 0 else { return }
+        var out = context.channel.allocator.buffer(capacity: len)
+        out.writeBytes(UnsafeRawBufferPointer(start: edge_tls_out_data(session), count: len))
+        edge_tls_out_consume(session, len)
+        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+    }
+
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if let session, handshakeDone, !closed, mode == .all {
+            _ = edge_tls_close_notify(session)
+            flushCiphertext(context: context)
+        }
+        closed = true
+        context.close(mode: mode, promise: promise)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        for (_, p) in pendingWrites { p?.fail(ChannelError.ioOnClosedChannel) }
+        pendingWrites = []
+        context.fireChannelInactive()
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: TLSError) {
+        closed = true
+        for (_, p) in pendingWrites { p?.fail(error) }
+        pendingWrites = []
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+}

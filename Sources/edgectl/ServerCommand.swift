@@ -1,0 +1,121 @@
+import ArgumentParser
+import Dispatch
+import EdgeAPI
+import EdgeAPIServer
+import EdgeStore
+import Logging
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Run the control plane (API server, SQLite state store) and, unless disabled, a local agent."
+    )
+
+    @Option(name: .long, help: "State directory (default /var/lib/edgectl/server or $EDGECTL_DATA_DIR).")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Address the API server listens on.")
+    var bindAddress: String = "0.0.0.0"
+
+    @Option(name: .long, help: "HTTPS port of the API server.")
+    var httpsListenPort: Int = 6443
+
+    @Flag(name: .long, help: "Do not run a local agent on this machine.")
+    var disableAgent = false
+
+    @Option(name: .long, help: "Datastore: sqlite:///path (default: <data-dir>/db/state.db).")
+    var datastoreEndpoint: String?
+
+    @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
+    var datastoreSync: String = "full"
+
+    @Option(name: .long, help: "Pod network CIDR.")
+    var clusterCidr: String = "10.42.0.0/16"
+
+    @Option(name: .long, help: "Service network CIDR.")
+    var serviceCidr: String = "10.43.0.0/16"
+
+    @Option(name: .long, help: "This node's name (default: the hostname).")
+    var nodeName: String?
+
+    @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
+    var tlsSan: String?
+
+    @Option(name: .long, help: "Static bearer tokens file: token,user,uid,\"group1,group2\" per line.")
+    var tokenAuthFile: String?
+
+    func validate() throws {
+        guard (1...65535).contains(httpsListenPort) else {
+            throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
+        }
+        guard ["full", "normal"].contains(datastoreSync) else {
+            throw ValidationError("--datastore-sync must be full or normal, got \(datastoreSync)")
+        }
+        if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
+            throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
+        }
+    }
+
+    func run() async throws {
+        var log = Logger(label: "edgectl.server")
+        log.logLevel = .info
+        let dir = DataDirectory.resolve(dataDir, role: "server")
+        try FileSystem.makeDirectories(dir)
+        try FileSystem.makeDirectories(dir + "/db")
+        try FileSystem.makeDirectories(dir + "/tls")
+
+        let advertised = bindAddress == "0.0.0.0" || bindAddress == "::" ? "127.0.0.1" : bindAddress
+        let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
+                                       bindAddress: bindAddress)
+        let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
+        try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
+
+        let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
+        let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
+        let store = ObjectStore(backend: backend, admission: StandardAdmission())
+        try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
+                                                      apiServerPort: httpsListenPort)
+
+        var authenticators: [any Authenticator] = [ClientCertificateAuthenticator()]
+        if let tokenAuthFile {
+            let tokens = try StaticTokens(csv: try FileSystem.read(tokenAuthFile))
+            authenticators.append(BearerTokenAuthenticator { tokens.lookup($0) })
+        } else {
+            authenticators.append(BearerTokenAuthenticator { _ in nil })
+        }
+        let openAPI = OpenAPIFactory.documents()
+        let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
+                                 openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)")
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
+        let tlsFactory = try pki.serverHandlerFactory()
+        let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
+                                                 tlsHandler: tlsFactory)
+        log.info("API server listening on \(bindAddress):\(httpsListenPort), state in \(dbPath)")
+
+        let background = Task {
+            await withTaskGroup(of: Void.self) { g in
+                g.addTask { await NamespaceFinalizer(store: store).run() }
+                g.addTask { await StoreMaintenance(backend: backend).run() }
+            }
+        }
+
+        print("edgectl server is ready.")
+        print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
+        if !disableAgent {
+            print("  (the local agent arrives with the agent issue; running the control plane only)")
+        }
+
+        await ShutdownSignal.wait()
+        log.info("shutting down")
+        background.cancel()
+        try? await channel.close()
+        await backend.close()
+        try? await group.shutdownGracefully()
+    }
+}

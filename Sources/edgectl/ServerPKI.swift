@@ -1,0 +1,81 @@
+import EdgeAPI
+import EdgeTLS
+
+/// The server's certificates under `<data-dir>/tls`, created on first start:
+/// cluster CA, serving certificate for this machine's names and addresses,
+/// admin client certificate. Files are 0600.
+struct ServerPKI {
+    let dir: String
+    let caCert: String
+    let caKey: String
+    let servingCert: String
+    let servingKey: String
+    let adminCert: String
+    let adminKey: String
+
+    static func ensure(dataDir: String, extraSANs: [String], bindAddress: String) throws -> ServerPKI {
+        let dir = dataDir + "/tls"
+        try FileSystem.makeDirectories(dir)
+        func load(_ name: String, _ make: () throws -> String) throws -> String {
+            let path = dir + "/" + name
+            if FileSystem.exists(path) { return try FileSystem.read(path) }
+            let pem = try make()
+            try FileSystem.write(path, pem, mode: 0o600)
+            return pem
+        }
+        let caKey = try load("ca.key") { try PKI.generateKey() }
+        let caCert = try load("ca.crt") {
+            try PKI.makeCA(keyPEM: caKey, commonName: "edgectl-ca@\(Int(Timestamp.nowSeconds()))")
+        }
+        let (dns, ips) = servingNames(extraSANs: extraSANs, bindAddress: bindAddress)
+        let servingKey = try load("serving.key") { try PKI.generateKey() }
+        // Re-issue the serving certificate when this machine's names or addresses changed.
+        var servingCert = try load("serving.crt") {
+            try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: servingKey,
+                                    subject: CertificateSubject(commonName: "edgectl-server"), dnsNames: dns, ipAddresses: ips,
+                                    usage: .serverAuth, days: 365)
+        }
+        let info = try PKI.inspectCertificate(servingCert)
+        if Set(info.dnsNames) != Set(dns) || Set(info.ipAddresses) != Set(ips) || info.notAfter < Timestamp.nowSeconds() + 30 * 86400 {
+            servingCert = try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: servingKey,
+                                                  subject: CertificateSubject(commonName: "edgectl-server"), dnsNames: dns,
+                                                  ipAddresses: ips, usage: .serverAuth, days: 365)
+            try FileSystem.write(dir + "/serving.crt", servingCert, mode: 0o600)
+        }
+        let adminKey = try load("admin.key") { try PKI.generateKey() }
+        let adminCert = try load("admin.crt") {
+            try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: adminKey,
+                                    subject: CertificateSubject(commonName: "admin", organizations: ["system:masters"]),
+                                    usage: .clientAuth, days: 365)
+        }
+        return ServerPKI(dir: dir, caCert: caCert, caKey: caKey, servingCert: servingCert, servingKey: servingKey,
+                         adminCert: adminCert, adminKey: adminKey)
+    }
+
+    /// This machine's names and addresses (only those), plus the in-cluster
+    /// names of the `kubernetes` service that pods use to reach the API.
+    static func servingNames(extraSANs: [String], bindAddress: String) -> (dns: [String], ips: [String]) {
+        var dns = ["localhost", HostIdentity.hostname(), "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+                   "kubernetes.default.svc.cluster.local"]
+        var ips = HostIdentity.addresses() + ["10.43.0.1"]
+        if bindAddress != "0.0.0.0" && bindAddress != "::" { ips.append(bindAddress) }
+        for s in extraSANs where !s.isEmpty {
+            if s.contains(":") || s.split(separator: ".").allSatisfy({ Int($0) != nil }) { ips.append(s) } else { dns.append(s) }
+        }
+        var seenD = Set<String>(), seenI = Set<String>()
+        return (dns.filter { seenD.insert($0).inserted }, ips.filter { seenI.insert($0).inserted })
+    }
+
+    func adminKubeconfig(server: String) -> String {
+        Kubeconfig.render(server: server, caPEM: caCert, clientCertPEM: adminCert, clientKeyPEM: adminKey)
+    }
+
+    func serverHandlerFactory() throws -> @Sendable () throws -> TLSHandler {
+        let config = try TLSConfiguration.server(certificateChainPEM: servingCert, keyPEM: servingKey, clientCAPEM: caCert)
+        return { try TLSHandler(configuration: config) }
+    }
+}
+
+extension Timestamp {
+    static func nowSeconds() -> Int64 { Timestamp.now().seconds }
+}
