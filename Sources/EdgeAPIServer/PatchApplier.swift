@@ -15,19 +15,18 @@ enum PatchKind: Sendable, Equatable {
 
 /// Applies a PATCH body of one of the supported kinds to an object.
 enum PatchApplier {
+    /// Upstream answers a patch that cannot be applied with 422.
     static func apply(_ kind: PatchKind, _ patch: JSON, to obj: JSON, schema: (any PatchSchemaNode)?) throws -> JSON {
-        switch kind {
-        case .merge: return mergePatch(obj, patch)
-        default: throw APIError(code: 415, reason: "UnsupportedMediaType", message: "patch type not supported yet")
+        do {
+            switch kind {
+            case .merge:
+                guard patch.object != nil else { throw PatchError("a merge patch must be a JSON object, got \(patch.typeName)") }
+                return MergePatch.apply(patch, to: obj)
+            case .json: return try JSONPatch.apply(patch, to: obj)
+            case .strategic: return try StrategicMergePatch.apply(patch, to: obj, schema: schema)
+            }
+        } catch let e as PatchError {
+            throw APIError(code: 422, reason: "Invalid", message: e.description)
         }
-    }
-
-    static func mergePatch(_ target: JSON, _ patch: JSON) -> JSON {
-        guard case .object(let p) = patch else { return patch }
-        var out = target.object ?? JSONObject()
-        for (k, v) in p {
-            if v.isNull { out[k] = nil } else { out[k] = mergePatch(out[k] ?? .null, v) }
-        }
-        return .object(out)
     }
 }

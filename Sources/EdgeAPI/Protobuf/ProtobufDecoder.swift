@@ -94,6 +94,10 @@ public enum ProtobufDecoder {
                 out[f.name] = .object(m)
             default:
                 let v = try value(&r, f.type, wire: wire, schema)
+                if f.inline, let inner = v.object {
+                    for (k, x) in inner { out[k] = x }
+                    continue
+                }
                 // Go's JSON omits zero scalars that are not pointers (omitempty), so do we.
                 if !f.pointer, v.isZeroScalar { continue }
                 out[f.name] = v

@@ -15,6 +15,10 @@ public struct ProtobufSchema: Sendable {
         public var type: FieldType
         /// A Go pointer: an explicit zero value means something and is kept.
         public var pointer: Bool
+        /// An embedded struct whose fields JSON puts directly in the parent.
+        public var inline: Bool = false
+        /// Strategic merge: patch strategies and list merge key.
+        public var patch = PatchMeta()
     }
 
     public struct Message: Sendable {
@@ -40,8 +44,15 @@ public struct ProtobufSchema: Sendable {
                 for spec in cols[1].split(separator: ";") {
                     let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
                     guard parts.count >= 3, let num = Int(parts[1]) else { continue }
-                    fields[num] = Field(name: String(parts[0]), type: Self.parseType(Substring(parts[2])),
-                                        pointer: parts.count > 3 && parts[3] == "p")
+                    var f = Field(name: String(parts[0]), type: Self.parseType(Substring(parts[2])), pointer: false)
+                    for flag in parts.dropFirst(3) {
+                        if flag == "p" { f.pointer = true } else if flag == "i" { f.inline = true } else if flag.hasPrefix("P") {
+                            let spec = flag.dropFirst().split(separator: "/")
+                            f.patch = PatchMeta(strategies: spec[0].split(separator: ",").map(String.init),
+                                                mergeKey: spec.count > 1 ? String(spec[1]) : nil)
+                        }
+                    }
+                    fields[num] = f
                 }
             }
             out[name] = Message(name: name, fields: fields, listWrapper: wrapper)
