@@ -19,6 +19,17 @@ enum KindRules {
         }
     }
 
+    /// Conversions every write of a kind gets (create and update).
+    static func normalize(_ obj: inout JSON, _ r: ResourceInfo) {
+        if r.group == "", r.kind == "Secret", let sd = obj["stringData"]?.object {
+            // stringData is write-only: it is merged into data, base64-encoded, as upstream does.
+            var data = obj["data"]?.object ?? JSONObject()
+            for (k, v) in sd { data[k] = .string(Base64.encode(v.string ?? "")) }
+            obj["data"] = .object(data)
+            obj["stringData"] = nil
+        }
+    }
+
     /// Upstream's DefaultTolerationSeconds admission: pods ride out a node that
     /// is unreachable or not ready for 5 minutes before they are evicted.
     static func addDefaultTolerations(_ pod: inout JSON) {

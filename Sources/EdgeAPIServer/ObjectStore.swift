@@ -127,6 +127,7 @@ public final class ObjectStore: Sendable {
         if r.tracksGeneration { meta["generation"] = 1 } else { meta["generation"] = nil }
         obj["metadata"] = .object(meta)
         KindRules.prepareForCreate(&obj, r)
+        KindRules.normalize(&obj, r)
         admission.applyDefaults(&obj, resource: r)
         var allocation = ServiceAllocator.Allocation()
         if Self.isService(r) {
@@ -259,6 +260,7 @@ public final class ObjectStore: Sendable {
                                             detail: "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"\(added)\"}")
             }
         }
+        KindRules.normalize(&new, r)
         admission.applyDefaults(&new, resource: r)
         if r.tracksGeneration, KindRules.specChanged(new, old) {
             new[path: ["metadata", "generation"]] = .int((old[path: ["metadata", "generation"]]?.int ?? 0) + 1)

@@ -2,15 +2,11 @@ import EdgeAPI
 
 /// Label and node-selector term matching used by the filters.
 enum SelectorMatch {
-    /// A metav1.LabelSelector (matchLabels + matchExpressions) against labels.
-    /// A nil selector matches nothing (as upstream for affinity terms); an empty one matches everything.
+    /// A metav1.LabelSelector against labels. A nil selector matches nothing
+    /// (as upstream for affinity terms); an empty one matches everything.
     static func labelSelector(_ sel: JSON?, _ labels: JSONObject) -> Bool {
-        guard let sel, sel.object != nil else { return false }
-        for (k, v) in sel["matchLabels"]?.object ?? JSONObject() where labels[k] != v { return false }
-        for e in sel["matchExpressions"]?.array ?? [] {
-            if !requirement(e, value: labels[e["key"]?.string ?? ""]?.string) { return false }
-        }
-        return true
+        guard let sel, sel.object != nil, let parsed = try? LabelSelector.from(sel) else { return false }
+        return parsed.matches(labels)
     }
 
     /// One In/NotIn/Exists/DoesNotExist/Gt/Lt requirement against a label value (nil = absent).

@@ -1,39 +1,19 @@
 import EdgeAPI
 
-/// labelSelector query parameter. (Interim: equality and existence only.)
+/// labelSelector query parameter.
 struct LabelSelectorString: Sendable {
-    enum Req: Sendable { case eq(String, String), ne(String, String), exists(String), absent(String) }
-    var reqs: [Req] = []
+    let selector: LabelSelector
 
     init(_ s: String) throws {
-        for part in s.split(separator: ",") {
-            let p = part.trimmingCharacters(in: " ")
-            if let r = p.firstRange(of: "!=") {
-                reqs.append(.ne(String(p[..<r.lowerBound]).trimmingCharacters(in: " "), String(p[r.upperBound...]).trimmingCharacters(in: " ")))
-            } else if let r = p.firstRange(of: "==") ?? p.firstRange(of: "=") {
-                reqs.append(.eq(String(p[..<r.lowerBound]).trimmingCharacters(in: " "), String(p[r.upperBound...]).trimmingCharacters(in: " ")))
-            } else if p.hasPrefix("!") {
-                reqs.append(.absent(String(p.dropFirst())))
-            } else {
-                reqs.append(.exists(p))
-            }
+        do { selector = try LabelSelector.parse(s) } catch {
+            throw APIError.badRequest("unable to parse requirement: \(error)".replacingFirst("unable to parse requirement: unable to parse requirement: ", "unable to parse requirement: "))
         }
     }
 
-    func matches(_ labels: JSONObject?) -> Bool {
-        for r in reqs {
-            switch r {
-            case .eq(let k, let v): if labels?[k]?.string != v { return false }
-            case .ne(let k, let v): if labels?[k]?.string == v { return false }
-            case .exists(let k): if labels?[k] == nil { return false }
-            case .absent(let k): if labels?[k] != nil { return false }
-            }
-        }
-        return true
-    }
+    func matches(_ labels: JSONObject?) -> Bool { selector.matches(labels) }
 }
 
-/// fieldSelector query parameter. (Interim: =, ==, !=.)
+/// fieldSelector query parameter: =, ==, != on the fields the resource supports.
 struct FieldSelectorString: Sendable {
     var reqs: [(path: String, value: String, negate: Bool)] = []
 
@@ -78,4 +58,11 @@ extension Substring {
 
 extension String {
     func trimmingCharacters(in c: Character) -> String { Substring(self).trimmingCharacters(in: c) }
+}
+
+extension String {
+    func replacingFirst(_ a: String, _ b: String) -> String {
+        guard let r = firstRange(of: a) else { return self }
+        return String(self[..<r.lowerBound]) + b + String(self[r.upperBound...])
+    }
 }
