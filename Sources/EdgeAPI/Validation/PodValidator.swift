@@ -1,0 +1,169 @@
+/// Pod spec validation (also for templates inside workloads).
+enum PodValidator {
+    static let restartPolicies = ["Always", "OnFailure", "Never"]
+    static let dnsPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+    static let protocols = ["SCTP", "TCP", "UDP"]
+
+    static func spec(_ spec: JSON?, path: String) -> [FieldError] {
+        guard let spec else { return [.required(path)] }
+        var errs: [FieldError] = []
+        let containers = spec["containers"]?.array ?? []
+        if containers.isEmpty { errs.append(.required(path + ".containers")) }
+        var names = Set<String>()
+        let volumes = Set((spec["volumes"]?.array ?? []).compactMap { $0["name"]?.string })
+        for (list, field) in [(spec["initContainers"]?.array ?? [], "initContainers"), (containers, "containers")] {
+            for (i, c) in list.enumerated() {
+                errs += container(c, path: "\(path).\(field)[\(i)]", names: &names, volumes: volumes)
+            }
+        }
+        var volNames = Set<String>()
+        for (i, v) in (spec["volumes"]?.array ?? []).enumerated() {
+            let n = v["name"]?.string ?? ""
+            let p = "\(path).volumes[\(i)].name"
+            if n.isEmpty { errs.append(.required(p)) } else {
+                errs += NameRules.dns1123Label(p, n)
+                if !volNames.insert(n).inserted { errs.append(.duplicate(p, .string(n))) }
+            }
+        }
+        if let rp = spec["restartPolicy"]?.string, !restartPolicies.contains(rp) {
+            errs.append(.notSupported(path + ".restartPolicy", .string(rp), restartPolicies))
+        }
+        if let dp = spec["dnsPolicy"]?.string, !dnsPolicies.contains(dp) {
+            errs.append(.notSupported(path + ".dnsPolicy", .string(dp), dnsPolicies))
+        }
+        if let g = spec["terminationGracePeriodSeconds"]?.int, g < 0 {
+            errs.append(.invalid(path + ".terminationGracePeriodSeconds", .int(g), "must be greater than or equal to 0"))
+        }
+        errs += Validator.labels(spec["nodeSelector"], path: path + ".nodeSelector")
+        for (i, t) in (spec["tolerations"]?.array ?? []).enumerated() {
+            if let op = t["operator"]?.string, !["Exists", "Equal"].contains(op) {
+                errs.append(.notSupported("\(path).tolerations[\(i)].operator", .string(op), ["Equal", "Exists"]))
+            }
+            if let e = t["effect"]?.string, !e.isEmpty, !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(e) {
+                errs.append(.notSupported("\(path).tolerations[\(i)].effect", .string(e), ["NoExecute", "NoSchedule", "PreferNoSchedule"]))
+            }
+        }
+        return errs
+    }
+
+    static func container(_ c: JSON, path: String, names: inout Set<String>, volumes: Set<String>) -> [FieldError] {
+        var errs: [FieldError] = []
+        let name = c["name"]?.string ?? ""
+        if name.isEmpty { errs.append(.required(path + ".name")) } else {
+            errs += NameRules.dns1123Label(path + ".name", name)
+            if !names.insert(name).inserted { errs.append(.duplicate(path + ".name", .string(name))) }
+        }
+        if (c["image"]?.string ?? "").trimmingSpaces.isEmpty { errs.append(.required(path + ".image")) }
+        var portNames = Set<String>()
+        for (i, p) in (c["ports"]?.array ?? []).enumerated() {
+            let pp = "\(path).ports[\(i)]"
+            let port = p["containerPort"]?.int ?? 0
+            if port < 1 || port > 65535 { errs.append(.invalid(pp + ".containerPort", .int(port), "must be between 1 and 65535, inclusive")) }
+            if let hp = p["hostPort"]?.int, hp != 0, hp < 1 || hp > 65535 {
+                errs.append(.invalid(pp + ".hostPort", .int(hp), "must be between 1 and 65535, inclusive"))
+            }
+            if let proto = p["protocol"]?.string, !protocols.contains(proto) { errs.append(.notSupported(pp + ".protocol", .string(proto), protocols)) }
+            if let n = p["name"]?.string, !n.isEmpty, !portNames.insert(n).inserted { errs.append(.duplicate(pp + ".name", .string(n))) }
+        }
+        var envNames = Set<String>()
+        for (i, e) in (c["env"]?.array ?? []).enumerated() {
+            let n = e["name"]?.string ?? ""
+            if n.isEmpty || n.contains("=") {
+                errs.append(n.isEmpty ? .required("\(path).env[\(i)].name") : .invalid("\(path).env[\(i)].name", .string(n), "a valid environment variable name must consist only of printable ASCII characters other than '='"))
+            }
+            _ = envNames.insert(n)
+            if let vf = e["valueFrom"]?.object {
+                let sources = ["fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef"].filter { vf[$0] != nil }
+                if sources.count != 1 {
+                    errs.append(.invalid("\(path).env[\(i)].valueFrom", .string(""), "may not have more than one field specified at a time"))
+                }
+                if e["value"]?.string?.isEmpty == false {
+                    errs.append(.invalid("\(path).env[\(i)].valueFrom", .string(""), "may not be specified when `value` is not empty"))
+                }
+            }
+        }
+        for (i, m) in (c["volumeMounts"]?.array ?? []).enumerated() {
+            let n = m["name"]?.string ?? ""
+            if !volumes.contains(n) { errs.append(.notFound("\(path).volumeMounts[\(i)].name", .string(n))) }
+            if (m["mountPath"]?.string ?? "").isEmpty { errs.append(.required("\(path).volumeMounts[\(i)].mountPath")) }
+        }
+        for res in ["cpu", "memory"] {
+            if let l = c[path: ["resources", "limits", res]], let r = c[path: ["resources", "requests", res]],
+               let lm = QuantityValue.milli(l), let rm = QuantityValue.milli(r), rm > lm {
+                errs.append(.invalid("\(path).resources.requests", r, "must be less than or equal to \(res) limit of \(l.string ?? "")"))
+            }
+        }
+        for kind in ["limits", "requests"] {
+            for (k, v) in c[path: ["resources", kind]]?.object ?? JSONObject() where QuantityValue.milli(v) == nil {
+                errs.append(.invalid("\(path).resources.\(kind)[\(k)]", v, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"))
+            }
+        }
+        return errs
+    }
+
+    /// Pod updates may change only images, activeDeadlineSeconds and added tolerations (upstream's rule, simplified).
+    static func update(_ new: JSON, _ old: JSON) -> [FieldError] {
+        var a = new["spec"] ?? [:], b = old["spec"] ?? [:]
+        for key in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"] { a[key] = nil; b[key] = nil }
+        for field in ["containers", "initContainers"] {
+            let oldImages = (b[field]?.array ?? []).map { $0["image"] ?? .null }
+            if var list = a[field]?.array, list.count == oldImages.count {
+                for i in list.indices { list[i]["image"] = oldImages[i] }
+                a[field] = .array(list)
+            }
+        }
+        // Binding sets nodeName once; status-only writers keep it.
+        if (b["nodeName"]?.string ?? "").isEmpty { a["nodeName"] = nil; b["nodeName"] = nil }
+        if a != b {
+            return [.forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")]
+        }
+        return []
+    }
+}
+
+extension FieldError {
+    static func notFound(_ field: String, _ value: JSON) -> FieldError {
+        FieldError(kind: .invalid, field: field, body: "Not found: \(goValue(value))")
+    }
+}
+
+extension String {
+    var trimmingSpaces: String { String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+}
+
+/// Quantity strings to thousandths of a unit (for comparing requests and limits).
+public enum QuantityValue {
+    static let suffixes: [(String, Double)] = [
+        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("Pi", 1_125_899_906_842_624),
+        ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9),
+        ("T", 1e12), ("P", 1e15), ("E", 1e18),
+    ]
+
+    public static func milli(_ v: JSON) -> Double? {
+        switch v {
+        case .int(let i): return Double(i) * 1000
+        case .double(let d): return d * 1000
+        case .string(let s): return parse(s).map { $0 * 1000 }
+        default: return nil
+        }
+    }
+
+    public static func parse(_ s: String) -> Double? {
+        guard !s.isEmpty else { return nil }
+        var number = Substring(s)
+        var factor = 1.0
+        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), s.index(after: e) < s.endIndex,
+           let exp = Int(s[s.index(after: e)...]) {
+            number = s[..<e]
+            factor = exp >= 0 ? (0..<exp).reduce(1.0) { r, _ in r * 10 } : (0..<(-exp)).reduce(1.0) { r, _ in r / 10 }
+        } else {
+            for (suffix, f) in suffixes where s.hasSuffix(suffix) {
+                number = s.dropLast(suffix.count)
+                factor = f
+                break
+            }
+        }
+        guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." || $0 == "+" || $0 == "-" }), let v = Double(number) else { return nil }
+        return v * factor
+    }
+}
