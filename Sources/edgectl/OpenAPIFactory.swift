@@ -2,11 +2,10 @@ import EdgeAPI
 import EdgeAPIServer
 
 /// Builds the served OpenAPI documents: paths from the resource registry,
-/// schemas from EdgeAPI's type definitions.
+/// schemas from EdgeAPI's type schema.
 enum OpenAPIFactory {
     static func schemaName(_ r: ResourceInfo) -> String {
-        let pkg = r.group.isEmpty ? "core" : String(r.group.split(separator: ".")[0])
-        return "io.k8s.api.\(pkg).\(r.version).\(r.kind)"
+        APISchema.shared.messageName(for: r).map(OpenAPISchemas.definitionName) ?? r.kind
     }
 
     static func documents() -> OpenAPIDocuments {
@@ -14,8 +13,12 @@ enum OpenAPIFactory {
             v3: { g, v in
                 ["openapi": "3.0.0", "info": ["title": "Kubernetes", "version": .string(BuildInfo.kubernetesVersion)],
                  "paths": OpenAPIPaths.paths(group: g, version: v, schemaName: schemaName),
-                 "components": ["schemas": [:]]]
+                 "components": ["schemas": OpenAPISchemas.schemas(for: ResourceRegistry.resources(group: g, version: v),
+                                                                  refPrefix: "#/components/schemas/")]]
             },
-            v2: { ["swagger": "2.0", "info": ["title": "Kubernetes", "version": .string(BuildInfo.kubernetesVersion)], "paths": [:], "definitions": [:]] })
+            v2: {
+                ["swagger": "2.0", "info": ["title": "Kubernetes", "version": .string(BuildInfo.kubernetesVersion)], "paths": [:],
+                 "definitions": OpenAPISchemas.schemas(for: ResourceRegistry.all, refPrefix: "#/definitions/")]
+            })
     }
 }

@@ -1,0 +1,96 @@
+/// OpenAPI schemas generated from the API schema: what `kubectl explain` reads
+/// (field names, types, list merge keys, and which schema is which kind).
+public enum OpenAPISchemas {
+    /// `k8s.io.api.core.v1.Pod` → `io.k8s.api.core.v1.Pod`, the names OpenAPI documents use.
+    public static func definitionName(_ message: String) -> String {
+        message.hasPrefix("k8s.io.") ? "io.k8s." + message.dropFirst("k8s.io.".count) : message
+    }
+
+    /// Schemas reachable from the kinds of one group-version, keyed by definition name.
+    /// `refPrefix` is "#/components/schemas/" (v3) or "#/definitions/" (v2).
+    public static func schemas(for resources: [ResourceInfo], refPrefix: String, schema: APISchema = .shared) -> JSON {
+        var kinds: [String: (ResourceInfo, list: Bool)] = [:]
+        var roots: [String] = []
+        for r in resources {
+            guard let m = schema.messageName(for: r) else { continue }
+            kinds[m] = (r, false)
+            roots.append(m)
+            let list = m + "List"
+            if schema.fields[list] != nil { kinds[list] = (r, true); roots.append(list) }
+        }
+        var seen = Set<String>()
+        var todo = roots
+        var out = JSONObject()
+        while let m = todo.popLast() {
+            if !seen.insert(m).inserted { continue }
+            let (def, refs) = definition(m, schema: schema, refPrefix: refPrefix, kind: kinds[m])
+            out[definitionName(m)] = def
+            todo += refs
+        }
+        var sorted = JSONObject()
+        for k in out.sortedKeys { sorted[k] = out[k] }
+        return .object(sorted)
+    }
+
+    static func definition(_ m: String, schema: APISchema, refPrefix: String, kind: (ResourceInfo, list: Bool)?) -> (JSON, [String]) {
+        switch m {
+        case "k8s.io.apimachinery.pkg.api.resource.Quantity":
+            return (["type": "string", "description": "A fixed-point number with a unit suffix (e.g. 500m, 128Mi, 2)."], [])
+        case "k8s.io.apimachinery.pkg.util.intstr.IntOrString":
+            return (["type": "string", "format": "int-or-string", "x-kubernetes-int-or-string": true,
+                     "description": "An integer or a string (e.g. 8080 or \"http\")."], [])
+        case "k8s.io.apimachinery.pkg.apis.meta.v1.Time":
+            return (["type": "string", "format": "date-time", "description": "An RFC 3339 time in UTC."], [])
+        case "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime":
+            return (["type": "string", "format": "date-time", "description": "An RFC 3339 time with microseconds."], [])
+        case "k8s.io.apimachinery.pkg.apis.meta.v1.Duration":
+            return (["type": "string", "description": "A duration such as 1h2m3s."], [])
+        case "k8s.io.apimachinery.pkg.runtime.RawExtension", "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1":
+            return (["type": "object", "description": "Arbitrary JSON."], [])
+        default: break
+        }
+        var refs: [String] = []
+        var props = JSONObject()
+        if let kind {
+            props["apiVersion"] = ["type": "string", "description": "The versioned schema of this object."]
+            props["kind"] = ["type": "string", "description": "The type of this object."]
+        }
+        let fields = schema.fields(of: m)
+        for name in schema.fieldNames(of: m) {
+            guard let f = fields[name] else { continue }
+            var p = fieldSchema(f.type, schema: schema, refPrefix: refPrefix, refs: &refs)
+            if !f.patch.strategies.isEmpty { p["x-kubernetes-patch-strategy"] = .string(f.patch.strategies.joined(separator: ",")) }
+            if let k = f.patch.mergeKey {
+                p["x-kubernetes-patch-merge-key"] = .string(k)
+                p["x-kubernetes-list-type"] = "map"
+                p["x-kubernetes-list-map-keys"] = [.string(k)]
+            }
+            props[name] = p
+        }
+        var def: JSON = ["type": "object", "properties": .object(props)]
+        if let (r, isList) = kind {
+            def["description"] = .string(isList ? "A list of \(r.kind) objects." : "\(r.kind) (\(r.apiVersion)), served at \(r.plural).")
+            def["x-kubernetes-group-version-kind"] = [["group": .string(r.group), "kind": .string(isList ? r.listKind : r.kind), "version": .string(r.version)]]
+            if isList { def["required"] = ["items"] }
+        }
+        return (def, refs)
+    }
+
+    static func fieldSchema(_ t: APISchema.FieldType, schema: APISchema, refPrefix: String, refs: inout [String]) -> JSON {
+        switch t {
+        case .string: return ["type": "string"]
+        case .bool: return ["type": "boolean"]
+        case .int: return ["type": "integer", "format": "int64"]
+        case .double: return ["type": "number", "format": "double"]
+        case .bytes: return ["type": "string", "format": "byte"]
+        case .message(let m):
+            if schema.isListWrapper(m) { return ["type": "array", "items": ["type": "string"]] }
+            refs.append(m)
+            return ["allOf": [["$ref": .string(refPrefix + definitionName(m))]], "default": [:]]
+        case .repeated(let inner):
+            return ["type": "array", "items": fieldSchema(inner, schema: schema, refPrefix: refPrefix, refs: &refs)]
+        case .map(let inner):
+            return ["type": "object", "additionalProperties": fieldSchema(inner, schema: schema, refPrefix: refPrefix, refs: &refs)]
+        }
+    }
+}
