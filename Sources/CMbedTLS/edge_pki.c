@@ -4,6 +4,7 @@
 
 #include <mbedtls/asn1write.h>
 #include <mbedtls/error.h>
+#include <mbedtls/platform.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
@@ -130,6 +131,35 @@ static int write_eku(mbedtls_x509write_cert *crt, int usage, char *err, size_t e
     return rc ? fail(err, errlen, "failed to add extendedKeyUsage", rc) : 0;
 }
 
+/* mbedtls_x509_string_to_names keeps one value per attribute type, but a
+ * Kubernetes identity has one O per group. Subjects arrive as "CN=a\nO=b\nO=c"
+ * and are built as a list; mbedtls writes the list head last. */
+static int set_names(mbedtls_asn1_named_data **head, const char *subject, char *err, size_t errlen) {
+    mbedtls_asn1_free_named_data_list(head);
+    char *copy = strdup(subject), *save = NULL;
+    for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        const char *oid;
+        size_t oid_len;
+        const char *val;
+        if (strncmp(line, "CN=", 3) == 0) { oid = MBEDTLS_OID_AT_CN; oid_len = MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_CN); val = line + 3; }
+        else if (strncmp(line, "O=", 2) == 0) { oid = MBEDTLS_OID_AT_ORGANIZATION; oid_len = MBEDTLS_OID_SIZE(MBEDTLS_OID_AT_ORGANIZATION); val = line + 2; }
+        else { snprintf(err, errlen, "unsupported subject attribute: %s", line); free(copy); return -1; }
+        mbedtls_asn1_named_data *n = mbedtls_calloc(1, sizeof *n);
+        n->oid.tag = MBEDTLS_ASN1_OID;
+        n->oid.len = oid_len;
+        n->oid.p = mbedtls_calloc(1, oid_len);
+        memcpy(n->oid.p, oid, oid_len);
+        n->val.tag = MBEDTLS_ASN1_UTF8_STRING;
+        n->val.len = strlen(val);
+        n->val.p = mbedtls_calloc(1, n->val.len + 1);
+        memcpy(n->val.p, val, n->val.len);
+        n->next = *head;
+        *head = n;
+    }
+    free(copy);
+    return 0;
+}
+
 static int write_crt(mbedtls_x509write_cert *crt, char **crt_pem, char *err, size_t errlen) {
     unsigned char *buf = calloc(1, PEM_MAX);
     int rc = mbedtls_x509write_crt_pem(crt, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
@@ -152,8 +182,8 @@ int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_
     if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
     mbedtls_x509write_crt_set_subject_key(&crt, &key);
     mbedtls_x509write_crt_set_issuer_key(&crt, &key);
-    if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
-    if (!rc) rc = mbedtls_x509write_crt_set_issuer_name(&crt, subject);
+    if (!rc) rc = set_names(&crt.subject, subject, err, errlen);
+    if (!rc) rc = set_names(&crt.issuer, subject, err, errlen);
     if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, from, to);
     if (!rc) rc = mbedtls_x509write_crt_set_basic_constraints(&crt, 1, -1);
     if (!rc) rc = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN | MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
@@ -180,18 +210,22 @@ int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *s
     mbedtls_x509write_crt_init(&crt);
     mbedtls_mpi serial;
     mbedtls_mpi_init(&serial);
-    char from[16], to[16], issuer[512];
+    char from[16], to[16];
     validity(from, to, days);
-    mbedtls_x509_dn_gets(issuer, sizeof issuer, &ca.subject);
     rc = random_serial(&serial);
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
     if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
     mbedtls_x509write_crt_set_subject_key(&crt, &key);
     mbedtls_x509write_crt_set_issuer_key(&crt, &ca_key);
-    if (!rc) rc = mbedtls_x509write_crt_set_subject_name(&crt, subject);
-    if (rc) { fail(err, errlen, "invalid certificate subject", rc); goto out; }
-    if ((rc = mbedtls_x509write_crt_set_issuer_name(&crt, issuer))) { fail(err, errlen, "invalid issuer", rc); goto out; }
+    if (rc) { fail(err, errlen, "failed to make a serial number", rc); goto out; }
+    if ((rc = set_names(&crt.subject, subject, err, errlen))) goto out;
+    {
+        char *lines = edge_name_lines(&ca.subject);
+        rc = set_names(&crt.issuer, lines, err, errlen);
+        free(lines);
+        if (rc) goto out;
+    }
     if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, from, to);
     if (!rc) rc = mbedtls_x509write_crt_set_basic_constraints(&crt, 0, -1);
     if (!rc) rc = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE | MBEDTLS_X509_KU_KEY_ENCIPHERMENT);
@@ -217,7 +251,7 @@ int edge_make_csr(const char *key_pem, const char *subject, char **csr_pem, char
     mbedtls_x509write_csr_init(&csr);
     mbedtls_x509write_csr_set_md_alg(&csr, MBEDTLS_MD_SHA256);
     mbedtls_x509write_csr_set_key(&csr, &key);
-    int rc = mbedtls_x509write_csr_set_subject_name(&csr, subject);
+    int rc = set_names(&csr.subject, subject, err, errlen);
     unsigned char *buf = calloc(1, PEM_MAX);
     if (!rc) rc = mbedtls_x509write_csr_pem(&csr, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
     mbedtls_x509write_csr_free(&csr);

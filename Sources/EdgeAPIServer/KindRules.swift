@@ -100,6 +100,11 @@ enum KindRules {
         return false
     }
 
+    /// Kinds whose deletion always waits for someone (a namespace is emptied first).
+    static func waitsOnDelete(_ obj: JSON, _ r: ResourceInfo) -> Bool {
+        r.group == "" && r.kind == "Namespace" && !(obj[path: ["spec", "finalizers"]]?.array ?? []).isEmpty
+    }
+
     static func markTerminating(_ obj: inout JSON, _ r: ResourceInfo) {
         if r.group == "" && r.kind == "Namespace" { obj[path: ["status", "phase"]] = "Terminating" }
     }

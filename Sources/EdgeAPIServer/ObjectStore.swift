@@ -304,7 +304,7 @@ public final class ObjectStore: Sendable {
             }
             let grace = KindRules.gracePeriod(obj, r, requested: options.gracePeriodSeconds)
             let alreadyDeleting = obj[path: ["metadata", "deletionTimestamp"]] != nil
-            if finalizers.isEmpty && grace == 0 {
+            if finalizers.isEmpty && grace == 0 && !KindRules.waitsOnDelete(obj, r) {
                 if dryRun { return DeleteOutcome(object: obj, deletedNow: true) }
                 do {
                     let gone = try await backend.delete(key, expectedRevision: kv.modRevision)

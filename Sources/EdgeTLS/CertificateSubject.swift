@@ -8,14 +8,9 @@ public struct CertificateSubject: Sendable, Equatable {
         self.organizations = organizations
     }
 
-    /// mbedtls's DN string ("CN=admin,O=system:masters"); commas in values escaped.
+    /// The shim's subject form: one "CN=" line, one "O=" line per group, in order.
     var distinguishedName: String {
-        func esc(_ s: String) -> String {
-            var o = ""
-            for c in s { if c == "," || c == "=" || c == "\\" { o.append("\\") }; o.append(c) }
-            return o
-        }
-        return (["CN=" + esc(commonName)] + organizations.map { "O=" + esc($0) }).joined(separator: ",")
+        (["CN=" + commonName] + organizations.map { "O=" + $0 }).map { $0.filter { $0 != "\n" } }.joined(separator: "\n")
     }
 
     /// From the shim's "CN=x\nO=y\n" lines.

@@ -191,3 +191,80 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(agg["kind"]?.string, "APIGroupDiscoveryList")
     }
 }
+
+final class ObjectStoreHistoryTests: XCTestCase {
+    func testCompactedContinueAndWatchGet410() async throws {
+        let h = try await APITestHarness()
+        for i in 0..<4 { _ = await h.call("POST", "/api/v1/namespaces/default/configmaps", h.configMap("c\(i)")) }
+        let (_, p1) = await h.call("GET", "/api/v1/namespaces/default/configmaps?limit=2")
+        let token = p1[path: ["metadata", "continue"]]?.string ?? ""
+        let oldRV = p1[path: ["metadata", "resourceVersion"]]?.string ?? ""
+        _ = await h.call("POST", "/api/v1/namespaces/default/configmaps", h.configMap("later"))
+        try await h.backend.compact(revision: try await h.backend.currentRevision())
+        let (c1, s1) = await h.call("GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=\(token)")
+        XCTAssertEqual(c1, 410)
+        XCTAssertEqual(s1["reason"]?.string, "Expired")
+        let resp = await h.service.handle(HTTPRequest(method: "GET", uri: "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(Int(oldRV)! - 2)",
+                                                      clientCertificate: APITestHarness.admin))
+        XCTAssertEqual(resp.status, 200)
+        guard case .stream(let s) = resp.body else { return XCTFail("watch must stream") }
+        var text = ""
+        for await chunk in s { text += String(decoding: chunk, as: UTF8.self) }
+        XCTAssertTrue(text.contains("\"type\":\"ERROR\"") && text.contains("\"code\":410"), text)
+    }
+
+    func testFieldValidationModes() async throws {
+        let h = try await APITestHarness()
+        var cm = h.configMap("fv")
+        cm["bogus"] = 1
+        cm[path: ["metadata", "alsoBogus"]] = "x"
+        let (strict, s) = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", cm)
+        XCTAssertEqual(strict, 400)
+        XCTAssertEqual(s["message"]?.string, "strict decoding error: unknown field \"metadata.alsoBogus\", unknown field \"bogus\"")
+        let req = HTTPRequest(method: "POST", uri: "/api/v1/namespaces/default/configmaps", headers: ["content-type": "application/json"],
+                              body: JSONSerializer.serialize(cm), clientCertificate: APITestHarness.admin)
+        let warned = await h.service.handle(req)
+        XCTAssertEqual(warned.status, 201)
+        XCTAssertEqual(warned.headers.filter { $0.0 == "Warning" }.count, 2)
+        let stored = try JSONParser.parse(warned.bodyBytes)
+        XCTAssertNil(stored["bogus"], "unknown fields are dropped, as upstream")
+        let (bad, _) = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Loud", h.configMap("x"))
+        XCTAssertEqual(bad, 400)
+    }
+
+    func testTerminatingNamespaceRefusesNewObjects() async throws {
+        let h = try await APITestHarness()
+        _ = await h.call("POST", "/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "going"]])
+        _ = await h.call("POST", "/api/v1/namespaces/going/configmaps", h.configMap("keep"))
+        let (dc, ns) = await h.call("DELETE", "/api/v1/namespaces/going")
+        XCTAssertEqual(dc, 202)
+        XCTAssertEqual(ns[path: ["status", "phase"]]?.string, "Terminating")
+        let (c, s) = await h.call("POST", "/api/v1/namespaces/going/configmaps", h.configMap("new"))
+        XCTAssertEqual(c, 403)
+        XCTAssertTrue(s["message"]?.string?.contains("because it is being terminated") ?? false)
+        // The finalizer empties it and then lets it go.
+        let finalizer = Task { await NamespaceFinalizer(store: h.service.store).run() }
+        defer { finalizer.cancel() }
+        for _ in 0..<100 {
+            if await h.call("GET", "/api/v1/namespaces/going").0 == 404 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let (gone, _) = await h.call("GET", "/api/v1/namespaces/going")
+        XCTAssertEqual(gone, 404)
+    }
+
+    func testBearerTokensFromFile() async throws {
+        let tokens = try StaticTokens(csv: "# comment\nsecret-1,alice,1,\"system:masters,ops\"\nsecret-2,bob,2\n")
+        XCTAssertEqual(tokens.lookup("secret-1")?.groups.contains("system:masters"), true)
+        XCTAssertEqual(tokens.lookup("secret-2")?.name, "bob")
+        XCTAssertNil(tokens.lookup("nope"))
+        let auth = BearerTokenAuthenticator { tokens.lookup($0) }
+        let ok = try await auth.authenticate(HTTPRequest(method: "GET", path: "/", headers: ["authorization": "Bearer secret-1"]))
+        XCTAssertEqual(ok?.name, "alice")
+        do {
+            _ = try await auth.authenticate(HTTPRequest(method: "GET", path: "/", headers: ["authorization": "Bearer wrong"]))
+            XCTFail("a wrong token is 401, not anonymous")
+        } catch let e as APIError { XCTAssertEqual(e.code, 401) }
+        XCTAssertThrowsError(try StaticTokens(csv: "onlytoken\n"))
+    }
+}
