@@ -37,7 +37,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "EdgeClient", dependencies: ["EdgeAPI"]),
+        .target(name: "EdgeClient", dependencies: [
+            "EdgeAPI", "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeAgent", dependencies: ["EdgeAPI", "EdgeClient"]),

@@ -2,6 +2,10 @@ import ArgumentParser
 import Dispatch
 import EdgeAPI
 import EdgeAPIServer
+import EdgeClient
+import EdgeControllers
+import EdgeInProcess
+import EdgeScheduler
 import EdgeStore
 import Logging
 import NIOCore
@@ -98,10 +102,20 @@ struct ServerCommand: AsyncParsableCommand {
                                                  tlsHandler: tlsFactory)
         log.info("API server listening on \(bindAddress):\(httpsListenPort), state in \(dbPath)")
 
+        // Scheduler and controllers use the API as any client would, in-process.
+        func client(_ user: String, _ agent: String) -> APIClient {
+            APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
+        }
+        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
+        let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
+        let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
+                                        controllers: ControllerSet.all())
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
                 g.addTask { await StoreMaintenance(backend: backend).run() }
+                g.addTask { await scheduler.run() }
+                g.addTask { await manager.run() }
             }
         }
 

@@ -1,0 +1,8 @@
+import EdgeControllers
+
+/// The controllers `edgectl server` runs.
+enum ControllerSet {
+    static func all() -> [any Controller] {
+        [ReplicaSetController(), DeploymentController()]
+    }
+}
