@@ -113,7 +113,7 @@ struct ServerCommand: AsyncParsableCommand {
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
-                g.addTask { await StoreMaintenance(backend: backend).run() }
+                g.addTask { await Compactor(backend: backend).run() }
                 g.addTask { await scheduler.run() }
                 g.addTask { await manager.run() }
             }
