@@ -119,11 +119,13 @@ public struct APIClient: Sendable {
 
     @discardableResult
     public func delete(_ r: ResourceInfo, namespace: String?, name: String, propagationPolicy: String? = nil,
-                       gracePeriodSeconds: Int? = nil, preconditionUID: String? = nil) async throws -> JSON {
+                       gracePeriodSeconds: Int? = nil, preconditionUID: String? = nil,
+                       preconditionResourceVersion: String? = nil) async throws -> JSON {
         var opts: JSON = ["kind": "DeleteOptions", "apiVersion": "v1"]
         if let propagationPolicy { opts["propagationPolicy"] = .string(propagationPolicy) }
         if let gracePeriodSeconds { opts["gracePeriodSeconds"] = .int(Int64(gracePeriodSeconds)) }
-        if let preconditionUID { opts["preconditions"] = ["uid": .string(preconditionUID)] }
+        if let preconditionUID { opts[path: ["preconditions", "uid"]] = .string(preconditionUID) }
+        if let preconditionResourceVersion { opts[path: ["preconditions", "resourceVersion"]] = .string(preconditionResourceVersion) }
         return try await call("DELETE", Self.path(r, namespace: namespace, name: name), body: opts)
     }
 

@@ -3,6 +3,6 @@ import EdgeControllers
 /// The controllers `edgectl server` runs.
 enum ControllerSet {
     static func all() -> [any Controller] {
-        [ReplicaSetController(), DeploymentController()]
+        [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController()]
     }
 }

@@ -1,0 +1,122 @@
+import EdgeAPI
+import EdgeClient
+
+/// Deletes objects whose owners are gone, and carries out foreground and
+/// orphan deletion of owners, over ownerReferences, as `kubectl delete
+/// --cascade=background|foreground|orphan` expects. Level-triggered: a key is
+/// one object; handlers enqueue the objects an event may concern.
+public struct GarbageCollector: Controller {
+    public let name = "garbagecollector"
+    public var workers: Int { 2 }
+
+    /// Kinds that own or are owned in practice.
+    static let kinds: [ResourceInfo] = [
+        ControllerContext.resource("pods"), ControllerContext.resource("replicasets", group: "apps"),
+        ControllerContext.resource("deployments", group: "apps"), ControllerContext.resource("daemonsets", group: "apps"),
+        ControllerContext.resource("statefulsets", group: "apps"), ControllerContext.resource("jobs", group: "batch"),
+        ControllerContext.resource("cronjobs", group: "batch"), ControllerContext.resource("services"),
+        ControllerContext.resource("endpointslices", group: "discovery.k8s.io"), ControllerContext.resource("configmaps"),
+        ControllerContext.resource("secrets"), ControllerContext.resource("nodes"),
+        ControllerContext.resource("leases", group: "coordination.k8s.io"),
+    ]
+
+    public init() {}
+
+    static func key(_ r: ResourceInfo, _ obj: JSON) -> String { r.keyPrefix + "|" + Informer.key(obj) }
+
+    public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
+        for r in Self.kinds {
+            let informer = ctx.informers.informer(r)
+            informer.addHandler(Informer.Handler(
+                added: { o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
+                updated: { _, o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
+                deleted: { o in
+                    // Its dependents may now be orphans.
+                    guard let uid = o[path: ["metadata", "uid"]]?.string else { return }
+                    for (dr, dep) in Self.dependents(of: uid, ctx) { queue.add(Self.key(dr, dep)) }
+                }))
+        }
+    }
+
+    static func interesting(_ o: JSON) -> Bool {
+        let finalizers = (o[path: ["metadata", "finalizers"]]?.array ?? []).compactMap(\.string)
+        return !(o[path: ["metadata", "ownerReferences"]]?.array ?? []).isEmpty
+            || (o[path: ["metadata", "deletionTimestamp"]] != nil && (finalizers.contains("orphan") || finalizers.contains("foregroundDeletion")))
+    }
+
+    static func dependents(of uid: String, _ ctx: ControllerContext) -> [(ResourceInfo, JSON)] {
+        var out: [(ResourceInfo, JSON)] = []
+        for r in kinds {
+            for o in ctx.informers.informer(r).list(where: { ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == uid } }) {
+                out.append((r, o))
+            }
+        }
+        return out
+    }
+
+    public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
+        let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let r = Self.kinds.first(where: { $0.keyPrefix == parts[0] }),
+              let obj = ctx.informers.informer(r).get(parts[1]) else { return }
+        let (ns, name) = Informer.split(parts[1])
+        let uid = obj[path: ["metadata", "uid"]]?.string ?? ""
+        let finalizers = (obj[path: ["metadata", "finalizers"]]?.array ?? []).compactMap(\.string)
+
+        if obj[path: ["metadata", "deletionTimestamp"]] != nil && finalizers.contains("orphan") {
+            for (dr, dep) in Self.dependents(of: uid, ctx) {
+                let refs = (dep[path: ["metadata", "ownerReferences"]]?.array ?? []).filter { $0["uid"]?.string != uid }
+                _ = try? await ctx.client.mergePatch(dr, namespace: dep[path: ["metadata", "namespace"]]?.string,
+                                                     name: dep[path: ["metadata", "name"]]?.string ?? "",
+                                                     ["metadata": ["ownerReferences": refs.isEmpty ? .null : .array(refs)]])
+            }
+            try await removeFinalizer("orphan", from: obj, r, ns: ns, name: name, ctx)
+            return
+        }
+        if obj[path: ["metadata", "deletionTimestamp"]] != nil && finalizers.contains("foregroundDeletion") {
+            let deps = Self.dependents(of: uid, ctx)
+            if deps.isEmpty {
+                try await removeFinalizer("foregroundDeletion", from: obj, r, ns: ns, name: name, ctx)
+                return
+            }
+            for (dr, dep) in deps where dep[path: ["metadata", "deletionTimestamp"]] == nil {
+                do {
+                    try await ctx.client.delete(dr, namespace: dep[path: ["metadata", "namespace"]]?.string,
+                                                name: dep[path: ["metadata", "name"]]?.string ?? "", propagationPolicy: "Foreground")
+                } catch let e as APIError where e.code == 404 {}
+            }
+            throw RequeueAfter(.milliseconds(500))
+        }
+        guard !(obj[path: ["metadata", "ownerReferences"]]?.array ?? []).isEmpty else { return }
+        // Decide on the live object, not the cache: an orphaning owner may just have removed its reference.
+        guard let live = try await ctx.client.getIfExists(r, namespace: ns, name: name),
+              live[path: ["metadata", "uid"]]?.string == uid else { return }
+        let refs = live[path: ["metadata", "ownerReferences"]]?.array ?? []
+        guard !refs.isEmpty else { return }
+        for ref in refs where try await ownerExists(ref, namespace: ns, ctx) { return }
+        // Every owner is gone: this object goes too, and its own dependents after it.
+        do {
+            try await ctx.client.delete(r, namespace: ns, name: name, propagationPolicy: "Background", preconditionUID: uid,
+                                        preconditionResourceVersion: live[path: ["metadata", "resourceVersion"]]?.string)
+        } catch let e as APIError where e.code == 404 || e.code == 409 {}
+    }
+
+    /// Checks the cache, then the API, because acting on a stale cache would delete live objects.
+    func ownerExists(_ ref: JSON, namespace: String?, _ ctx: ControllerContext) async throws -> Bool {
+        guard let apiVersion = ref["apiVersion"]?.string, let kind = ref["kind"]?.string, let name = ref["name"]?.string,
+              let r = ResourceRegistry.lookup(apiVersion: apiVersion, kind: kind) else { return true }
+        let ns = r.namespaced ? namespace : nil
+        let key = ns.map { "\($0)/\(name)" } ?? name
+        if Self.kinds.contains(r), ctx.informers.informer(r).get(key)?[path: ["metadata", "uid"]] == ref["uid"] { return true }
+        let live = try await ctx.client.getIfExists(r, namespace: ns, name: name)
+        return live?[path: ["metadata", "uid"]] == ref["uid"]
+    }
+
+    func removeFinalizer(_ f: String, from obj: JSON, _ r: ResourceInfo, ns: String?, name: String, _ ctx: ControllerContext) async throws {
+        let remaining = (obj[path: ["metadata", "finalizers"]]?.array ?? []).filter { $0.string != f }
+        do {
+            _ = try await ctx.client.mergePatch(r, namespace: ns, name: name,
+                                                ["metadata": ["finalizers": remaining.isEmpty ? .null : .array(remaining),
+                                                              "resourceVersion": obj[path: ["metadata", "resourceVersion"]] ?? .null]])
+        } catch let e as APIError where e.code == 404 {}
+    }
+}

@@ -1,0 +1,65 @@
+import XCTest
+import EdgeAPI
+@testable import EdgeControllers
+
+final class GarbageCollectorTests: XCTestCase {
+    static let deployments = TestCluster.r("deployments", "apps")
+    static let replicaSets = TestCluster.r("replicasets", "apps")
+
+    func setUpChain(_ c: TestCluster, _ name: String) async throws {
+        let d: JSON = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name)],
+                       "spec": ["replicas": 2, "selector": ["matchLabels": ["app": .string(name)]],
+                                "template": ["metadata": ["labels": ["app": .string(name)]], "spec": ["containers": [["name": "c", "image": "i"]]]]]]
+        _ = try await c.client.create(Self.deployments, namespace: "default", d)
+        try await c.eventually("chain") { try await c.pods().count == 2 }
+    }
+
+    func testBackgroundDeletesTheWholeChain() async throws {
+        let c = try await TestCluster([ReplicaSetController(), DeploymentController(), GarbageCollector()])
+        c.start()
+        defer { c.stop() }
+        try await setUpChain(c, "bg")
+        try await c.client.delete(Self.deployments, namespace: "default", name: "bg", propagationPolicy: "Background")
+        try await c.eventually("replicasets and pods gone") {
+            let rs = try await c.client.list(Self.replicaSets, namespace: "default").items
+            let pods = try await c.pods()
+            return rs.isEmpty && pods.isEmpty
+        }
+    }
+
+    func testOrphanKeepsDependentsWithoutTheOwnerReference() async throws {
+        let c = try await TestCluster([ReplicaSetController(), DeploymentController(), GarbageCollector()])
+        c.start()
+        defer { c.stop() }
+        try await setUpChain(c, "or")
+        try await c.client.delete(Self.deployments, namespace: "default", name: "or", propagationPolicy: "Orphan")
+        try await c.eventually("deployment gone") { try await c.client.getIfExists(Self.deployments, namespace: "default", name: "or") == nil }
+        try await c.eventually("orphaned replicaset") {
+            let rs = try await c.client.list(Self.replicaSets, namespace: "default").items
+            return rs.count == 1 && rs[0][path: ["metadata", "ownerReferences"]] == nil
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let pods = try await c.pods()
+        XCTAssertEqual(pods.count, 2, "pods stay (they are owned by the surviving ReplicaSet)")
+    }
+
+    func testForegroundDeletesDependentsBeforeTheOwner() async throws {
+        let c = try await TestCluster([ReplicaSetController(), DeploymentController(), GarbageCollector()])
+        c.start()
+        defer { c.stop() }
+        try await setUpChain(c, "fg")
+        try await c.client.delete(Self.deployments, namespace: "default", name: "fg", propagationPolicy: "Foreground")
+        let d = try await c.client.getIfExists(Self.deployments, namespace: "default", name: "fg")
+        XCTAssertNotNil(d?[path: ["metadata", "deletionTimestamp"]], "the owner waits while dependents go")
+        try await c.eventually("everything gone, owner last") {
+            let gone = try await c.client.getIfExists(Self.deployments, namespace: "default", name: "fg") == nil
+            if gone {
+                let pods = try await c.pods()
+                let sets = try await c.client.list(Self.replicaSets, namespace: "default").items
+                XCTAssertTrue(pods.isEmpty)
+                XCTAssertTrue(sets.isEmpty)
+            }
+            return gone
+        }
+    }
+}
