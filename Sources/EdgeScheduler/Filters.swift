@@ -9,8 +9,8 @@ public enum Filters {
 
     static let unschedulable: Filter = { pod, _, node, _ in
         guard node.node[path: ["spec", "unschedulable"]]?.bool == true else { return [] }
-        let tolerates = tolerations(pod).contains { t in
-            tolerationMatches(t, key: "node.kubernetes.io/unschedulable", value: "", effect: "NoSchedule")
+        let tolerates = tolerations(pod).contains {
+            NodeMatching.tolerates($0, .init(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule"))
         }
         return tolerates ? [] : ["node(s) were unschedulable"]
     }
@@ -19,29 +19,18 @@ public enum Filters {
     /// Ready is treated as carrying the not-ready taint even before the node
     /// controller adds it, so no pod lands on a node that cannot run it.
     static let taints: Filter = { pod, _, node, _ in
-        var taints = (node.node[path: ["spec", "taints"]]?.array ?? []).map {
-            (key: $0["key"]?.string ?? "", value: $0["value"]?.string ?? "", effect: $0["effect"]?.string ?? "")
+        var taints = NodeMatching.taints(node.node)
+        if !NodeMatching.isReady(node.node), !taints.contains(where: { $0.key.hasPrefix("node.kubernetes.io/") }) {
+            taints.append(.init(key: "node.kubernetes.io/not-ready", effect: "NoSchedule"))
         }
-        if !isReady(node.node), !taints.contains(where: { $0.key.hasPrefix("node.kubernetes.io/") }) {
-            taints.append((key: "node.kubernetes.io/not-ready", value: "", effect: "NoSchedule"))
-        }
-        let tols = tolerations(pod)
-        for t in taints where t.effect == "NoSchedule" || t.effect == "NoExecute" {
-            if !tols.contains(where: { tolerationMatches($0, key: t.key, value: t.value, effect: t.effect) }) {
-                return ["node(s) had untolerated taint {\(t.key): \(t.value)}"]
-            }
+        if let t = NodeMatching.untoleratedTaint(tolerations(pod), taints) {
+            return ["node(s) had untolerated taint {\(t.key): \(t.value)}"]
         }
         return []
     }
 
     static let nodeAffinity: Filter = { pod, _, node, _ in
-        let reason = ["node(s) didn't match Pod's node affinity/selector"]
-        for (k, v) in pod[path: ["spec", "nodeSelector"]]?.object ?? JSONObject() where node.labels[k] != v { return reason }
-        if let required = pod[path: ["spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]] {
-            let terms = required["nodeSelectorTerms"]?.array ?? []
-            if !terms.contains(where: { SelectorMatch.nodeSelectorTerm($0, node) }) { return reason }
-        }
-        return []
+        NodeMatching.selects(podSpec: pod["spec"], node: node.node) ? [] : ["node(s) didn't match Pod's node affinity/selector"]
     }
 
     static let resources: Filter = { _, placed, node, _ in
@@ -83,20 +72,5 @@ public enum Filters {
         return []
     }
 
-    static func isReady(_ node: JSON) -> Bool {
-        (node[path: ["status", "conditions"]]?.array ?? []).contains { $0["type"]?.string == "Ready" && $0["status"]?.string == "True" }
-    }
-
     static func tolerations(_ pod: JSON) -> [JSON] { pod[path: ["spec", "tolerations"]]?.array ?? [] }
-
-    /// Upstream's ToleratesTaint: empty key with Exists matches all; empty effect matches all effects.
-    static func tolerationMatches(_ t: JSON, key: String, value: String, effect: String) -> Bool {
-        let tEffect = t["effect"]?.string ?? ""
-        if !tEffect.isEmpty && tEffect != effect { return false }
-        let tKey = t["key"]?.string ?? ""
-        let op = t["operator"]?.string ?? "Equal"
-        if tKey.isEmpty { return op == "Exists" }
-        if tKey != key { return false }
-        return op == "Exists" || (t["value"]?.string ?? "") == value
-    }
 }
