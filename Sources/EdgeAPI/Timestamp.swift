@@ -80,7 +80,7 @@ public struct Timestamp: Sendable, Comparable, Hashable {
         self.nanoseconds = Int32(nanos)
     }
 
-    var civil: (Int, Int, Int, Int, Int, Int) {
+    public var civil: (Int, Int, Int, Int, Int, Int) {
         let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
         let rem = Int(seconds - Int64(days) * 86400)
         let (y, m, d) = Timestamp.civilFromDays(days)
@@ -101,7 +101,7 @@ public struct Timestamp: Sendable, Comparable, Hashable {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    public static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -14,6 +14,17 @@ enum KindRules {
             if obj[path: ["spec", "finalizers"]] == nil { obj[path: ["spec", "finalizers"]] = ["kubernetes"] }
         case ("", "Node"):
             break // nodes register with their status (upstream allows it on create)
+        case ("batch", "Job"):
+            obj["status"] = .object(JSONObject())
+            // As upstream: unless the user manages the selector, the Job selects its pods by its uid.
+            if obj[path: ["spec", "manualSelector"]]?.bool != true, let uid = obj[path: ["metadata", "uid"]]?.string {
+                let name = obj[path: ["metadata", "name"]] ?? ""
+                obj[path: ["spec", "selector"]] = ["matchLabels": ["batch.kubernetes.io/controller-uid": .string(uid)]]
+                for (k, v) in [("batch.kubernetes.io/controller-uid", JSON.string(uid)), ("controller-uid", .string(uid)),
+                               ("batch.kubernetes.io/job-name", name), ("job-name", name)] {
+                    obj[path: ["spec", "template", "metadata", "labels", k]] = v
+                }
+            }
         default:
             if r.hasStatus { obj["status"] = .object(JSONObject()) }
         }

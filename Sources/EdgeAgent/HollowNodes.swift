@@ -32,7 +32,13 @@ public final class HollowNodes: Sendable {
     let nameSet: Set<String>
     let queue = WorkQueue(baseDelay: .milliseconds(100), maxDelay: .seconds(10))
     let podInformer: Informer
+    let nodeInformer: Informer
     private let stopped = Mutex<Set<String>>([])
+
+    /// Pods may ask a hollow node to simulate their container exiting: the exit
+    /// code, after this many seconds of running (default 0). For Job tests.
+    public static let exitCodeAnnotation = "hollow.edgectl.io/exit-code"
+    public static let runSecondsAnnotation = "hollow.edgectl.io/run-seconds"
 
     public init(client: APIClient, config: Config) {
         self.client = client
@@ -40,6 +46,7 @@ public final class HollowNodes: Sendable {
         names = (0..<config.count).map { "\(config.namePrefix)\(config.firstIndex + $0)" }
         nameSet = Set(names)
         podInformer = Informer(client: client, resource: Self.pods)
+        nodeInformer = Informer(client: client, resource: Self.nodes)
     }
 
     /// Stops renewing one node's lease (tests: a node that went silent).
@@ -50,8 +57,15 @@ public final class HollowNodes: Sendable {
         podInformer.addHandler(.any { [self] p in
             if let n = p[path: ["spec", "nodeName"]]?.string, nameSet.contains(n) { queue.add(Informer.key(p)) }
         })
+        // A node marked Unknown while silent posts Ready again once it is heard from, as a kubelet would.
+        nodeInformer.addHandler(.any { [self] n in
+            guard let name = n[path: ["metadata", "name"]]?.string, nameSet.contains(name) else { return }
+            let ready = (n[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "Ready" }
+            if ready?["status"]?.string != "True" { queue.add("node:" + name) }
+        })
         await withTaskGroup(of: Void.self) { g in
             g.addTask { await self.podInformer.run() }
+            g.addTask { await self.nodeInformer.run() }
             g.addTask { await self.renewLeases() }
             for _ in 0..<config.concurrency { g.addTask { await self.podWorker() } }
             await withTaskCancellationHandler {
@@ -142,6 +156,7 @@ public final class HollowNodes: Sendable {
     /// What a kubelet would report, minus the containers: Running and Ready at
     /// once; deletion finishes immediately (there is nothing to stop).
     func syncPod(_ key: String) async throws {
+        if key.hasPrefix("node:") { try await repostNodeStatus(String(key.dropFirst(5))); return }
         guard let pod = podInformer.get(key), let node = pod[path: ["spec", "nodeName"]]?.string, nameSet.contains(node) else { return }
         if stopped.withLock({ $0.contains(node) }) { return } // a silent node does nothing at all
         let ns = pod[path: ["metadata", "namespace"]]?.string
@@ -154,7 +169,11 @@ public final class HollowNodes: Sendable {
             return
         }
         let phase = pod[path: ["status", "phase"]]?.string
-        if phase == "Running" || phase == "Succeeded" || phase == "Failed" { return }
+        if phase == "Succeeded" || phase == "Failed" { return }
+        if phase == "Running" {
+            try await maybeExit(pod)
+            return
+        }
         let now = Timestamp.now().rfc3339
         var status = pod["status"] ?? [:]
         let index = names.firstIndex(of: node) ?? 0
@@ -174,6 +193,52 @@ public final class HollowNodes: Sendable {
         var updated = pod
         updated["status"] = status
         _ = try await client.updateStatus(Self.pods, updated)
+        if let secs = pod[path: ["metadata", "annotations", Self.runSecondsAnnotation]]?.string.flatMap(Int.init),
+           pod[path: ["metadata", "annotations", Self.exitCodeAnnotation]] != nil {
+            queue.addAfter(key, .seconds(secs))
+        } else if pod[path: ["metadata", "annotations", Self.exitCodeAnnotation]] != nil {
+            queue.addAfter(key, .milliseconds(10))
+        }
+    }
+
+    /// Simulates the containers exiting, as asked by the pod's annotations.
+    func maybeExit(_ pod: JSON) async throws {
+        guard let code = pod[path: ["metadata", "annotations", Self.exitCodeAnnotation]]?.string.flatMap(Int64.init) else { return }
+        let runFor = Int64(pod[path: ["metadata", "annotations", Self.runSecondsAnnotation]]?.string ?? "0") ?? 0
+        let started = pod[path: ["status", "startTime"]]?.string.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp.now()
+        let now = Timestamp.now()
+        if now.seconds - started.seconds < runFor {
+            queue.addAfter(Informer.key(pod), .seconds(Int(runFor - (now.seconds - started.seconds))))
+            return
+        }
+        var status = pod["status"] ?? [:]
+        status["phase"] = .string(code == 0 ? "Succeeded" : "Failed")
+        status["conditions"] = .array((status["conditions"]?.array ?? []).map { c in
+            guard ["Ready", "ContainersReady"].contains(c["type"]?.string ?? "") else { return c }
+            var u = c
+            u["status"] = "False"
+            u["reason"] = "PodCompleted"
+            u["lastTransitionTime"] = .string(now.rfc3339)
+            return u
+        })
+        status["containerStatuses"] = .array((status["containerStatuses"]?.array ?? []).map { c in
+            var u = c
+            u["ready"] = false
+            u["started"] = false
+            u["state"] = ["terminated": ["exitCode": .int(code), "reason": .string(code == 0 ? "Completed" : "Error"),
+                                         "startedAt": .string(started.rfc3339), "finishedAt": .string(now.rfc3339)]]
+            return u
+        })
+        var updated = pod
+        updated["status"] = status
+        _ = try await client.updateStatus(Self.pods, updated)
+    }
+
+    func repostNodeStatus(_ name: String) async throws {
+        if stopped.withLock({ $0.contains(name) }) { return }
+        guard var node = nodeInformer.get(name), let index = names.firstIndex(of: name) else { return }
+        node["status"] = nodeObject(name, index: config.firstIndex + index)["status"]
+        _ = try await client.updateStatus(Self.nodes, node)
     }
 
     func forEachConcurrently<T: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) async throws -> Void) async throws {

@@ -43,6 +43,22 @@ final class TestCluster: @unchecked Sendable {
         }
     }
 
+    /// What a node would do when containers exit: active pods end in `phase`
+    /// (Succeeded or Failed) with a terminated container status. Returns how many.
+    @discardableResult
+    func finishPods(_ phase: String, _ ns: String = "default", limit: Int = .max) async throws -> Int {
+        var n = 0
+        for p in try await pods(ns) where PodHelpers.isActive(p) && n < limit {
+            var st = p
+            let now = Timestamp.now().rfc3339
+            st["status"] = ["phase": .string(phase), "containerStatuses": [["name": "c", "ready": false, "restartCount": 0, "image": "i", "imageID": "",
+                            "state": ["terminated": ["exitCode": phase == "Succeeded" ? 0 : 1, "finishedAt": .string(now)]]]]]
+            _ = try await client.updateStatus(Self.r("pods"), st)
+            n += 1
+        }
+        return n
+    }
+
     func eventually(_ what: String, timeout: Duration = .seconds(10), _ cond: @escaping () async throws -> Bool) async throws {
         let start = ContinuousClock.now
         while try await !cond() {

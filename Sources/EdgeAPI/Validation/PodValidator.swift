@@ -128,7 +128,7 @@ extension FieldError {
 }
 
 extension String {
-    var trimmingSpaces: String { String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+    public var trimmingSpaces: String { String(self.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
 }
 
 /// Quantity strings to thousandths of a unit (for comparing requests and limits).

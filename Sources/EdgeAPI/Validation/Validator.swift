@@ -151,8 +151,10 @@ public enum Validator {
     static func cronJob(_ o: JSON) -> [FieldError] {
         var errs: [FieldError] = []
         let schedule = o[path: ["spec", "schedule"]]?.string ?? ""
-        if schedule.isEmpty { errs.append(.required("spec.schedule")) } else if !CronSyntax.isValid(schedule) {
-            errs.append(.invalid("spec.schedule", .string(schedule), "unparseable cron expression"))
+        if schedule.isEmpty { errs.append(.required("spec.schedule")) } else {
+            do { _ = try CronSchedule(schedule) } catch {
+                errs.append(.invalid("spec.schedule", .string(schedule), "unparseable cron expression: \(error)"))
+            }
         }
         if let p = o[path: ["spec", "concurrencyPolicy"]]?.string, !["Allow", "Forbid", "Replace"].contains(p) {
             errs.append(.notSupported("spec.concurrencyPolicy", .string(p), ["Allow", "Forbid", "Replace"]))
@@ -162,13 +164,3 @@ public enum Validator {
     }
 }
 
-/// Just enough cron syntax checking for validation (5 fields or a macro).
-enum CronSyntax {
-    static func isValid(_ s: String) -> Bool {
-        let macros = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]
-        if s.hasPrefix("@") { return macros.contains(s) }
-        let fields = s.split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count == 5 else { return false }
-        return fields.allSatisfy { f in f.allSatisfy { $0.isLetter || $0.isNumber || "*/,-?".contains($0) } }
-    }
-}
