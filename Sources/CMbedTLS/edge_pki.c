@@ -337,3 +337,45 @@ int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size
     mbedtls_sha256_ret(buf + sizeof buf - n, (size_t)n, out, 0);
     return 0;
 }
+
+/* ES256 as JWS uses it: SHA-256, then ECDSA P-256 with the signature as the
+ * fixed-width concatenation r||s (not DER). */
+int edge_es256_sign(const char *key_pem, const unsigned char *data, size_t len, unsigned char sig[64], char *err, size_t errlen) {
+    mbedtls_pk_context pk;
+    int rc = parse_key(&pk, key_pem, err, errlen);
+    if (rc) return rc;
+    if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY)) { mbedtls_pk_free(&pk); snprintf(err, errlen, "not an EC key"); return -1; }
+    unsigned char hash[32];
+    mbedtls_sha256_ret(data, len, hash, 0);
+    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(pk);
+    mbedtls_mpi r, s;
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    rc = mbedtls_ecdsa_sign_det_ext(&ec->grp, &r, &s, &ec->d, hash, sizeof hash, MBEDTLS_MD_SHA256, mbedtls_ctr_drbg_random, edge_drbg());
+    if (rc == 0) rc = mbedtls_mpi_write_binary(&r, sig, 32);
+    if (rc == 0) rc = mbedtls_mpi_write_binary(&s, sig + 32, 32);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_pk_free(&pk);
+    return rc ? fail(err, errlen, "failed to sign", rc) : 0;
+}
+
+int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len, const unsigned char sig[64]) {
+    char err[64];
+    mbedtls_pk_context pk;
+    if (parse_key(&pk, key_pem, err, sizeof err)) return -1;
+    if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY)) { mbedtls_pk_free(&pk); return -1; }
+    unsigned char hash[32];
+    mbedtls_sha256_ret(data, len, hash, 0);
+    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(pk);
+    mbedtls_mpi r, s;
+    mbedtls_mpi_init(&r);
+    mbedtls_mpi_init(&s);
+    int rc = mbedtls_mpi_read_binary(&r, sig, 32);
+    if (rc == 0) rc = mbedtls_mpi_read_binary(&s, sig + 32, 32);
+    if (rc == 0) rc = mbedtls_ecdsa_verify(&ec->grp, hash, sizeof hash, &ec->Q, &r, &s);
+    mbedtls_mpi_free(&r);
+    mbedtls_mpi_free(&s);
+    mbedtls_pk_free(&pk);
+    return rc ? -1 : 0;
+}

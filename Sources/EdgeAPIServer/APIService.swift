@@ -9,12 +9,15 @@ public final class APIService: Sendable {
     let authorizer: any Authorizer
     let openAPI: OpenAPIDocuments
     let serverAddress: String
+    /// Issues tokens for serviceaccounts/token; nil where no signing key is configured.
+    let serviceAccountTokens: ServiceAccountTokens?
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: any Authorizer,
-                openAPI: OpenAPIDocuments, serverAddress: String) {
+                openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil) {
+        self.serviceAccountTokens = serviceAccountTokens
         self.store = store
         self.authenticators = authenticators
         self.authorizer = authorizer

@@ -29,3 +29,26 @@ public struct BearerTokenAuthenticator: Authenticator {
         return user
     }
 }
+
+/// Service account JWTs this cluster signed. Other bearer tokens pass on to
+/// the next authenticator; ours that fail a check are 401.
+public struct ServiceAccountTokenAuthenticator: Authenticator {
+    let tokens: ServiceAccountTokens
+    let store: ObjectStore
+
+    public init(tokens: ServiceAccountTokens, store: ObjectStore) {
+        self.tokens = tokens
+        self.store = store
+    }
+
+    public func authenticate(_ request: HTTPRequest) async throws -> UserInfo? {
+        guard let h = request.headers["authorization"], h.hasPrefix("Bearer ") || h.hasPrefix("bearer ") else { return nil }
+        do {
+            return try await tokens.authenticate(String(h.dropFirst(7)).trimmingCharacters(in: " "), store: store)
+        } catch .notOurs {
+            return nil
+        } catch {
+            throw APIError.unauthorized
+        }
+    }
+}

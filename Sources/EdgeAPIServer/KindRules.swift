@@ -9,6 +9,10 @@ enum KindRules {
         case ("", "Pod"):
             obj["status"] = ["phase": "Pending", "qosClass": .string(qosClass(obj))]
             addDefaultTolerations(&obj)
+            // The ServiceAccount admission step: every pod runs as some account.
+            let sa = obj[path: ["spec", "serviceAccountName"]]?.string ?? obj[path: ["spec", "serviceAccount"]]?.string ?? ""
+            obj[path: ["spec", "serviceAccountName"]] = .string(sa.isEmpty ? "default" : sa)
+            obj[path: ["spec", "serviceAccount"]] = .string(sa.isEmpty ? "default" : sa)
         case ("", "Namespace"):
             obj["status"] = ["phase": "Active"]
             if obj[path: ["spec", "finalizers"]] == nil { obj[path: ["spec", "finalizers"]] = ["kubernetes"] }

@@ -80,6 +80,11 @@ struct ResourceHandler {
         case "binding" where r.kind == "Pod":
             try await Binding.bind(store: store, pod: r, namespace: namespace, name: info.name!, binding: body, dryRun: dryRun)
             return .json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
+        case "token" where r.kind == "ServiceAccount":
+            guard let tokens = service.serviceAccountTokens else {
+                throw APIError.methodNotAllowed("this server has no service account signing key")
+            }
+            return .json(201, try await TokenRequestHandler.issue(tokens, store: store, namespace: namespace ?? "", name: info.name!, request: body))
         default:
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }

@@ -4,6 +4,6 @@ import EdgeControllers
 enum ControllerSet {
     static func all() -> [any Controller] {
         [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
-         JobController(), CronJobController()]
+         JobController(), CronJobController(), ServiceAccountController()]
     }
 }

@@ -85,7 +85,9 @@ struct ServerCommand: AsyncParsableCommand {
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
 
-        var authenticators: [any Authenticator] = [ClientCertificateAuthenticator()]
+        let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
+        var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
+                                                   ServiceAccountTokenAuthenticator(tokens: saTokens, store: store)]
         if let tokenAuthFile {
             let tokens = try StaticTokens(csv: try FileSystem.read(tokenAuthFile))
             authenticators.append(BearerTokenAuthenticator { tokens.lookup($0) })
@@ -94,7 +96,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let openAPI = OpenAPIFactory.documents()
         let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
-                                 openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)")
+                                 openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens)
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let tlsFactory = try pki.serverHandlerFactory()

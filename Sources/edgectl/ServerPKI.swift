@@ -12,6 +12,8 @@ struct ServerPKI {
     let servingKey: String
     let adminCert: String
     let adminKey: String
+    /// Signs service account tokens (kept apart from the CA key, as upstream's sa.key).
+    let serviceAccountKey: String
 
     static func ensure(dataDir: String, extraSANs: [String], bindAddress: String) throws -> ServerPKI {
         let dir = dataDir + "/tls"
@@ -48,8 +50,9 @@ struct ServerPKI {
                                     subject: CertificateSubject(commonName: "admin", organizations: ["system:masters"]),
                                     usage: .clientAuth, days: 365)
         }
+        let serviceAccountKey = try load("service-account.key") { try PKI.generateKey() }
         return ServerPKI(dir: dir, caCert: caCert, caKey: caKey, servingCert: servingCert, servingKey: servingKey,
-                         adminCert: adminCert, adminKey: adminKey)
+                         adminCert: adminCert, adminKey: adminKey, serviceAccountKey: serviceAccountKey)
     }
 
     /// This machine's names and addresses (only those), plus the in-cluster

@@ -8,13 +8,13 @@ struct APITestHarness {
     let backend: MemoryBackend
     static let admin = UserInfo(name: "admin", groups: ["system:masters"])
 
-    init(admission: any Admission = StandardAdmission()) async throws {
+    init(admission: any Admission = StandardAdmission(), serviceAccountTokens: ServiceAccountTokens? = nil) async throws {
         backend = MemoryBackend()
         let store = ObjectStore(backend: backend, admission: admission)
         service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                              authorizer: MasterGroupAuthorizer(),
                              openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: { ["swagger": "2.0"] }),
-                             serverAddress: "127.0.0.1:6443")
+                             serverAddress: "127.0.0.1:6443", serviceAccountTokens: serviceAccountTokens)
         try await ClusterBootstrap.ensureSystemObjects(store)
     }
 

@@ -27,6 +27,10 @@ int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_after
 /* SHA-256 of the first certificate's SubjectPublicKeyInfo (kubeadm's CA cert hash). */
 int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size_t errlen);
 
+/* JWS ES256: SHA-256 + ECDSA P-256, signature as raw r||s. verify returns 0 when valid. */
+int edge_es256_sign(const char *key_pem, const unsigned char *data, size_t len, unsigned char sig[64], char *err, size_t errlen);
+int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len, const unsigned char sig[64]);
+
 /* ---- TLS sessions over memory buffers ---- */
 typedef struct edge_tls_config edge_tls_config;
 typedef struct edge_tls edge_tls;
