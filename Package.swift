@@ -62,7 +62,7 @@ let package = Package(
         ]),
         .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer", "EdgeTLS"]),
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
-        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
+        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
     ]
 )

@@ -71,10 +71,11 @@ struct ResourceHandler {
     func create(_ shape: ResponseShape) async throws -> HTTPResponse {
         let dryRun = try dryRunRequested()
         let fv = try fieldValidation()
-        let body = try parseBody()
+        var body = try parseBody()
         switch info.subresource {
         case nil:
             if info.name != nil { throw APIError.methodNotAllowed("POST is not allowed on a named \(r.plural) object; use PUT or PATCH") }
+            if r.group == "certificates.k8s.io" && r.kind == "CertificateSigningRequest" { body = try CSRAdmission.prepare(body, user: user, r) }
             let (obj, warnings) = try await store.create(r, namespace: info.namespace, object: body, dryRun: dryRun, fieldValidation: fv)
             return .json(201, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
         case "binding" where r.kind == "Pod":

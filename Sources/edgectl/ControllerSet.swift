@@ -1,9 +1,13 @@
 import EdgeControllers
+import EdgeTLS
+
+extension ClusterCertificateAuthority: CertificateAuthority {}
 
 /// The controllers `edgectl server` runs.
 enum ControllerSet {
-    static func all() -> [any Controller] {
+    static func all(ca: ClusterCertificateAuthority) -> [any Controller] {
         [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
-         JobController(), CronJobController(), ServiceAccountController()]
+         JobController(), CronJobController(), ServiceAccountController(),
+         CSRApprovingController(ca: ca), CSRSigningController(ca: ca)]
     }
 }

@@ -7,6 +7,7 @@ import EdgeControllers
 import EdgeInProcess
 import EdgeScheduler
 import EdgeStore
+import EdgeTLS
 import Logging
 import NIOCore
 import NIOPosix
@@ -111,7 +112,7 @@ struct ServerCommand: AsyncParsableCommand {
         let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
-                                        controllers: ControllerSet.all())
+                                        controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey)))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }

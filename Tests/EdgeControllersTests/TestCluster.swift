@@ -10,14 +10,19 @@ import EdgeInProcess
 /// against it, for controller tests. `markPodsRunning` plays the node's part.
 final class TestCluster: @unchecked Sendable {
     let client: APIClient
+    let local: LocalCluster
     let manager: ControllerManager
     var task: Task<Void, Never>?
 
     init(_ controllers: [any Controller], clock: any ControllerClock = SystemControllerClock()) async throws {
-        client = try await LocalCluster().client
+        local = try await LocalCluster()
+        client = local.client
         manager = ControllerManager(context: ControllerContext(client: client, informers: SharedInformers(client: client), clock: clock),
                                     controllers: controllers)
     }
+
+    /// A client acting as another user (bootstrappers, nodes).
+    func client(as user: UserInfo) -> APIClient { APIClient(transport: InProcessTransport.make(local.service, user: user)) }
 
     func start() { let m = manager; task = Task { await m.run() } }
     func stop() { task?.cancel() }
