@@ -59,49 +59,5 @@ public struct ResourceVector: Sendable, Equatable {
 
 extension JSON {
     /// A resource.Quantity (string or number) in thousandths of its unit, rounded up.
-    var quantityMilli: Int64? {
-        switch self {
-        case .int(let i): return i.multipliedReportingOverflow(by: 1000).overflow ? Int64.max : i * 1000
-        case .double(let d): return Int64((d * 1000).rounded(.up))
-        case .string(let s): return QuantityMilli.parse(s)
-        default: return nil
-        }
-    }
-}
-
-/// Quantity strings to milli-units for scheduling arithmetic.
-enum QuantityMilli {
-    static let suffixes: [(String, Double)] = [
-        ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("Pi", 1_125_899_906_842_624),
-        ("Ei", 1_152_921_504_606_846_976), ("n", 1e-9), ("u", 1e-6), ("m", 1e-3), ("k", 1e3), ("M", 1e6), ("G", 1e9),
-        ("T", 1e12), ("P", 1e15), ("E", 1e18),
-    ]
-
-    static func parse(_ s: String) -> Int64? {
-        var number = s
-        var factor = 1.0
-        if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), s[s.index(after: e)...].allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" }),
-           s.index(after: e) < s.endIndex {
-            number = String(s[..<e])
-            guard let exp = Double(s[s.index(after: e)...]) else { return nil }
-            factor = pow10(exp)
-        } else {
-            for (suffix, f) in suffixes where s.hasSuffix(suffix) {
-                number = String(s.dropLast(suffix.count))
-                factor = f
-                break
-            }
-        }
-        guard let v = Double(number) else { return nil }
-        let milli = v * factor * 1000
-        if milli >= 9.2e18 { return Int64.max }
-        return Int64(milli.rounded(.up))
-    }
-
-    static func pow10(_ e: Double) -> Double {
-        var r = 1.0
-        let n = Int(e)
-        if n >= 0 { for _ in 0..<n { r *= 10 } } else { for _ in 0..<(-n) { r /= 10 } }
-        return r
-    }
+    var quantityMilli: Int64? { QuantityValue.milliInt(self) }
 }

@@ -8,6 +8,6 @@ enum ControllerSet {
     static func all(ca: ClusterCertificateAuthority) -> [any Controller] {
         [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(),
-         CSRApprovingController(ca: ca), CSRSigningController(ca: ca)]
+         CSRApprovingController(ca: ca), CSRSigningController(ca: ca), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }
 }

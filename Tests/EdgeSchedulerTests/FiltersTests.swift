@@ -86,11 +86,11 @@ final class FiltersTests: XCTestCase {
     }
 
     func testQuantityParsing() {
-        XCTAssertEqual(QuantityMilli.parse("500m"), 500)
-        XCTAssertEqual(QuantityMilli.parse("2"), 2000)
-        XCTAssertEqual(QuantityMilli.parse("1Ki"), 1_024_000)
-        XCTAssertEqual(QuantityMilli.parse("1e3"), 1_000_000)
-        XCTAssertEqual(QuantityMilli.parse("1.5Gi"), 1_610_612_736_000)
-        XCTAssertNil(QuantityMilli.parse("abc"))
+        XCTAssertEqual(QuantityValue.milliInt(.string("500m")), 500)
+        XCTAssertEqual(QuantityValue.milliInt(.string("2")), 2000)
+        XCTAssertEqual(QuantityValue.milliInt(.string("1Ki")), 1_024_000)
+        XCTAssertEqual(QuantityValue.milliInt(.string("1e3")), 1_000_000)
+        XCTAssertEqual(QuantityValue.milliInt(.string("1.5Gi")), 1_610_612_736_000)
+        XCTAssertNil(QuantityValue.milliInt(.string("abc")))
     }
 }
