@@ -19,6 +19,8 @@ public final class HollowNodes: Sendable {
         public var memory = "8Gi"
         public var pods: Int64 = 110
         public var labels: [String: String] = [:]
+        /// Taints every node registers with (spec.taints entries: key, value, effect).
+        public var taints: [JSON] = []
         public var leaseRenewInterval: Duration = .seconds(10)
         /// Parallel API calls when registering or renewing many nodes.
         public var concurrency = 16
@@ -90,7 +92,7 @@ public final class HollowNodes: Sendable {
         let addr = "198.18.\(index / 250).\(index % 250 + 1)"
         return ["apiVersion": "v1", "kind": "Node",
                 "metadata": ["name": .string(name), "labels": .object(labels)],
-                "spec": ["podCIDR": .string("10.42.\(index % 256).0/24")],
+                "spec": ["podCIDR": .string("10.42.\(index % 256).0/24"), "taints": .array(config.taints)],
                 "status": ["capacity": resources, "allocatable": resources,
                            "conditions": [cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
                                           cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),

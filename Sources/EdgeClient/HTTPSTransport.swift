@@ -46,6 +46,9 @@ public final class HTTPSTransport: ClientTransport, Sendable {
             self.inbound = channel.inbound.makeAsyncIterator()
             self.outbound = channel.outbound
         }
+
+        // NIO requires the writer to be finished before it goes away (a debug-build trap otherwise).
+        deinit { outbound.finish() }
     }
 
     func connect() async throws -> Connection {

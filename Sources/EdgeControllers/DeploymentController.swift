@@ -73,6 +73,11 @@ public struct DeploymentController: Controller {
             try await rollingUpdate(d, newRS: newRS!, olds: olds, replicas: replicas, ctx)
         }
         try await pruneHistory(d, olds: olds, ctx)
+        // The deployment carries its current revision too (kubectl rollout undo rewrites its annotations without it).
+        if let rs = newRS, let rev = Self.revision(rs), d[path: ["metadata", "annotations", Self.revisionKey]]?.string != String(rev) {
+            _ = try await ctx.client.mergePatch(Self.deployments, namespace: ns, name: Self.name(d),
+                                                ["metadata": ["annotations": [.init(stringLiteral: Self.revisionKey): .string(String(rev))]]])
+        }
         let fresh = try await ownedReplicaSets(d, ns: ns, ctx)
         try await updateStatus(d, sets: fresh, newRSName: newRS.map(Self.name), paused: paused, ctx)
     }

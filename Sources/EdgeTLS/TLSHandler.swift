@@ -78,6 +78,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pendingWrites = []
         for (b, p) in writes { encrypt(context: context, b, promise: p) }
         flushCiphertext(context: context)
+        // Writes queued during the handshake were flushed by their writer long ago: flush them now.
+        if !writes.isEmpty { context.flush() }
     }
 
     /// Checks the leaf certificate's SANs for `name` (an IP or DNS name).

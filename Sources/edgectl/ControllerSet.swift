@@ -7,7 +7,7 @@ extension ClusterCertificateAuthority: CertificateAuthority {}
 enum ControllerSet {
     static func all(ca: ClusterCertificateAuthority) -> [any Controller] {
         [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
-         JobController(), CronJobController(), ServiceAccountController(),
+         JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }
 }

@@ -1,8 +1,12 @@
 import ArgumentParser
+import EdgeAPI
 import EdgeAgent
 import EdgeClient
 import EdgeTLS
 import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct HollowNodesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +23,7 @@ struct HollowNodesCommand: AsyncParsableCommand {
     @Option(help: "Allocatable memory per node.") var memory = "8Gi"
     @Option(help: "Pods per node.") var pods: Int64 = 110
     @Option(help: "Extra node labels, key=value, comma-separated.") var labels: String?
+    @Option(help: "Node taints, key[=value]:Effect, comma-separated (Effect: NoSchedule, PreferNoSchedule, NoExecute).") var taints: String?
 
     func validate() throws {
         guard count > 0 && count <= 100_000 else { throw ValidationError("--count must be between 1 and 100000, got \(count)") }
@@ -41,9 +46,26 @@ struct HollowNodesCommand: AsyncParsableCommand {
             guard kv.count == 2 else { throw ValidationError("--labels expects key=value pairs, got \(pair)") }
             cfg.labels[kv[0]] = kv[1]
         }
+        for t in (taints ?? "").split(separator: ",") {
+            let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(parts[1]), !parts[0].isEmpty else {
+                throw ValidationError("--taints expects key[=value]:Effect with Effect NoSchedule, PreferNoSchedule or NoExecute, got \(t)")
+            }
+            let kv = parts[0].split(separator: "=", maxSplits: 1).map(String.init)
+            var taint: JSON = ["key": .string(kv[0]), "effect": .string(parts[1])]
+            if kv.count == 2 { taint["value"] = .string(kv[1]) }
+            cfg.taints.append(taint)
+        }
         let nodes = HollowNodes(client: APIClient(transport: transport, userAgent: "edgectl-hollow-nodes"), config: cfg)
         print("running \(count) hollow nodes against \(server ?? kc.server)")
-        let task = Task { try await nodes.run() }
+        let task = Task {
+            do { try await nodes.run() } catch {
+                // Registration failed: say why and exit non-zero rather than idle silently.
+                let line = Array("edgectl hollow-nodes: \(error)\n".utf8)
+                _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+                Glibc.exit(1)
+            }
+        }
         await ShutdownSignal.wait()
         task.cancel()
     }

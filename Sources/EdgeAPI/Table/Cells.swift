@@ -34,10 +34,11 @@ enum Cells {
     static func nodeStatus(_ n: JSON) -> String {
         let ready = (n[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "Ready" }
         var parts: [String]
+        // As upstream's printer: any Ready status but True (False or Unknown) reads NotReady; no condition at all, Unknown.
         switch ready?["status"]?.string {
         case "True": parts = ["Ready"]
-        case "False": parts = ["NotReady"]
-        default: parts = ["Unknown"]
+        case nil: parts = ["Unknown"]
+        default: parts = ["NotReady"]
         }
         if n[path: ["spec", "unschedulable"]]?.bool == true { parts.append("SchedulingDisabled") }
         return parts.joined(separator: ",")

@@ -1,0 +1,35 @@
+import EdgeAPI
+import EdgeClient
+
+/// Upstream's pod GC for orphans: a pod bound to a node that no longer exists
+/// can never be stopped by anyone, so it is force-deleted (grace 0). This is
+/// what lets a namespace or a foreground delete finish after a dead node is
+/// removed with `kubectl delete node`.
+public struct PodGarbageCollector: Controller {
+    public let name = "podgc"
+    static let pods = ControllerContext.resource("pods")
+    static let nodes = ControllerContext.resource("nodes")
+
+    public init() {}
+
+    public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
+        let pods = ctx.informers.informer(Self.pods)
+        pods.addHandler(Informer.Handler(added: { queue.add(Informer.key($0)) }, updated: { _, p in queue.add(Informer.key(p)) }, deleted: { _ in }))
+        ctx.informers.informer(Self.nodes).addHandler(Informer.Handler(added: { _ in }, updated: { _, _ in }, deleted: { n in
+            let node = n[path: ["metadata", "name"]]?.string
+            for p in pods.list(where: { $0[path: ["spec", "nodeName"]]?.string == node }) { queue.add(Informer.key(p)) }
+        }))
+    }
+
+    public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
+        guard let pod = ctx.informers.informer(Self.pods).get(key), let node = pod[path: ["spec", "nodeName"]]?.string, !node.isEmpty,
+              ctx.informers.informer(Self.nodes).get(node) == nil else { return }
+        // The cache may lag a node that just registered: ask the API before deleting anything.
+        guard try await ctx.client.getIfExists(Self.nodes, namespace: nil, name: node) == nil else { return }
+        let (ns, name) = Informer.split(key)
+        do {
+            _ = try await ctx.client.delete(Self.pods, namespace: ns, name: name, gracePeriodSeconds: 0,
+                                            preconditionUID: pod[path: ["metadata", "uid"]]?.string)
+        } catch let e as APIError where e.code == 404 || e.code == 409 {}
+    }
+}
