@@ -7,9 +7,9 @@ public enum Filters {
 
     public static let all: [Filter] = [unschedulable, taints, nodeAffinity, resources, hostPorts, podAntiAffinity]
 
-    static let unschedulable: Filter = { pod, _, node, _ in
-        guard node.node[path: ["spec", "unschedulable"]]?.bool == true else { return [] }
-        let tolerates = tolerations(pod).contains {
+    static let unschedulable: Filter = { _, placed, node, _ in
+        guard node.unschedulable else { return [] }
+        let tolerates = placed.tolerations.contains {
             NodeMatching.tolerates($0, .init(key: "node.kubernetes.io/unschedulable", effect: "NoSchedule"))
         }
         return tolerates ? [] : ["node(s) were unschedulable"]
@@ -18,19 +18,16 @@ public enum Filters {
     /// NoSchedule and NoExecute taints need a toleration; a node that is not
     /// Ready is treated as carrying the not-ready taint even before the node
     /// controller adds it, so no pod lands on a node that cannot run it.
-    static let taints: Filter = { pod, _, node, _ in
-        var taints = NodeMatching.taints(node.node)
-        if !NodeMatching.isReady(node.node), !taints.contains(where: { $0.key.hasPrefix("node.kubernetes.io/") }) {
-            taints.append(.init(key: "node.kubernetes.io/not-ready", effect: "NoSchedule"))
-        }
-        if let t = NodeMatching.untoleratedTaint(tolerations(pod), taints) {
+    static let taints: Filter = { _, placed, node, _ in
+        if node.effectiveTaints.isEmpty { return [] }
+        if let t = NodeMatching.untoleratedTaint(placed.tolerations, node.effectiveTaints) {
             return ["node(s) had untolerated taint {\(t.key): \(t.value)}"]
         }
         return []
     }
 
-    static let nodeAffinity: Filter = { pod, _, node, _ in
-        NodeMatching.selects(podSpec: pod["spec"], node: node.node) ? [] : ["node(s) didn't match Pod's node affinity/selector"]
+    static let nodeAffinity: Filter = { pod, placed, node, _ in
+        !placed.hasNodeConstraints || NodeMatching.selects(podSpec: pod["spec"], node: node.node) ? [] : ["node(s) didn't match Pod's node affinity/selector"]
     }
 
     static let resources: Filter = { _, placed, node, _ in
@@ -58,9 +55,8 @@ public enum Filters {
     }
 
     /// Required pod anti-affinity with topologyKey kubernetes.io/hostname.
-    static let podAntiAffinity: Filter = { pod, placed, node, _ in
-        let terms = pod[path: ["spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]]?.array ?? []
-        for term in terms where (term["topologyKey"]?.string ?? "") == "kubernetes.io/hostname" {
+    static let podAntiAffinity: Filter = { _, placed, node, _ in
+        for term in placed.antiAffinityTerms {
             let namespaces = (term["namespaces"]?.array ?? []).compactMap(\.string)
             for other in node.pods.values where other.key != placed.key {
                 let nsOK = namespaces.isEmpty ? other.namespace == placed.namespace : namespaces.contains(other.namespace)
@@ -71,6 +67,4 @@ public enum Filters {
         }
         return []
     }
-
-    static func tolerations(_ pod: JSON) -> [JSON] { pod[path: ["spec", "tolerations"]]?.array ?? [] }
 }

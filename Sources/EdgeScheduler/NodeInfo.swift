@@ -8,23 +8,49 @@ public struct NodeInfo: Sendable {
     public var allocatable: ResourceVector
     public var requested = ResourceVector()
     public var pods: [String: PlacedPod] = [:]
+    /// Read once per node update rather than once per pod and node: the
+    /// filters run these for every node on every scheduling attempt.
+    public let labels: JSONObject
+    public let unschedulable: Bool
+    /// The node's taints, plus not-ready when it is not Ready and carries no node.kubernetes.io taint yet.
+    public let effectiveTaints: [NodeMatching.Taint]
+    /// Placed pods per controlling owner uid (for spreading).
+    var ownerCounts: [String: Int] = [:]
 
     public init(node: JSON) {
         self.node = node
         self.name = node[path: ["metadata", "name"]]?.string ?? ""
         self.allocatable = ResourceVector(list: node[path: ["status", "allocatable"]]?.object ?? node[path: ["status", "capacity"]]?.object)
+        self.labels = node[path: ["metadata", "labels"]]?.object ?? JSONObject()
+        self.unschedulable = node[path: ["spec", "unschedulable"]]?.bool == true
+        var taints = NodeMatching.taints(node)
+        // A node that is not Ready cannot run pods even before the node controller taints it.
+        if !NodeMatching.isReady(node), !taints.contains(where: { $0.key.hasPrefix("node.kubernetes.io/") }) {
+            taints.append(.init(key: "node.kubernetes.io/not-ready", effect: "NoSchedule"))
+        }
+        self.effectiveTaints = taints
     }
 
-    public var labels: JSONObject { node[path: ["metadata", "labels"]]?.object ?? JSONObject() }
+    /// The same node with a newer object, keeping what is placed on it.
+    func replacingNode(_ n: JSON) -> NodeInfo {
+        var info = NodeInfo(node: n)
+        info.pods = pods
+        info.requested = requested
+        info.ownerCounts = ownerCounts
+        return info
+    }
 
     mutating func add(_ p: PlacedPod) {
-        if let old = pods[p.key] { requested = requested - old.requests }
+        remove(p.key)
         pods[p.key] = p
         requested = requested + p.requests
+        if let o = p.ownerUID { ownerCounts[o, default: 0] += 1 }
     }
 
     mutating func remove(_ key: String) {
-        if let old = pods.removeValue(forKey: key) { requested = requested - old.requests }
+        guard let old = pods.removeValue(forKey: key) else { return }
+        requested = requested - old.requests
+        if let o = old.ownerUID { ownerCounts[o, default: 1] -= 1; if ownerCounts[o] == 0 { ownerCounts[o] = nil } }
     }
 }
 
@@ -36,6 +62,12 @@ public struct PlacedPod: Sendable {
     public var requests: ResourceVector
     public var hostPorts: [HostPort]
     public var ownerUID: String?
+    /// Pod-side facts every filter would otherwise re-read from the pod for each node.
+    public var tolerations: [JSON]
+    public var hasNodeConstraints: Bool
+    public var preferredTerms: [JSON]
+    public var hostnameSpread: [JSON]
+    public var antiAffinityTerms: [JSON]
 
     public struct HostPort: Sendable, Hashable {
         public var port: Int64
@@ -50,6 +82,13 @@ public struct PlacedPod: Sendable {
         requests = ResourceVector.requests(of: pod)
         hostPorts = Self.hostPorts(pod)
         ownerUID = (pod[path: ["metadata", "ownerReferences"]]?.array ?? []).first { $0["controller"]?.bool == true }?["uid"]?.string
+        tolerations = pod[path: ["spec", "tolerations"]]?.array ?? []
+        hasNodeConstraints = !(pod[path: ["spec", "nodeSelector"]]?.object?.isEmpty ?? true)
+            || pod[path: ["spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]] != nil
+        preferredTerms = pod[path: ["spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"]]?.array ?? []
+        hostnameSpread = (pod[path: ["spec", "topologySpreadConstraints"]]?.array ?? []).filter { $0["topologyKey"]?.string == "kubernetes.io/hostname" }
+        antiAffinityTerms = (pod[path: ["spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]]?.array ?? [])
+            .filter { ($0["topologyKey"]?.string ?? "") == "kubernetes.io/hostname" }
     }
 
     static func key(_ pod: JSON) -> String {

@@ -27,6 +27,9 @@ public final class Scheduler: Sendable {
         var bindsInFlight = 0
         var bindWaiters: [CheckedContinuation<Void, Never>] = []
         var scheduled = 0
+        /// Nodes in a stable order, and where the next search starts (upstream's round robin).
+        var nodeOrder: [String] = []
+        var nextStart = 0
     }
 
     private let state = Mutex(State())
@@ -47,7 +50,11 @@ public final class Scheduler: Sendable {
             added: { [self] n in upsertNode(n) },
             updated: { [self] _, n in upsertNode(n) },
             deleted: { [self] n in
-                state.withLock { _ = $0.nodes.removeValue(forKey: n[path: ["metadata", "name"]]?.string ?? "") }
+                let name = n[path: ["metadata", "name"]]?.string ?? ""
+                state.withLock { s in
+                    s.nodes.removeValue(forKey: name)
+                    s.nodeOrder.removeAll { $0 == name }
+                }
             }))
         podInformer.addHandler(Informer.Handler(
             added: { [self] p in podChanged(p) },
@@ -71,10 +78,10 @@ public final class Scheduler: Sendable {
     func upsertNode(_ n: JSON) {
         let name = n[path: ["metadata", "name"]]?.string ?? ""
         state.withLock { s in
-            var info = NodeInfo(node: n)
-            info.pods = s.nodes[name]?.pods ?? [:]
-            info.requested = s.nodes[name]?.requested ?? ResourceVector()
-            s.nodes[name] = info
+            if let old = s.nodes[name] { s.nodes[name] = old.replacingNode(n) } else {
+                s.nodes[name] = NodeInfo(node: n)
+                s.nodeOrder.append(name)
+            }
         }
         retryUnschedulable()
     }
@@ -139,10 +146,13 @@ public final class Scheduler: Sendable {
               pod[path: ["metadata", "deletionTimestamp"]] == nil else { return }
         if state.withLock({ $0.podNode[key] != nil }) { return }
         let placed = PlacedPod(pod: pod)
-        let nodes = state.withLock { $0.nodes }
-        let (feasible, reasons) = Self.filter(pod, placed, nodes)
+        let (feasible, reasons, total) = state.withLock { s in
+            let r = Self.filter(pod, placed, s.nodes, order: s.nodeOrder, start: s.nextStart)
+            if !s.nodeOrder.isEmpty { s.nextStart = (s.nextStart + r.examined) % s.nodeOrder.count }
+            return (r.feasible, r.reasons, s.nodes.count)
+        }
         guard let chosen = Scores.pick(pod, placed, feasible) else {
-            await markUnschedulable(pod, key: key, message: Self.fitErrorMessage(total: nodes.count, reasons: reasons))
+            await markUnschedulable(pod, key: key, message: Self.fitErrorMessage(total: total, reasons: reasons))
             return
         }
         // Assume first so the next pod sees this one's requests before the bind lands.
@@ -154,19 +164,41 @@ public final class Scheduler: Sendable {
         Task { await self.bind(pod, key: key, node: chosen) }
     }
 
-    /// Runs every filter on every node; returns the feasible nodes and, per reason, how many nodes it excluded.
-    static func filter(_ pod: JSON, _ placed: PlacedPod, _ nodes: [String: NodeInfo]) -> ([NodeInfo], [String: Int]) {
+    /// Upstream's adaptive percentageOfNodesToScore: below 100 nodes all are
+    /// examined; above, the search stops once this many feasible nodes are
+    /// found (50% falling by 1% per 125 nodes, at least 5%, at least 100 nodes).
+    static func feasibleNodesToFind(_ total: Int) -> Int {
+        if total < 100 { return total }
+        let percent = max(5, 50 - total / 125)
+        return max(100, total * percent / 100)
+    }
+
+    /// Runs the filters over nodes in round-robin order from `start` until enough
+    /// feasible nodes are found; returns them, per reason how many nodes it
+    /// excluded, and how many nodes were examined. Runs under the state lock so
+    /// it reads the node table in place, without copying it.
+    static func filter(_ pod: JSON, _ placed: PlacedPod, _ nodes: [String: NodeInfo], order: [String], start: Int)
+        -> (feasible: [NodeInfo], reasons: [String: Int], examined: Int) {
         var feasible: [NodeInfo] = []
         var reasons: [String: Int] = [:]
-        for node in nodes.values {
+        let want = feasibleNodesToFind(order.count)
+        var examined = 0
+        for i in 0..<order.count {
+            guard let node = nodes[order[(start + i) % order.count]] else { continue }
+            examined += 1
             var failed: [String] = []
             for f in Filters.all {
                 failed = f(pod, placed, node, nodes)
                 if !failed.isEmpty { break }
             }
-            if failed.isEmpty { feasible.append(node) } else { for r in failed { reasons[r, default: 0] += 1 } }
+            if failed.isEmpty {
+                feasible.append(node)
+                if feasible.count >= want { break }
+            } else {
+                for r in failed { reasons[r, default: 0] += 1 }
+            }
         }
-        return (feasible, reasons)
+        return (feasible, reasons, examined)
     }
 
     /// "0/3 nodes are available: 1 Insufficient memory, 2 node(s) didn't match Pod's node affinity/selector."

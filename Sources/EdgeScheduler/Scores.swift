@@ -18,23 +18,25 @@ public enum Scores {
     }
 
     /// Sum of the weights of matching preferred node-affinity terms (normalised later).
-    static func preferredNodeAffinity(_ pod: JSON, _ n: NodeInfo) -> Double {
+    static func preferredNodeAffinity(_ p: PlacedPod, _ n: NodeInfo) -> Double {
         var total = 0.0
-        for t in pod[path: ["spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution"]]?.array ?? [] {
+        for t in p.preferredTerms {
             if let pref = t["preference"], SelectorMatch.nodeSelectorTerm(pref, n) { total += Double(t["weight"]?.int ?? 0) }
         }
         return total
     }
 
     /// Pods of the same owner (or matching a hostname spread constraint) already on the node; fewer is better.
-    static func sameOwnerCount(_ pod: JSON, _ p: PlacedPod, _ n: NodeInfo) -> Double {
-        var count = 0
-        let constraints = (pod[path: ["spec", "topologySpreadConstraints"]]?.array ?? []).filter {
-            $0["topologyKey"]?.string == "kubernetes.io/hostname"
+    static func sameOwnerCount(_ p: PlacedPod, _ n: NodeInfo) -> Double {
+        // The common case (an owner, no spread constraints) is a counter lookup.
+        if p.hostnameSpread.isEmpty {
+            guard let o = p.ownerUID else { return 0 }
+            return Double((n.ownerCounts[o] ?? 0) - (n.pods[p.key]?.ownerUID == o ? 1 : 0))
         }
+        var count = 0
         for other in n.pods.values where other.key != p.key && other.namespace == p.namespace {
             if let o = p.ownerUID, other.ownerUID == o { count += 1; continue }
-            if constraints.contains(where: { SelectorMatch.labelSelector($0["labelSelector"], other.labels) }) { count += 1 }
+            if p.hostnameSpread.contains(where: { SelectorMatch.labelSelector($0["labelSelector"], other.labels) }) { count += 1 }
         }
         return Double(count)
     }
@@ -43,9 +45,9 @@ public enum Scores {
     public static func pick(_ pod: JSON, _ p: PlacedPod, _ nodes: [NodeInfo]) -> String? {
         guard !nodes.isEmpty else { return nil }
         if nodes.count == 1 { return nodes[0].name }
-        let affinity = nodes.map { preferredNodeAffinity(pod, $0) }
+        let affinity = p.preferredTerms.isEmpty ? [] : nodes.map { preferredNodeAffinity(p, $0) }
         let maxAffinity = affinity.max() ?? 0
-        let spread = nodes.map { sameOwnerCount(pod, p, $0) }
+        let spread = nodes.map { sameOwnerCount(p, $0) }
         let maxSpread = spread.max() ?? 0
         var best: (score: Double, name: String)?
         for (i, n) in nodes.enumerated() {

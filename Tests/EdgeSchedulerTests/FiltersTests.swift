@@ -25,7 +25,7 @@ final class FiltersTests: XCTestCase {
 
     func run(_ pod: JSON, _ nodes: [NodeInfo]) -> ([String], String) {
         let dict = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
-        let (ok, reasons) = Scheduler.filter(pod, PlacedPod(pod: pod), dict)
+        let (ok, reasons, _) = Scheduler.filter(pod, PlacedPod(pod: pod), dict, order: nodes.map(\.name), start: 0)
         return (ok.map(\.name).sorted(), Scheduler.fitErrorMessage(total: nodes.count, reasons: reasons))
     }
 
@@ -83,6 +83,23 @@ final class FiltersTests: XCTestCase {
         let b = node("b")
         let p = pod("r2", cpu: "100m", owner: "rs-1")
         XCTAssertEqual(Scores.pick(p, PlacedPod(pod: p), [a, b]), "b")
+    }
+
+    func testLargeClustersStopSearchingOnceEnoughNodesFit() {
+        XCTAssertEqual(Scheduler.feasibleNodesToFind(50), 50)
+        XCTAssertEqual(Scheduler.feasibleNodesToFind(1000), 420, "42% at 1000 nodes, as upstream")
+        XCTAssertEqual(Scheduler.feasibleNodesToFind(5000), 500, "10% at 5000 nodes")
+        XCTAssertEqual(Scheduler.feasibleNodesToFind(200), 100, "never fewer than 100")
+        let nodes = (0..<300).map { node("n\($0)") }
+        let dict = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, $0) })
+        let order = nodes.map(\.name)
+        let p = pod("p", cpu: "100m", memory: "64Mi")
+        let first = Scheduler.filter(p, PlacedPod(pod: p), dict, order: order, start: 0)
+        XCTAssertEqual(first.feasible.count, Scheduler.feasibleNodesToFind(300))
+        XCTAssertEqual(first.examined, first.feasible.count)
+        // The next search starts where this one stopped, so every node gets its turn.
+        let next = Scheduler.filter(p, PlacedPod(pod: p), dict, order: order, start: first.examined)
+        XCTAssertEqual(next.feasible.first?.name, order[first.examined])
     }
 
     func testQuantityParsing() {
