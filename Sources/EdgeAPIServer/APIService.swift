@@ -43,7 +43,7 @@ public final class APIService: Sendable {
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
-        let user = try await authenticate(req)
+        let user = try await authenticate(req, path: path)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         guard await authorizer.authorize(user, info, path: path) else {
             throw forbidden(user, info, path: path)
@@ -54,9 +54,16 @@ public final class APIService: Sendable {
         return try nonResource(req, path: path, info: info)
     }
 
-    func authenticate(_ req: HTTPRequest) async throws -> UserInfo {
+    /// Where a caller with no credentials at all may read: the cluster-info
+    /// ConfigMap a joining machine checks against its --ca-cert-hash.
+    static let anonymousPaths: Set<String> = ["/api/v1/namespaces/kube-public/configmaps/cluster-info"]
+
+    func authenticate(_ req: HTTPRequest, path: String = "") async throws -> UserInfo {
         for a in authenticators {
             if let u = try await a.authenticate(req) { return u }
+        }
+        if req.method == "GET", Self.anonymousPaths.contains(path), req.headers["authorization"] == nil, req.clientCertificate == nil {
+            return UserInfo.anonymous
         }
         throw APIError.unauthorized
     }

@@ -46,3 +46,38 @@ public enum ClusterBootstrap {
         }
     }
 }
+
+extension ClusterBootstrap {
+    /// kube-public/cluster-info: the CA and the address joining machines
+    /// verify against their --ca-cert-hash before trusting this server.
+    public static func publishClusterInfo(_ store: ObjectStore, caPEM: String, server: String) async throws {
+        let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+        let kubeconfig = """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: ""
+          cluster:
+            certificate-authority-data: \(Base64.encode(caPEM))
+            server: \(server)
+        contexts: null
+        current-context: ""
+        preferences: {}
+        users: null
+
+        """
+        let data: JSON = ["kubeconfig": .string(kubeconfig)]
+        if let existing = try await store.getIfExists(configMaps, namespace: "kube-public", name: "cluster-info") {
+            guard existing["data"] != data else { return }
+            _ = try await store.guaranteedUpdate(configMaps, namespace: "kube-public", name: "cluster-info", dryRun: false) { old in
+                var n = old
+                n["data"] = data
+                return (n, false)
+            }
+        } else {
+            _ = try await store.create(configMaps, namespace: "kube-public",
+                                       object: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "cluster-info"], "data": data],
+                                       dryRun: false)
+        }
+    }
+}

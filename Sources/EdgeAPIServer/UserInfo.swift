@@ -9,4 +9,5 @@ public struct UserInfo: Sendable, Equatable {
     }
 
     public static let masterGroup = "system:masters"
+    public static let anonymous = UserInfo(name: "system:anonymous", groups: ["system:unauthenticated"])
 }
