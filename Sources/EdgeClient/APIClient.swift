@@ -7,10 +7,19 @@ public struct APIClient: Sendable {
     public let transport: any ClientTransport
     /// Sent as User-Agent so server logs say which component acted.
     public let userAgent: String
+    /// Sent as `Authorization: Bearer` (join tokens, service account tokens) when set.
+    public let bearerToken: String?
 
-    public init(transport: any ClientTransport, userAgent: String = "edgectl") {
+    public init(transport: any ClientTransport, userAgent: String = "edgectl", bearerToken: String? = nil) {
         self.transport = transport
         self.userAgent = userAgent
+        self.bearerToken = bearerToken
+    }
+
+    var baseHeaders: [String: String] {
+        var h = ["accept": "application/json", "user-agent": userAgent]
+        if let bearerToken { h["authorization"] = "Bearer " + bearerToken }
+        return h
     }
 
     public static func path(_ r: ResourceInfo, namespace: String?, name: String? = nil, subresource: String? = nil) -> String {
@@ -43,7 +52,7 @@ public struct APIClient: Sendable {
     }
 
     func call(_ method: String, _ uri: String, body: JSON? = nil, contentType: String = "application/json") async throws -> JSON {
-        var headers = ["accept": "application/json", "user-agent": userAgent]
+        var headers = baseHeaders
         if body != nil { headers["content-type"] = contentType }
         let resp = try await transport.send(ClientRequest(method: method, uri: uri, headers: headers,
                                                           body: body.map { JSONSerializer.serialize($0) } ?? []))
@@ -142,7 +151,7 @@ public struct APIClient: Sendable {
                             ("labelSelector", labelSelector), ("fieldSelector", fieldSelector),
                             ("timeoutSeconds", timeoutSeconds.map(String.init))])
         let (status, chunks) = try await transport.stream(ClientRequest(method: "GET", uri: Self.path(r, namespace: namespace) + q,
-                                                                        headers: ["accept": "application/json", "user-agent": userAgent]))
+                                                                        headers: baseHeaders))
         if status >= 300 {
             var body: [UInt8] = []
             for try await c in chunks { body += c }

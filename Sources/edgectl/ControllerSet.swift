@@ -7,7 +7,7 @@ extension ClusterCertificateAuthority: CertificateAuthority {}
 enum ControllerSet {
     static func all(ca: ClusterCertificateAuthority) -> [any Controller] {
         [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
-         JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(),
+         JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }
 }

@@ -30,11 +30,7 @@ struct HollowNodesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let path = kubeconfig ?? DataDirectory.resolve(nil, role: "server") + "/kubeconfig.yaml"
-        let kc = try KubeconfigFile(path: path)
-        let tls = try TLSConfiguration.client(trustedCAPEM: kc.caPEM, certificatePEM: kc.clientCertPEM, keyPEM: kc.clientKeyPEM)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let transport = try HTTPSTransport(server: server ?? kc.server, tls: tls, group: group)
+        let connection = try ClusterConnection.open(kubeconfig: kubeconfig, server: server, userAgent: "edgectl-hollow-nodes")
         var cfg = HollowNodes.Config(count: count)
         cfg.namePrefix = namePrefix
         cfg.firstIndex = firstIndex
@@ -56,8 +52,8 @@ struct HollowNodesCommand: AsyncParsableCommand {
             if kv.count == 2 { taint["value"] = .string(kv[1]) }
             cfg.taints.append(taint)
         }
-        let nodes = HollowNodes(client: APIClient(transport: transport, userAgent: "edgectl-hollow-nodes"), config: cfg)
-        print("running \(count) hollow nodes against \(server ?? kc.server)")
+        let nodes = HollowNodes(client: connection.client, config: cfg)
+        print("running \(count) hollow nodes against \(connection.server)")
         let task = Task {
             do { try await nodes.run() } catch {
                 // Registration failed: say why and exit non-zero rather than idle silently.

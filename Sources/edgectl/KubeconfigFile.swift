@@ -11,7 +11,11 @@ struct KubeconfigFile {
     var token: String?
 
     init(path: String) throws {
-        let text = try FileSystem.read(path)
+        try self.init(text: try FileSystem.read(path), source: path)
+    }
+
+    init(text: String, source: String) throws {
+        let path = source
         func field(_ name: String) -> String? {
             for raw in text.split(separator: "\n") {
                 let line = raw.drop(while: { $0 == " " || $0 == "-" })

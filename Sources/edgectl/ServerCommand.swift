@@ -88,6 +88,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
+                                                   BootstrapTokenAuthenticator(store: store),
                                                    ServiceAccountTokenAuthenticator(tokens: saTokens, store: store)]
         if let tokenAuthFile {
             let tokens = try StaticTokens(csv: try FileSystem.read(tokenAuthFile))
@@ -122,8 +123,20 @@ struct ServerCommand: AsyncParsableCommand {
             }
         }
 
+        // Joining machines reach the server on this machine's address, not loopback.
+        let joinHost = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
+        let joinURL = "https://\(joinHost.contains(":") ? "[\(joinHost)]" : joinHost):\(httpsListenPort)"
+        try await ClusterBootstrap.publishClusterInfo(store, caPEM: pki.caCert, server: joinURL)
+        let token = BootstrapToken.generate()
+        let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
+        _ = try await store.create(secrets, namespace: BootstrapToken.namespace,
+                                   object: token.secretObject(expiration: Timestamp.now().adding(seconds: 86400),
+                                                              description: "printed by edgectl server at start"), dryRun: false)
+
         print("edgectl server is ready.")
         print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
+        print("To join another machine (token valid 24h; `edgectl token create` makes more):")
+        print("  " + (try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: token)))
         if !disableAgent {
             print("  (the local agent arrives with the agent issue; running the control plane only)")
         }

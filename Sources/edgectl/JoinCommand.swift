@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// `edgectl join https://SERVER:6443 --token T --ca-cert-hash sha256:H`:
+/// kubeadm-style bootstrap of this machine's node identity.
+struct JoinCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "join",
+        abstract: "Join this machine to a cluster with a token from `edgectl token create`."
+    )
+
+    @Argument(help: "The server's address, as printed by `edgectl token create`: https://IP:6443.") var server: String
+    @Option(help: "Join token ([a-z0-9]{6}.[a-z0-9]{16}).") var token: String
+    @Option(help: "sha256:<hex> of the cluster CA's public key, as printed with the token.") var caCertHash: String
+    @Option(help: "State directory (default /var/lib/edgectl/agent or $EDGECTL_DATA_DIR).") var dataDir: String?
+    @Option(help: "This node's name (default: the hostname).") var nodeName: String?
+
+    func validate() throws {
+        guard server.hasPrefix("https://") else {
+            throw ValidationError("the server address must start with https:// (e.g. https://192.168.1.10:6443), got \(server)")
+        }
+        guard JoinFlow.validToken(token) else {
+            throw ValidationError("--token must look like abcdef.0123456789abcdef: copy it from `edgectl token create` on the server")
+        }
+        guard JoinFlow.validHash(caCertHash) else {
+            throw ValidationError("--ca-cert-hash must be sha256: followed by 64 hex digits, as printed by `edgectl token create`")
+        }
+    }
+
+    func run() async throws {
+        let flow = JoinFlow(server: server, token: token, caCertHash: caCertHash.lowercased(),
+                            dataDir: DataDirectory.resolve(dataDir, role: "agent"), nodeName: nodeName ?? HostIdentity.hostname())
+        do {
+            let dir = try await flow.run()
+            print("This machine joined the cluster as system:node:\(flow.nodeName).")
+            print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
+        } catch let e as JoinFlow.Failure {
+            throw ValidationError(e.description)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import EdgeAPI
+import EdgeClient
+import EdgeTLS
+import NIOPosix
+
+/// The join steps, in an order that keeps the token safe: read the public
+/// cluster-info over an unverified connection, check the CA in it against
+/// --ca-cert-hash, and only then, over a connection that verifies the server
+/// with that CA, present the token with a certificate request for this node.
+struct JoinFlow {
+    let server: String
+    let token: String
+    let caCertHash: String
+    let dataDir: String
+    let nodeName: String
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+    static let csrs = ResourceRegistry.lookup(group: "certificates.k8s.io", version: "v1", plural: "certificatesigningrequests")!
+
+    static func validToken(_ t: String) -> Bool { BootstrapToken(t) != nil }
+
+    static func validHash(_ h: String) -> Bool {
+        let lower = h.lowercased()
+        return lower.hasPrefix("sha256:") && lower.count == 71 && lower.dropFirst(7).allSatisfy { $0.isHexDigit }
+    }
+
+    /// Returns the directory holding the node's credentials.
+    func run() async throws -> String {
+        let caPEM = try await discoverCA()
+        let (keyPEM, certPEM) = try await requestCertificate(caPEM: caPEM)
+        let dir = dataDir + "/tls"
+        try FileSystem.makeDirectories(dir)
+        try FileSystem.write(dir + "/ca.crt", caPEM, mode: 0o600)
+        try FileSystem.write(dir + "/client.key", keyPEM, mode: 0o600)
+        try FileSystem.write(dir + "/client.crt", certPEM, mode: 0o600)
+        try FileSystem.write(dataDir + "/kubeconfig.yaml",
+                             Kubeconfig.render(server: server, caPEM: caPEM, clientCertPEM: certPEM, clientKeyPEM: keyPEM, user: "system:node:" + nodeName),
+                             mode: 0o600)
+        return dataDir
+    }
+
+    func transport(_ tls: TLSConfiguration) throws -> HTTPSTransport {
+        try HTTPSTransport(server: server, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
+    }
+
+    func unreachable(_ error: Error) -> Failure {
+        Failure(description: "cannot reach \(server): \(error). Check the address and that port 6443 on the server is open to this machine.")
+    }
+
+    /// cluster-info without credentials and without trusting the server yet.
+    func discoverCA() async throws -> String {
+        let anonymous = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: nil)), userAgent: "edgectl-join")
+        let cm: JSON
+        do {
+            cm = try await anonymous.get(Self.configMaps, namespace: "kube-public", name: "cluster-info")
+        } catch let e as APIError {
+            throw Failure(description: "\(server) did not serve kube-public/cluster-info (\(e.code) \(e.message)): is it an edgectl server?")
+        } catch {
+            throw unreachable(error)
+        }
+        guard let text = cm[path: ["data", "kubeconfig"]]?.string, let info = try? KubeconfigFile(text: text, source: "cluster-info") else {
+            throw Failure(description: "\(server) served a cluster-info without a usable kubeconfig")
+        }
+        let actual = try PKI.caCertHash(info.caPEM)
+        guard actual == caCertHash else {
+            throw Failure(description: "the server's CA does not match --ca-cert-hash: it has \(actual), you expected \(caCertHash). "
+                + "This is not the server you think, or the hash was mistyped; no credentials were sent.")
+        }
+        return info.caPEM
+    }
+
+    /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.
+    func requestCertificate(caPEM: String) async throws -> (key: String, cert: String) {
+        let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
+        let key = try PKI.generateKey()
+        let csr = try PKI.makeCSR(keyPEM: key, subject: CertificateSubject(commonName: "system:node:" + nodeName, organizations: ["system:nodes"]))
+        let created: JSON
+        do {
+            created = try await client.create(Self.csrs, namespace: nil, [
+                "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": ["generateName": "node-csr-"],
+                "spec": ["request": .string(Base64.encode(csr)), "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
+                         "usages": ["digital signature", "key encipherment", "client auth"]]])
+        } catch let e as APIError where e.code == 401 {
+            throw Failure(description: "the server rejected the token: it is wrong, expired or deleted. Create a new one on the server with `edgectl token create`.")
+        } catch let e as APIError {
+            throw Failure(description: "the server refused the certificate request: \(e.code) \(e.message)")
+        } catch {
+            throw unreachable(error)
+        }
+        let name = created[path: ["metadata", "name"]]?.string ?? ""
+        for _ in 0..<240 {
+            let current = try await client.get(Self.csrs, namespace: nil, name: name)
+            if let cert = current[path: ["status", "certificate"]]?.string.flatMap(Base64.decode) {
+                return (key, String(decoding: cert, as: UTF8.self))
+            }
+            if let c = (current[path: ["status", "conditions"]]?.array ?? []).first(where: { ["Denied", "Failed"].contains($0["type"]?.string ?? "") }) {
+                throw Failure(description: "the server \(c["type"]?.string == "Denied" ? "denied" : "failed") this node's certificate request \(name): "
+                              + (c["message"]?.string ?? c["reason"]?.string ?? ""))
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw Failure(description: "certificate request \(name) was not approved within a minute: approve it with `kubectl certificate approve \(name)`")
+    }
+}
