@@ -124,22 +124,29 @@ def cpu_seconds(pid):
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench_edgectl(binary, results):
+def start_server(binary):
+    """A fresh `edgectl server` on loopback; returns (process, kubeconfig path, data dir) once it answers."""
     d = tempfile.mkdtemp(prefix="edgectl-bench-")
     port = free_port()
     proc = subprocess.Popen([binary, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
                              "--https-listen-port", str(port), "--disable-agent"],
                             stdout=open(os.path.join(d, "log"), "w"), stderr=subprocess.STDOUT)
     kubeconfig = os.path.join(d, "kubeconfig.yaml")
+    for _ in range(150):
+        if os.path.exists(kubeconfig):
+            try:
+                APIConn(kubeconfig).req("GET", "/readyz")
+                return proc, kubeconfig, d
+            except Exception:
+                pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("edgectl server did not start: see " + os.path.join(d, "log"))
+
+
+def bench_edgectl(binary, results):
+    proc, kubeconfig, d = start_server(binary)
     try:
-        for _ in range(150):
-            if os.path.exists(kubeconfig):
-                try:
-                    APIConn(kubeconfig).req("GET", "/readyz")
-                    break
-                except Exception:
-                    pass
-            time.sleep(0.2)
         time.sleep(3)
         c0 = cpu_seconds(proc.pid)
         time.sleep(10)

@@ -17,32 +17,13 @@ import multiprocessing as mp
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from api_bench import APIConn, free_port, rss_mb  # noqa: E402
+from api_bench import APIConn, rss_mb, start_server  # noqa: E402
 
 CLIENTS = 16
-
-
-def start_server(binary):
-    d = tempfile.mkdtemp(prefix="edgectl-sched-bench-")
-    port = free_port()
-    proc = subprocess.Popen([binary, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
-                             "--https-listen-port", str(port), "--disable-agent"],
-                            stdout=open(os.path.join(d, "log"), "w"), stderr=subprocess.STDOUT)
-    kubeconfig = os.path.join(d, "kubeconfig.yaml")
-    for _ in range(150):
-        if os.path.exists(kubeconfig):
-            try:
-                APIConn(kubeconfig).req("GET", "/readyz")
-                return proc, kubeconfig, d
-            except Exception:
-                pass
-        time.sleep(0.2)
-    raise RuntimeError("server did not start")
 
 
 def node(name):

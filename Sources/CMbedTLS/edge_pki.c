@@ -340,13 +340,21 @@ int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size
 
 /* ES256 as JWS uses it: SHA-256, then ECDSA P-256 with the signature as the
  * fixed-width concatenation r||s (not DER). */
+/* Parses an EC key (private or public PEM) and hashes data: the common start of signing and verifying. */
+static int es256_prepare(mbedtls_pk_context *pk, const char *key_pem, const unsigned char *data, size_t len,
+                         unsigned char hash[32], char *err, size_t errlen) {
+    int rc = parse_key(pk, key_pem, err, errlen);
+    if (rc) return rc;
+    if (!mbedtls_pk_can_do(pk, MBEDTLS_PK_ECKEY)) { mbedtls_pk_free(pk); snprintf(err, errlen, "not an EC key"); return -1; }
+    mbedtls_sha256_ret(data, len, hash, 0);
+    return 0;
+}
+
 int edge_es256_sign(const char *key_pem, const unsigned char *data, size_t len, unsigned char sig[64], char *err, size_t errlen) {
     mbedtls_pk_context pk;
-    int rc = parse_key(&pk, key_pem, err, errlen);
-    if (rc) return rc;
-    if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY)) { mbedtls_pk_free(&pk); snprintf(err, errlen, "not an EC key"); return -1; }
     unsigned char hash[32];
-    mbedtls_sha256_ret(data, len, hash, 0);
+    int rc = es256_prepare(&pk, key_pem, data, len, hash, err, errlen);
+    if (rc) return rc;
     mbedtls_ecp_keypair *ec = mbedtls_pk_ec(pk);
     mbedtls_mpi r, s;
     mbedtls_mpi_init(&r);
@@ -363,10 +371,8 @@ int edge_es256_sign(const char *key_pem, const unsigned char *data, size_t len, 
 int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len, const unsigned char sig[64]) {
     char err[64];
     mbedtls_pk_context pk;
-    if (parse_key(&pk, key_pem, err, sizeof err)) return -1;
-    if (!mbedtls_pk_can_do(&pk, MBEDTLS_PK_ECKEY)) { mbedtls_pk_free(&pk); return -1; }
     unsigned char hash[32];
-    mbedtls_sha256_ret(data, len, hash, 0);
+    if (es256_prepare(&pk, key_pem, data, len, hash, err, sizeof err)) return -1;
     mbedtls_ecp_keypair *ec = mbedtls_pk_ec(pk);
     mbedtls_mpi r, s;
     mbedtls_mpi_init(&r);
