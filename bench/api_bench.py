@@ -178,6 +178,19 @@ def bench_edgectl(binary, results):
         shutil.rmtree(d, ignore_errors=True)
 
 
+def watch_events(resp):
+    """The events of a watch response, one decoded JSON object per line, until the stream ends."""
+    buf = b""
+    while True:
+        chunk = resp.read1(1 << 20)
+        if not chunk:
+            return
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            yield json.loads(line)
+
+
 def watch_latency(kubeconfig):
     c = APIConn(kubeconfig)
     rv = json.loads(c.req("GET", "/api/v1/namespaces/bench/configmaps?limit=1"))["metadata"]["resourceVersion"]
@@ -189,21 +202,13 @@ def watch_latency(kubeconfig):
     done = threading.Event()
 
     def reader():
-        buf = b""
-        while not done.is_set():
-            chunk = resp.read1(65536) if hasattr(resp, "read1") else resp.read(1)
-            if not chunk:
-                return
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                ev = json.loads(line)
-                name = ev["object"]["metadata"]["name"]
-                if name in sent:
-                    got.append(time.perf_counter() - sent[name])
-                    if len(got) >= 200:
-                        done.set()
-                        return
+        for ev in watch_events(resp):
+            name = ev["object"]["metadata"]["name"]
+            if name in sent:
+                got.append(time.perf_counter() - sent[name])
+                if len(got) >= 200:
+                    done.set()
+                    return
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()

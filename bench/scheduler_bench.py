@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from api_bench import APIConn, rss_mb, start_server  # noqa: E402
+from api_bench import APIConn, rss_mb, start_server, watch_events  # noqa: E402
 
 CLIENTS = 16
 
@@ -90,20 +90,12 @@ class BindWatch:
             pass  # the server went away at the end of the case
 
     def follow(self):
-        buf = b""
-        while True:
-            chunk = self.resp.read1(1 << 20)
-            if not chunk:
-                return
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                ev = json.loads(line)
-                o = ev["object"]
-                if o.get("spec", {}).get("nodeName") and o["metadata"]["name"] not in self.bound:
-                    with self.lock:
-                        self.bound[o["metadata"]["name"]] = time.perf_counter()
-                        self.lock.notify_all()
+        for ev in watch_events(self.resp):
+            o = ev["object"]
+            if o.get("spec", {}).get("nodeName") and o["metadata"]["name"] not in self.bound:
+                with self.lock:
+                    self.bound[o["metadata"]["name"]] = time.perf_counter()
+                    self.lock.notify_all()
 
     def wait(self, names, timeout):
         deadline = time.time() + timeout
