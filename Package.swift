@@ -24,6 +24,14 @@ let package = Package(
             path: "Sources/CMbedTLS",
             linkerSettings: [.linkedLibrary("mbedtls"), .linkedLibrary("mbedx509"), .linkedLibrary("mbedcrypto")]
         ),
+        // The container runtime's C core (namespaces, mounts, capabilities, seccomp via libseccomp-dev, cgroups).
+        .target(
+            name: "CEdgeRuntime",
+            path: "Sources/CEdgeRuntime",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("seccomp")]
+        ),
+        .target(name: "EdgeRuntime", dependencies: ["CEdgeRuntime"]),
         .target(name: "EdgeAPI"),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
@@ -63,6 +71,7 @@ let package = Package(
         .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer", "EdgeTLS"]),
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
+        .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime"]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
     ]
 )

@@ -1,0 +1,283 @@
+/* Container start: clone into new namespaces, join cgroups from the parent,
+ * then in the child set up mounts, pivot_root, masked and read-only paths,
+ * identity, capabilities, no_new_privs and seccomp, and exec. */
+#include "edge_runtime.h"
+#include "cgroups.h"
+#include "seccomp_profile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
+uint64_t edge_default_capabilities(void) {
+    const int caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_SETPCAP,
+                        CAP_NET_BIND_SERVICE, CAP_NET_RAW, CAP_SYS_CHROOT, CAP_MKNOD, CAP_AUDIT_WRITE, CAP_SETFCAP};
+    uint64_t mask = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) mask |= 1ULL << caps[i];
+    return mask;
+}
+
+/* containerd's defaults: paths hidden from containers, and paths they may only read. */
+static const char *const masked_paths[] = {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                                           "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+                                           "/sys/firmware", "/sys/devices/virtual/powercap", NULL};
+static const char *const readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
+static const char *const devices[] = {"null", "zero", "full", "random", "urandom", "tty", NULL};
+
+struct child_args {
+    const struct edge_container *c;
+    int sync;
+    struct sock_fprog seccomp;
+    int has_seccomp;
+};
+
+/* Child-side failure: message to the parent, then exit. Only stack buffers and syscalls. */
+static void die(int sync, const char *fmt, ...) {
+    char msg[512];
+    int e = errno;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n > 0 && (size_t)n < sizeof msg - 2) snprintf(msg + n, sizeof msg - (size_t)n, ": %s", strerror(e));
+    if (write(sync, msg, strlen(msg)) < 0) { /* nothing more to do */ }
+    _exit(127);
+}
+
+static void join_path(char *out, size_t len, const char *root, const char *path) {
+    snprintf(out, len, "%s%s%s", root, path[0] == '/' ? "" : "/", path);
+}
+
+static void mount_or_die(int sync, const char *src, const char *dst, const char *type, unsigned long flags, const char *data) {
+    if (mount(src, dst, type, flags, data) != 0) die(sync, "failed to mount %s on %s", type ? type : src, dst);
+}
+
+static void ensure_dir(const char *path) { mkdir(path, 0755); }
+
+static void ensure_file(const char *path) {
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) close(fd);
+}
+
+static void setup_dev(int sync, const char *root) {
+    char dev[4096], p[4096], host[64];
+    join_path(dev, sizeof dev, root, "/dev");
+    ensure_dir(dev);
+    mount_or_die(sync, "tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+    for (const char *const *d = devices; *d; d++) {
+        snprintf(p, sizeof p, "%s/%s", dev, *d);
+        snprintf(host, sizeof host, "/dev/%s", *d);
+        ensure_file(p);
+        /* Bind the host's node: works where mknod is not allowed, and carries the same device. */
+        mount_or_die(sync, host, p, NULL, MS_BIND, NULL);
+    }
+    snprintf(p, sizeof p, "%s/pts", dev);
+    ensure_dir(p);
+    mount_or_die(sync, "devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+    snprintf(p, sizeof p, "%s/shm", dev);
+    ensure_dir(p);
+    mount_or_die(sync, "shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
+    snprintf(p, sizeof p, "%s/mqueue", dev);
+    ensure_dir(p);
+    mount_or_die(sync, "mqueue", p, "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+    const char *links[][2] = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+                              {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}};
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dev, links[i][1]);
+        if (symlink(links[i][0], p) != 0 && errno != EEXIST) die(sync, "failed to link %s", p);
+    }
+}
+
+static void setup_mounts(int sync, const struct edge_container *c) {
+    char p[4096];
+    const char *root = c->rootfs;
+    /* Nothing done here may leak back to the host. */
+    mount_or_die(sync, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+    mount_or_die(sync, root, root, NULL, MS_BIND | MS_REC, NULL);
+    join_path(p, sizeof p, root, "/proc");
+    ensure_dir(p);
+    mount_or_die(sync, "proc", p, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+    setup_dev(sync, root);
+    join_path(p, sizeof p, root, "/sys");
+    ensure_dir(p);
+    mount_or_die(sync, "sysfs", p, "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+    for (int i = 0; i < c->nmounts; i++) {
+        const struct edge_mount *m = &c->mounts[i];
+        join_path(p, sizeof p, root, m->target);
+        struct stat st;
+        if (!m->fstype && m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) ensure_file(p); else ensure_dir(p);
+        if (m->fstype) {
+            mount_or_die(sync, m->source, p, m->fstype, m->flags, m->data);
+        } else {
+            mount_or_die(sync, m->source, p, NULL, MS_BIND | MS_REC, NULL);
+            if (m->flags & MS_RDONLY) mount_or_die(sync, NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | (m->flags & ~MS_RDONLY), NULL);
+        }
+    }
+    if (chdir(root) != 0) die(sync, "failed to enter %s", root);
+    /* pivot_root(".", "."): the old root ends up stacked under the new one and is detached. */
+    if (syscall(SYS_pivot_root, ".", ".") != 0) die(sync, "pivot_root into %s failed", root);
+    if (umount2(".", MNT_DETACH) != 0) die(sync, "failed to detach the old root");
+    if (chdir("/") != 0) die(sync, "chdir / failed");
+    for (const char *const *m = masked_paths; *m; m++) {
+        struct stat st;
+        if (stat(*m, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) mount_or_die(sync, "tmpfs", *m, "tmpfs", MS_RDONLY, NULL);
+        else mount_or_die(sync, "/dev/null", *m, NULL, MS_BIND, NULL);
+    }
+    for (const char *const *r = readonly_paths; *r; r++) {
+        if (access(*r, F_OK) != 0) continue;
+        mount_or_die(sync, *r, *r, NULL, MS_BIND | MS_REC, NULL);
+        mount_or_die(sync, NULL, *r, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    }
+    if (c->readonly_rootfs) mount_or_die(sync, NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+}
+
+static void set_identity_and_capabilities(int sync, const struct edge_container *c) {
+    /* The bounding set first, while CAP_SETPCAP is still held. */
+    for (int cap = 0; cap <= 63; cap++) {
+        if (c->capabilities & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) die(sync, "failed to drop capability %d", cap);
+    }
+    /* Keep permitted capabilities across the uid change, then set the final sets. */
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) die(sync, "PR_SET_KEEPCAPS failed");
+    gid_t groups[64];
+    int n = c->ngroups > 64 ? 64 : c->ngroups;
+    for (int i = 0; i < n; i++) groups[i] = c->groups[i];
+    if (setgroups((size_t)n, groups) != 0) die(sync, "setgroups failed");
+    if (setresgid(c->gid, c->gid, c->gid) != 0) die(sync, "setgid %u failed", c->gid);
+    if (setresuid(c->uid, c->uid, c->uid) != 0) die(sync, "setuid %u failed", c->uid);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) die(sync, "PR_SET_KEEPCAPS failed");
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    uint32_t lo = (uint32_t)c->capabilities, hi = (uint32_t)(c->capabilities >> 32);
+    d[0].effective = d[0].permitted = d[0].inheritable = lo;
+    d[1].effective = d[1].permitted = d[1].inheritable = hi;
+    if (syscall(SYS_capset, &h, d) != 0) die(sync, "capset failed");
+}
+
+/* execvpe searches the caller's PATH; a container's PATH comes from its own environment. */
+static void exec_in_path(int sync, const struct edge_container *c) {
+    const char *file = c->argv[0];
+    if (strchr(file, '/')) {
+        execve(file, (char *const *)c->argv, (char *const *)c->envp);
+        die(sync, "failed to exec %s", file);
+    }
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const char *const *e = c->envp; e && *e; e++) if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+    char candidate[4096];
+    int last = ENOENT;
+    for (const char *p = path;; ) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(candidate, sizeof candidate, "%.*s/%s", (int)len, len ? p : ".", file);
+        execve(candidate, (char *const *)c->argv, (char *const *)c->envp);
+        if (errno != ENOENT) last = errno;
+        if (!colon) break;
+        p = colon + 1;
+    }
+    errno = last;
+    die(sync, "executable %s not found in PATH %s", file, path);
+}
+
+static int child_main(void *arg) {
+    struct child_args *a = arg;
+    const struct edge_container *c = a->c;
+    int sync = a->sync;
+    char go;
+    /* Wait until the parent has put us in our cgroups. */
+    if (read(sync, &go, 1) != 1) _exit(127);
+    if (c->netns_fd >= 0 && setns(c->netns_fd, CLONE_NEWNET) != 0) die(sync, "failed to join the pod network namespace");
+    if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) != 0) die(sync, "sethostname failed");
+    setup_mounts(sync, c);
+    if (c->nofile > 0) {
+        struct rlimit rl = {c->nofile, c->nofile};
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) die(sync, "setrlimit NOFILE failed");
+    }
+    for (int i = 0; i < 3; i++) {
+        int fd = c->stdio[i] >= 0 ? c->stdio[i] : open("/dev/null", O_RDWR);
+        if (fd < 0 || dup2(fd, i) < 0) die(sync, "failed to set up fd %d", i);
+    }
+    /* No host descriptor reaches the container: everything above 2 closes (the sync socket on exec). */
+    if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
+        for (int fd = 3; fd < 65536; fd++) if (fd != sync) close(fd);
+    }
+    set_identity_and_capabilities(sync, c);
+    if (chdir(c->cwd && *c->cwd ? c->cwd : "/") != 0) die(sync, "failed to enter working directory %s", c->cwd);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(sync, "PR_SET_NO_NEW_PRIVS failed");
+    /* Last before exec, so the profile need not allow the set-up above. */
+    if (a->has_seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->seccomp) != 0) die(sync, "failed to load the seccomp profile");
+    exec_in_path(sync, c);
+    return 127;
+}
+
+int edge_container_start(const struct edge_container *c, pid_t *pid_out, char *err, size_t errlen) {
+    if (!c->rootfs || !c->argv || !c->argv[0]) { snprintf(err, errlen, "rootfs and argv are required"); return -1; }
+    struct child_args a = {.c = c, .has_seccomp = 0};
+    if (c->seccomp_default) {
+        if (edge_seccomp_default_program(&a.seccomp, err, errlen) != 0) return -1;
+        a.has_seccomp = 1;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(err, errlen, "socketpair: %s", strerror(errno));
+        if (a.has_seccomp) free(a.seccomp.filter);
+        return -1;
+    }
+    a.sync = sv[1];
+    const size_t stack_size = 256 * 1024;
+    char *stack = malloc(stack_size);
+    int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+    if (c->netns_fd < 0) flags |= CLONE_NEWNET;
+    pid_t pid = stack ? clone(child_main, stack + stack_size, flags, &a) : -1;
+    int clone_errno = errno;
+    close(sv[1]);
+    int rc = 0;
+    if (pid < 0) {
+        snprintf(err, errlen, "clone failed: %s", strerror(clone_errno));
+        rc = -1;
+    } else {
+        if (c->cgroup && edge_cgroup_apply(c->cgroup, &c->limits, pid, err, errlen) != 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            rc = -1;
+        } else {
+            char go = 1;
+            char msg[512];
+            ssize_t n = write(sv[0], &go, 1) == 1 ? read(sv[0], msg, sizeof msg - 1) : -1;
+            if (n > 0) {
+                /* The child reported a failure before exec. */
+                msg[n] = 0;
+                snprintf(err, errlen, "%s", msg);
+                waitpid(pid, NULL, 0);
+                rc = -1;
+            } else if (n < 0) {
+                snprintf(err, errlen, "lost contact with the container before exec");
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                rc = -1;
+            }
+        }
+    }
+    close(sv[0]);
+    free(stack);
+    if (a.has_seccomp) free(a.seccomp.filter);
+    if (rc == 0) *pid_out = pid;
+    return rc;
+}

@@ -1,0 +1,62 @@
+#ifndef EDGE_RUNTIME_H
+#define EDGE_RUNTIME_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Container start for edgectl's built-in runtime. Everything the child needs
+ * is prepared by the parent before clone(): the child runs only async-signal-
+ * safe code (no malloc), reports a failure as a message over a socketpair,
+ * and execs with the socket closed (close-on-exec), which the parent reads as
+ * success. Errors: return 0, or non-zero with a message in err. */
+
+struct edge_mount {
+    const char *source;      /* bind source or filesystem source */
+    const char *target;      /* path inside the container */
+    const char *fstype;      /* NULL for a bind mount */
+    unsigned long flags;     /* MS_* ; MS_RDONLY on a bind mount is applied by a remount */
+    const char *data;
+};
+
+struct edge_cgroup_limits {
+    int64_t memory_bytes;    /* 0: unlimited */
+    int64_t cpu_quota_us;    /* 0: unlimited */
+    int64_t cpu_period_us;   /* default 100000 */
+    int64_t cpu_shares;      /* 0: default */
+    int64_t pids;            /* 0: unlimited */
+};
+
+struct edge_container {
+    const char *rootfs;                  /* prepared root directory */
+    const char *const *argv;             /* NULL-terminated, argv[0] resolved against PATH in envp */
+    const char *const *envp;             /* NULL-terminated */
+    const char *cwd;                     /* default "/" */
+    const char *hostname;
+    uint32_t uid, gid;
+    const uint32_t *groups; int ngroups;
+    uint64_t capabilities;               /* bit n = capability n: bounding, effective, permitted, inheritable */
+    int seccomp_default;                 /* 1: the RuntimeDefault profile */
+    int readonly_rootfs;
+    int netns_fd;                        /* -1: a new network namespace; else joined */
+    int stdio[3];                        /* parent fds dup'ed onto 0, 1, 2 (-1: /dev/null) */
+    const struct edge_mount *mounts; int nmounts;
+    const char *cgroup;                  /* relative path, e.g. "edgectl/pod-x/c1"; NULL: none */
+    struct edge_cgroup_limits limits;
+    uint64_t nofile;                     /* RLIMIT_NOFILE soft and hard; 0: inherit */
+};
+
+/* The 14 capabilities container engines grant by default. */
+uint64_t edge_default_capabilities(void);
+
+/* Starts the container; *pid is its init process as seen from here. */
+int edge_container_start(const struct edge_container *c, pid_t *pid, char *err, size_t errlen);
+
+/* 1 when /sys/fs/cgroup is the unified (v2) hierarchy. */
+int edge_cgroup_v2(void);
+/* Removes the container's cgroup directories (after it exited). */
+void edge_cgroup_remove(const char *cgroup);
+/* The memory cgroup's OOM kill count for the container (v1 memory.oom_control / v2 memory.events). */
+int64_t edge_cgroup_oom_kills(const char *cgroup);
+
+#endif
