@@ -58,6 +58,7 @@ let package = Package(
         .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeStore"]),
         .executableTarget(name: "edgectl", dependencies: [
             "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
+            "EdgeRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -84,9 +84,15 @@ static void setup_dev(int sync, const char *root) {
     for (const char *const *d = devices; *d; d++) {
         snprintf(p, sizeof p, "%s/%s", dev, *d);
         snprintf(host, sizeof host, "/dev/%s", *d);
-        ensure_file(p);
-        /* Bind the host's node: works where mknod is not allowed, and carries the same device. */
-        mount_or_die(sync, host, p, NULL, MS_BIND, NULL);
+        struct stat st;
+        if (stat(host, &st) != 0) die(sync, "host device %s is missing", host);
+        /* A node of our own, as OCI runtimes make as root; where mknod is refused, the host's node bound in. */
+        if (mknod(p, S_IFCHR | 0666, st.st_rdev) == 0) {
+            chmod(p, 0666); /* umask applies to mknod */
+        } else {
+            ensure_file(p);
+            mount_or_die(sync, host, p, NULL, MS_BIND, NULL);
+        }
     }
     snprintf(p, sizeof p, "%s/pts", dev);
     ensure_dir(p);

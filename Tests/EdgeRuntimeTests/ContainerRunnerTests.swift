@@ -70,7 +70,7 @@ final class ContainerRunnerTests: XCTestCase {
 
     func testMemoryLimitAndOOMKill() throws {
         let cgroup = "edgectl-test/oom-\(getpid())"
-        defer { ContainerRunner.removeCgroup(cgroup) }
+        defer { ContainerRunner.removeCgroup(cgroup); ContainerRunner.removeCgroup("edgectl-test") }
         let (exit, _) = try run("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived") {
             $0.cgroup = cgroup
             $0.limits.memoryBytes = 32 << 20

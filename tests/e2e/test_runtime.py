@@ -1,0 +1,138 @@
+"""The built-in runtime against crun (Debian): the same container, described
+once as edgectl's defaults and once as an OCI config, must look the same from
+inside (hostname, pid 1, capability sets, seccomp mode, no_new_privs, mount
+points) and get the same cgroup limits. crun refuses hosts whose cgroup v2
+tree holds a controller next to v1 ("hybrid mode", as this build machine with
+hugetlb on v2); there runc, which reads the same OCI config, is the reference.
+Root only."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+
+from conftest import EDGECTL
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("crun") or not shutil.which("runc")
+                                or not os.path.exists("/bin/busybox"), reason="needs root, crun, runc and busybox-static")
+
+INSPECT = ("hostname; echo pid=$$; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|Seccomp|NoNewPrivs):' /proc/self/status; "
+           "awk '{print $5}' /proc/self/mountinfo | sort; sleep 1.5")
+
+DEFAULT_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+                "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SYS_CHROOT", "CAP_MKNOD", "CAP_AUDIT_WRITE", "CAP_SETFCAP"]
+MASKED = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+          "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"]
+READONLY = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
+
+
+@pytest.fixture(scope="module")
+def rootfs():
+    d = tempfile.mkdtemp(prefix="edgectl-rootfs-")
+    os.chmod(d, 0o755)
+    for sub in ["bin", "proc", "dev", "sys", "tmp"]:
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    shutil.copy("/bin/busybox", os.path.join(d, "bin/busybox"))
+    for applet in subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True).stdout.split():
+        if applet != "busybox":
+            os.symlink("busybox", os.path.join(d, "bin", applet))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+    for controller in os.listdir("/sys/fs/cgroup"):
+        try:
+            os.rmdir(f"/sys/fs/cgroup/{controller}/edgectl-cmp")
+        except OSError:
+            pass
+
+
+def crun_bundle(rootfs, args, cgroup, memory, pids):
+    caps = {k: DEFAULT_CAPS for k in ["bounding", "effective", "permitted", "inheritable"]}
+    config = {
+        "ociVersion": "1.0.2",
+        "process": {"terminal": False, "user": {"uid": 0, "gid": 0}, "args": args, "cwd": "/",
+                    "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+                    "capabilities": caps, "noNewPrivileges": True},
+        "root": {"path": rootfs, "readonly": False},
+        "hostname": "box",
+        "mounts": [
+            {"destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]},
+            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+            {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+             "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+            {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+            {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
+            {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
+        ],
+        "linux": {
+            "namespaces": [{"type": t} for t in ["pid", "network", "ipc", "uts", "mount"]],
+            "maskedPaths": MASKED, "readonlyPaths": READONLY,
+            "cgroupsPath": "/" + cgroup,
+            "resources": {"memory": {"limit": memory}, "pids": {"limit": pids}},
+            # Any filter puts the process in seccomp mode 2; the profiles' contents are compared by behaviour elsewhere.
+            "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]},
+        },
+    }
+    bundle = tempfile.mkdtemp(prefix="crun-bundle-")
+    json.dump(config, open(os.path.join(bundle, "config.json"), "w"))
+    return bundle
+
+
+def cgroup_value(path, controller, name):
+    return open(f"/sys/fs/cgroup/{controller}/{path}/{name}").read().strip()
+
+
+def run_and_sample(cmd, cgroup, check=True):
+    """Runs a container that inspects itself, reading its cgroup limits from the host while it sleeps."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    limits = {}
+
+    def sample():
+        deadline = time.time() + 5
+        while time.time() < deadline and not limits:
+            try:
+                limits["memory"] = cgroup_value(cgroup, "memory", "memory.limit_in_bytes")
+                limits["pids"] = cgroup_value(cgroup, "pids", "pids.max")
+            except OSError:
+                time.sleep(0.05)
+    t = threading.Thread(target=sample)
+    t.start()
+    out, err = proc.communicate(timeout=30)
+    t.join()
+    if check:
+        assert proc.returncode == 0, err
+    return out, limits, proc.returncode, err
+
+
+@pytest.mark.skipif(os.path.exists("/sys/fs/cgroup/cgroup.controllers"), reason="this comparison reads cgroup v1 files")
+def test_same_view_from_inside_as_crun(rootfs):
+    memory, pids = 64 << 20, 100
+    ours, our_limits, _, _ = run_and_sample([EDGECTL, "run-container", "--rootfs", rootfs, "--hostname", "box", "--cgroup", "edgectl-cmp/ours",
+                                       "--memory", str(memory), "--pids", str(pids), "--", "sh", "-c", INSPECT], "edgectl-cmp/ours")
+    bundle = crun_bundle(rootfs, ["sh", "-c", INSPECT], "edgectl-cmp/crun", memory, pids)
+    reference = "crun"
+    try:
+        theirs, their_limits, rc, err = run_and_sample(["crun", "run", "--bundle", bundle, f"edgectl-cmp-{os.getpid()}"],
+                                                       "edgectl-cmp/crun", check=False)
+        if rc != 0 and "hybrid mode" in err:
+            reference = "runc"
+            theirs, their_limits, _, _ = run_and_sample(["runc", "run", "--bundle", bundle, f"edgectl-cmp-{os.getpid()}"], "edgectl-cmp/crun")
+        else:
+            assert rc == 0, err
+    finally:
+        shutil.rmtree(bundle, ignore_errors=True)
+    assert ours.splitlines()[:2] == ["box", "pid=1"]
+    assert ours == theirs, f"edgectl:\n{ours}\n{reference}:\n{theirs}"
+    assert our_limits == their_limits == {"memory": str(memory), "pids": str(pids)}
+
+
+def test_failures_are_reported(rootfs):
+    r = subprocess.run([EDGECTL, "run-container", "--rootfs", rootfs, "--", "no-such-tool"], capture_output=True, text=True)
+    assert r.returncode != 0 and "no-such-tool not found" in r.stderr, r.stderr
+    r = subprocess.run([EDGECTL, "run-container", "--rootfs", "/nonexistent", "--", "sh"], capture_output=True, text=True)
+    assert r.returncode != 0 and "failed to start the container" in r.stderr, r.stderr
+    r = subprocess.run([EDGECTL, "run-container", "--rootfs", rootfs, "--", "sh", "-c", "exit 7"], capture_output=True, text=True)
+    assert r.returncode == 7
