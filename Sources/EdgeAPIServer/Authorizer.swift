@@ -9,11 +9,12 @@ public protocol Authorizer: Sendable {
 /// The built-in rules until RBAC arrives: members of system:masters may do
 /// everything; joining machines (system:bootstrappers) may do what upstream's
 /// system:node-bootstrapper role allows, submit and follow certificate
-/// requests (nodes too, to renew); anyone may read kube-public/cluster-info; nobody else may do anything.
+/// requests (nodes too, to renew); nodes may do what NodeRules lists; anyone may read kube-public/cluster-info; nobody else may do anything.
 public struct MasterGroupAuthorizer: Authorizer {
     public init() {}
     public func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> Bool {
         if user.groups.contains(UserInfo.masterGroup) { return true }
+        if let info, NodeRules.allows(user, info) { return true }
         // kubeadm's discovery: anyone may read the public cluster-info (CA and address, no secrets).
         if user.groups.contains("system:unauthenticated") || user.groups.contains("system:bootstrappers"), let info, info.verb == "get",
            info.group == "", info.resource == "configmaps", info.namespace == "kube-public", info.name == "cluster-info" {

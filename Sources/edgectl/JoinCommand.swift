@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `edgectl join https://SERVER:6443 --token T --ca-cert-hash sha256:H`:
-/// kubeadm-style bootstrap of this machine's node identity.
+/// kubeadm-style bootstrap of this machine's node identity, then the agent.
 struct JoinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "join",
@@ -13,6 +13,9 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "sha256:<hex> of the cluster CA's public key, as printed with the token.") var caCertHash: String
     @Option(help: "State directory (default /var/lib/edgectl/agent or $EDGECTL_DATA_DIR).") var dataDir: String?
     @Option(help: "This node's name (default: the hostname).") var nodeName: String?
+    @Option(help: "The address other nodes reach this one on (default: the first non-loopback IPv4).") var nodeIp: String?
+    @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
+    @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
 
     func validate() throws {
         guard server.hasPrefix("https://") else {
@@ -29,12 +32,16 @@ struct JoinCommand: AsyncParsableCommand {
     func run() async throws {
         let flow = JoinFlow(server: server, token: token, caCertHash: caCertHash.lowercased(),
                             dataDir: DataDirectory.resolve(dataDir, role: "agent"), nodeName: nodeName ?? HostIdentity.hostname())
+        let labels = try NodeLabels.parse(nodeLabels)
+        let dir: String
         do {
-            let dir = try await flow.run()
-            print("This machine joined the cluster as system:node:\(flow.nodeName).")
-            print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
+            dir = try await flow.run()
         } catch let e as JoinFlow.Failure {
             throw ValidationError(e.description)
         }
+        print("This machine joined the cluster as system:node:\(flow.nodeName).")
+        print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
+        if noAgent { return }
+        try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels)
     }
 }

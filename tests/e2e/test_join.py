@@ -32,7 +32,9 @@ def create_token(server, *extra):
 
 
 def join(url, token, ca_hash, data_dir, node):
-    return edgectl("join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", data_dir, "--node-name", node, check=False)
+    """Credentials only (--no-agent); the agent itself is exercised below."""
+    return edgectl("join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", data_dir, "--node-name", node,
+                   "--no-agent", check=False)
 
 
 def csr_names(kubectl):
@@ -59,9 +61,12 @@ def test_token_join_issues_a_node_certificate(server, kubectl, tmp_path):
     assert "CN = system:node:pi-1" in subject and "O = system:nodes" in subject, subject
     csr = [i for i in kubectl.json("get", "csr")["items"] if i["spec"]["username"] == "system:bootstrap:" + token.split(".")[0]]
     assert csr and csr[0]["status"]["conditions"][0]["type"] == "Approved"
-    # The new credentials authenticate as the node (which may not list pods yet: 403 naming it, not 401).
-    r = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(d, "kubeconfig.yaml"), "get", "pods"], capture_output=True, text=True)
-    assert 'User "system:node:pi-1"' in r.stderr, r.stderr
+    # The new credentials authenticate as the node: it may list pods, not enumerate secrets (403 naming it, not 401).
+    node_kc = os.path.join(d, "kubeconfig.yaml")
+    r = subprocess.run([KUBECTL, "--kubeconfig", node_kc, "get", "pods", "-A"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([KUBECTL, "--kubeconfig", node_kc, "get", "secrets", "-n", "kube-system"], capture_output=True, text=True)
+    assert 'User "system:node:pi-1" cannot list resource "secrets"' in r.stderr, r.stderr
 
     # A second machine may not take the name of an existing node.
     kubectl.run("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "pi-taken"}}))
@@ -147,3 +152,56 @@ def test_impostor_server_never_receives_the_token(server, tmp_path):
         httpd.shutdown()
     assert r.returncode != 0 and "does not match --ca-cert-hash" in r.stderr, r.stderr
     assert Recorder.seen == [("GET", "/api/v1/namespaces/kube-public/configmaps/cluster-info", None)], Recorder.seen
+
+
+def test_join_runs_the_agent_which_registers_the_node(server, kubectl, tmp_path):
+    url, token, ca_hash = create_token(server)
+    d = str(tmp_path / "agent")
+    log = open(tmp_path / "agent.log", "w")
+    proc = subprocess.Popen([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", d,
+                             "--node-name", "pi-agent", "--node-ip", "192.0.2.33", "--node-labels", "board=rpi4"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 30
+        node = None
+        while time.time() < deadline:
+            r = kubectl.run("get", "node", "pi-agent", "-o", "json", check=False)
+            if r.returncode == 0:
+                node = json.loads(r.stdout)
+                if any(c["type"] == "Ready" and c["status"] == "True" for c in node["status"].get("conditions", [])):
+                    break
+            time.sleep(0.3)
+        assert node, open(tmp_path / "agent.log").read()
+        assert {"type": "InternalIP", "address": "192.0.2.33"} in node["status"]["addresses"]
+        assert int(node["status"]["capacity"]["cpu"]) == os.cpu_count()
+        assert node["status"]["capacity"]["pods"] == "110"
+        assert node["status"]["nodeInfo"]["kubeletVersion"].startswith("v1.37")
+        assert node["metadata"]["labels"]["board"] == "rpi4"
+        assert [t["key"] for t in node["spec"]["taints"]] == ["edgectl.io/pods-not-supported-yet"]
+        lease = kubectl.json("get", "lease", "pi-agent", "-n", "kube-node-lease")
+        assert lease["spec"]["holderIdentity"] == "pi-agent"
+        wide = kubectl.run("get", "node", "pi-agent", "-o", "wide").stdout
+        assert "Ready" in wide and "192.0.2.33" in wide
+        # The node's credentials may not touch another node.
+        r = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(d, "kubeconfig.yaml"), "label", "node", "pi-taken", "x=y", "--overwrite"],
+                           capture_output=True, text=True)
+        assert r.returncode != 0 and "forbidden" in r.stderr.lower(), r.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    # A restarted agent uses the credentials it has.
+    proc = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", "pi-agent"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        first = kubectl.json("get", "lease", "pi-agent", "-n", "kube-node-lease")["spec"]["renewTime"]
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if kubectl.json("get", "lease", "pi-agent", "-n", "kube-node-lease")["spec"]["renewTime"] != first:
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError("restarted agent did not renew its lease")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    r = edgectl("agent", "--data-dir", str(tmp_path / "empty"), check=False)
+    assert r.returncode != 0 and "holds no node credentials yet" in r.stderr, r.stderr

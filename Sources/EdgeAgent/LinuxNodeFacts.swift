@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// NodeFacts from /proc, statvfs and uname on a Linux host.
+public struct LinuxNodeFacts: NodeFactsSource {
+    let dataDir: String
+    let internalIP: String
+    let hostname: String
+
+    public init(dataDir: String, internalIP: String, hostname: String) {
+        self.dataDir = dataDir
+        self.internalIP = internalIP
+        self.hostname = hostname
+    }
+
+    static func read(_ path: String) -> String {
+        guard let f = fopen(path, "r") else { return "" }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func meminfo(_ key: String, _ text: String) -> Int64 {
+        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
+            let kb = line.split(separator: " ").dropFirst().first.flatMap { Int64($0) } ?? 0
+            return kb * 1024
+        }
+        return 0
+    }
+
+    static func trimmed(_ s: String) -> String { String(s.split(separator: "\n").first ?? "") }
+
+    public func gather() throws -> NodeFacts {
+        let mem = Self.read("/proc/meminfo")
+        var vfs = statvfs()
+        let haveDisk = statvfs(dataDir, &vfs) == 0
+        var u = utsname()
+        uname(&u)
+        func field<T>(_ t: T) -> String { withUnsafeBytes(of: t) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
+        var osImage = "Linux"
+        for line in Self.read("/etc/os-release").split(separator: "\n") where line.hasPrefix("PRETTY_NAME=") {
+            osImage = String(line.dropFirst("PRETTY_NAME=".count)).filter { $0 != "\"" }
+        }
+        let pidsInUse = Int64(Self.read("/proc/loadavg").split(separator: " ").dropFirst(3).first?.split(separator: "/").last ?? "0") ?? 0
+        return NodeFacts(
+            cpuCores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+            memoryBytes: Self.meminfo("MemTotal", mem), memoryAvailableBytes: Self.meminfo("MemAvailable", mem),
+            diskBytes: haveDisk ? Int64(vfs.f_blocks) * Int64(vfs.f_frsize) : 0,
+            diskAvailableBytes: haveDisk ? Int64(vfs.f_bavail) * Int64(vfs.f_frsize) : 0,
+            pidsMax: Int64(Self.trimmed(Self.read("/proc/sys/kernel/pid_max"))) ?? 32768, pidsInUse: pidsInUse,
+            kernelVersion: field(u.release), osImage: osImage, architecture: NodeFacts.kubernetesArchitecture(field(u.machine)),
+            machineID: Self.trimmed(Self.read("/etc/machine-id")), bootID: Self.trimmed(Self.read("/proc/sys/kernel/random/boot_id")),
+            internalIP: internalIP, hostname: hostname)
+    }
+}

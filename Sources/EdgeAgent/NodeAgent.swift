@@ -1,0 +1,116 @@
+import EdgeAPI
+import EdgeClient
+
+/// The node half of the agent: registers this machine's Node, renews its
+/// Lease every 10 s, and writes node status only when something in it
+/// changed or every 5 minutes, to spare the SD card and the API server.
+public final class NodeAgent: Sendable {
+    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+
+    public struct Config: Sendable {
+        public var nodeName: String
+        public var labels: [String: String] = [:]
+        public var taints: [JSON] = []
+        public var runtimeVersion = "edgectl://0"
+        public var leaseInterval: Duration = .seconds(10)
+        public var statusCheckInterval: Duration = .seconds(10)
+        public var statusResyncSeconds: Int64 = 300
+        public init(nodeName: String) { self.nodeName = nodeName }
+    }
+
+    let client: APIClient
+    let config: Config
+    let facts: any NodeFactsSource
+
+    public init(client: APIClient, config: Config, facts: any NodeFactsSource) {
+        self.client = client
+        self.config = config
+        self.facts = facts
+    }
+
+    /// Registers, then keeps the lease and status current until cancelled.
+    /// Failures are retried: the agent outlives a restarting server.
+    public func run() async {
+        var lastWrite: Int64 = 0
+        while !Task.isCancelled {
+            do {
+                try await register()
+                lastWrite = Timestamp.now().seconds
+                break
+            } catch {
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+        let registeredAt = lastWrite
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask {
+                while !Task.isCancelled {
+                    try? await self.renewLease()
+                    try? await Task.sleep(for: self.config.leaseInterval)
+                }
+            }
+            g.addTask {
+                var last = registeredAt
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.config.statusCheckInterval)
+                    if let wrote = try? await self.updateStatusIfNeeded(lastWrite: last), wrote { last = Timestamp.now().seconds }
+                }
+            }
+        }
+    }
+
+    func nodeObject(_ status: JSON) throws -> JSON {
+        var labels = JSONObject([("kubernetes.io/hostname", .string(config.nodeName)), ("kubernetes.io/os", "linux")])
+        if let arch = status[path: ["nodeInfo", "architecture"]]?.string { labels["kubernetes.io/arch"] = .string(arch) }
+        for (k, v) in config.labels { labels[k] = .string(v) }
+        var spec: JSON = [:]
+        if !config.taints.isEmpty { spec["taints"] = .array(config.taints) }
+        return ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(config.nodeName), "labels": .object(labels)],
+                "spec": spec, "status": status]
+    }
+
+    func register() async throws {
+        let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil)
+        if var existing = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
+            existing["status"] = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(),
+                                                          previous: existing["status"])
+            _ = try await client.updateStatus(Self.nodes, existing)
+        } else {
+            _ = try await client.create(Self.nodes, namespace: nil, try nodeObject(status))
+        }
+    }
+
+    /// Writes status when it changed (ignoring heartbeats) or the resync period passed; true if it wrote.
+    func updateStatusIfNeeded(lastWrite: Int64) async throws -> Bool {
+        guard var node = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) else {
+            try await register() // deleted under us: come back, as a kubelet does
+            return true
+        }
+        let now = Timestamp.now()
+        let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"])
+        let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
+        guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }
+        node["status"] = status
+        _ = try await client.updateStatus(Self.nodes, node)
+        return true
+    }
+
+    func renewLease() async throws {
+        let now = Timestamp.now().rfc3339Micro
+        if var lease = try await client.getIfExists(Self.leases, namespace: "kube-node-lease", name: config.nodeName) {
+            lease[path: ["spec", "renewTime"]] = .string(now)
+            lease[path: ["spec", "holderIdentity"]] = .string(config.nodeName)
+            _ = try await client.update(Self.leases, lease)
+            return
+        }
+        var meta: JSON = ["name": .string(config.nodeName), "namespace": "kube-node-lease"]
+        if let node = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
+            // Owned by the Node, so deleting the node removes its lease too.
+            meta["ownerReferences"] = [["apiVersion": "v1", "kind": "Node", "name": .string(config.nodeName), "uid": node[path: ["metadata", "uid"]] ?? ""]]
+        }
+        _ = try await client.create(Self.leases, namespace: "kube-node-lease",
+                                    ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta,
+                                     "spec": ["holderIdentity": .string(config.nodeName), "leaseDurationSeconds": 40, "renewTime": .string(now)]])
+    }
+}

@@ -1,0 +1,53 @@
+import EdgeAPI
+
+/// Node status from NodeFacts, as a kubelet reports it: capacity, allocatable
+/// (memory and disk less the eviction thresholds k3s uses), pressure and Ready
+/// conditions, addresses and nodeInfo. Pure, so "has anything changed" is a
+/// comparison that ignores heartbeat times.
+public enum NodeStatusBuilder {
+    public static let podsPerNode: Int64 = 110
+    /// Eviction thresholds (memory.available < 100Mi, nodefs.available < 10%, pids in use > 90%).
+    static let memoryReserve: Int64 = 100 << 20
+    public static let kubeletVersion = "v1.37.0-edgectl"
+
+    public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?) -> JSON {
+        let capacity: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(f.memoryBytes / 1024)Ki"),
+                              "ephemeral-storage": .string("\(f.diskBytes / 1024)Ki"), "pods": .string(String(podsPerNode))]
+        let allocatable: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(max(0, f.memoryBytes - memoryReserve) / 1024)Ki"),
+                                 "ephemeral-storage": .string("\(f.diskBytes / 10 * 9 / 1024)Ki"), "pods": .string(String(podsPerNode))]
+        let memoryPressure = f.memoryAvailableBytes < memoryReserve
+        let diskPressure = f.diskBytes > 0 && f.diskAvailableBytes < f.diskBytes / 10
+        let pidPressure = f.pidsMax > 0 && f.pidsInUse > f.pidsMax / 10 * 9
+        let old = previous?["conditions"]?.array ?? []
+        func cond(_ type: String, _ on: Bool, _ reasonOn: String, _ reasonOff: String, _ msgOn: String, _ msgOff: String, trueIsGood: Bool = false) -> JSON {
+            let value = on ? "True" : "False"
+            let prior = old.first { $0["type"]?.string == type }
+            let since = prior?["status"]?.string == value ? (prior?["lastTransitionTime"] ?? .string(now.rfc3339)) : .string(now.rfc3339)
+            return ["type": .string(type), "status": .string(value), "reason": .string(on ? reasonOn : reasonOff),
+                    "message": .string(on ? msgOn : msgOff), "lastHeartbeatTime": .string(now.rfc3339), "lastTransitionTime": since]
+        }
+        let conditions: [JSON] = [
+            cond("MemoryPressure", memoryPressure, "KubeletHasInsufficientMemory", "KubeletHasSufficientMemory",
+                 "kubelet has insufficient memory available", "kubelet has sufficient memory available"),
+            cond("DiskPressure", diskPressure, "KubeletHasDiskPressure", "KubeletHasNoDiskPressure",
+                 "kubelet has disk pressure", "kubelet has no disk pressure"),
+            cond("PIDPressure", pidPressure, "KubeletHasInsufficientPID", "KubeletHasSufficientPID",
+                 "kubelet has insufficient PID available", "kubelet has sufficient PID available"),
+            cond("Ready", true, "KubeletReady", "KubeletNotReady", "kubelet is posting ready status", "kubelet is not ready"),
+        ]
+        return ["capacity": capacity, "allocatable": allocatable, "conditions": .array(conditions),
+                "addresses": [["type": "InternalIP", "address": .string(f.internalIP)], ["type": "Hostname", "address": .string(f.hostname)]],
+                "daemonEndpoints": ["kubeletEndpoint": ["Port": 10250]],
+                "nodeInfo": ["machineID": .string(f.machineID), "systemUUID": .string(f.machineID), "bootID": .string(f.bootID),
+                             "kernelVersion": .string(f.kernelVersion), "osImage": .string(f.osImage), "operatingSystem": "linux",
+                             "architecture": .string(f.architecture), "kubeletVersion": .string(kubeletVersion), "kubeProxyVersion": "",
+                             "containerRuntimeVersion": .string(runtimeVersion)]]
+    }
+
+    /// The status without heartbeat times: what decides whether a write is needed.
+    public static func significant(_ status: JSON?) -> JSON {
+        var s = status ?? [:]
+        s["conditions"] = .array((s["conditions"]?.array ?? []).map { var c = $0; c["lastHeartbeatTime"] = nil; return c })
+        return s
+    }
+}

@@ -1,0 +1,72 @@
+import XCTest
+import Synchronization
+import EdgeAPI
+import EdgeClient
+import EdgeInProcess
+@testable import EdgeAgent
+
+/// Host facts the test controls.
+final class FakeNodeFacts: NodeFactsSource {
+    let facts: Mutex<NodeFacts>
+    init() {
+        facts = Mutex(NodeFacts(cpuCores: 4, memoryBytes: 4 << 30, memoryAvailableBytes: 3 << 30, diskBytes: 64 << 30,
+                                diskAvailableBytes: 40 << 30, pidsMax: 32768, pidsInUse: 200, kernelVersion: "6.1.0-rpi",
+                                osImage: "Debian GNU/Linux 12 (bookworm)", architecture: "arm64", machineID: "m1", bootID: "b1",
+                                internalIP: "192.0.2.21", hostname: "pi-1"))
+    }
+    func gather() throws -> NodeFacts { facts.withLock { $0 } }
+}
+
+final class NodeAgentTests: XCTestCase {
+    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+
+    func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
+        for _ in 0..<200 { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
+        XCTFail("timed out waiting for \(what)")
+    }
+
+    func testRegistersRenewsLeaseAndWritesStatusOnlyOnChange() async throws {
+        let client = try await LocalCluster().client
+        let facts = FakeNodeFacts()
+        var cfg = NodeAgent.Config(nodeName: "pi-1")
+        cfg.leaseInterval = .milliseconds(50)
+        cfg.statusCheckInterval = .milliseconds(30)
+        cfg.labels = ["board": "rpi4"]
+        let agent = NodeAgent(client: client, config: cfg, facts: facts)
+        let task = Task { await agent.run() }
+        defer { task.cancel() }
+        try await eventually("node") { try await client.getIfExists(Self.nodes, namespace: nil, name: "pi-1") != nil }
+        let node = try await client.get(Self.nodes, namespace: nil, name: "pi-1")
+        XCTAssertEqual(node[path: ["status", "capacity", "cpu"]]?.string, "4")
+        XCTAssertEqual(node[path: ["status", "capacity", "memory"]]?.string, "4194304Ki")
+        XCTAssertEqual(node[path: ["status", "allocatable", "memory"]]?.string, "\((4 << 30 - 100 << 20) / 1024)Ki", "less the eviction threshold")
+        XCTAssertEqual(node[path: ["status", "capacity", "pods"]]?.string, "110")
+        XCTAssertEqual(node[path: ["status", "nodeInfo", "architecture"]]?.string, "arm64")
+        XCTAssertEqual(node[path: ["status", "nodeInfo", "kernelVersion"]]?.string, "6.1.0-rpi")
+        XCTAssertEqual(node[path: ["metadata", "labels", "kubernetes.io/arch"]]?.string, "arm64")
+        XCTAssertEqual(node[path: ["metadata", "labels", "board"]]?.string, "rpi4")
+        let addresses = node[path: ["status", "addresses"]]?.array ?? []
+        XCTAssertTrue(addresses.contains(["type": "InternalIP", "address": "192.0.2.21"]))
+        let types = (node[path: ["status", "conditions"]]?.array ?? []).map { "\($0["type"]!.string!)=\($0["status"]!.string!)" }
+        XCTAssertEqual(types, ["MemoryPressure=False", "DiskPressure=False", "PIDPressure=False", "Ready=True"])
+
+        // The lease is renewed on its own clock.
+        try await eventually("lease") { try await client.getIfExists(Self.leases, namespace: "kube-node-lease", name: "pi-1") != nil }
+        let first = try await client.get(Self.leases, namespace: "kube-node-lease", name: "pi-1")[path: ["spec", "renewTime"]]
+        try await eventually("lease renewed") {
+            try await client.get(Self.leases, namespace: "kube-node-lease", name: "pi-1")[path: ["spec", "renewTime"]] != first
+        }
+        // Nothing changed: no status writes, however often the agent looks.
+        let rv = try await client.get(Self.nodes, namespace: nil, name: "pi-1")[path: ["metadata", "resourceVersion"]]
+        try await Task.sleep(for: .milliseconds(400))
+        let same = try await client.get(Self.nodes, namespace: nil, name: "pi-1")[path: ["metadata", "resourceVersion"]]
+        XCTAssertEqual(rv, same, "an unchanged status is not rewritten")
+
+        facts.facts.withLock { $0.memoryAvailableBytes = 50 << 20 }
+        try await eventually("memory pressure reported") {
+            let n = try await client.get(Self.nodes, namespace: nil, name: "pi-1")
+            return (n[path: ["status", "conditions"]]?.array ?? []).contains { $0["type"]?.string == "MemoryPressure" && $0["status"]?.string == "True" }
+        }
+    }
+}
