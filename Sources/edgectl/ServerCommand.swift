@@ -129,14 +129,24 @@ struct ServerCommand: AsyncParsableCommand {
         try await ClusterBootstrap.publishClusterInfo(store, caPEM: pki.caCert, server: joinURL)
         let token = BootstrapToken.generate()
         let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
-        _ = try await store.create(secrets, namespace: BootstrapToken.namespace,
-                                   object: token.secretObject(expiration: Timestamp.now().adding(seconds: 86400),
-                                                              description: "printed by edgectl server at start"), dryRun: false)
+        // A join token is a convenience: failing to make one must not stop the server.
+        let joinLine: String?
+        do {
+            _ = try await store.create(secrets, namespace: BootstrapToken.namespace,
+                                       object: token.secretObject(expiration: Timestamp.now().adding(seconds: 86400),
+                                                                  description: "printed by edgectl server at start"), dryRun: false)
+            joinLine = try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: token)
+        } catch {
+            log.warning("could not create a join token: \(error); use `edgectl token create`")
+            joinLine = nil
+        }
 
         print("edgectl server is ready.")
         print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
-        print("To join another machine (token valid 24h; `edgectl token create` makes more):")
-        print("  " + (try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: token)))
+        if let joinLine {
+            print("To join another machine (token valid 24h; `edgectl token create` makes more):")
+            print("  " + joinLine)
+        }
         if !disableAgent {
             print("  (the local agent arrives with the agent issue; running the control plane only)")
         }

@@ -332,7 +332,7 @@ def test_11_cascading_deletes(cluster):
 
     # The silent node is gone for good: deleting it lets pod GC remove the pods stuck on it.
     cluster.k.run("delete", "node", "hollow-node-2")
-    cluster.k.run("delete", "deployment", "web", "-n", NS, "--cascade=foreground", "--wait=true", "--timeout=60s")
+    cluster.k.run("delete", "deployment", "web", "-n", NS, "--cascade=foreground", "--wait=true", "--timeout=120s")
     wait_for("web replicasets gone", lambda: cluster.get("replicasets", "-n", NS, "-l", "app=web")["items"] == [])
     wait_for("web pods gone or terminating",
              lambda: all(p["metadata"].get("deletionTimestamp") for p in cluster.pods("app=web")))
