@@ -9,25 +9,12 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
-from test_runtime import crun_bundle  # noqa: E402
+from test_runtime import crun_bundle, make_busybox_rootfs  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "100"))
-
-
-def make_rootfs():
-    d = tempfile.mkdtemp(prefix="edgectl-bench-rootfs-")
-    os.chmod(d, 0o755)
-    for sub in ["bin", "proc", "dev", "sys"]:
-        os.makedirs(os.path.join(d, sub))
-    shutil.copy("/bin/busybox", os.path.join(d, "bin/busybox"))
-    for applet in subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True).stdout.split():
-        if applet != "busybox":
-            os.symlink("busybox", os.path.join(d, "bin", applet))
-    return d
 
 
 def timed(cmd_for):
@@ -43,7 +30,7 @@ def timed(cmd_for):
 
 def main():
     binary = sys.argv[1]
-    rootfs = make_rootfs()
+    rootfs = make_busybox_rootfs("edgectl-bench-rootfs-")
     bundle = crun_bundle(rootfs, ["true"], "edgectl-bench/oci", 64 << 20, 100)
     pid = os.getpid()
     cases = [

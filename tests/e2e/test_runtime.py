@@ -30,9 +30,9 @@ MASKED = ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/late
 READONLY = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]
 
 
-@pytest.fixture(scope="module")
-def rootfs():
-    d = tempfile.mkdtemp(prefix="edgectl-rootfs-")
+def make_busybox_rootfs(prefix="edgectl-rootfs-"):
+    """A root filesystem of busybox-static with every applet linked in /bin."""
+    d = tempfile.mkdtemp(prefix=prefix)
     os.chmod(d, 0o755)
     for sub in ["bin", "proc", "dev", "sys", "tmp"]:
         os.makedirs(os.path.join(d, sub), exist_ok=True)
@@ -40,6 +40,12 @@ def rootfs():
     for applet in subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True).stdout.split():
         if applet != "busybox":
             os.symlink("busybox", os.path.join(d, "bin", applet))
+    return d
+
+
+@pytest.fixture(scope="module")
+def rootfs():
+    d = make_busybox_rootfs()
     yield d
     shutil.rmtree(d, ignore_errors=True)
     for controller in os.listdir("/sys/fs/cgroup"):
