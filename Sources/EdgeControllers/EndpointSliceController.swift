@@ -1,77 +1,129 @@
 import EdgeAPI
 import EdgeClient
 
-/// discovery.k8s.io/v1 EndpointSlices for Services with selectors: one
-/// IPv4 slice per service (owned by it, labelled with its name), endpoints
-/// with ready/serving/terminating conditions and the service's ports.
+/// discovery.k8s.io/v1 EndpointSlices for Services with selectors: IPv4
+/// slices named `<service>-<suffix>`, owned by the service and labelled with
+/// its name, listing pods with ready/serving/terminating conditions. Pods that
+/// resolve the service's ports differently (a named port missing or numbered
+/// differently) go to separate slices as upstream; usually there is one.
 public struct EndpointSliceController: Controller {
     public let name = "endpointslice"
     static let slices = ControllerContext.resource("endpointslices", group: "discovery.k8s.io")
     static let serviceNameLabel = "kubernetes.io/service-name"
     static let managedByLabel = "endpointslice.kubernetes.io/managed-by"
     static let managedBy = "endpointslice-controller.k8s.io"
+    /// Slices created but not yet in the cache, per service: generateName cannot
+    /// conflict, so without this a reconcile racing the watch would create twice.
+    let expectations = Expectations()
 
     public init() {}
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
         ctx.informers.informer(ServiceSelection.services).addHandler(.any { queue.add(Informer.key($0)) })
         ctx.informers.informer(ServiceSelection.pods).addHandler(ServiceSelection.handler(ctx, queue))
-        ctx.informers.informer(Self.slices).addHandler(.any { s in
-            if let svc = s[path: ["metadata", "labels", Self.serviceNameLabel]]?.string {
-                queue.add((s[path: ["metadata", "namespace"]]?.string ?? "") + "/" + svc)
-            }
-        })
+        let exp = expectations
+        // Slice changes (ours arriving, or someone editing or deleting one) bring the service back to its wanted state.
+        ctx.informers.informer(Self.slices).addHandler(Informer.Handler(
+            added: { s in if let k = Self.serviceKey(s) { exp.observedAdd(k); queue.add(k) } },
+            updated: { _, s in if let k = Self.serviceKey(s) { queue.add(k) } },
+            deleted: { s in if let k = Self.serviceKey(s) { queue.add(k) } }))
+    }
+
+    /// The service a slice belongs to, for slices this controller manages (users may label their own).
+    static func serviceKey(_ slice: JSON) -> String? {
+        guard slice[path: ["metadata", "labels", managedByLabel]]?.string == managedBy,
+              let svc = slice[path: ["metadata", "labels", serviceNameLabel]]?.string else { return nil }
+        return (slice[path: ["metadata", "namespace"]]?.string ?? "") + "/" + svc
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        let (nsOpt, name) = Informer.split(key)
+        guard expectations.satisfied(key) else { return }  // the pending slice's add event queues us again
+        let (nsOpt, _) = Informer.split(key)
         let ns = nsOpt ?? ""
-        var owned = ctx.informers.informer(Self.slices).list(where: {
-            $0[path: ["metadata", "namespace"]]?.string == ns && $0[path: ["metadata", "labels", Self.serviceNameLabel]]?.string == name
-                && $0[path: ["metadata", "labels", Self.managedByLabel]]?.string == Self.managedBy
-        }).sorted { Informer.key($0) < Informer.key($1) }
-        guard let svc = ctx.informers.informer(ServiceSelection.services).get(key), ServiceSelection.selector(svc) != nil else {
-            // Owner references let the garbage collector remove them too; do it now rather than later.
-            for s in owned { try await delete(s, ns: ns, ctx) }
+        var unused = ctx.informers.informer(Self.slices).list(where: { Self.serviceKey($0) == key })
+            .sorted { Informer.key($0) < Informer.key($1) }
+        guard let svc = ctx.informers.informer(ServiceSelection.services).get(key), ServiceSelection.selector(svc) != nil,
+              svc[path: ["spec", "type"]]?.string != "ExternalName" else {
+            // Owner references would let the garbage collector do this too, but not for a selector removed from a live service.
+            for s in unused { try await delete(s, ns: ns, ctx) }
+            expectations.forget(key)
             return
         }
-        let pods = ServiceSelection.backends(svc, ctx)
-        let endpoints: [JSON] = pods.map { pod in
-            let ready = ServiceSelection.ready(pod)
-            let terminating = pod[path: ["metadata", "deletionTimestamp"]] != nil
-            var e: JSON = ["addresses": [pod[path: ["status", "podIP"]] ?? ""],
-                           "conditions": ["ready": .bool(ready), "serving": .bool(PodHelpers.isReady(pod)), "terminating": .bool(terminating)],
-                           "targetRef": ServiceSelection.targetRef(pod)]
-            if let node = pod[path: ["spec", "nodeName"]]?.string { e["nodeName"] = .string(node) }
-            return e
+        var desired = Self.desiredSlices(svc, ServiceSelection.backends(svc, ctx, includeTerminating: true))
+        // Upstream keeps one empty placeholder slice, so a service without pods still shows it has been seen.
+        if desired.isEmpty { desired = [(ports: [], endpoints: [])] }
+
+        // Pair wanted slices with existing ones, same ports first, so content changes update slices in place.
+        var pairs: [(slice: JSON?, ports: [JSON], endpoints: [JSON])] = []
+        for d in desired {
+            if let i = unused.firstIndex(where: { ($0["ports"] ?? []) == .array(d.ports) && $0["addressType"]?.string == "IPv4" }) {
+                pairs.append((unused.remove(at: i), d.ports, d.endpoints))
+            } else {
+                pairs.append((nil, d.ports, d.endpoints))
+            }
         }
-        // Slice ports carry the numeric target when every pod agrees, as upstream groups by resolved port.
-        let ports: [JSON] = (svc[path: ["spec", "ports"]]?.array ?? []).map { p in
-            var out: JSON = ["protocol": p["protocol"] ?? "TCP", "name": p["name"] ?? ""]
-            let targets = Set(pods.compactMap { ServiceSelection.targetPort(p, in: $0) })
-            if targets.count == 1 { out["port"] = .int(targets.first!) } else if let n = p["targetPort"]?.int ?? p["port"]?.int, targets.isEmpty { out["port"] = .int(n) }
-            return out
+        for i in pairs.indices where pairs[i].slice == nil {
+            if let j = unused.firstIndex(where: { $0["addressType"]?.string == "IPv4" }) { pairs[i].slice = unused.remove(at: j) }
         }
-        var labels = svc[path: ["metadata", "labels"]]?.object ?? JSONObject()
-        labels[Self.serviceNameLabel] = .string(name)
-        labels[Self.managedByLabel] = .string(Self.managedBy)
-        var owner = PodHelpers.ownerReference(to: svc)
+
+        let meta = Self.metadata(svc)
+        let creates = pairs.filter { $0.slice == nil }.count
+        if creates > 0 { expectations.expect(key, adds: creates) }
+        var created = 0
+        defer { if created < creates { expectations.lowerAdds(key, by: creates - created) } }
+        for p in pairs {
+            if var slice = p.slice {
+                guard slice["endpoints"] != .array(p.endpoints) || slice["ports"] != .array(p.ports)
+                        || slice[path: ["metadata", "labels"]] != meta.labels
+                        || slice[path: ["metadata", "ownerReferences"]] != meta.owners else { continue }
+                slice["endpoints"] = .array(p.endpoints)
+                slice["ports"] = .array(p.ports)
+                slice[path: ["metadata", "labels"]] = meta.labels
+                slice[path: ["metadata", "ownerReferences"]] = meta.owners
+                _ = try await ctx.client.update(Self.slices, slice)  // a stale cache fails on resourceVersion and is retried
+            } else {
+                _ = try await ctx.client.create(Self.slices, namespace: ns, [
+                    "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                    "metadata": ["generateName": .string((svc[path: ["metadata", "name"]]?.string ?? "") + "-"),
+                                 "labels": meta.labels, "ownerReferences": meta.owners],
+                    "addressType": "IPv4", "endpoints": .array(p.endpoints), "ports": .array(p.ports)])
+                created += 1
+            }
+        }
+        // Extras go last, so their endpoints are already in the other slices when they disappear.
+        for s in unused { try await delete(s, ns: ns, ctx) }
+    }
+
+    /// Endpoints per slice, grouped by resolved ports: a pure function of the service and its pods.
+    static func desiredSlices(_ svc: JSON, _ pods: [JSON]) -> [(ports: [JSON], endpoints: [JSON])] {
+        let publishAll = svc[path: ["spec", "publishNotReadyAddresses"]]?.bool == true
+        return ServiceSelection.groupByPorts(svc, pods).map { group in
+            // Slice port names are always present, empty for an unnamed port.
+            let ports = group.ports.map { p -> JSON in var q = p; q["name"] = p["name"] ?? ""; return q }
+            let endpoints: [JSON] = group.pods.map { pod in
+                let serving = PodHelpers.isReady(pod)
+                let terminating = PodHelpers.isBeingDeleted(pod)
+                // Ready means serving and not going away, unless the service asks for every pod to be published.
+                let ready = publishAll || (serving && !terminating)
+                var e: JSON = ["addresses": [pod[path: ["status", "podIP"]] ?? ""],
+                               "conditions": ["ready": .bool(ready), "serving": .bool(serving), "terminating": .bool(terminating)],
+                               "targetRef": ServiceSelection.targetRef(pod)]
+                if let node = pod[path: ["spec", "nodeName"]]?.string { e["nodeName"] = .string(node) }
+                return e
+            }
+            return (ports, endpoints)
+        }
+    }
+
+    /// Labels (the service's own plus the two that identify ours) and the controlling owner reference.
+    static func metadata(_ svc: JSON) -> (labels: JSON, owners: JSON) {
+        var labels = PodHelpers.labels(svc)
+        labels[serviceNameLabel] = svc[path: ["metadata", "name"]] ?? ""
+        labels[managedByLabel] = .string(managedBy)
+        var owner = PodHelpers.ownerReference(to: svc, blockOwnerDeletion: true)
         owner["apiVersion"] = "v1"  // cached list items may lack their type fields
         owner["kind"] = "Service"
-        if var slice = owned.first {
-            owned.removeFirst()
-            for extra in owned { try await delete(extra, ns: ns, ctx) }
-            guard slice["endpoints"] != .array(endpoints) || slice["ports"] != .array(ports) || slice[path: ["metadata", "labels"]] != .object(labels) else { return }
-            slice["endpoints"] = .array(endpoints)
-            slice["ports"] = .array(ports)
-            slice[path: ["metadata", "labels"]] = .object(labels)
-            _ = try await ctx.client.update(Self.slices, slice)
-        } else {
-            _ = try await ctx.client.create(Self.slices, namespace: ns, [
-                "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                "metadata": ["generateName": .string(name + "-"), "labels": .object(labels), "ownerReferences": [owner]],
-                "addressType": "IPv4", "endpoints": .array(endpoints), "ports": .array(ports)])
-        }
+        return (.object(labels), [owner])
     }
 
     func delete(_ slice: JSON, ns: String, _ ctx: ControllerContext) async throws {

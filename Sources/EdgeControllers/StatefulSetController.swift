@@ -7,8 +7,13 @@ import EdgeClient
 /// Parallel does both at once. RollingUpdate replaces pods from the highest
 /// ordinal down to the partition, one at a time, each after the previous
 /// replacement is Ready; OnDelete replaces only pods the user deletes.
-/// (Pods below the partition that are deleted come back with the current
-/// template: old templates are not kept, as there are no ControllerRevisions yet.)
+/// The decisions live in StatefulSetControllerPlan.swift; this file reads the
+/// caches and carries them out.
+///
+/// Not done yet, for want of API resources: volumeClaimTemplates (no
+/// persistentvolumeclaims) and ControllerRevisions (no controllerrevisions), so a
+/// pod below the partition that is deleted comes back with the newest template,
+/// not its old one, and collisionCount stays 0.
 public struct StatefulSetController: Controller {
     public let name = "statefulset"
     static let sets = ControllerContext.resource("statefulsets", group: "apps")
@@ -16,136 +21,121 @@ public struct StatefulSetController: Controller {
     static let podNameLabel = "statefulset.kubernetes.io/pod-name"
     static let podIndexLabel = "apps.kubernetes.io/pod-index"
     static let revisionLabel = "controller-revision-hash"
+    /// Creates and deletes not yet seen in the pod cache: without them a reconcile
+    /// running on a stale cache would create the same ordinal twice or delete twice.
+    let expectations = Expectations()
 
     public init() {}
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
         ctx.informers.informer(Self.sets).addHandler(.any { queue.add(Informer.key($0)) })
-        ctx.informers.informer(Self.pods).addHandler(.any { p in
-            if let ref = PodHelpers.controllerRef(p), ref["kind"]?.string == "StatefulSet", let n = ref["name"]?.string {
-                queue.add((p[path: ["metadata", "namespace"]]?.string ?? "") + "/" + n)
-            }
-        })
+        let exp = expectations
+        ctx.informers.informer(Self.pods).addHandler(Informer.Handler(
+            added: { p in
+                guard let key = Self.setKey(p) else { return }
+                exp.observedAdd(key)
+                queue.add(key)
+            },
+            updated: { old, new in
+                guard let key = Self.setKey(new) ?? Self.setKey(old) else { return }
+                // Graceful deletion shows as deletionTimestamp appearing: the delete we asked for happened.
+                if !PodHelpers.isBeingDeleted(old) && PodHelpers.isBeingDeleted(new) {
+                    exp.observedDelete(key, name: new[path: ["metadata", "name"]]?.string ?? "")
+                }
+                queue.add(key)
+            },
+            deleted: { p in
+                guard let key = Self.setKey(p) else { return }
+                exp.observedDelete(key, name: p[path: ["metadata", "name"]]?.string ?? "")
+                queue.add(key)
+            }))
     }
 
-    static func ordinal(_ pod: JSON, set: String) -> Int? {
-        guard let name = pod[path: ["metadata", "name"]]?.string, name.hasPrefix(set + "-") else { return nil }
-        return Int(name.dropFirst(set.count + 1))
-    }
-
-    static func runningAndReady(_ pod: JSON) -> Bool {
-        pod[path: ["status", "phase"]]?.string == "Running" && PodHelpers.isReady(pod) && !PodHelpers.isBeingDeleted(pod)
+    /// The key of the StatefulSet controlling a pod, if one does.
+    static func setKey(_ pod: JSON) -> String? {
+        guard let ref = PodHelpers.controllerRef(pod), ref["kind"]?.string == "StatefulSet", let n = ref["name"]?.string else { return nil }
+        return (pod[path: ["metadata", "namespace"]]?.string ?? "") + "/" + n
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        guard let set = ctx.informers.informer(Self.sets).get(key), !PodHelpers.isBeingDeleted(set) else { return }
-        let (nsOpt, name) = Informer.split(key)
-        let ns = nsOpt ?? ""
+        guard let set = ctx.informers.informer(Self.sets).get(key) else {
+            expectations.forget(key)
+            return
+        }
+        let ns = Informer.split(key).0 ?? ""
+        let spec = Spec(set)
         let uid = set[path: ["metadata", "uid"]]?.string
         var byOrdinal: [Int: JSON] = [:]
         for p in ctx.informers.informer(Self.pods).list(where: {
             $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid
         }) {
-            if let i = Self.ordinal(p, set: name) { byOrdinal[i] = p }
+            if let i = Self.ordinal(p, set: spec.name) { byOrdinal[i] = p }
         }
-        let replicas = Int(set[path: ["spec", "replicas"]]?.int ?? 1)
-        let parallel = set[path: ["spec", "podManagementPolicy"]]?.string == "Parallel"
-        let updateRevision = name + "-" + DeploymentMath.templateHash(set[path: ["spec", "template"]])
-        let onDelete = set[path: ["spec", "updateStrategy", "type"]]?.string == "OnDelete"
-        let partition = Int(set[path: ["spec", "updateStrategy", "rollingUpdate", "partition"]]?.int ?? 0)
-
-        try await step(set, ns: ns, name: name, byOrdinal: byOrdinal, replicas: replicas, parallel: parallel,
-                       updateRevision: updateRevision, onDelete: onDelete, partition: partition, ctx)
-        let fresh = ctx.informers.informer(Self.pods).list(where: {
-            $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid
-        })
-        try await updateStatus(set, pods: fresh, updateRevision: updateRevision, replicas: replicas, ctx)
-    }
-
-    /// One pass of creating, removing and replacing, stopping where ordering requires waiting.
-    func step(_ set: JSON, ns: String, name: String, byOrdinal: [Int: JSON], replicas: Int, parallel: Bool,
-              updateRevision: String, onDelete: Bool, partition: Int, _ ctx: ControllerContext) async throws {
-        // Failed pods are removed so they can be recreated under the same name.
-        for (_, p) in byOrdinal where p[path: ["status", "phase"]]?.string == "Failed" && !PodHelpers.isBeingDeleted(p) {
-            try await delete(p, set, ns: ns, ctx)
+        let now = ctx.clock.now()
+        // A set being deleted only reports status; the garbage collector removes its pods.
+        if expectations.satisfied(key) && !PodHelpers.isBeingDeleted(set) {
+            try await execute(Self.plan(spec, pods: byOrdinal, now: now), set: set, spec: spec, key: key, ns: ns, ctx)
         }
-        for i in 0..<replicas {
-            if let p = byOrdinal[i] {
-                if !parallel && !Self.runningAndReady(p) { return } // wait for it before touching higher ordinals
-                continue
-            }
-            try await create(i, set, ns: ns, name: name, revision: updateRevision, ctx)
-            if !parallel { return }
+        // Status from the same snapshot; the events our writes cause bring a fresh one.
+        let status = Self.status(set, spec: spec, pods: byOrdinal.keys.sorted().map { byOrdinal[$0]! }, now: now)
+        if status != set["status"] {
+            var updated = set
+            updated["status"] = status
+            _ = try await ctx.client.updateStatus(Self.sets, updated)
         }
-        let condemned = byOrdinal.filter { $0.key >= replicas }.sorted { $0.key > $1.key }
-        if !condemned.isEmpty {
-            if parallel {
-                for (_, p) in condemned where !PodHelpers.isBeingDeleted(p) { try await delete(p, set, ns: ns, ctx) }
-            } else if !byOrdinal.values.contains(where: PodHelpers.isBeingDeleted) {
-                try await delete(condemned[0].value, set, ns: ns, ctx)
-            }
-            return
-        }
-        guard !onDelete else { return }
-        // Rolling update: all pods up and ready, then replace the highest outdated ordinal at or above the partition.
-        let live = (0..<replicas).compactMap { byOrdinal[$0] }
-        guard live.count == replicas, live.allSatisfy(Self.runningAndReady) else { return }
-        if let (_, outdated) = byOrdinal.filter({ $0.key >= partition && $0.key < replicas
-                                                   && $0.value[path: ["metadata", "labels", Self.revisionLabel]]?.string != updateRevision })
-            .max(by: { $0.key < $1.key }) {
-            try await delete(outdated, set, ns: ns, ctx)
+        // Pods become available minReadySeconds after ready, with no event to say so: look again then.
+        if spec.minReadySeconds > 0 && (status["readyReplicas"]?.int ?? 0) > (status["availableReplicas"]?.int ?? 0) {
+            throw RequeueAfter(.seconds(max(1, Int(spec.minReadySeconds))))
         }
     }
 
-    func create(_ ordinal: Int, _ set: JSON, ns: String, name: String, revision: String, _ ctx: ControllerContext) async throws {
-        let podName = "\(name)-\(ordinal)"
-        var pod = PodHelpers.pod(from: set[path: ["spec", "template"]], owner: set, generateName: "", namespace: ns)
-        pod[path: ["metadata", "generateName"]] = nil
-        pod[path: ["metadata", "name"]] = .string(podName)
-        pod[path: ["metadata", "labels", Self.podNameLabel]] = .string(podName)
-        pod[path: ["metadata", "labels", Self.podIndexLabel]] = .string(String(ordinal))
-        pod[path: ["metadata", "labels", Self.revisionLabel]] = .string(revision)
-        pod[path: ["spec", "hostname"]] = .string(podName)
-        if let svc = set[path: ["spec", "serviceName"]]?.string, !svc.isEmpty { pod[path: ["spec", "subdomain"]] = .string(svc) }
+    /// Carries out a plan. On the first failure the expectations are dropped (the
+    /// rest of the plan will not happen) and the error requeues the key with backoff.
+    func execute(_ plan: Plan, set: JSON, spec: Spec, key: String, ns: String, _ ctx: ControllerContext) async throws {
+        guard plan != Plan() else { return }
+        expectations.expect(key, adds: plan.creates.count, deletes: plan.deletes.compactMap { $0[path: ["metadata", "name"]]?.string })
         do {
-            _ = try await ctx.client.create(Self.pods, namespace: ns, pod)
-            await ctx.events.record(set, reason: "SuccessfulCreate", message: "create Pod \(podName) in StatefulSet \(name) successful")
-        } catch let e as APIError where e.code == 409 {
-            // The old pod of that name is still terminating (or the cache is behind): the next event retries.
-            throw RequeueAfter(.milliseconds(200))
+            for p in plan.deletes { try await delete(p, set: set, spec: spec, ns: ns, ctx) }
+            for i in plan.creates { try await create(i, set: set, spec: spec, ns: ns, ctx) }
+        } catch {
+            expectations.forget(key)
+            throw error
         }
     }
 
-    func delete(_ pod: JSON, _ set: JSON, ns: String, _ ctx: ControllerContext) async throws {
+    func create(_ ordinal: Int, set: JSON, spec: Spec, ns: String, _ ctx: ControllerContext) async throws {
+        let podName = "\(spec.name)-\(ordinal)"
+        do {
+            _ = try await ctx.client.create(Self.pods, namespace: ns, Self.newPod(set, spec: spec, ordinal: ordinal))
+            await ctx.events.record(set, reason: "SuccessfulCreate", message: "create Pod \(podName) in StatefulSet \(spec.name) successful")
+        } catch let e as APIError where e.code == 409 {
+            // The previous pod of that name is still going away (its removal requeues
+            // us), or someone else's pod holds the name: retry with backoff, quietly.
+            throw e
+        } catch {
+            await ctx.events.record(set, type: "Warning", reason: "FailedCreate",
+                                    message: "create Pod \(podName) in StatefulSet \(spec.name) failed error: \(Self.describe(error))")
+            throw error
+        }
+    }
+
+    func delete(_ pod: JSON, set: JSON, spec: Spec, ns: String, _ ctx: ControllerContext) async throws {
         let podName = pod[path: ["metadata", "name"]]?.string ?? ""
         do {
+            // The uid precondition keeps a stale decision from deleting a newer pod of the same name.
             _ = try await ctx.client.delete(Self.pods, namespace: ns, name: podName, preconditionUID: pod[path: ["metadata", "uid"]]?.string)
-            await ctx.events.record(set, reason: "SuccessfulDelete",
-                                    message: "delete Pod \(podName) in StatefulSet \(set[path: ["metadata", "name"]]?.string ?? "") successful")
-        } catch let e as APIError where e.code == 404 || e.code == 409 {}
+            await ctx.events.record(set, reason: "SuccessfulDelete", message: "delete Pod \(podName) in StatefulSet \(spec.name) successful")
+        } catch let e as APIError where e.code == 404 || e.code == 409 {
+            // Already gone, or already replaced: nothing of ours is left to delete.
+            expectations.observedDelete(Informer.key(set), name: podName)
+        } catch {
+            await ctx.events.record(set, type: "Warning", reason: "FailedDelete",
+                                    message: "delete Pod \(podName) in StatefulSet \(spec.name) failed error: \(Self.describe(error))")
+            throw error
+        }
     }
 
-    func updateStatus(_ set: JSON, pods: [JSON], updateRevision: String, replicas: Int, _ ctx: ControllerContext) async throws {
-        let active = pods.filter { !PodHelpers.isBeingDeleted($0) && !PodHelpers.isTerminal($0) }
-        let updated = active.filter { $0[path: ["metadata", "labels", Self.revisionLabel]]?.string == updateRevision }
-        let ready = active.filter(Self.runningAndReady)
-        var status = set["status"] ?? [:]
-        let done = updated.count == replicas && active.count == replicas
-        // When every pod runs the new template, it becomes the current revision.
-        let current = done ? updateRevision : (status["currentRevision"]?.string ?? updateRevision)
-        status["observedGeneration"] = set[path: ["metadata", "generation"]]
-        status["replicas"] = .int(Int64(active.count))
-        status["readyReplicas"] = .int(Int64(ready.count))
-        status["availableReplicas"] = .int(Int64(ready.count))
-        status["currentReplicas"] = .int(Int64(active.filter { $0[path: ["metadata", "labels", Self.revisionLabel]]?.string == current }.count))
-        status["updatedReplicas"] = .int(Int64(updated.count))
-        status["currentRevision"] = .string(current)
-        status["updateRevision"] = .string(updateRevision)
-        status["collisionCount"] = status["collisionCount"] ?? 0
-        if status != set["status"] {
-            var u = set
-            u["status"] = status
-            _ = try await ctx.client.updateStatus(Self.sets, u)
-        }
+    static func describe(_ error: any Error) -> String {
+        (error as? APIError)?.message ?? String(describing: error)
     }
 }
