@@ -31,7 +31,7 @@ let package = Package(
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
-        .target(name: "EdgeRuntime", dependencies: ["CEdgeRuntime"]),
+        .target(name: "EdgeRuntime", dependencies: ["CEdgeRuntime", "EdgeAPI"]),
         .target(name: "EdgeAPI"),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
@@ -53,7 +53,7 @@ let package = Package(
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
-        .target(name: "EdgeAgent", dependencies: ["EdgeAPI", "EdgeClient"]),
+        .target(name: "EdgeAgent", dependencies: ["EdgeAPI", "EdgeClient", "EdgeRuntime"]),
         // Wires EdgeClient to an API service in the same process (server components, tests).
         .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeStore"]),
         .executableTarget(name: "edgectl", dependencies: [

@@ -5,7 +5,10 @@ import Glibc
 
 /// Starts containers through the C core and waits for them.
 public enum ContainerRunner {
-    public struct Failure: Error, CustomStringConvertible { public let description: String }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
 
     /// Starts the container; returns its init process id.
     public static func start(_ spec: ContainerSpec) throws -> Int32 {

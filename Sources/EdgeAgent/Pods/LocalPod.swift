@@ -1,0 +1,26 @@
+import EdgeAPI
+
+/// What the agent remembers of a pod between syncs, beyond its directory:
+/// crash-loop delays, pending kills and the status it last wrote. Lost on a
+/// restart, which only costs a status write and a fresh backoff.
+struct LocalPod: Sendable {
+    var namespace: String
+    var name: String
+    var uid: String
+    var sandboxReady = false
+    var volumes: [String: VolumeBuilder.Prepared] = [:]
+    var backoff: [String: RestartBackoff] = [:]
+    /// Per container: the exited attempt being waited on, when it may restart, and the delay shown.
+    var restartAt: [String: (attempt: Int, at: ContinuousClock.Instant, delay: Duration)] = [:]
+    var pullBackoff: [String: RestartBackoff] = [:]
+    var waiting: [String: (reason: String, message: String)] = [:]
+    /// "name/attempt" -> when SIGKILL follows the SIGTERM already sent.
+    var killDeadlines: [String: ContinuousClock.Instant] = [:]
+    /// Directories of instances seen running, which housekeeping watches for exit.json.
+    var running: Set<String> = []
+    var imageIDs: [String: String] = [:]
+    var lastStatus: JSON?
+    var terminationStarted: ContinuousClock.Instant?
+
+    var key: String { namespace + "/" + name }
+}

@@ -1,0 +1,149 @@
+import EdgeAPI
+import EdgeClient
+import EdgeRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension PodManager {
+    /// The image per imagePullPolicy; failures leave the container waiting in ErrImagePull / ImagePullBackOff.
+    func ensureImage(_ pod: JSON, _ c: JSON, uid: String) async -> PodImage? {
+        let name = c["name"]?.string ?? ""
+        let ref = c["image"]?.string ?? ""
+        let policy = c["imagePullPolicy"]?.string ?? "IfNotPresent"
+        if policy != "Always", let img = images.present(ref) { return img }
+        if policy == "Never" {
+            updateLocal(uid) { $0.waiting[name] = ("ErrImageNeverPull", "Container image \"\(ref)\" is not present with pull policy of Never") }
+            await events.record(pod, type: "Warning", reason: "ErrImageNeverPull", message: "Container image \"\(ref)\" is not present with pull policy of Never")
+            queue.addAfter(Informer.key(pod), .seconds(10))
+            return nil
+        }
+        if let last = local.withLock({ $0[uid]?.waiting[name] }), last.reason == "ImagePullBackOff" || last.reason == "ErrImagePull",
+           let r = local.withLock({ $0[uid]?.restartAt["pull:" + name] }), ContinuousClock.now < r.at {
+            updateLocal(uid) { $0.waiting[name] = ("ImagePullBackOff", "Back-off pulling image \"\(ref)\"") }
+            queue.addAfter(Informer.key(pod), r.at - ContinuousClock.now)
+            return nil
+        }
+        await events.record(pod, reason: "Pulling", message: "Pulling image \"\(ref)\"")
+        let began = ContinuousClock.now
+        do {
+            let img = try await images.pull(ref)
+            let took = ContinuousClock.now - began
+            await events.record(pod, reason: "Pulled", message: "Successfully pulled image \"\(ref)\" in \(took.components.seconds)s")
+            updateLocal(uid) { $0.pullBackoff[name] = nil; $0.restartAt["pull:" + name] = nil }
+            return img
+        } catch {
+            // A pull that fails is retried on the crash-loop schedule, as upstream's image back-off.
+            let delay = local.withLock { pods -> Duration in
+                var b = pods[uid]?.pullBackoff[name] ?? RestartBackoff()
+                var d = b.next(ran: .zero)
+                if d == .zero { d = .seconds(5) }
+                pods[uid]?.pullBackoff[name] = b
+                pods[uid]?.restartAt["pull:" + name] = (0, ContinuousClock.now + d, d)
+                return d
+            }
+            updateLocal(uid) { $0.waiting[name] = ("ErrImagePull", "\(error)") }
+            await events.record(pod, type: "Warning", reason: "Failed", message: "Failed to pull image \"\(ref)\": \(error)")
+            queue.addAfter(Informer.key(pod), delay)
+            return nil
+        }
+    }
+
+    /// Creates and starts one container instance under its supervisor.
+    func start(_ pod: JSON, _ c: JSON, uid: String, attempt: Int) async {
+        let name = c["name"]?.string ?? ""
+        let key = Informer.key(pod)
+        guard let image = await ensureImage(pod, c, uid: uid) else { return }
+        updateLocal(uid) { $0.imageIDs[name] = image.id }
+        let p = paths(uid)
+        let ns = pod[path: ["metadata", "namespace"]]?.string ?? "default"
+        let spec: ContainerSpec
+        let dir = p.container(name, attempt: attempt)
+        do {
+            let objects = PodObjects(client: client, namespace: ns)
+            let env = try await EnvResolver.resolve(pod: pod, container: c, image: image, objects: objects, hostIP: config.hostIP,
+                                                    podIP: podIP(pod), allocatable: config.allocatable)
+            try PosixFile.makeDirectories(dir)
+            try PosixFile.makeDirectories(p.logs(name))
+            let rootfs = try OverlayRootfs.mount(layers: image.layers, in: dir)
+            let passwd = PosixFile.read(rootfs + "/etc/passwd").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let group = PosixFile.read(rootfs + "/etc/group").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            spec = try ContainerSpecBuilder.build(.init(pod: pod, container: c, image: image, env: env, rootfs: rootfs,
+                                                        mounts: try mounts(pod, c, uid: uid, dir: dir), cgroup: p.cgroup(name, attempt: attempt),
+                                                        passwd: passwd, group: group))
+        } catch {
+            // Nothing ran: no attempt is used up, the container waits with the reason.
+            OverlayRootfs.unmount(in: dir)
+            PosixFile.removeTree(dir)
+            updateLocal(uid) { $0.waiting[name] = ("CreateContainerConfigError", "\(error)") }
+            await events.record(pod, type: "Warning", reason: "Failed", message: "Error: \(error)")
+            queue.addAfter(key, .seconds(5))
+            return
+        }
+        let shim = Shim.Config(spec: spec, logPath: p.log(name, attempt: attempt), networkNamespacePath: p.networkNamespace)
+        let exe = config.shimExecutable
+        do {
+            _ = try await Blocking.run { try Shim.launch(executable: exe, dir: dir, config: shim) }
+            updateLocal(uid) { $0.waiting[name] = nil; $0.running.insert(dir) }
+            await events.record(pod, reason: "Created", message: "Created container: \(name)")
+            await events.record(pod, reason: "Started", message: "Started container \(name)")
+            if let runner = probeRunner(pod, c, uid: uid, spec: spec, dir: dir) {
+                probes.ensure("\(uid)/\(name)/\(attempt)", podKey: key, container: c, runner: runner)
+            }
+        } catch {
+            if !PosixFile.exists(Shim.exitPath(dir)) { Shim.recordStartError(dir, "\(error)") }
+            updateLocal(uid) { $0.waiting[name] = nil }
+            await events.record(pod, type: "Warning", reason: "Failed", message: "Error: failed to start container \"\(name)\": \(error)")
+        }
+        queue.add(key)
+    }
+
+    func probeRunner(_ pod: JSON, _ c: JSON, uid: String, spec: ContainerSpec, dir: String) -> ProbeRunner? {
+        guard c["startupProbe"] != nil || c["livenessProbe"] != nil || c["readinessProbe"] != nil else { return nil }
+        var ports: [String: Int] = [:]
+        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(v) } }
+        let execFn: (@Sendable ([String], Duration) async -> (ok: Bool, output: String))?
+        if let exec {
+            execFn = { cmd, timeout in
+                guard let pid = ContainerRecord.read(dir).pid else { return (false, "container is not running") }
+                return await exec(ExecRequest(pid: pid, spec: spec, command: cmd, timeout: timeout))
+            }
+        } else {
+            execFn = nil
+        }
+        return ProbeRunner(netnsPath: paths(uid).networkNamespace, ports: ports, exec: execFn)
+    }
+
+    /// Volume mounts, the managed /etc/hosts and the termination message file.
+    func mounts(_ pod: JSON, _ c: JSON, uid: String, dir: String) throws -> [ContainerSpec.Mount] {
+        let volumes = local.withLock { $0[uid]?.volumes } ?? [:]
+        var out: [ContainerSpec.Mount] = []
+        var targets = Set<String>()
+        for m in c["volumeMounts"]?.array ?? [] {
+            let vname = m["name"]?.string ?? ""
+            guard let v = volumes[vname], let target = m["mountPath"]?.string else {
+                throw VolumeBuilder.VolumeError(description: "volumeMount \(vname) refers to no volume of the pod")
+            }
+            var source = v.path
+            if let sub = m["subPath"]?.string, !sub.isEmpty {
+                guard !sub.split(separator: "/").contains("..") && !sub.hasPrefix("/") else {
+                    throw VolumeBuilder.VolumeError(description: "subPath \(sub) must be a relative path without ..")
+                }
+                source += "/" + sub
+                if !PosixFile.exists(source) { try PosixFile.makeDirectories(source) }
+            }
+            out.append(.init(source: source, target: target, readOnly: v.readOnly || (m["readOnly"]?.bool ?? false)))
+            targets.insert(target)
+        }
+        let p = paths(uid)
+        if pod[path: ["spec", "hostNetwork"]]?.bool != true && !targets.contains("/etc/hosts") {
+            out.append(.init(source: p.etcHosts, target: "/etc/hosts"))
+        }
+        let termination = dir + "/termination-log"
+        let fd = open(termination, O_CREAT | O_WRONLY | O_CLOEXEC, 0o666)
+        if fd >= 0 { fchmod(fd, 0o666); close(fd) }
+        let tpath = c["terminationMessagePath"]?.string ?? "/dev/termination-log"
+        if !targets.contains(tpath) { out.append(.init(source: termination, target: tpath)) }
+        return out
+    }
+}
