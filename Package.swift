@@ -32,6 +32,15 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "EdgeRuntime", dependencies: ["CEdgeRuntime", "EdgeAPI"]),
+        // System zlib (zlib1g-dev): inflating gzip image layers as they stream in.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The node's image store: OCI/docker import, registry pulls, layer unpacking for overlayfs.
+        .target(name: "EdgeImages", dependencies: [
+            "EdgeAPI", "EdgeTLS", "CZlib",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "EdgeAPI"),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
@@ -59,6 +68,7 @@ let package = Package(
         .executableTarget(name: "edgectl", dependencies: [
             "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
             "EdgeRuntime",
+            "EdgeImages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,6 +83,7 @@ let package = Package(
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime"]),
+        .testTarget(name: "EdgeImagesTests", dependencies: ["EdgeImages", "EdgeAPI"]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "EdgeClient", "EdgeInProcess"]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
     ]

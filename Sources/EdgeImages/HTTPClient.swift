@@ -1,0 +1,74 @@
+import EdgeTLS
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One HTTP/1.1 GET per connection over SwiftNIO, plain or through EdgeTLS
+/// (mbedtls). Registry traffic is a handful of requests per pull, so pooling
+/// is not worth its state; bodies stream to the caller chunk by chunk.
+struct HTTPClient: Sendable {
+    /// Verifies HTTPS registries against the system CA bundle, loaded on first HTTPS use.
+    static let caBundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
+
+    func get(_ url: RegistryURL, headers: [(String, String)],
+             body: (HTTPResponseHead, ByteBuffer) throws -> Void) async throws -> HTTPResponseHead {
+        let tls: TLSConfiguration? = url.scheme == "https" ? try Self.clientTLS() : nil
+        let host = url.host
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(15))
+                .connect(host: host, port: url.port) { ch in
+                    ch.eventLoop.makeCompletedFuture {
+                        if let tls { try ch.pipeline.syncOperations.addHandler(try TLSHandler(configuration: tls, expectedServerName: host)) }
+                        try ch.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: ch)
+                    }
+                }
+        } catch {
+            throw ImageError("cannot connect to \(url.authority) (\(error)); check that the registry is running and reachable")
+        }
+        var requestHeaders = HTTPHeaders()
+        requestHeaders.add(name: "Host", value: url.authority)
+        requestHeaders.add(name: "User-Agent", value: "edgectl")
+        for (k, v) in headers { requestHeaders.add(name: k, value: v) }
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target, headers: requestHeaders)
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(.head(head))
+            try await outbound.write(.end(nil))
+            var response: HTTPResponseHead?
+            for try await part in inbound {
+                switch part {
+                case .head(let h):
+                    response = HTTPResponseHead(status: Int(h.status.code), headers: h.headers.map { ($0.name, $0.value) })
+                case .body(let chunk):
+                    if let response { try body(response, chunk) }
+                case .end:
+                    if let response { return response }
+                }
+            }
+            throw ImageError("\(url.authority) closed the connection before the response to \(url.target) was complete")
+        }
+    }
+
+    /// GET with the whole body in memory (manifests, configs, tokens, error documents).
+    func fetch(_ url: RegistryURL, headers: [(String, String)], limit: Int = 8 << 20) async throws -> (HTTPResponseHead, [UInt8]) {
+        var bytes: [UInt8] = []
+        let head = try await get(url, headers: headers) { _, chunk in
+            guard bytes.count + chunk.readableBytes <= limit else {
+                throw ImageError("response from \(url.authority)\(url.target) is larger than \(limit) bytes")
+            }
+            bytes += chunk.readableBytesView
+        }
+        return (head, bytes)
+    }
+
+    static func clientTLS() throws -> TLSConfiguration {
+        for path in caBundlePaths where Posix.exists(path) {
+            let pem = String(decoding: try Posix.readFile(path), as: UTF8.self)
+            return try TLSConfiguration.client(trustedCAPEM: pem)
+        }
+        throw ImageError("no CA certificate bundle found (looked in \(caBundlePaths.joined(separator: ", "))); install ca-certificates to pull over HTTPS")
+    }
+}
