@@ -1,25 +1,57 @@
 import EdgeAgent
 import EdgeAPI
+import EdgeClient
+import EdgeImages
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Runs the node agent with the credentials `edgectl join` left in the data
-/// dir, until SIGTERM/SIGINT.
+/// Runs the node agent: node registration and lease, and the pods bound to it.
 enum AgentRunner {
-    /// Pods cannot run on an agent yet (the pod lifecycle arrives with the rest of the
-    /// agent issue): the node says so with a taint instead of accepting pods it would never start.
-    static let noPodsTaint: JSON = ["key": "edgectl.io/pods-not-supported-yet", "effect": "NoSchedule"]
+    /// Containers need root (namespaces, mounts, cgroups): an agent without it still
+    /// reports its node, with a taint so nothing is scheduled there only to hang.
+    static let needsRootTaint: JSON = ["key": "edgectl.io/pods-need-root", "effect": "NoSchedule"]
 
+    /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String]) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
-        var cfg = NodeAgent.Config(nodeName: nodeName)
-        cfg.labels = labels
-        cfg.taints = [noPodsTaint]
-        cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
-        let agent = NodeAgent(client: connection.client, config: cfg,
-                              facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
+        let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
-        let task = Task { await agent.run() }
         await ShutdownSignal.wait()
         task.cancel()
+    }
+
+    /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
+    static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String]) throws -> Task<Void, Never> {
+        let canRunPods = geteuid() == 0
+        var cfg = NodeAgent.Config(nodeName: nodeName)
+        cfg.labels = labels
+        if !canRunPods { cfg.taints = [needsRootTaint] }
+        cfg.runtimeVersion = "edgectl://" + BuildInfo.version
+        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
+        var pods: PodManager?
+        if canRunPods {
+            try FileSystem.makeDirectories(dataDir)
+            let store = try ImageStore(root: dataDir + "/images")
+            let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
+            pods = PodManager(client: client, images: StoreImageSource(store: store), config: podConfig, exec: ContainerExecutor.run)
+        } else {
+            print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
+        }
+        let podManager = pods
+        return Task {
+            await withTaskGroup(of: Void.self) { g in
+                g.addTask { await agent.run() }
+                if let podManager { g.addTask { await podManager.run() } }
+            }
+        }
+    }
+
+    /// This binary, started again as each container's supervisor.
+    static func selfExecutable() -> String {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }
 }

@@ -147,12 +147,21 @@ struct ServerCommand: AsyncParsableCommand {
             print("To join another machine (token valid 24h; `edgectl token create` makes more):")
             print("  " + joinLine)
         }
+        var localAgent: Task<Void, Never>?
         if !disableAgent {
-            print("  (the local agent arrives with the agent issue; running the control plane only)")
+            // The local agent is a node like any other, through the API with a node's identity, in-process.
+            let name = nodeName ?? HostIdentity.hostname()
+            let nodeClient = APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:node:" + name,
+                                                                                                   groups: ["system:nodes", "system:authenticated"])),
+                                       userAgent: "edgectl-agent/" + name)
+            localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
+                                               ip: HostIdentity.primaryIPv4() ?? advertised, labels: [:])
+            print("  local agent: node \(name)")
         }
 
         await ShutdownSignal.wait()
         log.info("shutting down")
+        localAgent?.cancel()
         background.cancel()
         try? await channel.close()
         await backend.close()

@@ -112,6 +112,11 @@ extension PodManager {
                     let o = observe(c, uid: uid)
                     if o.running {
                         let id = "\(uid)/\(o.name)/\(o.attempt)"
+                        // Probing resumes for containers adopted after an agent restart.
+                        if let dir = o.current?.dir, let cfg = PosixFile.readJSON(Shim.configPath(dir)), let sj = cfg["spec"],
+                           let spec = try? ContainerSpec(json: sj), let runner = probeRunner(pod, c, uid: uid, spec: spec, dir: dir) {
+                            probes.ensure(id, podKey: key, container: c, runner: runner)
+                        }
                         if let why = probes.result(id, container: c).failedProbe {
                             await kill(pod, o, uid: uid, grace: grace(pod), reason: why)
                         }
