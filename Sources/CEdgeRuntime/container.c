@@ -227,6 +227,15 @@ static int child_main(void *arg) {
     set_identity_and_capabilities(sync, c);
     if (chdir(c->cwd && *c->cwd ? c->cwd : "/") != 0) die(sync, "failed to enter working directory %s", c->cwd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(sync, "PR_SET_NO_NEW_PRIVS failed");
+    /* The caller may be any thread of a runtime that blocks or handles signals (Dispatch workers
+     * block most): the container starts with none blocked and every disposition at its default. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < 65; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) die(sync, "failed to reset the signal mask");
     /* Last before exec, so the profile need not allow the set-up above. */
     if (a->has_seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->seccomp) != 0) die(sync, "failed to load the seccomp profile");
     exec_in_path(sync, c);

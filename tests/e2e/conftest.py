@@ -35,10 +35,12 @@ users: [{name: dev, user: {}}]
 class Server:
     """One edgectl server process with its own data dir and port."""
 
-    def __init__(self, data_dir, port, extra_args=()):
+    def __init__(self, data_dir, port, extra_args=(), agent=False):
         self.data_dir = data_dir
         self.port = port
         self.extra_args = list(extra_args)
+        # Most suites test the control plane alone; pod suites run the local agent (root only).
+        self.agent = agent
         self.proc = None
         self.log_path = os.path.join(data_dir, "server.log")
 
@@ -57,7 +59,7 @@ class Server:
             return self
         self.proc = subprocess.Popen(
             [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
-             "--https-listen-port", str(self.port), "--disable-agent"] + self.extra_args,
+             "--https-listen-port", str(self.port)] + ([] if self.agent else ["--disable-agent"]) + self.extra_args,
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

@@ -1,0 +1,53 @@
+"""Images for pod tests: built from images/ recipes (Debian packages only) and
+served by Debian's docker-registry on loopback, pushed there with skopeo."""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+class LocalRegistry:
+    def __init__(self, port):
+        self.port = port
+        self.dir = tempfile.mkdtemp(prefix="edgectl-registry-")
+        self.proc = None
+
+    @property
+    def host(self):
+        return f"127.0.0.1:{self.port}"
+
+    def start(self):
+        cfg = os.path.join(self.dir, "config.yml")
+        with open(cfg, "w") as f:
+            f.write(f"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {self.dir}/data\n"
+                    f"http:\n  addr: 127.0.0.1:{self.port}\n")
+        self.proc = subprocess.Popen(["docker-registry", "serve", cfg], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://{self.host}/v2/", timeout=1)
+                return self
+            except Exception:
+                time.sleep(0.1)
+        raise RuntimeError("docker-registry did not start")
+
+    def push_recipes(self, names=("busybox", "busybox-httpd", "pause")):
+        out = os.path.join(self.dir, "layouts")
+        subprocess.run(["bash", os.path.join(ROOT, "images", "build"), out], check=True, capture_output=True)
+        for n in names:
+            subprocess.run(["skopeo", "copy", "-q", "--dest-tls-verify=false", f"oci:{out}/{n}:latest",
+                            f"docker://{self.host}/{n}:latest"], check=True, capture_output=True)
+        return self
+
+    def image(self, name):
+        return f"{self.host}/{name}:latest"
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
