@@ -62,7 +62,12 @@ let package = Package(
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
-        .target(name: "EdgeAgent", dependencies: ["EdgeAPI", "EdgeClient", "EdgeRuntime"]),
+        .target(name: "EdgeAgent", dependencies: [
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // Wires EdgeClient to an API service in the same process (server components, tests).
         .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeStore"]),
         .executableTarget(name: "edgectl", dependencies: [
@@ -83,7 +88,11 @@ let package = Package(
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime"]),
-        .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "EdgeClient", "EdgeInProcess"]),
+        .testTarget(name: "EdgeAgentTests", dependencies: [
+            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
     ]
 )

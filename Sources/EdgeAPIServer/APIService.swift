@@ -11,13 +11,17 @@ public final class APIService: Sendable {
     let serverAddress: String
     /// Issues tokens for serviceaccounts/token; nil where no signing key is configured.
     let serviceAccountTokens: ServiceAccountTokens?
+    /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
+    let nodeProxy: NodeProxy?
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: any Authorizer,
-                openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil) {
+                openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
+                nodeProxy: NodeProxy? = nil) {
         self.serviceAccountTokens = serviceAccountTokens
+        self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
         self.authorizer = authorizer
@@ -48,10 +52,43 @@ public final class APIService: Sendable {
         guard await authorizer.authorize(user, info, path: path) else {
             throw forbidden(user, info, path: path)
         }
+        if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
+            guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
+            return try await agentProxy().logs(store, namespace: ns, pod: name, query: req.queryItems)
+        }
+        if let info, info.group == "", info.resource == "pods", info.subresource == "exec" {
+            throw APIError.badRequest("Upgrade request required: pods/exec is served over WebSocket (v5.channel.k8s.io)")
+        }
         if let info, ResourceRegistry.lookup(group: info.group, version: info.version, plural: info.resource) != nil {
             return try await ResourceHandler(service: self, request: req, info: info, user: user).serve()
         }
         return try nonResource(req, path: path, info: info)
+    }
+
+    func agentProxy() throws -> NodeProxy {
+        guard let nodeProxy else {
+            throw APIError(code: 503, reason: "ServiceUnavailable", message: "this API server has no connection to node agents configured")
+        }
+        return nodeProxy
+    }
+
+    /// An upgrade request (`kubectl exec` over WebSocket): authenticated and
+    /// authorised as any request, then tunnelled to the pod's node agent.
+    public func upgrade(_ req: HTTPRequest) async -> UpgradeOutcome {
+        do {
+            let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
+            let user = try await authenticate(req, path: path)
+            let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
+            guard await authorizer.authorize(user, info, path: path) else { throw forbidden(user, info, path: path) }
+            guard let info, info.group == "", info.resource == "pods", info.subresource == "exec", let ns = info.namespace, let name = info.name else {
+                throw APIError.badRequest("only pods/exec can be upgraded on this server")
+            }
+            return try await agentProxy().exec(store, namespace: ns, pod: name, request: req)
+        } catch let e as APIError {
+            return .response(.error(e))
+        } catch {
+            return .response(.error(.internalError("\(error)")))
+        }
     }
 
     /// Where a caller with no credentials at all may read: the cluster-info

@@ -12,6 +12,8 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// Identity from a verified TLS client certificate, if any.
     public var clientCertificate: UserInfo?
+    /// Every query parameter in order, repeated keys kept (exec's `command=`).
+    public var queryItems: [(String, String)] = []
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
                 body: [UInt8] = [], clientCertificate: UserInfo? = nil) {
@@ -28,6 +30,7 @@ public struct HTTPRequest: Sendable {
                 clientCertificate: UserInfo? = nil) {
         var path = uri
         var query: [String: String] = [:]
+        var items: [(String, String)] = []
         if let q = uri.firstIndex(of: "?") {
             path = String(uri[..<q])
             for pair in uri[uri.index(after: q)...].split(separator: "&", omittingEmptySubsequences: true) {
@@ -36,10 +39,12 @@ public struct HTTPRequest: Sendable {
                 let v = kv.count > 1 ? HTTPRequest.percentDecode(String(kv[1]), plusIsSpace: true) : ""
                 // First value wins, as Go's url.Values.Get does.
                 if query[k] == nil { query[k] = v }
+                items.append((k, v))
             }
         }
         self.init(method: method, path: HTTPRequest.percentDecode(path, plusIsSpace: false), query: query,
                   headers: headers, body: body, clientCertificate: clientCertificate)
+        queryItems = items
     }
 
     static func percentDecode(_ s: String, plusIsSpace: Bool) -> String {

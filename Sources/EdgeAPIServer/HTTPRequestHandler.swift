@@ -73,6 +73,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         let service = self.service
         let version = h.version
         let isHead = h.method == .HEAD
+        if req.headers["upgrade"] != nil && h.method != .HEAD {
+            running = Self.serveUpgrade(service, req, version: version, channel: channel)
+            return
+        }
         // Cancelling a finished task is harmless, so `running` is simply replaced by the next request.
         running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel)
     }
@@ -82,6 +86,18 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         Task {
             let resp = await service.handle(req)
             await send(resp, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel)
+        }
+    }
+
+    /// An upgrade ends the HTTP conversation either way: a refusal closes, an accepted exec becomes a tunnel.
+    static func serveUpgrade(_ service: APIService, _ req: HTTPRequest, version: HTTPVersion, channel: any Channel) -> Task<Void, Never> {
+        Task {
+            switch await service.upgrade(req) {
+            case .response(let resp):
+                await send(resp, version: version, keepAlive: false, headOnly: false, to: channel)
+            case .tunnel(let agent, let head, let early, let reader):
+                TunnelSwitch.connect(client: channel, agent: agent, head: head, early: early, reader: reader)
+            }
         }
     }
 

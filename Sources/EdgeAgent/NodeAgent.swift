@@ -16,6 +16,8 @@ public final class NodeAgent: Sendable {
         public var leaseInterval: Duration = .seconds(10)
         public var statusCheckInterval: Duration = .seconds(10)
         public var statusResyncSeconds: Int64 = 300
+        /// The agent API's port (logs, exec), published in the node status.
+        public var agentAPIPort = 10250
         public init(nodeName: String) { self.nodeName = nodeName }
     }
 
@@ -71,10 +73,11 @@ public final class NodeAgent: Sendable {
     }
 
     func register() async throws {
-        let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil)
+        let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil,
+                                              agentPort: config.agentAPIPort)
         if var existing = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
             existing["status"] = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(),
-                                                          previous: existing["status"])
+                                                          previous: existing["status"], agentPort: config.agentAPIPort)
             _ = try await client.updateStatus(Self.nodes, existing)
         } else {
             _ = try await client.create(Self.nodes, namespace: nil, try nodeObject(status))
@@ -88,7 +91,8 @@ public final class NodeAgent: Sendable {
             return true
         }
         let now = Timestamp.now()
-        let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"])
+        let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"],
+                                                agentPort: config.agentAPIPort)
         let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
         guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }
         node["status"] = status

@@ -10,7 +10,8 @@ public enum NodeStatusBuilder {
     static let memoryReserve: Int64 = 100 << 20
     public static let kubeletVersion = "v1.37.0-edgectl"
 
-    public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?) -> JSON {
+    /// `agentPort`: where the agent API listens, published as daemonEndpoints.kubeletEndpoint.Port for the API server's proxy.
+    public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?, agentPort: Int = 10250) -> JSON {
         let capacity: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(f.memoryBytes / 1024)Ki"),
                               "ephemeral-storage": .string("\(f.diskBytes / 1024)Ki"), "pods": .string(String(podsPerNode))]
         let allocatable: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(max(0, f.memoryBytes - memoryReserve) / 1024)Ki"),
@@ -37,7 +38,7 @@ public enum NodeStatusBuilder {
         ]
         return ["capacity": capacity, "allocatable": allocatable, "conditions": .array(conditions),
                 "addresses": [["type": "InternalIP", "address": .string(f.internalIP)], ["type": "Hostname", "address": .string(f.hostname)]],
-                "daemonEndpoints": ["kubeletEndpoint": ["Port": 10250]],
+                "daemonEndpoints": ["kubeletEndpoint": ["Port": .int(Int64(agentPort))]],
                 "nodeInfo": ["machineID": .string(f.machineID), "systemUUID": .string(f.machineID), "bootID": .string(f.bootID),
                              "kernelVersion": .string(f.kernelVersion), "osImage": .string(f.osImage), "operatingSystem": "linux",
                              "architecture": .string(f.architecture), "kubeletVersion": .string(kubeletVersion), "kubeProxyVersion": "",

@@ -97,10 +97,12 @@ struct ServerCommand: AsyncParsableCommand {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
         let openAPI = OpenAPIFactory.documents()
-        let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
-                                 openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens)
-
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
+        let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
+        let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
+                                 openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
+                                 nodeProxy: nodeProxy)
+
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
                                                  tlsHandler: tlsFactory)

@@ -14,6 +14,9 @@ struct ServerPKI {
     let adminKey: String
     /// Signs service account tokens (kept apart from the CA key, as upstream's sa.key).
     let serviceAccountKey: String
+    /// The API server's identity towards node agents (pods/log, pods/exec), as upstream's apiserver-kubelet-client.
+    let kubeletClientCert: String
+    let kubeletClientKey: String
 
     static func ensure(dataDir: String, extraSANs: [String], bindAddress: String) throws -> ServerPKI {
         let dir = dataDir + "/tls"
@@ -51,8 +54,15 @@ struct ServerPKI {
                                     usage: .clientAuth, days: 365)
         }
         let serviceAccountKey = try load("service-account.key") { try PKI.generateKey() }
+        let kubeletClientKey = try load("apiserver-kubelet-client.key") { try PKI.generateKey() }
+        let kubeletClientCert = try load("apiserver-kubelet-client.crt") {
+            try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: kubeletClientKey,
+                                    subject: CertificateSubject(commonName: "kube-apiserver-kubelet-client", organizations: ["system:masters"]),
+                                    usage: .clientAuth, days: 365)
+        }
         return ServerPKI(dir: dir, caCert: caCert, caKey: caKey, servingCert: servingCert, servingKey: servingKey,
-                         adminCert: adminCert, adminKey: adminKey, serviceAccountKey: serviceAccountKey)
+                         adminCert: adminCert, adminKey: adminKey, serviceAccountKey: serviceAccountKey,
+                         kubeletClientCert: kubeletClientCert, kubeletClientKey: kubeletClientKey)
     }
 
     /// This machine's names and addresses (only those), plus the in-cluster
@@ -71,6 +81,11 @@ struct ServerPKI {
 
     func adminKubeconfig(server: String) -> String {
         Kubeconfig.render(server: server, caPEM: caCert, clientCertPEM: adminCert, clientKeyPEM: adminKey)
+    }
+
+    /// TLS towards node agents: the kubelet client certificate; agents' self-signed serving certificates are not verified.
+    func agentClientConfiguration() throws -> TLSConfiguration {
+        try TLSConfiguration.client(trustedCAPEM: nil, certificatePEM: kubeletClientCert, keyPEM: kubeletClientKey)
     }
 
     func serverHandlerFactory() throws -> @Sendable () throws -> TLSHandler {

@@ -59,4 +59,31 @@ void edge_cgroup_remove(const char *cgroup);
 /* The memory cgroup's OOM kill count for the container (v1 memory.oom_control / v2 memory.events). */
 int64_t edge_cgroup_oom_kills(const char *cgroup);
 
+
+/* ---- exec: a process inside a running container (kubectl exec) ----
+ * The parent opens the container's namespaces, forks a helper that joins the
+ * container's cgroup and namespaces and clones the process as the parent's
+ * own child (CLONE_PARENT), so the caller can waitpid it. Same error style. */
+struct edge_exec {
+    pid_t target;                        /* host pid of the container's init */
+    const char *const *argv;             /* NULL-terminated, argv[0] resolved against PATH in envp */
+    const char *const *envp;             /* NULL-terminated */
+    const char *cwd;                     /* default "/" */
+    uint32_t uid, gid;
+    const uint32_t *groups; int ngroups;
+    uint64_t capabilities;               /* as edge_container */
+    int seccomp_default;
+    const char *cgroup;                  /* relative path of the container's cgroup; NULL: stay where the agent is */
+    int tty;                             /* 1: a new session with a pty from the container's /dev/pts as stdio */
+    int stdio[3];                        /* without tty: parent fds dup'ed onto 0, 1, 2 (-1: /dev/null) */
+};
+
+/* Starts the process. *pid is its host pid (a child of the caller); with tty,
+ * *pty_master receives the master side (close-on-exec), else -1. */
+int edge_exec_start(const struct edge_exec *e, pid_t *pid, int *pty_master, char *err, size_t errlen);
+/* pipe2(O_CLOEXEC): Swift's Glibc module does not export pipe2. */
+int edge_pipe_cloexec(int fds[2]);
+/* Sets a pty's window size. */
+int edge_pty_resize(int master, uint16_t cols, uint16_t rows);
+
 #endif

@@ -31,6 +31,9 @@ int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size
 int edge_es256_sign(const char *key_pem, const unsigned char *data, size_t len, unsigned char sig[64], char *err, size_t errlen);
 int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len, const unsigned char sig[64]);
 
+/* SHA-1 (the WebSocket handshake's Sec-WebSocket-Accept; not for security). */
+int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]);
+
 /* ---- TLS sessions over memory buffers ---- */
 typedef struct edge_tls_config edge_tls_config;
 typedef struct edge_tls edge_tls;

@@ -1,0 +1,11 @@
+import CMbedTLS
+
+/// Digests from mbedtls for protocols that name them.
+public enum Digest {
+    /// SHA-1, as the WebSocket handshake requires (RFC 6455); never for integrity or signatures.
+    public static func sha1(_ data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 20)
+        _ = data.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { edge_sha1(d.baseAddress, d.count, $0.baseAddress) } }
+        return out
+    }
+}
