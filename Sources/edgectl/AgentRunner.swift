@@ -1,5 +1,8 @@
 import EdgeAgent
 import EdgeAPI
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the node agent with the credentials `edgectl join` left in the data
 /// dir, until SIGTERM/SIGINT.
@@ -18,6 +21,8 @@ enum AgentRunner {
         let agent = NodeAgent(client: connection.client, config: cfg,
                               facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
+        // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
+        fflush(stdout)
         let task = Task { await agent.run() }
         await ShutdownSignal.wait()
         task.cancel()

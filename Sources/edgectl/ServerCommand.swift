@@ -150,6 +150,9 @@ struct ServerCommand: AsyncParsableCommand {
         if !disableAgent {
             print("  (the local agent arrives with the agent issue; running the control plane only)")
         }
+        // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
+        // the join line above would only reach the log when the server exits.
+        fflush(stdout)
 
         await ShutdownSignal.wait()
         log.info("shutting down")
