@@ -18,6 +18,8 @@ enum AgentRunner {
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
+        // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
+        fflush(stdout)
         await ShutdownSignal.wait()
         task.cancel()
     }

@@ -65,8 +65,9 @@ struct JoinFlow {
         }
         let actual = try PKI.caCertHash(info.caPEM)
         guard actual == caCertHash else {
-            throw Failure(description: "the server's CA does not match --ca-cert-hash: it has \(actual), you expected \(caCertHash). "
-                + "This is not the server you think, or the hash was mistyped; no credentials were sent.")
+            throw Failure(description: "the server's CA does not match --ca-cert-hash: it has \(actual), you expected \(caCertHash); "
+                + "no credentials were sent. Copy the hash again from `edgectl token create` on the server; "
+                + "if it still differs, \(server) is not your cluster's server.")
         }
         return info.caPEM
     }
@@ -83,7 +84,8 @@ struct JoinFlow {
                 "spec": ["request": .string(Base64.encode(csr)), "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
                          "usages": ["digital signature", "key encipherment", "client auth"]]])
         } catch let e as APIError where e.code == 401 {
-            throw Failure(description: "the server rejected the token: it is wrong, expired or deleted. Create a new one on the server with `edgectl token create`.")
+            throw Failure(description: "the server rejected the token: it is wrong, expired or deleted. "
+                + "Create a new one on the server with `edgectl token create` (`edgectl token list` shows which exist and when they expire).")
         } catch let e as APIError {
             throw Failure(description: "the server refused the certificate request: \(e.code) \(e.message)")
         } catch {

@@ -160,6 +160,9 @@ struct ServerCommand: AsyncParsableCommand {
                                                ip: HostIdentity.primaryIPv4() ?? advertised, labels: [:])
             print("  local agent: node \(name)")
         }
+        // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
+        // the join line above would only reach the log when the server exits.
+        fflush(stdout)
 
         await ShutdownSignal.wait()
         log.info("shutting down")
