@@ -182,5 +182,3 @@ unsigned long long edge_process_start_ticks(pid_t pid) {
     for (; *p >= '0' && *p <= '9'; p++) v = v * 10 + (unsigned long long)(*p - '0');
     return v;
 }
-
-int edge_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

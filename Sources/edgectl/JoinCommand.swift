@@ -15,6 +15,7 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "This node's name (default: the hostname).") var nodeName: String?
     @Option(help: "The address other nodes reach this one on (default: the first non-loopback IPv4).") var nodeIp: String?
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
+    @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
 
     func validate() throws {
@@ -42,6 +43,6 @@ struct JoinCommand: AsyncParsableCommand {
         print("This machine joined the cluster as system:node:\(flow.nodeName).")
         print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
         if noAgent { return }
-        try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels)
+        try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort)
     }
 }

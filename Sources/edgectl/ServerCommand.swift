@@ -48,6 +48,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "This node's name (default: the hostname).")
     var nodeName: String?
 
+    @Option(name: .long, help: "Port of the local agent's API (logs, exec; kubelet's 10250).")
+    var agentApiPort: Int = 10250
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -153,16 +156,18 @@ struct ServerCommand: AsyncParsableCommand {
         if !disableAgent {
             // The local agent is a node like any other, through the API with a node's identity, in-process.
             let name = nodeName ?? HostIdentity.hostname()
+            // A server bound to one address is reached there, by its own proxy too (tests bind loopback).
+            let agentIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
             let nodeClient = APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:node:" + name,
                                                                                                    groups: ["system:nodes", "system:authenticated"])),
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
-                                               ip: HostIdentity.primaryIPv4() ?? advertised, labels: [:])
+                                               ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort)
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
         // the join line above would only reach the log when the server exits.
-        fflush(stdout)
+        fflush(nil)
 
         await ShutdownSignal.wait()
         log.info("shutting down")

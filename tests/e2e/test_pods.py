@@ -2,6 +2,8 @@
 registry on loopback, driven by kubectl v1.37. Root only (namespaces, mounts, cgroups)."""
 import json
 import os
+import pty
+import select
 import shutil
 import subprocess
 import tempfile
@@ -29,7 +31,7 @@ def registry():
 @pytest.fixture(scope="module")
 def node(registry):
     d = tempfile.mkdtemp(prefix="edgectl-pods-")
-    s = Server(d, free_port(), extra_args=["--node-name", "e2e-node"], agent=True)
+    s = Server(d, free_port(), extra_args=["--node-name", "e2e-node", "--agent-api-port", str(free_port())], agent=True)
     try:
         s.start()
         k = Kubectl(s.kubeconfig)
@@ -90,6 +92,68 @@ def test_busybox_pod_runs(node, registry):
     assert "1/1" in out and "Running" in out
     events = k.run("get", "events", "--field-selector", "involvedObject.name=sleeper").stdout
     assert "Pulled" in events and "Started" in events
+
+
+def test_logs_follow_tail_previous_and_timestamps(node, registry):
+    s, k = node
+    apply(k, busybox_pod(registry, "ticker", "echo first; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done"))
+    wait_for(lambda: "tick 2" in k.run("logs", "ticker", check=False).stdout, 30, "ticker output")
+    out = k.run("logs", "ticker").stdout.splitlines()
+    assert out[0] == "first" and out[1] == "tick 0"
+    assert len(k.run("logs", "ticker", "--tail=2").stdout.splitlines()) == 2
+    stamped = k.run("logs", "ticker", "--timestamps", "--tail=1").stdout.strip()
+    assert stamped.split(" ", 1)[0].endswith("Z") and stamped.split(" ", 1)[1].startswith("tick ")
+    # -f keeps streaming new lines until stopped.
+    proc = subprocess.Popen([*kubectl_argv(k), "logs", "-f", "ticker", "-c", "main"], stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline() for _ in range(8)]
+        assert lines[0] == "first\n" and lines[-1].startswith("tick")
+    finally:
+        proc.kill()
+        proc.wait()
+    apply(k, busybox_pod(registry, "dier", "echo run $(cat /proc/uptime | cut -d. -f1); exit 1"))
+    wait_for(lambda: container_status(pod(k, "dier")).get("restartCount", 0) >= 1, 30, "a restart")
+    prev = k.run("logs", "dier", "--previous").stdout
+    assert prev.startswith("run "), prev
+    r = k.run("logs", "nope-pod", check=False)
+    assert r.returncode != 0 and "not found" in r.stderr
+
+
+def kubectl_argv(k):
+    from conftest import KUBECTL
+    return [KUBECTL, "--kubeconfig", k.kubeconfig]
+
+
+def test_exec_command_and_interactive_shell(node, registry):
+    s, k = node
+    apply(k, busybox_pod(registry, "shell", "exec sleep 3600"))
+    wait_for(lambda: container_status(pod(k, "shell")).get("ready"), 30, "ready")
+    out = k.run("exec", "shell", "--", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; id -u").stdout.split("\n")
+    assert out[0] == "shell" and out[1].startswith("sleep 3600") and out[2] == "0"
+    r = k.run("exec", "shell", "--", "sh", "-c", "exit 7", check=False)
+    assert r.returncode == 7
+    # An interactive shell through a pty, as `kubectl exec -it` from a terminal.
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(kubectl_argv(k)[0], kubectl_argv(k) + ["exec", "-it", "shell", "--", "sh"])
+    try:
+        os.write(fd, b"tty; echo marker-$((6*7))\n")
+        buf = b""
+        deadline = time.time() + 20
+        while time.time() < deadline and b"marker-42" not in buf:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    buf += os.read(fd, 4096)
+                except OSError:
+                    break
+        assert b"marker-42" in buf and b"/dev/pts/" in buf, buf
+        os.write(fd, b"exit\n")
+    finally:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+        os.waitpid(pid, 0)
 
 
 def test_config_map_secret_volumes_and_env(node, registry):
@@ -206,7 +270,7 @@ def test_delete_respects_grace_period(node, registry):
 
 def test_containers_survive_agent_kill_and_are_readopted(registry):
     d = tempfile.mkdtemp(prefix="edgectl-adopt-")
-    s = Server(d, free_port(), extra_args=["--node-name", "adopt-node"], agent=True)
+    s = Server(d, free_port(), extra_args=["--node-name", "adopt-node", "--agent-api-port", str(free_port())], agent=True)
     try:
         s.start()
         k = Kubectl(s.kubeconfig)

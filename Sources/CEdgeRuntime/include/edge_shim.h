@@ -30,9 +30,6 @@ int edge_netns_remove(const char *path);
  * the calling thread's own namespace is left untouched. -1 on failure. */
 int edge_netns_socket(int netns_fd, int domain, int type);
 
-/* pipe2(fds, O_CLOEXEC), which Swift's Glibc module does not export. */
-int edge_pipe_cloexec(int fds[2]);
-
 /* Start time of a process in clock ticks since boot (field 22 of
  * /proc/PID/stat): with the pid it identifies a process across pid reuse. 0 if gone. */
 unsigned long long edge_process_start_ticks(pid_t pid);
