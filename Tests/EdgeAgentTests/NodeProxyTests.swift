@@ -10,7 +10,7 @@ import NIOPosix
 /// pods/log and pods/exec through the API server to a real agent API (TLS,
 /// kubelet client certificate), the exec also through the HTTP server's
 /// upgrade path and tunnel.
-final class NodeProxyTests: XCTestCase {
+class NodeProxyTests: XCTestCase {
     struct Admin: Authenticator {
         func authenticate(_ request: HTTPRequest) async throws -> UserInfo? { UserInfo(name: "admin", groups: ["system:masters"]) }
     }
