@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime"]),
         .testTarget(name: "EdgeAgentTests", dependencies: [
-            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer",
+            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeStore", "EdgeRuntime",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -12,6 +12,7 @@ enum TunnelSwitch {
             if let h = try? ops.handler(type: HTTPRequestHandler.self) { _ = ops.removeHandler(h) }
             if let h = try? ops.handler(type: HTTPServerProtocolErrorHandler.self) { _ = ops.removeHandler(h) }
             if let h = try? ops.handler(type: HTTPServerPipelineHandler.self) { _ = ops.removeHandler(h) }
+            if let h = try? ops.handler(type: NIOHTTPResponseHeadersValidator.self) { _ = ops.removeHandler(h) }
             if let h = try? ops.handler(type: HTTPResponseEncoder.self) { _ = ops.removeHandler(h) }
             if let h = try? ops.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self) { _ = ops.removeHandler(h) }
             do {
