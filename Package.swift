@@ -83,7 +83,11 @@ let package = Package(
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime"]),
-        .testTarget(name: "EdgeImagesTests", dependencies: ["EdgeImages", "EdgeAPI"]),
+        .testTarget(name: "EdgeImagesTests", dependencies: [
+            "EdgeImages", "EdgeAPI", "EdgeTLS", "CZlib",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "EdgeAgentTests", dependencies: ["EdgeAgent", "EdgeClient", "EdgeInProcess"]),
         .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
     ]

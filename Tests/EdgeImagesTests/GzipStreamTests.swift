@@ -35,6 +35,16 @@ final class GzipStreamTests: XCTestCase {
         XCTAssertEqual(try inflate(compressed, sourceReads: 1, outputChunk: 65536).count, data.count)
     }
 
+    /// The output buffer filling exactly at the end of the data must not read as a truncated stream.
+    func testOutputEndingExactlyAtABufferBoundary() throws {
+        for size in [512, 4096, 65536] {
+            let data = sample(size, seed: UInt32(size))
+            let compressed = try TestFiles.gzip(data, in: dir)
+            XCTAssertEqual(try inflate(compressed, sourceReads: .max, outputChunk: size), data, "size \(size)")
+            XCTAssertEqual(try inflate(compressed, sourceReads: .max, outputChunk: 512), data, "size \(size) in 512s")
+        }
+    }
+
     func testConcatenatedMembersAreOneStream() throws {
         let a = sample(10_000, seed: 2), b = sample(5_000, seed: 3)
         let joined = try TestFiles.gzip(a, in: dir, name: "a") + TestFiles.gzip(b, in: dir, name: "b")
