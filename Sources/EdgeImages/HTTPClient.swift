@@ -11,6 +11,7 @@ import Glibc
 /// (mbedtls). Registry traffic is a handful of requests per pull, so pooling
 /// is not worth its state; bodies stream to the caller chunk by chunk.
 struct HTTPClient: Sendable {
+    static let idleTimeout = TimeAmount.seconds(60)
     /// Verifies HTTPS registries against the system CA bundle, loaded on first HTTPS use.
     static let caBundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
 
@@ -27,6 +28,8 @@ struct HTTPClient: Sendable {
                     ch.eventLoop.makeCompletedFuture {
                         if let tls { try ch.pipeline.syncOperations.addHandler(try TLSHandler(configuration: tls, expectedServerName: host)) }
                         try ch.pipeline.syncOperations.addHTTPClientHandlers()
+                        try ch.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                        try ch.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
                         return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: ch)
                     }
                 }
@@ -52,7 +55,7 @@ struct HTTPClient: Sendable {
                     if let response { return response }
                 }
             }
-            throw ImageError("\(url.authority) closed the connection before the response to \(url.target) was complete")
+            throw ImageError("\(url.authority) closed the connection, or sent nothing for \(Self.idleTimeout.nanoseconds / 1_000_000_000) s, before the response to \(url.target) was complete")
         }
     }
 
