@@ -3,10 +3,15 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One HTTP/1.1 GET per connection over SwiftNIO, plain or through EdgeTLS
 /// (mbedtls). Registry traffic is a handful of requests per pull, so pooling
 /// is not worth its state; bodies stream to the caller chunk by chunk.
 struct HTTPClient: Sendable {
+    static let idleTimeout = TimeAmount.seconds(60)
     /// Verifies HTTPS registries against the system CA bundle, loaded on first HTTPS use.
     static let caBundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
 
@@ -23,11 +28,13 @@ struct HTTPClient: Sendable {
                     ch.eventLoop.makeCompletedFuture {
                         if let tls { try ch.pipeline.syncOperations.addHandler(try TLSHandler(configuration: tls, expectedServerName: host)) }
                         try ch.pipeline.syncOperations.addHTTPClientHandlers()
+                        try ch.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: Self.idleTimeout))
+                        try ch.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
                         return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: ch)
                     }
                 }
         } catch {
-            throw ImageError("cannot connect to \(url.authority) (\(error)); check that the registry is running and reachable")
+            throw ImageError("cannot connect to \(url.authority): \(Self.reason(error)); check that the registry is running and reachable")
         }
         var requestHeaders = HTTPHeaders()
         requestHeaders.add(name: "Host", value: url.authority)
@@ -48,7 +55,7 @@ struct HTTPClient: Sendable {
                     if let response { return response }
                 }
             }
-            throw ImageError("\(url.authority) closed the connection before the response to \(url.target) was complete")
+            throw ImageError("\(url.authority) closed the connection, or sent nothing for \(Self.idleTimeout.nanoseconds / 1_000_000_000) s, before the response to \(url.target) was complete")
         }
     }
 
@@ -64,11 +71,24 @@ struct HTTPClient: Sendable {
         return (head, bytes)
     }
 
+    /// NIO's connection errors list every address tried; the errno of the first is what a person needs.
+    static func reason(_ error: Error) -> String {
+        if let e = error as? NIOConnectionError {
+            if let first = e.connectionErrors.first { return reason(first.error) }
+            if e.dnsAError != nil || e.dnsAAAAError != nil { return "cannot resolve \(e.host)" }
+        }
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)).lowercased() }
+        return "\(error)"
+    }
+
+    /// SSL_CERT_FILE overrides the bundle, as for Go and OpenSSL clients (private registries, tests).
     static func clientTLS() throws -> TLSConfiguration {
-        for path in caBundlePaths where Posix.exists(path) {
+        var candidates = caBundlePaths
+        if let override = getenv("SSL_CERT_FILE").map({ String(cString: $0) }), !override.isEmpty { candidates = [override] }
+        for path in candidates where Posix.exists(path) {
             let pem = String(decoding: try Posix.readFile(path), as: UTF8.self)
             return try TLSConfiguration.client(trustedCAPEM: pem)
         }
-        throw ImageError("no CA certificate bundle found (looked in \(caBundlePaths.joined(separator: ", "))); install ca-certificates to pull over HTTPS")
+        throw ImageError("no CA certificate bundle found (looked in \(candidates.joined(separator: ", "))); install ca-certificates or set SSL_CERT_FILE to pull over HTTPS")
     }
 }

@@ -151,7 +151,7 @@ public final class ImageStore: Sendable {
         unlink(try recordPath(record.id))
         var freed: Int64 = 0
         for digest in [record.id, record.manifestDigest].compactMap({ $0 }) {
-            if let p = try? blobs.path(digest) { freed += Int64((try? Posix.readFile(p).count) ?? 0) }
+            if let p = try? blobs.path(digest) { freed += Posix.fileSize(p) }
             try blobs.remove(digest)
         }
         let stillUsed = Set(records().flatMap(\.diffIDs))

@@ -1,0 +1,188 @@
+import XCTest
+import EdgeAPI
+@testable import EdgeImages
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class ImageStoreTests: XCTestCase {
+    var dir = ""
+    override func setUpWithError() throws { dir = try TestFiles.temporaryDirectory() }
+    override func tearDown() { TestFiles.remove(dir) }
+
+    func tar(_ files: [(String, String)]) -> [UInt8] {
+        var t = TarBuilder()
+        for (name, content) in files { t.file(name, content) }
+        t.finish()
+        return t.bytes
+    }
+
+    /// A layout with two images that share their base layer.
+    func twoImageLayout() throws -> (path: String, base: LayoutBuilder.Built, app: LayoutBuilder.Built) {
+        var layout = try LayoutBuilder(dir: dir + "/layout")
+        let baseLayer = tar([("bin/sh", "shell"), ("etc/os-release", "test")])
+        let base = try layout.image(layers: [baseLayer], cmd: ["sh"], scratch: dir)
+        let app = try layout.image(layers: [baseLayer, tar([("app/run", "go")])], cmd: ["/app/run"], scratch: dir)
+        layout.addToIndex(base, name: "example.com/base:1")
+        layout.addToIndex(app, name: nil, refName: "example.com/app:2")
+        try layout.writeIndex()
+        return (dir + "/layout", base, app)
+    }
+
+    func testImportsAnOCILayoutSharingLayers() throws {
+        let (path, base, app) = try twoImageLayout()
+        let store = try ImageStore(root: dir + "/store")
+        let imported = try store.importArchive(path)
+        XCTAssertEqual(imported.map(\.references), [["example.com/base:1"], ["example.com/app:2"]])
+        XCTAssertEqual(imported[0].id, base.configDigest)
+        XCTAssertEqual(Posix.listDirectory(dir + "/store/layers").count, 2, "the shared base layer is unpacked once")
+
+        let image = try XCTUnwrap(store.image("example.com/app:2"))
+        XCTAssertEqual(image.id, app.configDigest)
+        XCTAssertEqual(image.config.cmd, ["/app/run"])
+        XCTAssertEqual(image.config.env, ["PATH=/bin"])
+        XCTAssertEqual(image.layerPaths.count, 2)
+        XCTAssertEqual(image.layerPaths[0], imported[0].layerPaths[0])
+        XCTAssertEqual(try TestFiles.read(image.layerPaths[1] + "/app/run"), "go")
+        XCTAssertEqual(image.overlayLowerDirs, image.layerPaths[1] + ":" + image.layerPaths[0])
+        XCTAssertEqual(image.manifestDigest, app.manifestDigest)
+        XCTAssertGreaterThan(image.size, 0)
+        // Lookups by id, bare hex and short prefix.
+        XCTAssertEqual(store.image(app.configDigest)?.id, app.configDigest)
+        XCTAssertEqual(store.image(String(app.configDigest.dropFirst(7).prefix(12)))?.id, app.configDigest)
+        XCTAssertNil(store.image("example.com/missing:1"))
+
+        // Importing again changes nothing; a store reopened sees the same images.
+        _ = try store.importArchive(path)
+        XCTAssertEqual(try ImageStore(root: dir + "/store").list().map(\.id).sorted(), [base.configDigest, app.configDigest].sorted())
+    }
+
+    func testImportsATarOfALayoutAndNamesASingleImage() throws {
+        var layout = try LayoutBuilder(dir: dir + "/one")
+        let built = try layout.image(layers: [tar([("hello", "world")])], gzipped: false, scratch: dir)
+        layout.addToIndex(built, name: nil) // ref.name "latest" alone names nothing
+        try layout.writeIndex()
+        XCTAssertEqual(system("tar -C '\(dir)/one' -cf '\(dir)/one.tar' ."), 0)
+        let store = try ImageStore(root: dir + "/store")
+        let unnamed = try store.importArchive(dir + "/one.tar")
+        XCTAssertEqual(unnamed.first?.references, [])
+        let named = try store.importArchive(dir + "/one.tar", reference: "tools")
+        XCTAssertEqual(named.first?.references, ["docker.io/library/tools:latest"])
+        XCTAssertEqual(try TestFiles.read(store.image("tools")!.layerPaths[0] + "/hello"), "world")
+        XCTAssertTrue(Posix.listDirectory(dir + "/store/tmp").isEmpty, "the unpacked archive is cleaned up")
+    }
+
+    func testImportsADockerArchive() throws {
+        let layer = tar([("etc/issue", "docker")])
+        let diffID = SHA256.digest(layer)
+        let config = #"{"architecture":"\#(ImagePlatform.host.architecture)","os":"linux","config":{"Entrypoint":["/bin/true"]},"rootfs":{"type":"layers","diff_ids":["\#(diffID)"]}}"#
+        try TestFiles.write(dir + "/d/abc/layer.tar", layer)
+        try TestFiles.write(dir + "/d/cfg.json", Array(config.utf8))
+        try TestFiles.write(dir + "/d/manifest.json", Array(#"[{"Config":"cfg.json","RepoTags":["busybox:1"],"Layers":["abc/layer.tar"]}]"#.utf8))
+        XCTAssertEqual(system("tar -C '\(dir)/d' -cf '\(dir)/d.tar' ."), 0)
+        let store = try ImageStore(root: dir + "/store")
+        let images = try store.importArchive(dir + "/d.tar")
+        XCTAssertEqual(images.first?.references, ["docker.io/library/busybox:1"])
+        XCTAssertEqual(images.first?.id, SHA256.digest(Array(config.utf8)))
+        XCTAssertEqual(images.first?.config.entrypoint, ["/bin/true"])
+        XCTAssertNil(images.first?.manifestDigest)
+    }
+
+    func testCorruptBlobsAreRefusedAndLeaveNoLayer() throws {
+        var layout = try LayoutBuilder(dir: dir + "/bad")
+        let built = try layout.image(layers: [tar([("f", "original")])], scratch: dir)
+        layout.addToIndex(built, name: "example.com/bad:1")
+        try layout.writeIndex()
+        let blobPath = dir + "/bad/blobs/sha256/" + built.layerDigests[0].dropFirst(7)
+        let replacement = try TestFiles.gzip(tar([("f", "tampered")]), in: dir)
+        try TestFiles.write(blobPath, replacement)
+        let store = try ImageStore(root: dir + "/store")
+        XCTAssertThrowsError(try store.importArchive(dir + "/bad")) {
+            XCTAssertTrue("\($0)".contains("digest mismatch for blob \(built.layerDigests[0])"), "\($0)")
+        }
+        XCTAssertTrue(Posix.listDirectory(dir + "/store/layers").isEmpty)
+        XCTAssertTrue(Posix.listDirectory(dir + "/store/tmp").isEmpty, "the half-unpacked layer is removed")
+        XCTAssertTrue(store.list().isEmpty)
+
+        // A manifest whose bytes do not match the index's digest is refused too.
+        try TestFiles.write(dir + "/bad/blobs/sha256/" + built.manifestDigest.dropFirst(7), Array("{}".utf8))
+        XCTAssertThrowsError(try store.importArchive(dir + "/bad")) { XCTAssertTrue("\($0)".contains("digest mismatch"), "\($0)") }
+    }
+
+    func testDiffIDMismatchIsRefused() throws {
+        let layer = tar([("a", "1")])
+        let wrong = SHA256.digest(Array("other".utf8))
+        try TestFiles.write(dir + "/d/l.tar", layer)
+        try TestFiles.write(dir + "/d/c.json", Array(#"{"os":"linux","rootfs":{"diff_ids":["\#(wrong)"]}}"#.utf8))
+        try TestFiles.write(dir + "/d/manifest.json", Array(#"[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]"#.utf8))
+        XCTAssertThrowsError(try ImageStore(root: dir + "/store").importArchive(dir + "/d")) {
+            XCTAssertTrue("\($0)".contains("diff id mismatch"), "\($0)")
+        }
+    }
+
+    func testOtherPlatformsAreSkippedOnImport() throws {
+        var layout = try LayoutBuilder(dir: dir + "/multi")
+        let native = try layout.image(layers: [tar([("arch", "native")])], scratch: dir)
+        let foreign = try layout.image(layers: [tar([("arch", "foreign")])], architecture: "s390x", variant: nil, scratch: dir)
+        layout.addToIndex(foreign, name: "example.com/m:1", platform: ImagePlatform(architecture: "s390x"))
+        layout.addToIndex(native, name: "example.com/m:1", platform: .host)
+        try layout.writeIndex()
+        let store = try ImageStore(root: dir + "/store")
+        let images = try store.importArchive(dir + "/multi")
+        XCTAssertEqual(images.map(\.id), [native.configDigest])
+        XCTAssertEqual(try TestFiles.read(images[0].layerPaths[0] + "/arch"), "native")
+        XCTAssertThrowsError(try store.importArchive(dir + "/multi", platform: ImagePlatform(architecture: "riscv64"))) {
+            XCTAssertTrue("\($0)".contains("no image for linux/riscv64"), "\($0)")
+        }
+    }
+
+    func testRemoveDropsReferencesThenTheImageAndItsUnsharedLayers() throws {
+        let (path, base, app) = try twoImageLayout()
+        let store = try ImageStore(root: dir + "/store")
+        _ = try store.importArchive(path)
+        try store.tag("example.com/app:2", as: "example.com/app:latest")
+        try store.remove("example.com/app:2")
+        XCTAssertEqual(store.image("example.com/app:latest")?.id, app.configDigest, "another reference keeps the image")
+        try store.remove("example.com/app:latest")
+        XCTAssertNil(store.image(app.configDigest))
+        XCTAssertEqual(Posix.listDirectory(dir + "/store/layers").count, 1, "the base layer stays for the base image")
+        try store.remove(base.configDigest)
+        XCTAssertTrue(Posix.listDirectory(dir + "/store/layers").isEmpty)
+        XCTAssertThrowsError(try store.remove("example.com/app:2")) { XCTAssertTrue("\($0)".contains("not found"), "\($0)") }
+    }
+
+    func testGarbageCollectionRemovesLeastRecentlyUsedFirstAndSparesImagesInUse() throws {
+        var layout = try LayoutBuilder(dir: dir + "/gc")
+        var built: [LayoutBuilder.Built] = []
+        for i in 0..<4 {
+            let b = try layout.image(layers: [tar([("f\(i)", String(repeating: "x", count: 20_000))])], scratch: dir)
+            layout.addToIndex(b, name: "example.com/gc:\(i)")
+            built.append(b)
+        }
+        try layout.writeIndex()
+        let store = try ImageStore(root: dir + "/store", freeBytes: { 1_000_000 })
+        _ = try store.importArchive(dir + "/gc")
+        // Use order, oldest first: 2, 0, 3, 1 (1 is in use).
+        for (age, i) in [2, 0, 3, 1].enumerated() {
+            Posix.setModificationTime(try store.recordPath(built[i].configDigest), nanoseconds: Int64(age + 1) * 1_000_000_000)
+        }
+        let layerSize = store.list()[0].size
+        XCTAssertEqual(try store.collectGarbage(inUse: [], targetFreeBytes: 500_000), 0, "enough is free already")
+        // Two layers' worth short: the two least recently used images go (each also frees its small blobs).
+        let freed = try store.collectGarbage(inUse: [built[1].configDigest], targetFreeBytes: 1_000_000 + 2 * layerSize)
+        XCTAssertGreaterThanOrEqual(freed, 2 * layerSize)
+        XCTAssertEqual(Set(store.list().map(\.id)), [built[3].configDigest, built[1].configDigest], "images 2 then 0 went first")
+        _ = try store.collectGarbage(inUse: [built[1].configDigest], targetFreeBytes: 100_000_000)
+        XCTAssertEqual(store.list().map(\.id), [built[1].configDigest], "an image in use is never collected")
+    }
+
+    func testAbandonedTemporariesAreCleanedOnOpen() throws {
+        let store = try ImageStore(root: dir + "/store")
+        let stale = try Posix.makeTemporaryDirectory(in: store.temporary, prefix: "layer-")
+        let fresh = try Posix.makeTemporaryDirectory(in: store.temporary, prefix: "layer-")
+        Posix.setModificationTime(stale, nanoseconds: 1_000_000_000)
+        _ = try ImageStore(root: dir + "/store")
+        XCTAssertFalse(Posix.exists(stale))
+        XCTAssertTrue(Posix.exists(fresh), "a concurrent pull's work in progress is left alone")
+    }
+}
