@@ -128,7 +128,7 @@ def test_exec_command_and_interactive_shell(node, registry):
     s, k = node
     apply(k, busybox_pod(registry, "shell", "exec sleep 3600"))
     wait_for(lambda: container_status(pod(k, "shell")).get("ready"), 30, "ready")
-    out = k.run("exec", "shell", "--", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; id -u").stdout.split("\n")
+    out = k.run("exec", "shell", "--", "sh", "-c", "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; id -u").stdout.split("\n")
     assert out[0] == "shell" and out[1].startswith("sleep 3600") and out[2] == "0"
     r = k.run("exec", "shell", "--", "sh", "-c", "exit 7", check=False)
     assert r.returncode == 7
