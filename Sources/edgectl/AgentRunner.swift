@@ -22,7 +22,7 @@ enum AgentRunner {
                               facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
-        fflush(stdout)
+        fflush(nil)  // nil: every output stream (the global stdout is off-limits under strict concurrency)
         let task = Task { await agent.run() }
         await ShutdownSignal.wait()
         task.cancel()

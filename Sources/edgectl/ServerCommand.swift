@@ -152,7 +152,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
         // the join line above would only reach the log when the server exits.
-        fflush(stdout)
+        fflush(nil)  // nil: every output stream (the global stdout is off-limits under strict concurrency)
 
         await ShutdownSignal.wait()
         log.info("shutting down")
