@@ -68,6 +68,22 @@ def test_lab_topology_keeps_the_root_namespace_out(lab):
     assert lab.run("node2", "python3", "-c", PROBE, f"https://{SERVER_IP}:{PORT}/readyz").stdout.strip() in ("200", "401")
 
 
+def test_server_bound_to_its_lab_address_advertises_it(lab):
+    """Every address a joining machine or a pod is given is the bound lab address, not loopback."""
+    want = f"https://{SERVER_IP}:{PORT}"
+    info = json.loads(lab.kubectl("get", "configmap", "-n", "kube-public", "cluster-info", "-o", "json").stdout)
+    assert f"server: {want}" in info["data"]["kubeconfig"], info["data"]["kubeconfig"]
+    ep = json.loads(lab.kubectl("get", "endpoints", "kubernetes", "-o", "json").stdout)
+    assert [a["ip"] for a in ep["subsets"][0]["addresses"]] == [SERVER_IP], ep
+    assert lab.token()[0] == want
+    # The join line printed at start reaches the log while the server runs (stdout is a file here).
+    log = os.path.join(lab.dir, "server.log")
+    deadline = time.time() + 10
+    while f"edgectl join {want} --token " not in open(log).read():
+        assert time.time() < deadline, "no join line in the server log:\n" + open(log).read()
+        time.sleep(0.2)
+
+
 def test_node_in_its_own_namespace_joins_and_is_ready(lab):
     r = lab.script("join", "node1")
     assert "node1 joined and is Ready" in r.stdout, r.stdout + r.stderr
