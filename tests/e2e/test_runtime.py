@@ -97,13 +97,17 @@ def run_and_sample(cmd, cgroup, check=True):
     limits = {}
 
     def sample():
+        # Read while the container is in its cgroup, to the last read: a runtime may write its limits
+        # after making the directory (or find one a failed attempt left), so the first read can be early.
         deadline = time.time() + 5
-        while time.time() < deadline and not limits:
+        while time.time() < deadline and proc.poll() is None:
             try:
-                limits["memory"] = cgroup_value(cgroup, "memory", "memory.limit_in_bytes")
-                limits["pids"] = cgroup_value(cgroup, "pids", "pids.max")
+                if open(f"/sys/fs/cgroup/memory/{cgroup}/cgroup.procs").read().strip():
+                    limits["memory"] = cgroup_value(cgroup, "memory", "memory.limit_in_bytes")
+                    limits["pids"] = cgroup_value(cgroup, "pids", "pids.max")
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
     t = threading.Thread(target=sample)
     t.start()
     out, err = proc.communicate(timeout=30)
