@@ -3,6 +3,7 @@
  * identity, capabilities, no_new_privs and seccomp, and exec. */
 #include "edge_runtime.h"
 #include "cgroups.h"
+#include "process_setup.h"
 #include "seccomp_profile.h"
 
 #include <errno.h>
@@ -155,53 +156,6 @@ static void setup_mounts(int sync, const struct edge_container *c) {
     if (c->readonly_rootfs) mount_or_die(sync, NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 }
 
-static void set_identity_and_capabilities(int sync, const struct edge_container *c) {
-    /* The bounding set first, while CAP_SETPCAP is still held. */
-    for (int cap = 0; cap <= 63; cap++) {
-        if (c->capabilities & (1ULL << cap)) continue;
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) die(sync, "failed to drop capability %d", cap);
-    }
-    /* Keep permitted capabilities across the uid change, then set the final sets. */
-    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) die(sync, "PR_SET_KEEPCAPS failed");
-    gid_t groups[64];
-    int n = c->ngroups > 64 ? 64 : c->ngroups;
-    for (int i = 0; i < n; i++) groups[i] = c->groups[i];
-    if (setgroups((size_t)n, groups) != 0) die(sync, "setgroups failed");
-    if (setresgid(c->gid, c->gid, c->gid) != 0) die(sync, "setgid %u failed", c->gid);
-    if (setresuid(c->uid, c->uid, c->uid) != 0) die(sync, "setuid %u failed", c->uid);
-    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) die(sync, "PR_SET_KEEPCAPS failed");
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct d[2];
-    uint32_t lo = (uint32_t)c->capabilities, hi = (uint32_t)(c->capabilities >> 32);
-    d[0].effective = d[0].permitted = d[0].inheritable = lo;
-    d[1].effective = d[1].permitted = d[1].inheritable = hi;
-    if (syscall(SYS_capset, &h, d) != 0) die(sync, "capset failed");
-}
-
-/* execvpe searches the caller's PATH; a container's PATH comes from its own environment. */
-static void exec_in_path(int sync, const struct edge_container *c) {
-    const char *file = c->argv[0];
-    if (strchr(file, '/')) {
-        execve(file, (char *const *)c->argv, (char *const *)c->envp);
-        die(sync, "failed to exec %s", file);
-    }
-    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    for (const char *const *e = c->envp; e && *e; e++) if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
-    char candidate[4096];
-    int last = ENOENT;
-    for (const char *p = path;; ) {
-        const char *colon = strchr(p, ':');
-        size_t len = colon ? (size_t)(colon - p) : strlen(p);
-        snprintf(candidate, sizeof candidate, "%.*s/%s", (int)len, len ? p : ".", file);
-        execve(candidate, (char *const *)c->argv, (char *const *)c->envp);
-        if (errno != ENOENT) last = errno;
-        if (!colon) break;
-        p = colon + 1;
-    }
-    errno = last;
-    die(sync, "executable %s not found in PATH %s", file, path);
-}
-
 static int child_main(void *arg) {
     struct child_args *a = arg;
     const struct edge_container *c = a->c;
@@ -224,21 +178,15 @@ static int child_main(void *arg) {
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
         for (int fd = 3; fd < 65536; fd++) if (fd != sync) close(fd);
     }
-    set_identity_and_capabilities(sync, c);
+    char what[512];
+    if (edge_set_identity(c->uid, c->gid, c->groups, c->ngroups, c->capabilities, what, sizeof what) != 0) die(sync, "%s", what);
     if (chdir(c->cwd && *c->cwd ? c->cwd : "/") != 0) die(sync, "failed to enter working directory %s", c->cwd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(sync, "PR_SET_NO_NEW_PRIVS failed");
-    /* The caller may be any thread of a runtime that blocks or handles signals (Dispatch workers
-     * block most): the container starts with none blocked and every disposition at its default. */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < 65; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) die(sync, "failed to reset the signal mask");
+    if (edge_reset_signals(what, sizeof what) != 0) die(sync, "%s", what);
     /* Last before exec, so the profile need not allow the set-up above. */
     if (a->has_seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->seccomp) != 0) die(sync, "failed to load the seccomp profile");
-    exec_in_path(sync, c);
+    edge_exec_in_path(c->argv, c->envp, what, sizeof what);
+    die(sync, "%s", what);
     return 127;
 }
 

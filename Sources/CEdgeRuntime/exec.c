@@ -10,6 +10,7 @@
  * the pty master (SCM_RIGHTS), 'E'+text on a failure; end of file once the
  * process exec'd (the socket is close-on-exec). */
 #include "edge_runtime.h"
+#include "process_setup.h"
 #include "seccomp_profile.h"
 
 #include <errno.h>
@@ -106,71 +107,22 @@ static void setup_stdio(int sync, const struct edge_exec *e) {
     for (int i = 0; i < 3; i++) if (dup2(src[i], i) < 0) fail(sync, "failed to set up fd %d", i);
 }
 
-static void set_identity_and_capabilities(int sync, const struct edge_exec *e) {
-    for (int cap = 0; cap <= 63; cap++) {
-        if (e->capabilities & (1ULL << cap)) continue;
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) fail(sync, "failed to drop capability %d", cap);
-    }
-    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(sync, "PR_SET_KEEPCAPS failed");
-    gid_t groups[64];
-    int n = e->ngroups > 64 ? 64 : e->ngroups;
-    for (int i = 0; i < n; i++) groups[i] = e->groups[i];
-    if (setgroups((size_t)n, groups) != 0) fail(sync, "setgroups failed");
-    if (setresgid(e->gid, e->gid, e->gid) != 0) fail(sync, "setgid %u failed", e->gid);
-    if (setresuid(e->uid, e->uid, e->uid) != 0) fail(sync, "setuid %u failed", e->uid);
-    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail(sync, "PR_SET_KEEPCAPS failed");
-    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-    struct __user_cap_data_struct d[2];
-    uint32_t lo = (uint32_t)e->capabilities, hi = (uint32_t)(e->capabilities >> 32);
-    d[0].effective = d[0].permitted = d[0].inheritable = lo;
-    d[1].effective = d[1].permitted = d[1].inheritable = hi;
-    if (syscall(SYS_capset, &h, d) != 0) fail(sync, "capset failed");
-}
-
-/* The container's PATH (from its environment), not the agent's. */
-static void exec_in_path(int sync, const struct edge_exec *e) {
-    const char *file = e->argv[0];
-    if (strchr(file, '/')) {
-        execve(file, (char *const *)e->argv, (char *const *)e->envp);
-        fail(sync, "failed to exec %s", file);
-    }
-    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    for (const char *const *v = e->envp; v && *v; v++) if (strncmp(*v, "PATH=", 5) == 0) path = *v + 5;
-    char candidate[4096];
-    int last = ENOENT;
-    for (const char *p = path;;) {
-        const char *colon = strchr(p, ':');
-        size_t len = colon ? (size_t)(colon - p) : strlen(p);
-        snprintf(candidate, sizeof candidate, "%.*s/%s", (int)len, len ? p : ".", file);
-        execve(candidate, (char *const *)e->argv, (char *const *)e->envp);
-        if (errno != ENOENT) last = errno;
-        if (!colon) break;
-        p = colon + 1;
-    }
-    errno = last;
-    fail(sync, "executable %s not found in PATH %s", file, path);
-}
-
 /* The process itself: already in the container's namespaces and cgroup. */
 static void process_main(int sync, const struct edge_exec *e, const struct sock_fprog *filter) {
+    char what[512];
     /* The agent ignores SIGPIPE (NIO) and may block signals; a shell must start with the defaults. */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL);
+    if (edge_reset_signals(what, sizeof what) != 0) fail(sync, "%s", what);
     if (e->tty) setup_tty(sync, e); else setup_stdio(sync, e);
     /* No agent descriptor reaches the process: everything above 2 closes on exec. */
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
         for (int fd = 3; fd < 65536; fd++) if (fd != sync) close(fd);
     }
-    set_identity_and_capabilities(sync, e);
+    if (edge_set_identity(e->uid, e->gid, e->groups, e->ngroups, e->capabilities, what, sizeof what) != 0) fail(sync, "%s", what);
     if (chdir(e->cwd && *e->cwd ? e->cwd : "/") != 0) fail(sync, "failed to enter working directory %s", e->cwd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(sync, "PR_SET_NO_NEW_PRIVS failed");
     if (filter && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, filter) != 0) fail(sync, "failed to load the seccomp profile");
-    exec_in_path(sync, e);
+    edge_exec_in_path(e->argv, e->envp, what, sizeof what);
+    fail(sync, "%s", what);
 }
 
 static void helper_main(int sync, const struct edge_exec *e, const int *nsfd, const struct sock_fprog *filter) {

@@ -4,6 +4,7 @@
  * time without losing a container, its output or its exit status. */
 #include "edge_shim.h"
 #include "edge_runtime.h"
+#include "process_setup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,13 +42,8 @@ int edge_spawn_detached(const char *exe, const char *const *argv, int report_fd,
         dup2(keep, 3);
         if (syscall(SYS_close_range, 4, ~0U, 0) != 0) for (int fd = 4; fd < 65536; fd++) close(fd);
         /* The agent's runtime blocks or ignores signals; the shim and its container start clean. */
-        struct sigaction dfl;
-        memset(&dfl, 0, sizeof dfl);
-        dfl.sa_handler = SIG_DFL;
-        for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
+        char what[64];
+        edge_reset_signals(what, sizeof what);
         execv(exe, (char *const *)argv);
         _exit(127);
     }

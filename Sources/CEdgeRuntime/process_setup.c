@@ -1,0 +1,72 @@
+#include "process_setup.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int edge_set_identity(uint32_t uid, uint32_t gid, const uint32_t *groups, int ngroups, uint64_t capabilities,
+                      char *what, size_t len) {
+    /* The bounding set first, while CAP_SETPCAP is still held. */
+    for (int cap = 0; cap <= 63; cap++) {
+        if (capabilities & (1ULL << cap)) continue;
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) { snprintf(what, len, "failed to drop capability %d", cap); return -1; }
+    }
+    /* Keep permitted capabilities across the uid change, then set the final sets. */
+    if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) { snprintf(what, len, "PR_SET_KEEPCAPS failed"); return -1; }
+    gid_t list[64];
+    int n = ngroups > 64 ? 64 : ngroups;
+    for (int i = 0; i < n; i++) list[i] = groups[i];
+    if (setgroups((size_t)n, list) != 0) { snprintf(what, len, "setgroups failed"); return -1; }
+    if (setresgid(gid, gid, gid) != 0) { snprintf(what, len, "setgid %u failed", gid); return -1; }
+    if (setresuid(uid, uid, uid) != 0) { snprintf(what, len, "setuid %u failed", uid); return -1; }
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) { snprintf(what, len, "PR_SET_KEEPCAPS failed"); return -1; }
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    uint32_t lo = (uint32_t)capabilities, hi = (uint32_t)(capabilities >> 32);
+    d[0].effective = d[0].permitted = d[0].inheritable = lo;
+    d[1].effective = d[1].permitted = d[1].inheritable = hi;
+    if (syscall(SYS_capset, &h, d) != 0) { snprintf(what, len, "capset failed"); return -1; }
+    return 0;
+}
+
+int edge_reset_signals(char *what, size_t len) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) { snprintf(what, len, "failed to reset the signal mask"); return -1; }
+    return 0;
+}
+
+int edge_exec_in_path(const char *const *argv, const char *const *envp, char *what, size_t len) {
+    const char *file = argv[0];
+    if (strchr(file, '/')) {
+        execve(file, (char *const *)argv, (char *const *)envp);
+        snprintf(what, len, "failed to exec %s", file);
+        return -1;
+    }
+    const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const char *const *e = envp; e && *e; e++) if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+    char candidate[4096];
+    int last = ENOENT;
+    for (const char *p = path;;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(candidate, sizeof candidate, "%.*s/%s", (int)n, n ? p : ".", file);
+        execve(candidate, (char *const *)argv, (char *const *)envp);
+        if (errno != ENOENT) last = errno;
+        if (!colon) break;
+        p = colon + 1;
+    }
+    errno = last;
+    snprintf(what, len, "executable %s not found in PATH %s", file, path);
+    return -1;
+}
