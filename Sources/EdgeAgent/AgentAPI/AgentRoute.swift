@@ -1,3 +1,4 @@
+import EdgeAPI
 /// What an agent API request asks for, from its method and path.
 enum AgentRoute: Equatable {
     case containerLogs(namespace: String, pod: String, container: String)
@@ -6,7 +7,7 @@ enum AgentRoute: Equatable {
 
     /// nil: no such path (404), or a method the path does not take (405 is not worth telling apart here).
     init?(method: String, path: String) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { AgentQuery.decode($0) }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode($0, plusIsSpace: false) }
         switch (method, parts.first) {
         case ("GET", "healthz") where parts.count == 1:
             self = .healthz
