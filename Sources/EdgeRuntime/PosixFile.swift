@@ -65,21 +65,13 @@ public enum PosixFile {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {
-            if let dir = opendir(path) {
-                var names: [String] = []
-                while let e = readdir(dir) {
-                    let name = withUnsafePointer(to: e.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
-                    if name != "." && name != ".." { names.append(name) }
+            for n in list(path) {
+                let child = path + "/" + n
+                var cst = stat()
+                if lstat(child, &cst) == 0 && (cst.st_mode & S_IFMT) == S_IFDIR && cst.st_dev != st.st_dev {
+                    umount2(child, Int32(MNT_DETACH))
                 }
-                closedir(dir)
-                for n in names {
-                    let child = path + "/" + n
-                    var cst = stat()
-                    if lstat(child, &cst) == 0 && (cst.st_mode & S_IFMT) == S_IFDIR && cst.st_dev != st.st_dev {
-                        umount2(child, Int32(MNT_DETACH))
-                    }
-                    removeTree(child)
-                }
+                removeTree(child)
             }
             rmdir(path)
         } else {

@@ -15,6 +15,11 @@ public enum Shim {
     public static func statePath(_ dir: String) -> String { dir + "/state.json" }
     public static func exitPath(_ dir: String) -> String { dir + "/exit.json" }
 
+    /// The runtime spec a container directory's instance was started with.
+    public static func spec(_ dir: String) -> ContainerSpec? {
+        PosixFile.readJSON(configPath(dir))?["spec"].flatMap { try? ContainerSpec(json: $0) }
+    }
+
     /// What the shim needs beyond the runtime spec.
     public struct Config: Sendable {
         public var spec: ContainerSpec

@@ -18,15 +18,7 @@ typealias ExecLauncher = @Sendable (ExecTarget, ExecOptions) throws -> LaunchedP
 
 enum ContainerExecLauncher {
     static let launch: ExecLauncher = { target, options in
-        var spec = ContainerExec.Spec(containerPID: target.pid, args: options.command)
-        spec.env = target.env
-        spec.workingDir = target.workingDir
-        spec.uid = target.uid
-        spec.gid = target.gid
-        spec.supplementalGroups = target.supplementalGroups
-        spec.capabilities = target.capabilities
-        spec.seccompRuntimeDefault = target.seccompRuntimeDefault
-        spec.cgroup = target.cgroup
+        var spec = target.execSpec(options.command)
         spec.tty = options.tty
         spec.stdin = options.stdin
         spec.stdout = options.stdout

@@ -12,17 +12,8 @@ public enum ExecInContainer {
     }
 
     static func runBlocking(_ r: PodManager.ExecRequest) -> (ok: Bool, output: String) {
-        var spec = ContainerExec.Spec(containerPID: r.pid, args: r.command)
-        spec.env = r.spec.env
-        spec.workingDir = r.spec.workingDir
-        spec.uid = r.spec.uid
-        spec.gid = r.spec.gid
-        spec.supplementalGroups = r.spec.supplementalGroups
-        spec.capabilities = r.spec.capabilities
-        spec.seccompRuntimeDefault = r.spec.seccompRuntimeDefault
-        spec.cgroup = r.spec.cgroup
         let p: ContainerExec.Process
-        do { p = try ContainerExec.start(spec) } catch { return (false, "\(error)") }
+        do { p = try ContainerExec.start(r.target.execSpec(r.command)) } catch { return (false, "\(error)") }
         var output: [UInt8] = []
         var open = [p.stdout, p.stderr].compactMap { $0 }
         let deadline = ContinuousClock.now + r.timeout

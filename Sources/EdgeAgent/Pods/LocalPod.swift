@@ -8,6 +8,8 @@ struct LocalPod: Sendable {
     var name: String
     var uid: String
     var sandboxReady = false
+    /// Set once a finished pod's roots, tmpfs volumes and namespace are released, so resyncs do not repeat it.
+    var mountsReleased = false
     var volumes: [String: VolumeBuilder.Prepared] = [:]
     var backoff: [String: RestartBackoff] = [:]
     /// Per container: the exited attempt being waited on, when it may restart, and the delay shown.

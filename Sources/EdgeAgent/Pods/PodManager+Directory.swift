@@ -35,11 +35,13 @@ extension PodManager: ContainerDirectory {
 
     public func execTarget(namespace: String, pod: String, container: String) -> ExecTarget? {
         guard let uid = uid(namespace, pod), let last = attempts(uid, container).last else { return nil }
-        let dir = paths(uid).container(container, attempt: last)
+        return execTarget(dir: paths(uid).container(container, attempt: last))
+    }
+
+    /// The running instance in dir as exec sees it; nil once it ended.
+    func execTarget(dir: String) -> ExecTarget? {
         let record = ContainerRecord.read(dir)
-        guard record.running, let pid = record.pid, let cfg = PosixFile.readJSON(Shim.configPath(dir)), let sj = cfg["spec"],
-              let spec = try? ContainerSpec(json: sj) else { return nil }
-        return ExecTarget(pid: pid, uid: spec.uid, gid: spec.gid, supplementalGroups: spec.supplementalGroups, capabilities: spec.capabilities,
-                          seccompRuntimeDefault: spec.seccompRuntimeDefault, env: spec.env, workingDir: spec.workingDir, cgroup: spec.cgroup)
+        guard record.running, let pid = record.pid, let spec = Shim.spec(dir) else { return nil }
+        return ExecTarget(pid: pid, container: spec)
     }
 }

@@ -87,7 +87,7 @@ extension PodManager {
             updateLocal(uid) { $0.waiting[name] = nil; $0.running.insert(dir) }
             await events.record(pod, reason: "Created", message: "Created container: \(name)")
             await events.record(pod, reason: "Started", message: "Started container \(name)")
-            if let runner = probeRunner(pod, c, uid: uid, spec: spec, dir: dir) {
+            if let runner = probeRunner(pod, c, uid: uid, dir: dir) {
                 probes.ensure("\(uid)/\(name)/\(attempt)", podKey: key, container: c, runner: runner)
             }
         } catch {
@@ -98,20 +98,25 @@ extension PodManager {
         queue.add(key)
     }
 
-    func probeRunner(_ pod: JSON, _ c: JSON, uid: String, spec: ContainerSpec, dir: String) -> ProbeRunner? {
+    func probeRunner(_ pod: JSON, _ c: JSON, uid: String, dir: String) -> ProbeRunner? {
         guard c["startupProbe"] != nil || c["livenessProbe"] != nil || c["readinessProbe"] != nil else { return nil }
-        var ports: [String: Int] = [:]
-        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(v) } }
         let execFn: (@Sendable ([String], Duration) async -> (ok: Bool, output: String))?
         if let exec {
-            execFn = { cmd, timeout in
-                guard let pid = ContainerRecord.read(dir).pid else { return (false, "container is not running") }
-                return await exec(ExecRequest(pid: pid, spec: spec, command: cmd, timeout: timeout))
+            execFn = { [self] cmd, timeout in
+                guard let target = execTarget(dir: dir) else { return (false, "container is not running") }
+                return await exec(ExecRequest(target: target, command: cmd, timeout: timeout))
             }
         } else {
             execFn = nil
         }
-        return ProbeRunner(netnsPath: paths(uid).networkNamespace, ports: ports, exec: execFn)
+        return ProbeRunner(netnsPath: paths(uid).networkNamespace, ports: namedPorts(c), exec: execFn)
+    }
+
+    /// A container's named ports, which probes and hooks may refer to.
+    func namedPorts(_ c: JSON) -> [String: Int] {
+        var ports: [String: Int] = [:]
+        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(v) } }
+        return ports
     }
 
     /// Volume mounts, the managed /etc/hosts and the termination message file.

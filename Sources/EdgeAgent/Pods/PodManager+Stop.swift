@@ -18,8 +18,8 @@ extension PodManager {
         let until = ContinuousClock.now + .seconds(max(0, grace))
         updateLocal(uid) { $0.killDeadlines[id] = until }
         await events.record(pod, reason: "Killing", message: reason)
-        if grace > 0, let hook = container(pod, o.name)?[path: ["lifecycle", "preStop"]] {
-            await runPreStop(pod, hook, record: record, grace: grace, uid: uid)
+        if grace > 0, let c = container(pod, o.name), let hook = c[path: ["lifecycle", "preStop"]] {
+            await runPreStop(pod, c, hook, record: record, grace: grace, uid: uid)
         }
         record.signal(grace > 0 ? SIGTERM : SIGKILL)
         queue.addAfter(Informer.key(pod), .seconds(max(0, grace)))
@@ -30,15 +30,14 @@ extension PodManager {
     }
 
     /// preStop: an exec command in the container, or an HTTP GET, bounded by the grace period.
-    func runPreStop(_ pod: JSON, _ hook: JSON, record: ContainerRecord, grace: Int64, uid: String) async {
-        if let cmd = hook[path: ["exec", "command"]]?.array?.compactMap({ $0.string }), let exec, let pid = record.pid,
-           let cfg = PosixFile.readJSON(Shim.configPath(record.dir)), let specJSON = cfg["spec"], let spec = try? ContainerSpec(json: specJSON) {
-            let r = await exec(ExecRequest(pid: pid, spec: spec, command: cmd, timeout: .seconds(grace)))
+    func runPreStop(_ pod: JSON, _ c: JSON, _ hook: JSON, record: ContainerRecord, grace: Int64, uid: String) async {
+        if let cmd = hook[path: ["exec", "command"]]?.array?.compactMap({ $0.string }), let exec, let target = execTarget(dir: record.dir) {
+            let r = await exec(ExecRequest(target: target, command: cmd, timeout: .seconds(grace)))
             if !r.ok {
                 await events.record(pod, type: "Warning", reason: "FailedPreStopHook", message: "PreStopHook failed: \(r.output)")
             }
         } else if let h = hook["httpGet"] {
-            let runner = ProbeRunner(netnsPath: paths(uid).networkNamespace, ports: [:], exec: nil)
+            let runner = ProbeRunner(netnsPath: paths(uid).networkNamespace, ports: namedPorts(c), exec: nil)
             _ = await runner.run(["httpGet": h, "timeoutSeconds": .int(grace)])
         }
     }
@@ -86,6 +85,12 @@ extension PodManager {
 
     /// Unmounts roots and tmpfs volumes and removes the namespace of a pod whose containers all ended.
     func releaseMounts(_ uid: String) {
+        let already = local.withLock { pods -> Bool in
+            let done = pods[uid]?.mountsReleased ?? false
+            pods[uid]?.mountsReleased = true
+            return done
+        }
+        guard !already else { return }
         let p = paths(uid)
         for name in PosixFile.list(p.root + "/containers") {
             for attempt in PosixFile.list(p.containers(name)) { OverlayRootfs.unmount(in: p.containers(name) + "/" + attempt) }

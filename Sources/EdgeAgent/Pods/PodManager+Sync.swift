@@ -18,8 +18,11 @@ extension PodManager {
             return
         }
         let phase = pod[path: ["status", "phase"]]?.string
-        let known = local.withLock { $0[uid] != nil }
-        if !known && (phase == "Succeeded" || phase == "Failed") { return }  // finished before this agent knew it
+        if phase == "Succeeded" || phase == "Failed" {
+            // Finished for good: nothing restarts, what it held is given back once (resyncs find nothing to do).
+            if local.withLock({ $0[uid] != nil }) { releaseMounts(uid) }
+            return
+        }
         try await syncPod(pod, uid: uid)
     }
 
@@ -113,8 +116,7 @@ extension PodManager {
                     if o.running {
                         let id = "\(uid)/\(o.name)/\(o.attempt)"
                         // Probing resumes for containers adopted after an agent restart.
-                        if let dir = o.current?.dir, let cfg = PosixFile.readJSON(Shim.configPath(dir)), let sj = cfg["spec"],
-                           let spec = try? ContainerSpec(json: sj), let runner = probeRunner(pod, c, uid: uid, spec: spec, dir: dir) {
+                        if !probes.isProbing(id), let dir = o.current?.dir, let runner = probeRunner(pod, c, uid: uid, dir: dir) {
                             probes.ensure(id, podKey: key, container: c, runner: runner)
                         }
                         if let why = probes.result(id, container: c).failedProbe {

@@ -45,8 +45,7 @@ public final class PodManager: Sendable {
     let exec: (@Sendable (_ target: ExecRequest) async -> (ok: Bool, output: String))?
 
     public struct ExecRequest: Sendable {
-        public var pid: Int32
-        public var spec: ContainerSpec
+        public var target: ExecTarget
         public var command: [String]
         public var timeout: Duration
     }

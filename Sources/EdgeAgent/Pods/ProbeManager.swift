@@ -25,6 +25,8 @@ final class ProbeManager: Sendable {
                                                              started: container["startupProbe"] == nil, failedProbe: nil)
     }
 
+    func isProbing(_ id: String) -> Bool { entries.withLock { $0[id] != nil } }
+
     /// Starts probing a running instance once; later calls do nothing.
     func ensure(_ id: String, podKey: String, container: JSON, runner: ProbeRunner) {
         let startup = container["startupProbe"], liveness = container["livenessProbe"], readiness = container["readinessProbe"]

@@ -74,8 +74,7 @@ struct ProbeRunner: Sendable {
             let deadline = ContinuousClock.now + timeout
             while !got.contains(0x0A) && ContinuousClock.now < deadline {
                 var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                let ms = Int32(max(1, (deadline - ContinuousClock.now).components.seconds * 1000 + (deadline - ContinuousClock.now).components.attoseconds / 1_000_000_000_000_000))
-                guard poll(&pfd, 1, ms) > 0 else { break }
+                guard poll(&pfd, 1, Self.milliseconds(deadline - ContinuousClock.now)) > 0 else { break }
                 let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n <= 0 { break }
                 got += buf[0..<n]
@@ -87,6 +86,11 @@ struct ProbeRunner: Sendable {
             }
             return (200..<400).contains(code) ? .success : .failure("HTTP probe failed with statuscode: \(code)")
         }) ?? .failure("probe could not run")
+    }
+
+    /// A poll(2) timeout, at least 1 ms.
+    static func milliseconds(_ d: Duration) -> Int32 {
+        Int32(clamping: max(1, d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000))
     }
 
     /// A connected TCP socket to the pod's own loopback at port, or -1.
@@ -103,7 +107,7 @@ struct ProbeRunner: Sendable {
         if rc != 0 && errno != EINPROGRESS { close(fd); return -1 }
         if rc != 0 {
             var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ms = Int32(timeout.components.seconds * 1000)
+            let ms = milliseconds(timeout)
             var err: Int32 = 0
             var len = socklen_t(MemoryLayout<Int32>.size)
             guard poll(&pfd, 1, ms) == 1, getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0, err == 0 else { close(fd); return -1 }
