@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -158,6 +159,19 @@ int edge_shim_supervise(pid_t pid, int out_fd, int err_fd, const char *log_path,
     }
     if (log >= 0) close(log);
     return rc;
+}
+
+/* `edgectl __supervise PID OUT_FD ERR_FD LOG EXIT CGROUP`: once the container
+ * runs, the shim re-executes itself into this, and it is handled here before
+ * the Swift runtime starts. So the process that stays for the container's
+ * life is this C loop (a few hundred KB), not a Swift process per pod. */
+__attribute__((constructor)) static void supervise_entry(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (argc != 8 || strcmp(argv[1], "__supervise") != 0) return;
+    pid_t pid = (pid_t)atoi(argv[2]);
+    int rc = edge_shim_supervise(pid, atoi(argv[3]), atoi(argv[4]), argv[5], argv[6], argv[7]);
+    if (argv[7][0]) edge_cgroup_remove(argv[7]);
+    _exit(rc == 0 ? 0 : 1);
 }
 
 unsigned long long edge_process_start_ticks(pid_t pid) {

@@ -110,6 +110,14 @@ public enum Shim {
         try? PosixFile.writeJSON(statePath(dir), ["pid": .int(Int64(pid)), "startTicks": .int(Int64(edge_process_start_ticks(pid))),
                                                   "shimPid": .int(Int64(getpid())), "startedAt": .string(Timestamp.now().rfc3339)])
         say("ok \(pid)\n")
+        // Become the small C supervisor (shim.c's supervise_entry) for the container's lifetime;
+        // should the exec fail, supervise from here instead.
+        _ = fcntl(out[0], F_SETFD, 0)
+        _ = fcntl(errp[0], F_SETFD, 0)
+        let args = ["edgectl", "__supervise", "\(pid)", "\(out[0])", "\(errp[0])", logPath, exitPath(dir), spec.cgroup ?? ""]
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        execv("/proc/self/exe", &argv)
+        argv.forEach { free($0) }
         let rc = edge_shim_supervise(pid, out[0], errp[0], logPath, exitPath(dir), spec.cgroup)
         if let cg = spec.cgroup { ContainerRunner.removeCgroup(cg) }
         return rc == 0 ? 0 : 1

@@ -16,9 +16,11 @@ def cleanup_node(data_dir):
         except (OSError, ValueError, KeyError):
             pass
     deadline = time.time() + 10
-    while time.time() < deadline and subprocess.run(["pgrep", "-f", f"edgectl shim {data_dir}"], capture_output=True).returncode == 0:
+    # A supervisor starts as `edgectl shim DIR` and becomes `edgectl __supervise ... LOG ...`: both name the data dir.
+    pattern = f"edgectl (shim|__supervise) .*{data_dir}"
+    while time.time() < deadline and subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode == 0:
         time.sleep(0.1)
-    subprocess.run(["pkill", "-9", "-f", f"edgectl shim {data_dir}"], capture_output=True)
+    subprocess.run(["pkill", "-9", "-f", pattern], capture_output=True)
     mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[1].startswith(os.path.realpath(data_dir))]
     for m in sorted(mounts, key=len, reverse=True):
         subprocess.run(["umount", "-l", m], capture_output=True)
