@@ -118,14 +118,21 @@ def main():
             k.run("create", "-f", "-", input=docs)
             for n in names:
                 created[n] = t
+            deadline = time.time() + 60
             while not all(n in seen for n in names):
+                if time.time() > deadline:
+                    stuck = [n for n in names if n not in seen]
+                    raise RuntimeError(f"pods never Running within 60 s: {stuck}\n" + k.run("get", "pods", *stuck, "-o", "wide").stdout)
                 time.sleep(0.02)
         lat = [(seen[n] - created[n]) * 1000 for n in created]
         stop.set()
         # Footprint with 30 pods: delete down to 30 and let it settle.
         for i in range(30, PODS):
             k.run("delete", "pod", f"p{i}", "--wait=false", check=False)
+        deadline = time.time() + 120
         while len(k.json("get", "pods", "-l", "bench=pods")["items"]) > 30:
+            if time.time() > deadline:
+                raise RuntimeError("deleted pods still listed after 120 s")
             time.sleep(0.5)
         time.sleep(10)
         idle30 = rss_kb(agent.pid)

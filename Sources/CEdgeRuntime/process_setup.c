@@ -22,9 +22,13 @@ int edge_set_identity(uint32_t uid, uint32_t gid, const uint32_t *groups, int ng
     gid_t list[64];
     int n = ngroups > 64 ? 64 : ngroups;
     for (int i = 0; i < n; i++) list[i] = groups[i];
-    if (setgroups((size_t)n, list) != 0) { snprintf(what, len, "setgroups failed"); return -1; }
-    if (setresgid(gid, gid, gid) != 0) { snprintf(what, len, "setgid %u failed", gid); return -1; }
-    if (setresuid(uid, uid, uid) != 0) { snprintf(what, len, "setuid %u failed", uid); return -1; }
+    /* Raw system calls, not glibc's wrappers: those broadcast the change to every thread glibc
+     * believes exists, and a child cloned from a multi-threaded process (the shim, the agent) inherits
+     * that stale thread list and possibly a lock another thread held at clone time, so it could wait
+     * forever. This process has one thread; the kernel call is all it needs. */
+    if (syscall(SYS_setgroups, (size_t)n, list) != 0) { snprintf(what, len, "setgroups failed"); return -1; }
+    if (syscall(SYS_setresgid, gid, gid, gid) != 0) { snprintf(what, len, "setgid %u failed", gid); return -1; }
+    if (syscall(SYS_setresuid, uid, uid, uid) != 0) { snprintf(what, len, "setuid %u failed", uid); return -1; }
     if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) { snprintf(what, len, "PR_SET_KEEPCAPS failed"); return -1; }
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
