@@ -50,8 +50,7 @@ enum PodStatusBuilder {
         }
         condition("PodReadyToStartContainers", i.sandboxReady)
         let pendingInit = i.initContainers.filter { !$0.exitedOK }.map { $0.name }
-        condition("Initialized", initialized || (terminal && !i.initContainers.isEmpty && phase == "Succeeded"),
-                  reason: "ContainersNotInitialized", message: "containers with incomplete status: [\(pendingInit.joined(separator: " "))]")
+        condition("Initialized", initialized, reason: "ContainersNotInitialized", message: "containers with incomplete status: [\(pendingInit.joined(separator: " "))]")
         let reason = terminal ? "PodCompleted" : "ContainersNotReady"
         let message = "containers with unready status: [\(unready.joined(separator: " "))]"
         condition("Ready", unready.isEmpty && !terminal, reason: reason, message: terminal ? nil : message)
