@@ -328,7 +328,9 @@ def test_11_cascading_deletes(cluster):
     time.sleep(1)
     rs = cluster.get("replicasets", "-n", NS, "-l", "app=keep")["items"]
     assert len(rs) == 1 and not rs[0]["metadata"].get("ownerReferences"), "orphaned ReplicaSet stays, without its owner"
-    assert len(cluster.pods("app=keep")) == 2
+    keep = cluster.pods("app=keep")
+    assert len(keep) == 2, [(p["metadata"]["name"], p["spec"].get("nodeName"), p["metadata"].get("deletionTimestamp"),
+                             p["status"].get("phase")) for p in keep]
 
     # The silent node is gone for good: deleting it lets pod GC remove the pods stuck on it.
     cluster.k.run("delete", "node", "hollow-node-2")
