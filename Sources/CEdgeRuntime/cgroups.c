@@ -50,6 +50,14 @@ static int write_file(const char *dir, const char *name, const char *value, char
 static int v1_apply(const char *cgroup, const struct edge_cgroup_limits *l, pid_t pid, char *err, size_t errlen) {
     char dir[4096], v[64];
     for (const char *const *c = v1_controllers; *c; c++) {
+        /* Without the controller's hierarchy, mkdir would only say ENOENT; name the cause instead
+         * (seen when the process got a fresh /sys, as `ip netns exec` gives its command). */
+        snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s", *c);
+        if (access(dir, F_OK) != 0) {
+            snprintf(err, errlen, "cgroup v1 controller %s is not mounted at %s: run the agent in the host's mount namespace, "
+                     "with the cgroup hierarchies mounted", *c, dir);
+            return -1;
+        }
         snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/%s", *c, cgroup);
         if (access(dir, F_OK) != 0 && mkdirs(dir) != 0) { snprintf(err, errlen, "failed to create cgroup %s: %s", dir, strerror(errno)); return -1; }
         if (strcmp(*c, "memory") == 0 && l->memory_bytes > 0) {

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from conftest import EDGECTL
 from lab import Lab, SERVER_IP, PORT, SynCounter, node_ip, unavailable
 
 pytestmark = pytest.mark.skipif(unavailable() is not None, reason=unavailable() or "")
@@ -42,8 +43,10 @@ def lab():
         # Runs on failures too; the namespaces, their processes and veths must be gone.
         lab.script("down", check=False)
         left = lab.namespaces()
+        mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[1].startswith(os.path.realpath(d))]
         shutil.rmtree(d, ignore_errors=True)
         assert left == [], f"lab left namespaces behind: {left}"
+        assert mounts == [], f"lab left mounts behind: {mounts}"
 
 
 def files_under(d):
@@ -162,3 +165,38 @@ def test_wrong_token_and_expired_token_are_rejected_with_the_fix(lab):
     r = lab.join_only("node2", url, token, ca_hash, os.path.join(lab.dir, "node2"))
     assert r.returncode == 0, r.stderr
     assert "system:node:node2" in r.stdout
+
+
+def test_pod_runs_on_the_joined_node_with_logs_and_exec(lab):
+    """A pod scheduled to node1 runs in node1's namespace; the API server, in its own
+    namespace, proxies logs and exec to node1's agent API across the lab bridge."""
+    built = os.path.join(lab.dir, "images")
+    subprocess.run(["bash", os.path.join(os.path.dirname(__file__), "..", "..", "images", "build"), built],
+                   check=True, capture_output=True)
+    node_dir = os.path.join(lab.dir, "node1")
+    r = lab.run("node1", EDGECTL, "images", "import", "--data-dir", node_dir, os.path.join(built, "busybox"), check=True)
+    assert "localhost/busybox:latest" in r.stdout, r.stdout
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "on-node1"},
+           "spec": {"nodeSelector": {"kubernetes.io/hostname": "node1"}, "terminationGracePeriodSeconds": 2,
+                    "containers": [{"name": "main", "image": "localhost/busybox:latest", "imagePullPolicy": "Never",
+                                    "command": ["sh", "-c", "echo hello from $(hostname); exec sleep 3600"]}]}}
+    path = os.path.join(lab.dir, "on-node1.json")
+    json.dump(pod, open(path, "w"))
+    lab.kubectl("apply", "-f", path)
+    deadline = time.time() + 60
+    while True:
+        p = json.loads(lab.kubectl("get", "pod", "on-node1", "-o", "json").stdout)
+        statuses = p["status"].get("containerStatuses") or [{}]
+        if "running" in statuses[0].get("state", {}):
+            break
+        assert time.time() < deadline, json.dumps(p["status"], indent=1)
+        time.sleep(0.5)
+    assert p["spec"]["nodeName"] == "node1" and p["status"]["hostIP"] == node_ip("node1"), p["status"]
+    deadline = time.time() + 20
+    while "hello from on-node1" not in (logs := lab.kubectl("logs", "on-node1", check=False).stdout):
+        assert time.time() < deadline, logs
+        time.sleep(0.3)
+    r = lab.kubectl("exec", "on-node1", "--", "sh", "-c", "cat /etc/hostname 2>/dev/null || hostname; exit 4", check=False)
+    assert r.returncode == 4 and "on-node1" in r.stdout, (r.returncode, r.stdout, r.stderr)
+    lab.kubectl("delete", "pod", "on-node1", "--wait=true", "--timeout=60s")
+    assert lab.kubectl("get", "pod", "on-node1", check=False).returncode != 0
