@@ -18,6 +18,14 @@ struct LayerStore: Sendable {
     /// The tree overlayfs mounts as a lower directory.
     func filesystemPath(_ diffID: String) throws -> String { try directory(diffID) + "/fs" }
 
+    /// The diff id whose tree `filesystemPath` is, or nil for a path outside this store.
+    func diffID(filesystemPath path: String) -> String? {
+        guard path.hasPrefix(root + "/"), path.hasSuffix("/fs") else { return nil }
+        let hex = path.dropFirst(root.count + 1).dropLast(3)
+        guard hex.utf8.count == 64, !hex.contains("/") else { return nil }
+        return "sha256:" + hex
+    }
+
     func contains(_ diffID: String) -> Bool {
         guard let dir = try? directory(diffID) else { return false }
         return Posix.exists(dir + "/layer.json")
