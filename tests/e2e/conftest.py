@@ -17,6 +17,17 @@ EDGECTL = os.environ.get("EDGECTL_BIN", os.path.join(os.path.dirname(__file__), 
 KUBECTL = os.path.join(sysconfig.get_path("scripts"), "kubectl")
 
 
+def wait_for(cond, timeout, what):
+    """cond()'s first truthy value within timeout seconds, polled twice a second; else a failure naming `what`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

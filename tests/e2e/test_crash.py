@@ -5,7 +5,6 @@ import threading
 import time
 
 from kubernetes import client, config, watch
-from kubernetes.client.rest import ApiException
 
 from conftest import Server, free_port
 

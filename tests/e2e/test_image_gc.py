@@ -18,7 +18,8 @@ import time
 
 import pytest
 
-from conftest import EDGECTL, Kubectl, Server, free_port
+from conftest import EDGECTL, Kubectl, Server, free_port, wait_for
+from oci_layout import write_blob
 from local_registry import LocalRegistry
 from node_cleanup import cleanup_node
 
@@ -30,16 +31,6 @@ MIB = 1 << 20
 DISK_MIB = 100
 BIG_LAYER_MIB = 8
 NODE = "e2e-gc"
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def mounted(path):
@@ -83,28 +74,20 @@ def random_layer(mib):
     return buf.getvalue()
 
 
-def blob(layout, data):
-    digest = "sha256:" + hashlib.sha256(data).hexdigest()
-    os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
-    with open(os.path.join(layout, "blobs", "sha256", digest[7:]), "wb") as f:
-        f.write(data)
-    return {"digest": digest, "size": len(data)}
-
-
 def image_on_busybox(busybox_layout, layout, name):
     """An OCI layout of the busybox recipe's layer plus a random BIG_LAYER_MIB layer, named `name`."""
     entry = json.load(open(os.path.join(busybox_layout, "index.json")))["manifests"][0]
     base_manifest = json.load(open(os.path.join(busybox_layout, "blobs", "sha256", entry["digest"][7:])))
     base_config = json.load(open(os.path.join(busybox_layout, "blobs", "sha256", base_manifest["config"]["digest"][7:])))
     base_layer = base_manifest["layers"][0]
-    blob(layout, open(os.path.join(busybox_layout, "blobs", "sha256", base_layer["digest"][7:]), "rb").read())
+    write_blob(layout, open(os.path.join(busybox_layout, "blobs", "sha256", base_layer["digest"][7:]), "rb").read())
     tar = random_layer(BIG_LAYER_MIB)
-    top = dict(blob(layout, gzip.compress(tar, mtime=0)), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")
+    top = dict(write_blob(layout, gzip.compress(tar, mtime=0)), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")
     config = dict(base_config, rootfs={"type": "layers", "diff_ids": base_config["rootfs"]["diff_ids"] + ["sha256:" + hashlib.sha256(tar).hexdigest()]})
-    config_desc = dict(blob(layout, json.dumps(config).encode()), mediaType="application/vnd.oci.image.config.v1+json")
+    config_desc = dict(write_blob(layout, json.dumps(config).encode()), mediaType="application/vnd.oci.image.config.v1+json")
     manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": config_desc,
                 "layers": [base_layer, top]}
-    desc = dict(blob(layout, json.dumps(manifest).encode()), mediaType="application/vnd.oci.image.manifest.v1+json",
+    desc = dict(write_blob(layout, json.dumps(manifest).encode()), mediaType="application/vnd.oci.image.manifest.v1+json",
                 annotations={"io.containerd.image.name": name, "org.opencontainers.image.ref.name": "latest"})
     with open(os.path.join(layout, "oci-layout"), "w") as f:
         f.write('{"imageLayoutVersion":"1.0.0"}')

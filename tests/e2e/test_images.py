@@ -21,6 +21,7 @@ import urllib.parse
 
 import pytest
 
+from oci_layout import write_blob
 from conftest import EDGECTL, free_port
 
 REPO = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -218,14 +219,6 @@ def tar_layer(members):
                 info.mode = 0o644
                 t.addfile(info, io.BytesIO(content))
     return buf.getvalue()
-
-
-def write_blob(layout, data):
-    digest = "sha256:" + hashlib.sha256(data).hexdigest()
-    os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
-    with open(os.path.join(layout, "blobs", "sha256", digest[7:]), "wb") as f:
-        f.write(data)
-    return {"digest": digest, "size": len(data)}
 
 
 def write_image(layout, layers, arch, variant=None, cmd=("sh",)):

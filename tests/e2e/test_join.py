@@ -12,7 +12,6 @@ import subprocess
 import threading
 import time
 
-import pytest
 
 from conftest import EDGECTL, KUBECTL
 

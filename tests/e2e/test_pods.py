@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import Kubectl, Server, free_port
+from conftest import Kubectl, Server, free_port, wait_for
 from local_registry import LocalRegistry
 from node_cleanup import cleanup_node
 
@@ -46,16 +46,6 @@ def node(registry):
 def ready_node(k):
     r = k.run("get", "node", "e2e-node", "-o", "json", check=False)
     return r.returncode == 0 and any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"]["conditions"])
-
-
-def wait_for(cond, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def pod(k, name, ns="default"):

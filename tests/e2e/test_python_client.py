@@ -1,10 +1,7 @@
 """Issue 2 acceptance: the official Python client, and bad input handled as upstream."""
 import json
-import threading
-import time
 
 import pytest
-import urllib3
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
