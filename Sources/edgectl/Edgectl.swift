@@ -1,4 +1,7 @@
 import ArgumentParser
+import EdgeRuntime
+
+import Glibc
 
 @main
 struct Edgectl: AsyncParsableCommand {
@@ -8,4 +11,25 @@ struct Edgectl: AsyncParsableCommand {
         version: BuildInfo.version,
         subcommands: [DevServerCommand.self, ServerCommand.self, HollowNodesCommand.self, AgentCommand.self, TokenCommand.self, JoinCommand.self, RunContainerCommand.self, ShimCommand.self, ImagesCommand.self, KubeconfigCommand.self, VersionCommand.self]
     )
+
+    /// The commands run once per container skip the argument parser when their arguments
+    /// are plain: its protocol-conformance lookups cost about 3 ms of every start, and a
+    /// container's start-up includes the shim's. Anything unusual (help, a mistake) still
+    /// goes through the parser and gets its messages.
+    static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.count == 3, arguments[1] == ShimCommand.configuration.commandName, !arguments[2].hasPrefix("-") {
+            Glibc.exit(Shim.main(dir: arguments[2]))
+        }
+        if arguments.count > 2, arguments[1] == RunContainerCommand.configuration.commandName,
+           let request = RunContainerRequest.quickParse(arguments[2...]) {
+            do { Glibc.exit(try request.run()) } catch {
+                // As the parsed command reports it: the message, and EX_USAGE as for its ValidationError.
+                let message = "Error: \(error)\n"
+                _ = message.utf8CString.withUnsafeBufferPointer { Glibc.write(2, $0.baseAddress, $0.count - 1) }
+                Glibc.exit(64)
+            }
+        }
+        await main(nil)
+    }
 }

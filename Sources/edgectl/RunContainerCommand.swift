@@ -1,5 +1,4 @@
 import ArgumentParser
-import EdgeRuntime
 
 /// `edgectl run-container`: one container from a root directory, in the
 /// foreground, with the runtime's defaults. For comparing the runtime with
@@ -24,21 +23,10 @@ struct RunContainerCommand: ParsableCommand {
     func run() throws {
         let args = command.first == "--" ? Array(command.dropFirst()) : command
         guard !args.isEmpty else { throw ValidationError("give the command to run after --, e.g. -- sh -c 'echo hi'") }
-        var spec = ContainerSpec(rootfs: rootfs, args: args, hostname: hostname)
-        spec.stdio = [0, 1, 2]
-        spec.cgroup = cgroup
-        spec.limits.memoryBytes = memory
-        spec.limits.pids = pids
-        spec.uid = uid
-        spec.gid = gid
-        spec.seccompRuntimeDefault = !unconfined
-        let pid: Int32
-        do { pid = try ContainerRunner.start(spec) } catch { throw ValidationError("failed to start the container: \(error)") }
-        let exit = ContainerRunner.wait(pid)
-        if let cgroup { ContainerRunner.removeCgroup(cgroup) }
-        switch exit {
-        case .exited(let code): throw ExitCode(code)
-        case .signaled(let sig): throw ExitCode(128 + sig)
-        }
+        let request = RunContainerRequest(rootfs: rootfs, hostname: hostname, cgroup: cgroup, memory: memory, pids: pids, uid: uid, gid: gid,
+                                          unconfined: unconfined, args: args)
+        let code: Int32
+        do { code = try request.run() } catch { throw ValidationError("\(error)") }
+        if code != 0 { throw ExitCode(code) }
     }
 }
