@@ -61,15 +61,24 @@ def ready_node(k):
     return r.returncode == 0 and any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"]["conditions"])
 
 
-def wait_for(cond, timeout, what):
+def wait_for(cond, timeout, what, show=None):
+    """`show`: what to print on a time-out (the pod's status), so a failure says what was seen instead."""
     deadline = time.time() + timeout
-    last = None
     while time.time() < deadline:
-        last = cond()
-        if last:
-            return last
+        v = cond()
+        if v:
+            return v
         time.sleep(0.3)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"; last seen: {show()}" if show else ""))
+
+
+def pull_failure(k, ns, name, reasons=("ErrImagePull", "ImagePullBackOff")):
+    w = waiting(k, ns, name)
+    return w if (w or {}).get("reason") in reasons else None
+
+
+def status_of(k, ns, name):
+    return lambda: json.dumps((get_pod(k, ns, name) or {}).get("status"))
 
 
 def get_pod(k, ns, name):
@@ -111,12 +120,11 @@ def events(k, ns, pod):
 def test_pod_without_pull_secret_fails_with_an_auth_message(node, registry, ns):
     _, k = node
     create_pod(k, ns, registry, "anonymous")
-    w = wait_for(lambda: waiting(k, ns, "anonymous") if (waiting(k, ns, "anonymous") or {}).get("reason") == "ErrImagePull" else None,
-                 60, "ErrImagePull")
+    # ErrImagePull may last only until the next sync turns it into ImagePullBackOff; both carry the error.
+    w = wait_for(lambda: pull_failure(k, ns, "anonymous"), 60, "the pull to fail", status_of(k, ns, "anonymous"))
     assert registry.host in w["message"] and "requires authentication" in w["message"], w
     assert registry.image("busybox") in w["message"], w
-    w = wait_for(lambda: (lambda s: s if (s or {}).get("reason") == "ImagePullBackOff" else None)(waiting(k, ns, "anonymous")),
-                 60, "ImagePullBackOff")
+    w = wait_for(lambda: pull_failure(k, ns, "anonymous", ("ImagePullBackOff",)), 60, "ImagePullBackOff", status_of(k, ns, "anonymous"))
     assert w["message"].startswith(f'Back-off pulling image "{registry.image("busybox")}"'), w
     assert "requires authentication" in w["message"], w
     assert any(e["reason"] == "Failed" and e["type"] == "Warning" for e in events(k, ns, "anonymous"))
@@ -128,7 +136,7 @@ def test_dockerconfigjson_secret_lets_the_pod_run(node, registry, ns):
     secret = k.json("get", "secret", "regcred", "-n", ns)
     assert secret["type"] == "kubernetes.io/dockerconfigjson"
     create_pod(k, ns, registry, "private", pull_secrets=["regcred"])
-    p = wait_for(lambda: running(k, ns, "private"), 60, "the pod with a pull secret to run")
+    p = wait_for(lambda: running(k, ns, "private"), 60, "the pod with a pull secret to run", status_of(k, ns, "private"))
     assert p["status"]["containerStatuses"][0]["imageID"].startswith(registry.host + "/busybox@sha256:")
     assert any(e["reason"] == "Pulled" for e in events(k, ns, "private"))
 
@@ -137,8 +145,7 @@ def test_wrong_password_fails_naming_the_secret_not_its_contents(node, registry,
     _, k = node
     docker_secret(k, ns, "badcred", registry, WRONG_PASSWORD)
     create_pod(k, ns, registry, "refused", pull_secrets=["badcred"])
-    w = wait_for(lambda: (lambda s: s if (s or {}).get("reason") in ("ErrImagePull", "ImagePullBackOff") else None)(waiting(k, ns, "refused")),
-                 60, "the pull to fail")
+    w = wait_for(lambda: pull_failure(k, ns, "refused"), 60, "the pull to fail", status_of(k, ns, "refused"))
     msg = w["message"]
     assert f"authentication failed at registry {registry.host}" in msg, w
     assert f"secret {ns}/badcred" in msg and registry.image("busybox") in msg, w
@@ -150,7 +157,7 @@ def test_missing_secret_is_a_warning_and_the_next_secret_still_works(node, regis
     _, k = node
     docker_secret(k, ns, "regcred", registry, PASSWORD)
     create_pod(k, ns, registry, "partial", pull_secrets=["no-such-secret", "regcred"])
-    wait_for(lambda: running(k, ns, "partial"), 60, "the pod to run with the secret that exists")
+    wait_for(lambda: running(k, ns, "partial"), 60, "the pod to run with the secret that exists", status_of(k, ns, "partial"))
     warned = [e for e in events(k, ns, "partial") if e["reason"] == "FailedToRetrieveImagePullSecret"]
     assert warned and warned[0]["type"] == "Warning" and "no-such-secret" in warned[0]["message"], warned
 
@@ -161,7 +168,7 @@ def test_service_account_pull_secrets_are_copied_into_the_pod(node, registry, ns
     k.run("create", "serviceaccount", "builder", "-n", ns)
     k.run("patch", "serviceaccount", "builder", "-n", ns, "-p", json.dumps({"imagePullSecrets": [{"name": "sacred"}]}))
     create_pod(k, ns, registry, "via-sa", serviceAccountName="builder")
-    p = wait_for(lambda: running(k, ns, "via-sa"), 60, "the pod to run with its service account's pull secret")
+    p = wait_for(lambda: running(k, ns, "via-sa"), 60, "the pod to run with its service account's pull secret", status_of(k, ns, "via-sa"))
     assert p["spec"]["imagePullSecrets"] == [{"name": "sacred"}]
 
 
