@@ -6,7 +6,9 @@ cgroup "hybrid mode" (a v2 tree mounted next to v1 controllers); there it runs
 inside `unshare --mount` with the v2 mount removed, and so that the wrapper's
 own cost is not counted against it, every runtime is also timed through the
 same wrapper and the bare wrapper (`true` in place of a runtime) is printed."""
+import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -17,6 +19,22 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e")
 from test_runtime import cgroup_hybrid, crun_bundle, crun_command, make_busybox_rootfs  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "100"))
+SECCOMP_SOURCE = os.path.join(os.path.dirname(__file__), "..", "Sources", "CEdgeRuntime", "seccomp_profile.c")
+# CLONE_NEWNS | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWCGROUP, as the C profile masks them.
+CLONE_NS_FLAGS = 0x00020000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000 | 0x02000000
+
+
+def runtime_default_oci():
+    """edgectl's RuntimeDefault profile as OCI JSON, read from its C source, so the
+    OCI runtimes compile and load a filter of the same size as edgectl does."""
+    src = open(SECCOMP_SOURCE).read()
+    names = re.findall(r'"([a-z0-9_]+)"', src[src.index("allowed[] = {"):src.index("NULL,")])
+    return {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1, "syscalls": [
+        {"names": names, "action": "SCMP_ACT_ALLOW"},
+        {"names": ["clone"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": CLONE_NS_FLAGS, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]},
+        {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
+        {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 40, "op": "SCMP_CMP_NE"}]},
+    ]}
 
 
 def timed(cmd_for):
@@ -43,12 +61,17 @@ def main():
     binary = sys.argv[1]
     rootfs = make_busybox_rootfs("edgectl-bench-rootfs-")
     bundle = crun_bundle(rootfs, ["true"], "edgectl-bench/oci", 64 << 20, 100)
+    config_path = os.path.join(bundle, "config.json")
+    config = json.load(open(config_path))
+    config["linux"]["seccomp"] = runtime_default_oci()
+    json.dump(config, open(config_path, "w"))
     pid = os.getpid()
     edgectl = lambda i: [binary, "run-container", "--rootfs", rootfs, "--cgroup", f"edgectl-bench/e{i}",
                          "--memory", str(64 << 20), "--pids", "100", "--", "true"]
     crun = lambda i: ["run", "--bundle", bundle, f"bench-crun-{pid}-{i}"]
     runc = lambda i: ["runc", "run", "--bundle", bundle, f"bench-runc-{pid}-{i}"]
-    print(f"container create+start+exit, busybox `true`, {RUNS} runs each (same root filesystem, 64 MiB memory and 100 pids limits)")
+    print(f"container create+start+exit, busybox `true`, {RUNS} runs each (same root filesystem, 64 MiB memory and 100 pids limits,"
+          " the same RuntimeDefault seccomp allow-list)")
     if cgroup_hybrid():
         wrap = lambda cmd: ["unshare", "--mount", "--propagation", "private", "sh", "-c",
                             'umount /sys/fs/cgroup/unified && exec "$@"', "wrap", *cmd]

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf_common.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -45,8 +47,12 @@ static const char *const devices[] = {"null", "zero", "full", "random", "urandom
 struct child_args {
     const struct edge_container *c;
     int sync;
-    struct sock_fprog seccomp;
-    int has_seccomp;
+};
+
+/* The parent's go-ahead: a flag word, then the compiled seccomp program, if any. */
+struct go_message {
+    uint64_t has_seccomp;
+    struct sock_filter program[BPF_MAXINSNS];
 };
 
 /* Child-side failure: message to the parent, then exit. Only stack buffers and syscalls. */
@@ -156,13 +162,14 @@ static void setup_mounts(int sync, const struct edge_container *c) {
     if (c->readonly_rootfs) mount_or_die(sync, NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 }
 
+/* The child does its namespace and mount set-up while the parent, at the same
+ * time, makes the cgroups and compiles the seccomp profile; it waits for the
+ * parent's go (and the program) only before it takes its identity and execs,
+ * so nothing of the container's own runs outside its cgroup or unfiltered. */
 static int child_main(void *arg) {
     struct child_args *a = arg;
     const struct edge_container *c = a->c;
     int sync = a->sync;
-    char go;
-    /* Wait until the parent has put us in our cgroups. */
-    if (read(sync, &go, 1) != 1) _exit(127);
     if (c->netns_fd >= 0 && setns(c->netns_fd, CLONE_NEWNET) != 0) die(sync, "failed to join the pod network namespace");
     if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) != 0) die(sync, "sethostname failed");
     setup_mounts(sync, c);
@@ -178,69 +185,96 @@ static int child_main(void *arg) {
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
         for (int fd = 3; fd < 65536; fd++) if (fd != sync) close(fd);
     }
+    /* On the child's stack (it is 256 KiB): no allocation in a child cloned from a threaded parent. */
+    struct go_message go;
+    ssize_t n = recv(sync, &go, sizeof go, 0);
+    if (n < (ssize_t)sizeof go.has_seccomp) _exit(127); /* the parent gave up and says why itself */
+    struct sock_fprog filter = {(unsigned short)(((size_t)n - sizeof go.has_seccomp) / sizeof(struct sock_filter)), go.program};
     char what[512];
     if (edge_set_identity(c->uid, c->gid, c->groups, c->ngroups, c->capabilities, what, sizeof what) != 0) die(sync, "%s", what);
     if (chdir(c->cwd && *c->cwd ? c->cwd : "/") != 0) die(sync, "failed to enter working directory %s", c->cwd);
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(sync, "PR_SET_NO_NEW_PRIVS failed");
     if (edge_reset_signals(what, sizeof what) != 0) die(sync, "%s", what);
     /* Last before exec, so the profile need not allow the set-up above. */
-    if (a->has_seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &a->seccomp) != 0) die(sync, "failed to load the seccomp profile");
+    if (go.has_seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0) die(sync, "failed to load the seccomp profile");
     edge_exec_in_path(c->argv, c->envp, what, sizeof what);
     die(sync, "%s", what);
     return 127;
 }
 
+/* A failure the child already reported, if any (it may have died first, making ours a consequence). */
+static int child_report(int sock, char *err, size_t errlen) {
+    char msg[512];
+    ssize_t n = recv(sock, msg, sizeof msg - 1, MSG_DONTWAIT);
+    if (n <= 0) return 0;
+    msg[n] = 0;
+    snprintf(err, errlen, "%s", msg);
+    return 1;
+}
+
+/* Cgroups and the seccomp program, while the child sets up its mounts. */
+static int prepare_for_child(const struct edge_container *c, pid_t pid, struct go_message *go, size_t *golen, char *err, size_t errlen) {
+    if (c->cgroup && edge_cgroup_apply(c->cgroup, &c->limits, pid, err, errlen) != 0) return -1;
+    go->has_seccomp = 0;
+    *golen = sizeof go->has_seccomp;
+    if (!c->seccomp_default) return 0;
+    struct sock_fprog prog;
+    if (edge_seccomp_default_program(&prog, err, errlen) != 0) return -1;
+    if (prog.len > BPF_MAXINSNS) { free(prog.filter); snprintf(err, errlen, "the seccomp program is too long (%u instructions)", prog.len); return -1; }
+    memcpy(go->program, prog.filter, prog.len * sizeof(struct sock_filter));
+    go->has_seccomp = 1;
+    *golen += prog.len * sizeof(struct sock_filter);
+    free(prog.filter);
+    return 0;
+}
+
 int edge_container_start(const struct edge_container *c, pid_t *pid_out, char *err, size_t errlen) {
     if (!c->rootfs || !c->argv || !c->argv[0]) { snprintf(err, errlen, "rootfs and argv are required"); return -1; }
-    struct child_args a = {.c = c, .has_seccomp = 0};
-    if (c->seccomp_default) {
-        if (edge_seccomp_default_program(&a.seccomp, err, errlen) != 0) return -1;
-        a.has_seccomp = 1;
-    }
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
         snprintf(err, errlen, "socketpair: %s", strerror(errno));
-        if (a.has_seccomp) free(a.seccomp.filter);
         return -1;
     }
-    a.sync = sv[1];
+    struct child_args a = {.c = c, .sync = sv[1]};
     const size_t stack_size = 256 * 1024;
     char *stack = malloc(stack_size);
+    struct go_message *go = malloc(sizeof *go);
     int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
     if (c->netns_fd < 0) flags |= CLONE_NEWNET;
-    pid_t pid = stack ? clone(child_main, stack + stack_size, flags, &a) : -1;
-    int clone_errno = errno;
+    pid_t pid = stack && go ? clone(child_main, stack + stack_size, flags, &a) : -1;
+    int clone_errno = stack && go ? errno : ENOMEM;
     close(sv[1]);
     int rc = 0;
+    size_t golen = 0;
     if (pid < 0) {
         snprintf(err, errlen, "clone failed: %s", strerror(clone_errno));
         rc = -1;
+    } else if (prepare_for_child(c, pid, go, &golen, err, errlen) != 0) {
+        child_report(sv[0], err, errlen);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        rc = -1;
     } else {
-        if (c->cgroup && edge_cgroup_apply(c->cgroup, &c->limits, pid, err, errlen) != 0) {
+        /* MSG_NOSIGNAL: a child that already failed has closed its end; its message is still queued. */
+        char msg[512];
+        int sent = send(sv[0], go, golen, MSG_NOSIGNAL) == (ssize_t)golen;
+        ssize_t n = recv(sv[0], msg, sizeof msg - 1, 0);
+        if (n > 0) {
+            /* The child reported a failure before exec. */
+            msg[n] = 0;
+            snprintf(err, errlen, "%s", msg);
+            waitpid(pid, NULL, 0);
+            rc = -1;
+        } else if (n < 0 || !sent) {
+            snprintf(err, errlen, "lost contact with the container before exec");
             kill(pid, SIGKILL);
             waitpid(pid, NULL, 0);
             rc = -1;
-        } else {
-            char go = 1;
-            char msg[512];
-            ssize_t n = write(sv[0], &go, 1) == 1 ? read(sv[0], msg, sizeof msg - 1) : -1;
-            if (n > 0) {
-                /* The child reported a failure before exec. */
-                msg[n] = 0;
-                snprintf(err, errlen, "%s", msg);
-                waitpid(pid, NULL, 0);
-                rc = -1;
-            } else if (n < 0) {
-                snprintf(err, errlen, "lost contact with the container before exec");
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-                rc = -1;
-            }
         }
     }
     close(sv[0]);
     free(stack);
-    if (a.has_seccomp) free(a.seccomp.filter);
+    free(go);
     if (rc == 0) *pid_out = pid;
     return rc;
 }

@@ -5,11 +5,14 @@ import Glibc
 /// NodeFacts from /proc, statvfs and uname on a Linux host.
 public struct LinuxNodeFacts: NodeFactsSource {
     let dataDir: String
+    /// Where the image store lives; measured apart because it may be its own filesystem.
+    let imageStoreDir: String
     let internalIP: String
     let hostname: String
 
-    public init(dataDir: String, internalIP: String, hostname: String) {
+    public init(dataDir: String, imageStoreDir: String? = nil, internalIP: String, hostname: String) {
         self.dataDir = dataDir
+        self.imageStoreDir = imageStoreDir ?? dataDir + "/images"
         self.internalIP = internalIP
         self.hostname = hostname
     }
@@ -39,8 +42,9 @@ public struct LinuxNodeFacts: NodeFactsSource {
 
     public func gather() throws -> NodeFacts {
         let mem = Self.read("/proc/meminfo")
-        var vfs = statvfs()
-        let haveDisk = statvfs(dataDir, &vfs) == 0
+        let disk = try? FilesystemUsage.measure(dataDir)
+        // An agent that runs no pods (not root) has no image store: no imagefs signal then.
+        let imageFilesystem = try? FilesystemUsage.measure(imageStoreDir)
         var u = utsname()
         uname(&u)
         func field<T>(_ t: T) -> String { withUnsafeBytes(of: t) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
@@ -52,11 +56,11 @@ public struct LinuxNodeFacts: NodeFactsSource {
         return NodeFacts(
             cpuCores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
             memoryBytes: Self.meminfo("MemTotal", mem), memoryAvailableBytes: Self.meminfo("MemAvailable", mem),
-            diskBytes: haveDisk ? Int64(vfs.f_blocks) * Int64(vfs.f_frsize) : 0,
-            diskAvailableBytes: haveDisk ? Int64(vfs.f_bavail) * Int64(vfs.f_frsize) : 0,
+            diskBytes: disk?.capacityBytes ?? 0, diskAvailableBytes: disk?.availableBytes ?? 0,
             pidsMax: Int64(Self.trimmed(Self.read("/proc/sys/kernel/pid_max"))) ?? 32768, pidsInUse: pidsInUse,
             kernelVersion: field(u.release), osImage: osImage, architecture: NodeFacts.kubernetesArchitecture(field(u.machine)),
             machineID: Self.trimmed(Self.read("/etc/machine-id")), bootID: Self.trimmed(Self.read("/proc/sys/kernel/random/boot_id")),
-            internalIP: internalIP, hostname: hostname)
+            internalIP: internalIP, hostname: hostname,
+            imageFilesystemBytes: imageFilesystem?.capacityBytes ?? 0, imageFilesystemAvailableBytes: imageFilesystem?.availableBytes ?? 0)
     }
 }

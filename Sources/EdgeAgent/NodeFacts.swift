@@ -7,6 +7,9 @@ public struct NodeFacts: Sendable, Equatable {
     public var memoryAvailableBytes: Int64
     public var diskBytes: Int64
     public var diskAvailableBytes: Int64
+    /// The filesystem holding the image store (kubelet's imagefs; often the same as the data dir's). Zero: unknown.
+    public var imageFilesystemBytes: Int64
+    public var imageFilesystemAvailableBytes: Int64
     public var pidsMax: Int64
     public var pidsInUse: Int64
     public var kernelVersion: String
@@ -19,12 +22,15 @@ public struct NodeFacts: Sendable, Equatable {
 
     public init(cpuCores: Int, memoryBytes: Int64, memoryAvailableBytes: Int64, diskBytes: Int64, diskAvailableBytes: Int64,
                 pidsMax: Int64, pidsInUse: Int64, kernelVersion: String, osImage: String, architecture: String,
-                machineID: String, bootID: String, internalIP: String, hostname: String) {
+                machineID: String, bootID: String, internalIP: String, hostname: String,
+                imageFilesystemBytes: Int64 = 0, imageFilesystemAvailableBytes: Int64 = 0) {
         self.cpuCores = cpuCores
         self.memoryBytes = memoryBytes
         self.memoryAvailableBytes = memoryAvailableBytes
         self.diskBytes = diskBytes
         self.diskAvailableBytes = diskAvailableBytes
+        self.imageFilesystemBytes = imageFilesystemBytes
+        self.imageFilesystemAvailableBytes = imageFilesystemAvailableBytes
         self.pidsMax = pidsMax
         self.pidsInUse = pidsInUse
         self.kernelVersion = kernelVersion

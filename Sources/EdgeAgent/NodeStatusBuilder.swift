@@ -6,8 +6,11 @@ import EdgeAPI
 /// comparison that ignores heartbeat times.
 public enum NodeStatusBuilder {
     public static let podsPerNode: Int64 = 110
-    /// Eviction thresholds (memory.available < 100Mi, nodefs.available < 10%, pids in use > 90%).
+    /// kubelet's hard eviction thresholds, which k3s keeps: memory.available < 100Mi,
+    /// nodefs.available < 10%, imagefs.available < 15%; and pids in use > 90%.
     static let memoryReserve: Int64 = 100 << 20
+    static let nodefsMinimumAvailablePercent: Int64 = 10
+    static let imagefsMinimumAvailablePercent: Int64 = 15
     public static let kubeletVersion = "v1.37.0-edgectl"
 
     /// `agentPort`: where the agent API listens, published as daemonEndpoints.kubeletEndpoint.Port for the API server's proxy.
@@ -17,7 +20,11 @@ public enum NodeStatusBuilder {
         let allocatable: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(max(0, f.memoryBytes - memoryReserve) / 1024)Ki"),
                                  "ephemeral-storage": .string("\(f.diskBytes / 10 * 9 / 1024)Ki"), "pods": .string(String(podsPerNode))]
         let memoryPressure = f.memoryAvailableBytes < memoryReserve
-        let diskPressure = f.diskBytes > 0 && f.diskAvailableBytes < f.diskBytes / 10
+        // DiskPressure is either signal, as kubelet's eviction manager sets it. When the images share
+        // the data dir's filesystem, imagefs is that filesystem and its 15% is the line that counts;
+        // image GC's default high threshold (85% used) starts freeing space at the same point.
+        let diskPressure = below(f.diskAvailableBytes, nodefsMinimumAvailablePercent, of: f.diskBytes)
+            || below(f.imageFilesystemAvailableBytes, imagefsMinimumAvailablePercent, of: f.imageFilesystemBytes)
         let pidPressure = f.pidsMax > 0 && f.pidsInUse > f.pidsMax / 10 * 9
         let old = previous?["conditions"]?.array ?? []
         func cond(_ type: String, _ on: Bool, _ reasonOn: String, _ reasonOff: String, _ msgOn: String, _ msgOff: String, trueIsGood: Bool = false) -> JSON {
@@ -43,6 +50,11 @@ public enum NodeStatusBuilder {
                              "kernelVersion": .string(f.kernelVersion), "osImage": .string(f.osImage), "operatingSystem": "linux",
                              "architecture": .string(f.architecture), "kubeletVersion": .string(kubeletVersion), "kubeProxyVersion": "",
                              "containerRuntimeVersion": .string(runtimeVersion)]]
+    }
+
+    /// available < percent% of capacity; an unknown filesystem (capacity 0) never is.
+    static func below(_ available: Int64, _ percent: Int64, of capacity: Int64) -> Bool {
+        capacity > 0 && available * 100 < capacity * percent
     }
 
     /// The status without heartbeat times: what decides whether a write is needed.

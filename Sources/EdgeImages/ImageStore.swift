@@ -14,14 +14,8 @@ public final class ImageStore: Sendable {
     let recordsDirectory: String
     let temporary: String
     let lock: StoreLock
-    /// Free bytes on the store's filesystem; tests substitute a fixed number.
-    let freeBytes: @Sendable () -> Int64
 
-    public convenience init(root: String) throws {
-        try self.init(root: root, freeBytes: nil)
-    }
-
-    init(root: String, freeBytes: (@Sendable () -> Int64)?) throws {
+    public init(root: String) throws {
         var root = root
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         self.root = root
@@ -30,8 +24,6 @@ public final class ImageStore: Sendable {
         recordsDirectory = root + "/images"
         temporary = root + "/tmp"
         lock = StoreLock(path: root + "/lock")
-        let measured = root
-        self.freeBytes = freeBytes ?? { Posix.freeBytes(measured) }
         for dir in [layers.root, blobs.root, recordsDirectory, temporary] {
             try Posix.makeDirectories(dir, mode: 0o700)
         }
@@ -145,16 +137,17 @@ public final class ImageStore: Sendable {
         }
     }
 
-    /// Drops the record, its blobs, and every layer no other image uses. Returns bytes freed.
+    /// Drops the record, its blobs, and every layer no other image uses and `keepingLayers`
+    /// (diff ids containers still stack) does not hold. Returns bytes freed.
     @discardableResult
-    func deleteImage(_ record: ImageRecord) throws -> Int64 {
+    func deleteImage(_ record: ImageRecord, keepingLayers: Set<String> = []) throws -> Int64 {
         unlink(try recordPath(record.id))
         var freed: Int64 = 0
         for digest in [record.id, record.manifestDigest].compactMap({ $0 }) {
             if let p = try? blobs.path(digest) { freed += Posix.fileSize(p) }
             try blobs.remove(digest)
         }
-        let stillUsed = Set(records().flatMap(\.diffIDs))
+        let stillUsed = Set(records().flatMap(\.diffIDs)).union(keepingLayers)
         for diffID in Set(record.diffIDs) where !stillUsed.contains(diffID) {
             freed += layers.size(diffID)
             try layers.remove(diffID)

@@ -18,6 +18,17 @@ struct LayerStore: Sendable {
     /// The tree overlayfs mounts as a lower directory.
     func filesystemPath(_ diffID: String) throws -> String { try directory(diffID) + "/fs" }
 
+    /// The diff id of a layer tree path (".../<hex>/fs"), nil for anything else. The directory a
+    /// layer sits in is named by its content digest, so the path's prefix need not be this store's
+    /// spelling of its root (a data dir given relative once, absolute the next time).
+    func diffID(filesystemPath path: String) -> String? {
+        let parts = path.split(separator: "/")
+        guard parts.count >= 2, parts[parts.count - 1] == "fs" else { return nil }
+        let hex = parts[parts.count - 2]
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
+        return "sha256:" + hex
+    }
+
     func contains(_ diffID: String) -> Bool {
         guard let dir = try? directory(diffID) else { return false }
         return Posix.exists(dir + "/layer.json")

@@ -145,13 +145,6 @@ enum Posix {
         _ = utimensat(AT_FDCWD, path, &times, 0)
     }
 
-    /// Bytes available to unprivileged users on the filesystem holding `path`.
-    static func freeBytes(_ path: String) -> Int64 {
-        var s = statvfs()
-        guard statvfs(path, &s) == 0 else { return 0 }
-        return Int64(s.f_bavail) * Int64(s.f_frsize)
-    }
-
     /// A fresh directory name under `parent` that no other process picks.
     static func makeTemporaryDirectory(in parent: String, prefix: String) throws -> String {
         var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)

@@ -15,6 +15,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "The address other nodes reach this one on (default: the first non-loopback IPv4).") var nodeIp: String?
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
+    @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
 
     func run() async throws {
         let dir = DataDirectory.resolve(dataDir, role: "agent")
@@ -33,7 +34,8 @@ struct AgentCommand: AsyncParsableCommand {
                 throw ValidationError(e.description)
             }
         }
-        try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort)
+        try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
+                                 imageGC: imageGC.policy)
     }
 }
 

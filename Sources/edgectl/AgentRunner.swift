@@ -14,11 +14,12 @@ enum AgentRunner {
     static let needsRootTaint: JSON = ["key": "edgectl.io/pods-need-root", "effect": "NoSchedule"]
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
-    static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int) async throws {
+    static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
+                    imageGC: ImageGCPolicy) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
         fflush(nil)
@@ -28,7 +29,7 @@ enum AgentRunner {
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
-                      clusterCAPEM: String, agentPort: Int) throws -> Task<Void, Never> {
+                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
         cfg.labels = labels
@@ -39,9 +40,10 @@ enum AgentRunner {
         var pods: PodManager?
         if canRunPods {
             try FileSystem.makeDirectories(dataDir)
-            let store = try ImageStore(root: dataDir + "/images")
+            let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
             let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
-            pods = PodManager(client: client, images: StoreImageSource(store: store), config: podConfig, exec: ExecInContainer.run)
+            let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
+            pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
         } else {
             print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
         }

@@ -17,6 +17,7 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
+    @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
 
     func validate() throws {
         guard server.hasPrefix("https://") else {
@@ -43,6 +44,7 @@ struct JoinCommand: AsyncParsableCommand {
         print("This machine joined the cluster as system:node:\(flow.nodeName).")
         print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
         if noAgent { return }
-        try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort)
+        try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
+                                 imageGC: imageGC.policy)
     }
 }

@@ -51,6 +51,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the local agent's API (logs, exec; kubelet's 10250).")
     var agentApiPort: Int = 10250
 
+    @OptionGroup(title: "Image garbage collection (the local agent)")
+    var imageGC: ImageGCOptions
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -162,7 +165,8 @@ struct ServerCommand: AsyncParsableCommand {
                                                                                                    groups: ["system:nodes", "system:authenticated"])),
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
-                                               ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort)
+                                               ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
+                                               imageGC: imageGC.policy)
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

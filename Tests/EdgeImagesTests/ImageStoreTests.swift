@@ -151,31 +151,6 @@ final class ImageStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.remove("example.com/app:2")) { XCTAssertTrue("\($0)".contains("not found"), "\($0)") }
     }
 
-    func testGarbageCollectionRemovesLeastRecentlyUsedFirstAndSparesImagesInUse() throws {
-        var layout = try LayoutBuilder(dir: dir + "/gc")
-        var built: [LayoutBuilder.Built] = []
-        for i in 0..<4 {
-            let b = try layout.image(layers: [tar([("f\(i)", String(repeating: "x", count: 20_000))])], scratch: dir)
-            layout.addToIndex(b, name: "example.com/gc:\(i)")
-            built.append(b)
-        }
-        try layout.writeIndex()
-        let store = try ImageStore(root: dir + "/store", freeBytes: { 1_000_000 })
-        _ = try store.importArchive(dir + "/gc")
-        // Use order, oldest first: 2, 0, 3, 1 (1 is in use).
-        for (age, i) in [2, 0, 3, 1].enumerated() {
-            Posix.setModificationTime(try store.recordPath(built[i].configDigest), nanoseconds: Int64(age + 1) * 1_000_000_000)
-        }
-        let layerSize = store.list()[0].size
-        XCTAssertEqual(try store.collectGarbage(inUse: [], targetFreeBytes: 500_000), 0, "enough is free already")
-        // Two layers' worth short: the two least recently used images go (each also frees its small blobs).
-        let freed = try store.collectGarbage(inUse: [built[1].configDigest], targetFreeBytes: 1_000_000 + 2 * layerSize)
-        XCTAssertGreaterThanOrEqual(freed, 2 * layerSize)
-        XCTAssertEqual(Set(store.list().map(\.id)), [built[3].configDigest, built[1].configDigest], "images 2 then 0 went first")
-        _ = try store.collectGarbage(inUse: [built[1].configDigest], targetFreeBytes: 100_000_000)
-        XCTAssertEqual(store.list().map(\.id), [built[1].configDigest], "an image in use is never collected")
-    }
-
     func testAbandonedTemporariesAreCleanedOnOpen() throws {
         let store = try ImageStore(root: dir + "/store")
         let stale = try Posix.makeTemporaryDirectory(in: store.temporary, prefix: "layer-")

@@ -236,11 +236,14 @@ def test_deployment_ready_through_readiness_probe(node, registry):
     k.run("rollout", "status", "deployment/web", "--timeout=60s", timeout=70)
     d = k.json("get", "deployment", "web")
     assert d["status"]["readyReplicas"] == 3
+    # The twin started at the same time but on a loaded machine may still be starting its containers.
+    running = lambda items: len(items) == 3 and all(container_status(p).get("state", {}).get("running") for p in items)
+    wait_for(lambda: running(k.json("get", "pods", "-l", "app=web-broken")["items"]), 30, "web-broken's containers running")
+    time.sleep(3)  # three probe periods: a readiness that could pass would have by now
     broken = k.json("get", "pods", "-l", "app=web-broken")["items"]
-    assert len(broken) == 3 and all(container_status(p).get("state", {}).get("running") for p in broken)
-    assert not any(container_status(p)["ready"] for p in broken)
-    events = k.run("get", "events", "--field-selector", "reason=Unhealthy").stdout
-    assert "Readiness probe failed: HTTP probe failed with statuscode: 404" in events
+    assert running(broken) and not any(container_status(p)["ready"] for p in broken)
+    wait_for(lambda: "Readiness probe failed: HTTP probe failed with statuscode: 404" in
+             k.run("get", "events", "--field-selector", "reason=Unhealthy").stdout, 15, "the Unhealthy event")
 
 
 def test_liveness_failure_restarts(node, registry):

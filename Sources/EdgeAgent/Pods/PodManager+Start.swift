@@ -46,6 +46,7 @@ extension PodManager {
                 return d
             }
             updateLocal(uid) { $0.waiting[name] = ("ErrImagePull", "\(error)") }
+            imageGC?.requestCheck() // the pull may have run out of disk
             await events.record(pod, type: "Warning", reason: "Failed", message: "Failed to pull image \"\(ref)\": \(error)")
             queue.addAfter(Informer.key(pod), delay)
             return nil
@@ -68,6 +69,8 @@ extension PodManager {
                                                     podIP: podIP(pod), allocatable: config.allocatable)
             try PosixFile.makeDirectories(dir)
             try PosixFile.makeDirectories(p.logs(name))
+            // Recorded before mounting, so image GC keeps these layers for as long as the instance's directory exists.
+            try ContainerImageRecord(reference: image.reference, layers: image.layers).write(containerDir: dir)
             let rootfs = try OverlayRootfs.mount(layers: image.layers, in: dir)
             let passwd = PosixFile.read(rootfs + "/etc/passwd").map { String(decoding: $0, as: UTF8.self) } ?? ""
             let group = PosixFile.read(rootfs + "/etc/group").map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -79,6 +82,7 @@ extension PodManager {
             OverlayRootfs.unmount(in: dir)
             PosixFile.removeTree(dir)
             updateLocal(uid) { $0.waiting[name] = ("CreateContainerConfigError", "\(error)") }
+            imageGC?.requestCheck() // creating the root or its directories may have run out of disk
             await events.record(pod, type: "Warning", reason: "Failed", message: "Error: \(error)")
             queue.addAfter(key, .seconds(5))
             return
@@ -95,6 +99,7 @@ extension PodManager {
             }
         } catch {
             if !PosixFile.exists(Shim.exitPath(dir)) { Shim.recordStartError(dir, "\(error)") }
+            imageGC?.requestCheck() // the supervisor's files may not have fit
             updateLocal(uid) { $0.waiting[name] = nil }
             await events.record(pod, type: "Warning", reason: "Failed", message: "Error: failed to start container \"\(name)\": \(error)")
         }

@@ -41,6 +41,8 @@ public final class PodManager: Sendable {
     let events: EventRecorder
     let local = Mutex<[String: LocalPod]>([:])
     let probes: ProbeManager
+    /// Removes unused images under disk pressure; nil: images are never collected.
+    let imageGC: ImageGCManager?
     /// Runs a command in a running container (exec probes and preStop hooks); nil: not available.
     let exec: (@Sendable (_ target: ExecRequest) async -> (ok: Bool, output: String))?
 
@@ -52,11 +54,12 @@ public final class PodManager: Sendable {
 
     var podsRoot: String { config.dataDir + "/pods" }
 
-    public init(client: APIClient, images: any ImageSource, config: Config,
+    public init(client: APIClient, images: any ImageSource, config: Config, imageGC: ImageGCManager? = nil,
                 exec: (@Sendable (ExecRequest) async -> (ok: Bool, output: String))? = nil) {
         self.client = client
         self.images = images
         self.config = config
+        self.imageGC = imageGC
         self.exec = exec
         informer = Informer(client: client, resource: Self.pods, fieldSelector: "spec.nodeName=" + config.nodeName)
         events = EventRecorder(client: client, component: "kubelet", host: config.nodeName)
@@ -105,7 +108,8 @@ public final class PodManager: Sendable {
         }
     }
 
-    /// Watches exits and kill deadlines between events, and resyncs everything now and then.
+    /// Watches exits and kill deadlines between events, resyncs everything now and then, and lets
+    /// image GC look at the disk when its check is due.
     func housekeeping() async {
         var tick = 0
         while !Task.isCancelled {
@@ -122,6 +126,7 @@ public final class PodManager: Sendable {
                 for p in informer.list() { queue.add(Informer.key(p)) }
                 for k in local.withLock({ $0.values.map { $0.key } }) { queue.add(k) }
             }
+            if let imageGC { await collectImagesIfDue(imageGC) }
         }
     }
 }
