@@ -24,7 +24,8 @@ public final class APIService: Sendable {
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        self.authorizer = authorizer
+        // Node reads of secrets and configmaps are checked against the pods bound to the node, whatever the rules.
+        self.authorizer = NodeGraphAuthorizer(store: store, next: authorizer)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }

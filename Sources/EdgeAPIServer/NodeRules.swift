@@ -7,7 +7,7 @@ enum NodeRules {
     static let readable: Set<String> = ["nodes", "pods", "services", "endpoints", "endpointslices",
                                         "persistentvolumeclaims", "persistentvolumes", "runtimeclasses"]
     /// Read one by name only (what a pod on the node references), never listed: a node must not
-    /// enumerate the cluster's secrets. (Upstream also checks the pod reference; that arrives with pod volumes.)
+    /// enumerate the cluster's secrets. NodeGraphAuthorizer then checks that a pod on the node refers to it.
     static let fetchable: Set<String> = ["configmaps", "secrets"]
     static let read: Set<String> = ["get", "list", "watch"]
     static let write: Set<String> = ["create", "update", "patch"]

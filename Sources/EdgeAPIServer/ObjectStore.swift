@@ -127,6 +127,7 @@ public final class ObjectStore: Sendable {
         if r.tracksGeneration { meta["generation"] = 1 } else { meta["generation"] = nil }
         obj["metadata"] = .object(meta)
         KindRules.prepareForCreate(&obj, r)
+        if r.group == "" && r.kind == "Pod" { await ServiceAccountAdmission.addImagePullSecrets(&obj, store: self) }
         KindRules.normalize(&obj, r)
         admission.applyDefaults(&obj, resource: r)
         var allocation = ServiceAllocator.Allocation()

@@ -10,7 +10,7 @@ import Glibc
 /// One HTTP/1.1 GET per connection over SwiftNIO, plain or through EdgeTLS
 /// (mbedtls). Registry traffic is a handful of requests per pull, so pooling
 /// is not worth its state; bodies stream to the caller chunk by chunk.
-struct HTTPClient: Sendable {
+struct HTTPClient: RegistryTransport {
     static let idleTimeout = TimeAmount.seconds(60)
     /// Verifies HTTPS registries against the system CA bundle, loaded on first HTTPS use.
     static let caBundlePaths = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/cert.pem"]
@@ -57,18 +57,6 @@ struct HTTPClient: Sendable {
             }
             throw ImageError("\(url.authority) closed the connection, or sent nothing for \(Self.idleTimeout.nanoseconds / 1_000_000_000) s, before the response to \(url.target) was complete")
         }
-    }
-
-    /// GET with the whole body in memory (manifests, configs, tokens, error documents).
-    func fetch(_ url: RegistryURL, headers: [(String, String)], limit: Int = 8 << 20) async throws -> (HTTPResponseHead, [UInt8]) {
-        var bytes: [UInt8] = []
-        let head = try await get(url, headers: headers) { _, chunk in
-            guard bytes.count + chunk.readableBytes <= limit else {
-                throw ImageError("response from \(url.authority)\(url.target) is larger than \(limit) bytes")
-            }
-            bytes += chunk.readableBytesView
-        }
-        return (head, bytes)
     }
 
     /// NIO's connection errors list every address tried; the errno of the first is what a person needs.

@@ -1,15 +1,16 @@
 extension ImageStore {
     /// Pulls from an OCI distribution registry: resolves the tag, picks the
     /// platform's manifest from an index, fetches the config, downloads only the
-    /// layers not already unpacked, verifying every digest.
-    public func pull(_ reference: String, platform: ImagePlatform = .host) async throws -> StoredImage {
+    /// layers not already unpacked, verifying every digest. `credentials` are
+    /// tried in order when the registry asks for authentication.
+    public func pull(_ reference: String, platform: ImagePlatform = .host, credentials: [RegistryCredential] = []) async throws -> StoredImage {
         let ref: ImageReference
         do { ref = try ImageReference.parse(reference) } catch { throw ImageError("pull \(reference): \(error)") }
         let what = "pull \(ref)"
         var downloads: [String] = []
         defer { for path in downloads { try? Posix.removeTree(path) } }
         do {
-            let client = try RegistryClient(reference: ref)
+            let client = try RegistryClient(reference: ref, credentials: credentials)
             var (bytes, contentType, digest) = try await client.manifest(ref.manifestReference)
             var document = try ManifestDocument.parse(bytes, contentType: contentType, what: what)
             if case .index(let entries) = document {

@@ -6,18 +6,21 @@ import Glibc
 #endif
 
 /// The OCI distribution API, pull side: manifests and blobs of one repository,
-/// with the anonymous Bearer-token dance registries ask for and redirects to
-/// blob storage followed. Every body is checked against its digest by the caller
-/// or here; nothing a registry sends is trusted unverified.
+/// with the registry's authentication answered (RegistryAuthState: Basic, or
+/// Bearer tokens, anonymous or with credentials) and redirects to blob storage
+/// followed. Every body is checked against its digest by the caller or here;
+/// nothing a registry sends is trusted unverified.
 final class RegistryClient {
     let reference: ImageReference
     private let base: RegistryURL
-    private let http = HTTPClient()
-    private var token: String?
+    private let transport: any RegistryTransport
+    private var auth: RegistryAuthState
 
-    init(reference: ImageReference) throws {
+    init(reference: ImageReference, credentials: [RegistryCredential] = [], transport: any RegistryTransport = HTTPClient()) throws {
         self.reference = reference
+        self.transport = transport
         base = try RegistryURL.parse((reference.usesPlainHTTP ? "http://" : "https://") + reference.endpointHost + "/")
+        auth = RegistryAuthState(registry: reference.registry, repository: reference.repository, credentials: credentials)
     }
 
     private var registryName: String { reference.registry }
@@ -91,18 +94,21 @@ final class RegistryClient {
                      sink: (HTTPResponseHead, ByteBuffer) throws -> Void) async throws -> HTTPResponseHead {
         var url = base
         url.target = path
-        var triedToken = false
+        var challenges = 0
         var redirects = 0
         while true {
             var headers: [(String, String)] = [("Accept", accept)]
             // Credentials go to the registry only, never to the storage a blob redirects to.
-            if let token, url.host == base.host, url.port == base.port { headers.append(("Authorization", "Bearer " + token)) }
+            let atRegistry = url.host == base.host && url.port == base.port
+            let sent = atRegistry ? auth.authorization : nil
+            if let sent { headers.append(("Authorization", sent)) }
             var errorBody: [UInt8] = []
-            let head = try await http.get(url, headers: headers) { head, chunk in
+            let head = try await transport.get(url, headers: headers) { head, chunk in
                 if head.status == 200 { try sink(head, chunk) } else if errorBody.count < 65536 { errorBody += chunk.readableBytesView }
             }
             switch head.status {
             case 200:
+                if sent != nil { auth.registryAccepted() }
                 return head
             case 301, 302, 303, 307, 308:
                 guard let location = head.header("Location"), redirects < 5 else {
@@ -110,39 +116,32 @@ final class RegistryClient {
                 }
                 redirects += 1
                 url = try url.resolve(location)
-            case 401 where !triedToken:
-                triedToken = true
-                try await authenticate(head.header("WWW-Authenticate"), what: what)
+            case 401 where atRegistry && challenges <= auth.credentials.count + 1:
+                // Bounded: each challenge uses up a credential or renews an expired token once.
+                challenges += 1
+                try await answer(auth.challenged(head.header("WWW-Authenticate")))
             default:
-                throw Self.registryError(head.status, body: errorBody, what: what, registry: registryName, authenticated: triedToken)
+                throw Self.registryError(head.status, body: errorBody, what: what, registry: registryName, authenticated: sent != nil)
             }
         }
     }
 
-    private func authenticate(_ header: String?, what: String) async throws {
-        guard let header, let challenge = AuthChallenge.parse(header) else {
-            throw ImageError("\(what): registry \(registryName) demands authentication (401) without saying how (no WWW-Authenticate header)")
+    /// Carries out what the authentication state asks until it has an Authorization to retry with.
+    private func answer(_ first: RegistryAuthState.Action) async throws {
+        var action = first
+        while true {
+            switch action {
+            case .retry:
+                return
+            case .fail(let message):
+                throw ImageError(message)
+            case .requestToken(let url, let authorization):
+                var headers = [("Accept", "application/json")]
+                if let authorization { headers.append(("Authorization", authorization)) }
+                let (head, body) = try await transport.fetch(url, headers: headers, limit: 1 << 20)
+                action = auth.tokenAnswered(status: head.status, body: body)
+            }
         }
-        guard challenge.scheme == "bearer" else {
-            throw ImageError("\(what): registry \(registryName) demands \(challenge.scheme) authentication; edgectl pulls anonymously with Bearer tokens only (registry credentials are not supported yet)")
-        }
-        guard let realm = challenge.parameters["realm"] else {
-            throw ImageError("\(what): registry \(registryName) sent a Bearer challenge without a realm")
-        }
-        var query: [String] = []
-        if let service = challenge.parameters["service"] { query.append("service=" + RegistryURL.queryEscape(service)) }
-        query.append("scope=" + RegistryURL.queryEscape(challenge.parameters["scope"] ?? "repository:\(reference.repository):pull"))
-        var url = try RegistryURL.parse(realm)
-        url.target += (url.target.contains("?") ? "&" : "?") + query.joined(separator: "&")
-        let (head, body) = try await http.fetch(url, headers: [("Accept", "application/json")], limit: 1 << 20)
-        guard head.status == 200 else {
-            throw ImageError("\(what): token request to \(realm) failed (\(head.status)); the registry \(registryName) does not grant anonymous pull access to \(reference.repository)")
-        }
-        let json = try? JSONParser.parse(body)
-        guard let t = json?["token"]?.string ?? json?["access_token"]?.string, !t.isEmpty else {
-            throw ImageError("\(what): token service \(realm) answered without a token")
-        }
-        token = t
     }
 
     /// The distribution spec's error document ({"errors":[{"code","message"}]}) when there is one.
@@ -153,7 +152,7 @@ final class RegistryClient {
         }
         switch status {
         case 404 where detail.isEmpty: detail = what.hasPrefix("manifest") ? "manifest unknown" : "not found"
-        case 401: detail = authenticated ? "unauthorized even with a token; the repository may be private" : "unauthorized"
+        case 401: detail = authenticated ? "unauthorized even after authenticating; the credentials may not grant access to this repository" : "unauthorized"
         case 403 where detail.isEmpty: detail = "access denied"
         case 429: detail = "rate limited by the registry; try again later"
         default: if detail.isEmpty { detail = "unexpected response" }

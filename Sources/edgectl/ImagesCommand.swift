@@ -46,9 +46,21 @@ struct ImagesCommand: AsyncParsableCommand {
         @OptionGroup var options: Options
         @Argument(help: "Image reference, e.g. busybox or 127.0.0.1:5000/busybox:latest.") var reference: String
         @Option(help: "Platform to pull (default: this machine's).") var platform: String?
+        @Option(help: ArgumentHelp("Registry credentials, USERNAME:PASSWORD, for a registry that asks for them (as skopeo and crictl take them).",
+                                   valueName: "user:pass"))
+        var creds: String?
 
         func run() async throws {
-            let image = try await options.store().pull(reference, platform: try parsePlatform(platform))
+            var credentials: [RegistryCredential] = []
+            if let creds {
+                // The password may contain colons; the username may not (as in HTTP Basic auth).
+                guard let colon = creds.firstIndex(of: ":"), colon != creds.startIndex else {
+                    throw ValidationError("--creds must be USERNAME:PASSWORD")
+                }
+                credentials.append(RegistryCredential(username: String(creds[..<colon]), password: String(creds[creds.index(after: colon)...]),
+                                                      source: "--creds"))
+            }
+            let image = try await options.store().pull(reference, platform: try parsePlatform(platform), credentials: credentials)
             print("Image is up to date for \(image.id)")
         }
     }

@@ -7,8 +7,9 @@ struct StoreImageSource: ImageSource {
 
     func present(_ reference: String) -> PodImage? { store.image(reference).map { Self.podImage($0, reference) } }
 
-    func pull(_ reference: String) async throws -> PodImage {
-        Self.podImage(try await store.pull(reference), reference)
+    func pull(_ reference: String, credentials: [PullCredential]) async throws -> PodImage {
+        let registryCredentials = credentials.map { RegistryCredential(username: $0.username, password: $0.password, source: $0.source) }
+        return Self.podImage(try await store.pull(reference, credentials: registryCredentials), reference)
     }
 
     static func podImage(_ i: StoredImage, _ reference: String) -> PodImage {

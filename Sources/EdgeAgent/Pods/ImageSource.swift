@@ -28,6 +28,7 @@ public struct PodImage: Sendable, Equatable {
 public protocol ImageSource: Sendable {
     /// The image if it is already on the node.
     func present(_ reference: String) -> PodImage?
-    /// Fetches the image from its registry (blocking work runs off the caller's thread).
-    func pull(_ reference: String) async throws -> PodImage
+    /// Fetches the image from its registry (blocking work runs off the caller's thread),
+    /// answering the registry's authentication with `credentials` in order (none: anonymous).
+    func pull(_ reference: String, credentials: [PullCredential]) async throws -> PodImage
 }

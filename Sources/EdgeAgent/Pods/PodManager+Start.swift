@@ -7,7 +7,7 @@ import Glibc
 
 extension PodManager {
     /// The image per imagePullPolicy; failures leave the container waiting in ErrImagePull / ImagePullBackOff.
-    func ensureImage(_ pod: JSON, _ c: JSON, uid: String) async -> PodImage? {
+    func ensureImage(_ pod: JSON, _ c: JSON, uid: String, objects: PodObjects) async -> PodImage? {
         let name = c["name"]?.string ?? ""
         let ref = c["image"]?.string ?? ""
         let policy = c["imagePullPolicy"]?.string ?? "IfNotPresent"
@@ -20,14 +20,17 @@ extension PodManager {
         }
         if let last = local.withLock({ $0[uid]?.waiting[name] }), last.reason == "ImagePullBackOff" || last.reason == "ErrImagePull",
            let r = local.withLock({ $0[uid]?.restartAt["pull:" + name] }), ContinuousClock.now < r.at {
-            updateLocal(uid) { $0.waiting[name] = ("ImagePullBackOff", "Back-off pulling image \"\(ref)\"") }
+            // Upstream's wording: the back-off message carries the error that caused it (an auth failure, a missing tag).
+            let message = last.reason == "ErrImagePull" ? "Back-off pulling image \"\(ref)\": ErrImagePull: \(last.message)" : last.message
+            updateLocal(uid) { $0.waiting[name] = ("ImagePullBackOff", message) }
             queue.addAfter(Informer.key(pod), r.at - ContinuousClock.now)
             return nil
         }
         await events.record(pod, reason: "Pulling", message: "Pulling image \"\(ref)\"")
         let began = ContinuousClock.now
         do {
-            let img = try await images.pull(ref)
+            let credentials = try await pullCredentials(pod, image: ref, objects: objects)
+            let img = try await images.pull(ref, credentials: credentials)
             let took = ContinuousClock.now - began
             await events.record(pod, reason: "Pulled", message: "Successfully pulled image \"\(ref)\" in \(took.components.seconds)s")
             updateLocal(uid) { $0.pullBackoff[name] = nil; $0.restartAt["pull:" + name] = nil }
@@ -54,14 +57,14 @@ extension PodManager {
     func start(_ pod: JSON, _ c: JSON, uid: String, attempt: Int) async {
         let name = c["name"]?.string ?? ""
         let key = Informer.key(pod)
-        guard let image = await ensureImage(pod, c, uid: uid) else { return }
+        let ns = pod[path: ["metadata", "namespace"]]?.string ?? "default"
+        let objects = PodObjects(client: client, namespace: ns)
+        guard let image = await ensureImage(pod, c, uid: uid, objects: objects) else { return }
         updateLocal(uid) { $0.imageIDs[name] = image.id }
         let p = paths(uid)
-        let ns = pod[path: ["metadata", "namespace"]]?.string ?? "default"
         let spec: ContainerSpec
         let dir = p.container(name, attempt: attempt)
         do {
-            let objects = PodObjects(client: client, namespace: ns)
             let env = try await EnvResolver.resolve(pod: pod, container: c, image: image, objects: objects, hostIP: config.hostIP,
                                                     podIP: podIP(pod), allocatable: config.allocatable)
             try PosixFile.makeDirectories(dir)
