@@ -10,8 +10,9 @@ public enum CertificateRotationDeadline {
     /// Times are seconds since the epoch.
     public static func deadline(notBefore: Int64, notAfter: Int64, random: Double) -> Int64 {
         let lifetime = Double(max(0, notAfter - notBefore))
-        let fraction = earliestFraction + jitterFraction * min(max(random, 0), 1)
-        return notBefore + Int64((lifetime * fraction).rounded(.down))
+        // In tenths, so whole percentages stay exact in binary floating point (0.7 + 0.1 is not 0.8).
+        let tenths = earliestFraction * 10 + jitterFraction * 10 * min(max(random, 0), 1)
+        return notBefore + Int64((lifetime * tenths / 10).rounded(.down))
     }
 
     public static func deadline(notBefore: Int64, notAfter: Int64) -> Int64 {
