@@ -25,8 +25,6 @@ public final class HTTPSTransport: ClientTransport, Sendable {
         var generation: Int
     }
 
-    var tls: TLSConfiguration { current.withLock { $0.tls } }
-
     /// `server` is `https://host:port`.
     public init(server: String, tls: TLSConfiguration, group: EventLoopGroup) throws {
         guard server.hasPrefix("https://") else {
