@@ -163,7 +163,8 @@ def test_agent_renews_its_certificate_before_expiry_and_keeps_working(short_live
         agent.terminate()
         agent.wait(timeout=15)
     # A restarted agent starts from the renewed credentials on disk (the join's certificate is long expired).
-    agent = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", NODE, "--agent-api-port", str(free_port())],
+    agent = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", NODE, "--node-ip", "192.0.2.44",
+                              "--agent-api-port", str(free_port())],
                              stdout=log, stderr=subprocess.STDOUT)
     try:
         before = lease_time(kubectl)
