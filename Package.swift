@@ -98,6 +98,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "EdgeClientTests", dependencies: ["EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess"]),
+        .testTarget(name: "EdgeClientTests", dependencies: [
+            "EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS",
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ]
 )

@@ -54,11 +54,13 @@ int edge_gen_ec_key(char **key_pem, char *err, size_t errlen) {
     return 0;
 }
 
-static void validity(char *from, char *to, int days) {
-    time_t now = time(NULL) - 60 * 5; /* tolerate small clock skew between nodes */
-    time_t end = now + (time_t)days * 86400;
+/* notBefore and notAfter as offsets in seconds from now (negative: in the past). */
+static void validity(char *from, char *to, int64_t not_before_offset, int64_t not_after_offset) {
+    time_t now = time(NULL);
+    time_t start = now + (time_t)not_before_offset;
+    time_t end = now + (time_t)not_after_offset;
     struct tm a, b;
-    gmtime_r(&now, &a);
+    gmtime_r(&start, &a);
     gmtime_r(&end, &b);
     strftime(from, 16, "%Y%m%d%H%M%S", &a);
     strftime(to, 16, "%Y%m%d%H%M%S", &b);
@@ -176,7 +178,7 @@ int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_
     mbedtls_mpi serial;
     mbedtls_mpi_init(&serial);
     char from[16], to[16];
-    validity(from, to, days);
+    validity(from, to, -300, (int64_t)days * 86400 - 300); /* backdated: tolerate small clock skew between nodes */
     int rc = random_serial(&serial);
     if (!rc) { mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3); mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256); }
     if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
@@ -197,8 +199,8 @@ int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_
 }
 
 int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *subject_key_pem, const char *subject,
-                   const char *const *dns, int ndns, const char *const *ips, int nips, int usage, int days,
-                   char **crt_pem, char *err, size_t errlen) {
+                   const char *const *dns, int ndns, const char *const *ips, int nips, int usage,
+                   int64_t not_before_offset, int64_t not_after_offset, char **crt_pem, char *err, size_t errlen) {
     mbedtls_x509_crt ca;
     mbedtls_x509_crt_init(&ca);
     int rc = mbedtls_x509_crt_parse(&ca, (const unsigned char *)ca_crt_pem, strlen(ca_crt_pem) + 1);
@@ -211,7 +213,7 @@ int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *s
     mbedtls_mpi serial;
     mbedtls_mpi_init(&serial);
     char from[16], to[16];
-    validity(from, to, days);
+    validity(from, to, not_before_offset, not_after_offset);
     rc = random_serial(&serial);
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
@@ -293,16 +295,22 @@ int edge_csr_info(const char *csr_pem, char **subject_lines, char **pubkey_pem, 
     return 0;
 }
 
-int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_after, char **san_lines, char *err, size_t errlen) {
+static int64_t unix_seconds(const mbedtls_x509_time *x) {
+    struct tm t = {0};
+    t.tm_year = x->year - 1900; t.tm_mon = x->mon - 1; t.tm_mday = x->day;
+    t.tm_hour = x->hour; t.tm_min = x->min; t.tm_sec = x->sec;
+    return (int64_t)timegm(&t);
+}
+
+int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_before, int64_t *not_after, char **san_lines,
+                   char *err, size_t errlen) {
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
     int rc = mbedtls_x509_crt_parse(&crt, (const unsigned char *)crt_pem, strlen(crt_pem) + 1);
     if (rc) { mbedtls_x509_crt_free(&crt); return fail(err, errlen, "failed to parse certificate", rc); }
     *subject_lines = edge_name_lines(&crt.subject);
-    struct tm t = {0};
-    t.tm_year = crt.valid_to.year - 1900; t.tm_mon = crt.valid_to.mon - 1; t.tm_mday = crt.valid_to.day;
-    t.tm_hour = crt.valid_to.hour; t.tm_min = crt.valid_to.min; t.tm_sec = crt.valid_to.sec;
-    *not_after = (int64_t)timegm(&t);
+    *not_before = unix_seconds(&crt.valid_from);
+    *not_after = unix_seconds(&crt.valid_to);
     size_t cap = 1024, len = 0;
     char *sans = calloc(1, cap);
     for (const mbedtls_x509_sequence *s = &crt.subject_alt_names; s && s->buf.p; s = s->next) {

@@ -6,13 +6,24 @@ import Synchronization
 
 /// Talks to a remote API server over HTTPS (mbedtls) with keep-alive
 /// connections: a small pool for requests, a dedicated connection per watch.
+/// Its client certificate can be replaced while it runs (node certificate
+/// rotation); see useTLS.
 public final class HTTPSTransport: ClientTransport, Sendable {
     public let host: String
     public let port: Int
-    let tls: TLSConfiguration
+    let current: Mutex<Credentials>
     let group: EventLoopGroup
     let idle = Mutex<[Connection]>([])
     let maxIdle = 8
+    /// Open watch connections, so a change of credentials can close them too.
+    let streams = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    /// The TLS configuration new connections use, and a count of how often it
+    /// changed: a connection made under an older one is not reused.
+    struct Credentials {
+        var tls: TLSConfiguration
+        var generation: Int
+    }
 
     /// `server` is `https://host:port`.
     public init(server: String, tls: TLSConfiguration, group: EventLoopGroup) throws {
@@ -32,17 +43,42 @@ public final class HTTPSTransport: ClientTransport, Sendable {
             host = rest
             port = 6443
         }
-        self.tls = tls
+        self.current = Mutex(Credentials(tls: tls, generation: 0))
         self.group = group
+    }
+
+    /// Switches to new client credentials without disturbing callers, as
+    /// client-go does when a kubelet's certificate rotates: later requests
+    /// connect with `tls`, idle and watch connections made with the old
+    /// certificate are closed (watchers reconnect and resume), and requests in
+    /// flight finish on their connection, which is then dropped.
+    public func useTLS(_ tls: TLSConfiguration) {
+        current.withLock {
+            $0.tls = tls
+            $0.generation += 1
+        }
+        let stale = idle.withLock { pool -> [Connection] in
+            defer { pool.removeAll() }
+            return pool
+        }
+        for c in stale { c.channel.channel.close(promise: nil) }
+        let watches = streams.withLock { open -> [any Channel] in
+            defer { open.removeAll() }
+            return Array(open.values)
+        }
+        for ch in watches { ch.close(promise: nil) }
     }
 
     final class Connection: @unchecked Sendable {
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         var inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
         let outbound: NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
+        /// Credentials.generation it was made under.
+        let generation: Int
 
-        init(_ channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>) throws {
+        init(_ channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, generation: Int) throws {
             self.channel = channel
+            self.generation = generation
             self.inbound = channel.inbound.makeAsyncIterator()
             self.outbound = channel.outbound
         }
@@ -52,7 +88,7 @@ public final class HTTPSTransport: ClientTransport, Sendable {
     }
 
     func connect() async throws -> Connection {
-        let tls = self.tls
+        let (tls, generation) = current.withLock { ($0.tls, $0.generation) }
         let host = self.host
         let ch = try await ClientBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
@@ -64,17 +100,20 @@ public final class HTTPSTransport: ClientTransport, Sendable {
                     return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }
             }
-        return try Connection(ch)
+        return try Connection(ch, generation: generation)
     }
 
+    var generation: Int { current.withLock { $0.generation } }
+
     func checkout() async throws -> Connection {
-        if let c = idle.withLock({ $0.popLast() }), c.channel.channel.isActive { return c }
+        if let c = idle.withLock({ $0.popLast() }), c.channel.channel.isActive, c.generation == generation { return c }
         return try await connect()
     }
 
     func checkin(_ c: Connection) {
+        let fresh = generation
         let keep = idle.withLock { pool -> Bool in
-            guard pool.count < maxIdle else { return false }
+            guard pool.count < maxIdle, c.generation == fresh else { return false }
             pool.append(c)
             return true
         }
@@ -125,6 +164,11 @@ public final class HTTPSTransport: ClientTransport, Sendable {
 
     public func stream(_ request: ClientRequest) async throws -> (status: Int, chunks: AsyncThrowingStream<[UInt8], Error>) {
         let c = try await connect()
+        let id = ObjectIdentifier(c)
+        let channel = c.channel.channel
+        streams.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in _ = self?.streams.withLock { $0.removeValue(forKey: id) } }
+        if c.generation != generation { channel.close(promise: nil) }
         try await write(request, on: c)
         var status = 0
         while let part = try await c.inbound.next() {

@@ -2,10 +2,10 @@ import EdgeAPI
 import EdgeClient
 
 /// Approves node client certificate requests as upstream's csrapproving
-/// controller does for the kubelet: a bootstrapper asking for a fresh node
-/// identity, or a node renewing its own. A bootstrapper asking for the name of
-/// a node that already exists is denied: one machine cannot take over
-/// another's name (delete the Node first when a machine is replaced).
+/// controller does for the kubelet, by NodeClientCSRRule: a bootstrapper asking
+/// for a fresh node identity, or a node renewing its own. A bootstrapper asking
+/// for the name of a node that already exists is denied: one machine cannot
+/// take over another's name (delete the Node first when a machine is replaced).
 public struct CSRApprovingController: Controller {
     public let name = "csrapproving"
     static let csrs = ControllerContext.resource("certificatesigningrequests", group: "certificates.k8s.io")
@@ -28,28 +28,24 @@ public struct CSRApprovingController: Controller {
         guard let csr = ctx.informers.informer(Self.csrs).get(key), !Self.decided(csr),
               csr[path: ["spec", "signerName"]]?.string == Self.nodeClientSigner,
               let pem = csr[path: ["spec", "request"]]?.string.flatMap(Base64.decode).map({ String(decoding: $0, as: UTF8.self) }),
-              let subject = try? ca.requestSubject(pem),
-              subject.organizations == ["system:nodes"], subject.commonName.hasPrefix("system:node:"),
-              Self.nodeClientUsages(csr[path: ["spec", "usages"]]?.array?.compactMap(\.string) ?? []) else { return }
-        let username = csr[path: ["spec", "username"]]?.string ?? ""
-        let groups = csr[path: ["spec", "groups"]]?.array?.compactMap(\.string) ?? []
-        let nodeName = String(subject.commonName.dropFirst("system:node:".count))
-        if username == subject.commonName && groups.contains("system:nodes") {
+              let subject = try? ca.requestSubject(pem) else { return }
+        let nodes = ctx.informers.informer(Self.nodes)
+        let decision = NodeClientCSRRule.decide(commonName: subject.commonName, organizations: subject.organizations,
+                                                usages: csr[path: ["spec", "usages"]]?.array?.compactMap(\.string) ?? [],
+                                                username: csr[path: ["spec", "username"]]?.string ?? "",
+                                                groups: csr[path: ["spec", "groups"]]?.array?.compactMap(\.string) ?? [],
+                                                nodeExists: { nodes.get($0) != nil })
+        switch decision {
+        case .approveRenewal:
             try await decide(csr, "Approved", "AutoApproved", "Auto approving self kubelet client certificate after SubjectAccessReview.", ctx)
-        } else if groups.contains("system:bootstrappers") {
-            if ctx.informers.informer(Self.nodes).get(nodeName) != nil {
-                try await decide(csr, "Denied", "NodeExists",
-                                 "node \"\(nodeName)\" already exists; a joining machine may not take over its name (kubectl delete node \(nodeName) if this machine replaces it)", ctx)
-            } else {
-                try await decide(csr, "Approved", "AutoApproved", "Auto approving kubelet client certificate after SubjectAccessReview.", ctx)
-            }
+        case .approveJoin:
+            try await decide(csr, "Approved", "AutoApproved", "Auto approving kubelet client certificate after SubjectAccessReview.", ctx)
+        case .denyNodeExists(let node):
+            try await decide(csr, "Denied", "NodeExists",
+                             "node \"\(node)\" already exists; a joining machine may not take over its name (kubectl delete node \(node) if this machine replaces it)", ctx)
+        case .leaveForAdmin:
+            return
         }
-    }
-
-    /// As upstream: digital signature and client auth, key encipherment optional, nothing else.
-    static func nodeClientUsages(_ usages: [String]) -> Bool {
-        let set = Set(usages)
-        return set.contains("client auth") && set.contains("digital signature") && set.isSubset(of: ["client auth", "digital signature", "key encipherment"])
     }
 
     func decide(_ csr: JSON, _ type: String, _ reason: String, _ message: String, _ ctx: ControllerContext) async throws {

@@ -11,11 +11,18 @@ public struct CSRSigningController: Controller {
         "kubernetes.io/kube-apiserver-client-kubelet": "client auth",
         "kubernetes.io/kube-apiserver-client": "client auth",
     ]
+    static let nodeClientSigner = CSRApprovingController.nodeClientSigner
     /// Upstream's default --cluster-signing-duration: one year.
-    static let defaultSeconds: Int64 = 365 * 86400
+    public static let defaultSeconds: Int64 = 365 * 86400
     let ca: any CertificateAuthority
+    /// Longest lifetime of node client certificates (kubelet-client signer);
+    /// `edgectl server --node-cert-lifetime` shortens it, for tests of rotation.
+    let nodeClientSeconds: Int64
 
-    public init(ca: any CertificateAuthority) { self.ca = ca }
+    public init(ca: any CertificateAuthority, nodeClientSeconds: Int64 = defaultSeconds) {
+        self.ca = ca
+        self.nodeClientSeconds = nodeClientSeconds
+    }
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
         ctx.informers.informer(Self.csrs).addHandler(.any { queue.add(Informer.key($0)) })
@@ -36,7 +43,8 @@ public struct CSRSigningController: Controller {
             guard let pem = csr[path: ["spec", "request"]]?.string.flatMap(Base64.decode).map({ String(decoding: $0, as: UTF8.self) }) else {
                 throw SigningRefused("spec.request is not base64-encoded PEM")
             }
-            let seconds = min(Self.defaultSeconds, csr[path: ["spec", "expirationSeconds"]]?.int ?? Self.defaultSeconds)
+            let limit = signer == Self.nodeClientSigner ? nodeClientSeconds : Self.defaultSeconds
+            let seconds = min(limit, csr[path: ["spec", "expirationSeconds"]]?.int ?? limit)
             let cert = try ca.sign(requestPEM: pem, usages: usages, seconds: seconds)
             u[path: ["status", "certificate"]] = .string(Base64.encode(cert))
         } catch {

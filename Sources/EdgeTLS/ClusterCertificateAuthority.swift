@@ -16,13 +16,14 @@ public struct ClusterCertificateAuthority: Sendable {
     }
 
     /// A certificate for the request's key and subject. Usages are upstream's
-    /// names ("client auth", "server auth"); lifetimes are whole days (at least one).
+    /// names ("client auth", "server auth"); `seconds` is the lifetime, under
+    /// the signer policy of CertificateValidity.signing.
     public func sign(requestPEM: String, usages: [String], seconds: Int64) throws -> String {
         let info = try PKI.inspectCSR(requestPEM)
         var usage: PKI.Usage = []
         if usages.contains("client auth") { usage.insert(.clientAuth) }
         if usages.contains("server auth") { usage.insert(.serverAuth) }
         return try PKI.signCertificate(caCertPEM: caCertPEM, caKeyPEM: caKeyPEM, subjectKeyPEM: info.publicKeyPEM, subject: info.subject,
-                                       usage: usage, days: Int(max(1, seconds / 86400)))
+                                       usage: usage, validity: .signing(seconds: seconds))
     }
 }

@@ -28,9 +28,17 @@ public enum PKI {
         return takeString(out)
     }
 
-    /// A certificate for `subjectKeyPEM` (a private key or a public key from a CSR), signed by the CA.
+    /// A certificate for `subjectKeyPEM` (a private key or a public key from a CSR), signed by the CA, `days` long.
     public static func signCertificate(caCertPEM: String, caKeyPEM: String, subjectKeyPEM: String, subject: CertificateSubject,
                                        dnsNames: [String] = [], ipAddresses: [String] = [], usage: Usage, days: Int = 365) throws -> String {
+        try signCertificate(caCertPEM: caCertPEM, caKeyPEM: caKeyPEM, subjectKeyPEM: subjectKeyPEM, subject: subject,
+                            dnsNames: dnsNames, ipAddresses: ipAddresses, usage: usage, validity: .days(days))
+    }
+
+    /// As above, valid over `validity` (seconds around the moment of signing).
+    public static func signCertificate(caCertPEM: String, caKeyPEM: String, subjectKeyPEM: String, subject: CertificateSubject,
+                                       dnsNames: [String] = [], ipAddresses: [String] = [], usage: Usage,
+                                       validity: CertificateValidity) throws -> String {
         var out: UnsafeMutablePointer<CChar>?
         let dn = subject.distinguishedName
         let dnsC = dnsNames.map { strdup($0) }
@@ -42,7 +50,7 @@ public enum PKI {
             dnsPtrs.withUnsafeBufferPointer { d in
                 ipPtrs.withUnsafeBufferPointer { i in
                     edge_sign_cert(caCertPEM, caKeyPEM, subjectKeyPEM, dn, d.baseAddress, Int32(d.count), i.baseAddress, Int32(i.count),
-                                   usage.rawValue, Int32(days), &out, e, n)
+                                   usage.rawValue, -validity.backdateSeconds, validity.expiresAfterSeconds, &out, e, n)
                 }
             }
         }
@@ -72,6 +80,8 @@ public enum PKI {
 
     public struct CertificateInfo: Sendable {
         public var subject: CertificateSubject
+        /// Start of validity, seconds since the epoch.
+        public var notBefore: Int64
         /// Expiry, seconds since the epoch.
         public var notAfter: Int64
         public var dnsNames: [String]
@@ -81,15 +91,17 @@ public enum PKI {
     public static func inspectCertificate(_ pem: String) throws -> CertificateInfo {
         var subj: UnsafeMutablePointer<CChar>?
         var sans: UnsafeMutablePointer<CChar>?
+        var notBefore: Int64 = 0
         var notAfter: Int64 = 0
-        let (rc, err) = withErrorBuffer { edge_cert_info(pem, &subj, &notAfter, &sans, $0, $1) }
+        let (rc, err) = withErrorBuffer { edge_cert_info(pem, &subj, &notBefore, &notAfter, &sans, $0, $1) }
         guard rc == 0 else { throw TLSError(err) }
         var dns: [String] = []
         var ips: [String] = []
         for line in takeString(sans).split(separator: "\n") {
             if line.hasPrefix("DNS:") { dns.append(String(line.dropFirst(4))) } else if line.hasPrefix("IP:") { ips.append(String(line.dropFirst(3))) }
         }
-        return CertificateInfo(subject: CertificateSubject(lines: takeString(subj)), notAfter: notAfter, dnsNames: dns, ipAddresses: ips)
+        return CertificateInfo(subject: CertificateSubject(lines: takeString(subj)), notBefore: notBefore, notAfter: notAfter,
+                               dnsNames: dns, ipAddresses: ips)
     }
 
     /// `sha256:<hex>` of the certificate's SubjectPublicKeyInfo, as kubeadm's --discovery-token-ca-cert-hash.

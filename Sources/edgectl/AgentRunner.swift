@@ -2,6 +2,7 @@ import EdgeAgent
 import EdgeAPI
 import EdgeClient
 import EdgeImages
+import EdgeTLS
 import NIOPosix
 #if canImport(Glibc)
 import Glibc
@@ -21,10 +22,36 @@ enum AgentRunner {
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
                              clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
+        let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
         fflush(nil)
         await ShutdownSignal.wait()
+        rotation?.cancel()
         task.cancel()
+    }
+
+    /// Renewal of the node's client certificate before it expires; nil when
+    /// the kubeconfig holds no certificate (a token, say), with a note why.
+    static func certificateRotation(_ connection: ClusterConnection, dataDir: String, nodeName: String) -> NodeCertificateRotator? {
+        let kc = connection.kubeconfig
+        guard let cert = kc.clientCertPEM, let key = kc.clientKeyPEM else {
+            print("edgectl agent: \(dataDir)/kubeconfig.yaml has no client certificate, so there is none to renew")
+            return nil
+        }
+        // The name the certificate was issued for, which --node-name might not repeat on a restart.
+        let prefix = "system:node:"
+        guard let subject = try? PKI.inspectCertificate(cert).subject, subject.commonName.hasPrefix(prefix) else {
+            print("edgectl agent: the client certificate in \(dataDir)/kubeconfig.yaml is not a node's (CN=system:node:NAME), so it will not be renewed")
+            return nil
+        }
+        let certifiedName = String(subject.commonName.dropFirst(prefix.count))
+        let files = NodeCredentialFiles(dataDir: dataDir, server: kc.server, caPEM: kc.caPEM, nodeName: certifiedName)
+        return NodeCertificateRotator(client: connection.client, nodeName: certifiedName,
+                                      current: NodeClientCredentials(keyPEM: key, certificatePEM: cert),
+                                      installer: AgentCredentialInstaller(files: files, transport: connection.transport)) { line in
+            print("edgectl agent: " + line)
+            fflush(nil)
+        }
     }
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).

@@ -8,6 +8,8 @@ struct ClusterConnection {
     let client: APIClient
     let kubeconfig: KubeconfigFile
     let server: String
+    /// The client's transport, whose credentials a renewed node certificate replaces.
+    let transport: HTTPSTransport
 
     static func open(kubeconfig path: String?, server override: String? = nil, userAgent: String) throws -> ClusterConnection {
         let path = path ?? DataDirectory.resolve(nil, role: "server") + "/kubeconfig.yaml"
@@ -18,6 +20,7 @@ struct ClusterConnection {
         let tls = try TLSConfiguration.client(trustedCAPEM: kc.caPEM, certificatePEM: kc.clientCertPEM, keyPEM: kc.clientKeyPEM)
         let server = override ?? kc.server
         let transport = try HTTPSTransport(server: server, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
-        return ClusterConnection(client: APIClient(transport: transport, userAgent: userAgent, bearerToken: kc.token), kubeconfig: kc, server: server)
+        return ClusterConnection(client: APIClient(transport: transport, userAgent: userAgent, bearerToken: kc.token), kubeconfig: kc, server: server,
+                                 transport: transport)
     }
 }

@@ -5,9 +5,10 @@ extension ClusterCertificateAuthority: CertificateAuthority {}
 
 /// The controllers `edgectl server` runs.
 enum ControllerSet {
-    static func all(ca: ClusterCertificateAuthority) -> [any Controller] {
+    /// `nodeCertSeconds`: lifetime of node client certificates (--node-cert-lifetime).
+    static func all(ca: ClusterCertificateAuthority, nodeCertSeconds: Int64 = CSRSigningController.defaultSeconds) -> [any Controller] {
         [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
-         CSRApprovingController(ca: ca), CSRSigningController(ca: ca), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
+         CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }
 }

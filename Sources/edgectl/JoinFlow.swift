@@ -1,3 +1,4 @@
+import EdgeAgent
 import EdgeAPI
 import EdgeClient
 import EdgeTLS
@@ -17,7 +18,6 @@ struct JoinFlow {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
-    static let csrs = ResourceRegistry.lookup(group: "certificates.k8s.io", version: "v1", plural: "certificatesigningrequests")!
 
     static func validToken(_ t: String) -> Bool { BootstrapToken(t) != nil }
 
@@ -29,15 +29,8 @@ struct JoinFlow {
     /// Returns the directory holding the node's credentials.
     func run() async throws -> String {
         let caPEM = try await discoverCA()
-        let (keyPEM, certPEM) = try await requestCertificate(caPEM: caPEM)
-        let dir = dataDir + "/tls"
-        try FileSystem.makeDirectories(dir)
-        try FileSystem.write(dir + "/ca.crt", caPEM, mode: 0o600)
-        try FileSystem.write(dir + "/client.key", keyPEM, mode: 0o600)
-        try FileSystem.write(dir + "/client.crt", certPEM, mode: 0o600)
-        try FileSystem.write(dataDir + "/kubeconfig.yaml",
-                             Kubeconfig.render(server: server, caPEM: caPEM, clientCertPEM: certPEM, clientKeyPEM: keyPEM, user: "system:node:" + nodeName),
-                             mode: 0o600)
+        let credentials = try await requestCertificate(caPEM: caPEM)
+        try NodeCredentialFiles(dataDir: dataDir, server: server, caPEM: caPEM, nodeName: nodeName).write(credentials)
         return dataDir
     }
 
@@ -73,16 +66,12 @@ struct JoinFlow {
     }
 
     /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.
-    func requestCertificate(caPEM: String) async throws -> (key: String, cert: String) {
+    func requestCertificate(caPEM: String) async throws -> NodeClientCredentials {
         let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
-        let key = try PKI.generateKey()
-        let csr = try PKI.makeCSR(keyPEM: key, subject: CertificateSubject(commonName: "system:node:" + nodeName, organizations: ["system:nodes"]))
-        let created: JSON
+        let request = try NodeCertificateRequest(nodeName: nodeName)
+        let name: String
         do {
-            created = try await client.create(Self.csrs, namespace: nil, [
-                "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": ["generateName": "node-csr-"],
-                "spec": ["request": .string(Base64.encode(csr)), "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
-                         "usages": ["digital signature", "key encipherment", "client auth"]]])
+            name = try await request.submit(client)
         } catch let e as APIError where e.code == 401 {
             throw Failure(description: "the server rejected the token: it is wrong, expired or deleted. "
                 + "Create a new one on the server with `edgectl token create` (`edgectl token list` shows which exist and when they expire).")
@@ -91,18 +80,10 @@ struct JoinFlow {
         } catch {
             throw unreachable(error)
         }
-        let name = created[path: ["metadata", "name"]]?.string ?? ""
-        for _ in 0..<240 {
-            let current = try await client.get(Self.csrs, namespace: nil, name: name)
-            if let cert = current[path: ["status", "certificate"]]?.string.flatMap(Base64.decode) {
-                return (key, String(decoding: cert, as: UTF8.self))
-            }
-            if let c = (current[path: ["status", "conditions"]]?.array ?? []).first(where: { ["Denied", "Failed"].contains($0["type"]?.string ?? "") }) {
-                throw Failure(description: "the server \(c["type"]?.string == "Denied" ? "denied" : "failed") this node's certificate request \(name): "
-                              + (c["message"]?.string ?? c["reason"]?.string ?? ""))
-            }
-            try await Task.sleep(for: .milliseconds(250))
+        do {
+            return try await request.waitForCertificate(client, name: name, timeout: .seconds(60), interval: .milliseconds(250))
+        } catch let e as NodeCertificateRequest.Failure {
+            throw Failure(description: e.description)
         }
-        throw Failure(description: "certificate request \(name) was not approved within a minute: approve it with `kubectl certificate approve \(name)`")
     }
 }

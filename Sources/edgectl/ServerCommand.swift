@@ -60,6 +60,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Static bearer tokens file: token,user,uid,\"group1,group2\" per line.")
     var tokenAuthFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Lifetime of the node client certificates the cluster signs (default 1 year, as upstream's --cluster-signing-duration); "
+            + "agents renew theirs 70-90% of the way through. Short values (e.g. 60s) are for testing renewal.",
+        valueName: "duration"))
+    var nodeCertLifetime: String?
+
     func validate() throws {
         guard (1...65535).contains(httpsListenPort) else {
             throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
@@ -67,10 +73,18 @@ struct ServerCommand: AsyncParsableCommand {
         guard ["full", "normal"].contains(datastoreSync) else {
             throw ValidationError("--datastore-sync must be full or normal, got \(datastoreSync)")
         }
+        if let l = nodeCertLifetime {
+            guard let seconds = DurationFlag.seconds(l), seconds >= Self.shortestNodeCertLifetime else {
+                throw ValidationError("--node-cert-lifetime \(l) is not a duration of at least \(Self.shortestNodeCertLifetime)s: use forms like 8760h, 30d or 60s")
+            }
+        }
         if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
     }
+
+    /// Below this a certificate could expire before an agent's renewal (CSR, approval, signing) completes.
+    static let shortestNodeCertLifetime: Int64 = 10
 
     func run() async throws {
         var log = Logger(label: "edgectl.server")
@@ -121,7 +135,9 @@ struct ServerCommand: AsyncParsableCommand {
         let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
-                                        controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey)))
+                                        controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
+                                                                       nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
+                                                                           ?? CSRSigningController.defaultSeconds))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }

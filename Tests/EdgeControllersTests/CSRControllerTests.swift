@@ -99,6 +99,46 @@ final class CSRControllerTests: XCTestCase {
         XCTAssertNil(condition(after))
     }
 
+    func testANodeCannotGetACertificateForAnotherNodesName() async throws {
+        let c = try await cluster()
+        defer { c.stop() }
+        let node = c.client(as: UserInfo(name: "system:node:pi-4", groups: ["system:nodes", "system:authenticated"]))
+        _ = try await node.create(Self.csrs, namespace: nil, try csr("steal", cn: "system:node:pi-5"))
+        _ = try await node.create(Self.csrs, namespace: nil, try csr("own", cn: "system:node:pi-4"))
+        // Its own renewal, created after, is signed: the controllers have seen both.
+        try await c.eventually("own renewal signed") {
+            try await c.client.get(Self.csrs, namespace: nil, name: "own")[path: ["status", "certificate"]] != nil
+        }
+        let steal = try await c.client.get(Self.csrs, namespace: nil, name: "steal")
+        XCTAssertNil(condition(steal), "left for an admin, not approved")
+        XCTAssertNil(steal[path: ["status", "certificate"]])
+    }
+
+    func testNodeClientLifetimeIsTheConfiguredOneAndOtherSignersKeepTheirs() async throws {
+        let c = try await TestCluster([CSRApprovingController(ca: Self.ca), CSRSigningController(ca: Self.ca, nodeClientSeconds: 120)])
+        c.start()
+        defer { c.stop() }
+        let node = c.client(as: UserInfo(name: "system:node:pi-6", groups: ["system:nodes", "system:authenticated"]))
+        _ = try await node.create(Self.csrs, namespace: nil, try csr("short", cn: "system:node:pi-6"))
+        _ = try await c.client.create(Self.csrs, namespace: nil, try csr("user", cn: "jane", orgs: ["dev"], signer: "kubernetes.io/kube-apiserver-client"))
+        var user = try await c.client.get(Self.csrs, namespace: nil, name: "user")
+        user[path: ["status", "conditions"]] = [["type": "Approved", "status": "True", "reason": "KubectlApprove", "message": "ok"]]
+        _ = try await c.client.update(Self.csrs, user, subresource: "approval")
+        func notAfter(_ name: String) async throws -> Int64? {
+            guard let b64 = try await c.client.get(Self.csrs, namespace: nil, name: name)[path: ["status", "certificate"]]?.string else { return nil }
+            return try PKI.inspectCertificate(String(decoding: Base64.decode(b64)!, as: UTF8.self)).notAfter
+        }
+        try await c.eventually("both signed") {
+            let short = try await notAfter("short"), user = try await notAfter("user")
+            return short != nil && user != nil
+        }
+        let now = Timestamp.now().seconds
+        let short = try await notAfter("short")!
+        XCTAssertTrue((now + 110...now + 121).contains(short), "node certificate ends \(short - now) s from now, not 120")
+        let long = try await notAfter("user")!
+        XCTAssertGreaterThan(long, now + 300 * 86400)
+    }
+
     func testMalformedRequestsAreRejectedWith422() async throws {
         let c = try await cluster()
         defer { c.stop() }

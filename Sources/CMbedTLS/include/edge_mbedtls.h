@@ -15,15 +15,17 @@ int edge_gen_ec_key(char **key_pem, char *err, size_t errlen);
 /* A self-signed CA certificate. */
 int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_pem, char *err, size_t errlen);
 /* Signs a certificate for subject_key_pem (private or public key PEM) with the CA.
- * subject: "CN=admin,O=system:masters". dns/ips: SAN entries. usage: bit 1 serverAuth, bit 2 clientAuth. */
+ * subject: "CN=admin,O=system:masters". dns/ips: SAN entries. usage: bit 1 serverAuth, bit 2 clientAuth.
+ * not_before_offset/not_after_offset: validity in seconds from now (negative: in the past). */
 int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *subject_key_pem, const char *subject,
-                   const char *const *dns, int ndns, const char *const *ips, int nips, int usage, int days,
-                   char **crt_pem, char *err, size_t errlen);
+                   const char *const *dns, int ndns, const char *const *ips, int nips, int usage,
+                   int64_t not_before_offset, int64_t not_after_offset, char **crt_pem, char *err, size_t errlen);
 int edge_make_csr(const char *key_pem, const char *subject, char **csr_pem, char *err, size_t errlen);
 /* subject as "CN=x\nO=y\n" lines; public key as PEM. */
 int edge_csr_info(const char *csr_pem, char **subject_lines, char **pubkey_pem, char *err, size_t errlen);
-/* subject lines, notAfter (unix seconds), SANs as "DNS:x\nIP:y\n" lines. */
-int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_after, char **san_lines, char *err, size_t errlen);
+/* subject lines, notBefore and notAfter (unix seconds), SANs as "DNS:x\nIP:y\n" lines. */
+int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_before, int64_t *not_after, char **san_lines,
+                   char *err, size_t errlen);
 /* SHA-256 of the first certificate's SubjectPublicKeyInfo (kubeadm's CA cert hash). */
 int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size_t errlen);
 
