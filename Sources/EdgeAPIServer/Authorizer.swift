@@ -14,6 +14,7 @@ public struct MasterGroupAuthorizer: Authorizer {
     public init() {}
     public func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> Bool {
         if user.groups.contains(UserInfo.masterGroup) { return true }
+        if info == nil, !user.groups.contains("system:unauthenticated"), Self.isDiscovery(path) { return true }
         if let info, NodeRules.allows(user, info) { return true }
         // kubeadm's discovery: anyone may read the public cluster-info (CA and address, no secrets).
         if user.groups.contains("system:unauthenticated") || user.groups.contains("system:bootstrappers"), let info, info.verb == "get",
@@ -27,5 +28,13 @@ public struct MasterGroupAuthorizer: Authorizer {
             return true
         }
         return false
+    }
+
+    /// Upstream's system:discovery role, bound to every authenticated user: the API discovery
+    /// documents and the OpenAPI schema (a node's or a service account's kubectl validates with it).
+    /// Only requests that name no resource reach this, so a path under /api/ here is a discovery document.
+    static func isDiscovery(_ path: String) -> Bool {
+        path == "/api" || path == "/apis" || path == "/openapi/v2" || path == "/openapi/v3"
+            || path.hasPrefix("/api/") || path.hasPrefix("/apis/") || path.hasPrefix("/openapi/v3/")
     }
 }
