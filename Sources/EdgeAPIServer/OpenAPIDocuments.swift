@@ -1,20 +1,20 @@
 import EdgeAPI
+import Synchronization
 
-/// OpenAPI documents, rendered once at start-up and served as bytes: they are
-/// large, never change while the server runs, and clients fetch them often.
+/// OpenAPI documents, rendered once and served as bytes: they are large, never
+/// change while the server runs, and clients fetch them often.
 public final class OpenAPIDocuments: Sendable {
     /// "api/v1" or "apis/apps/v1" → serialized document.
     let v3Docs: [String: [UInt8]]
     let v3Hashes: [String: String]
-    /// The swagger 2.0 document in both forms it is served in. Only the bytes are
+    /// The swagger 2.0 document as served to JSON clients. Only the bytes are
     /// kept: the JSON tree is several times larger and nothing reads it again.
     let v2JSON: [UInt8]
-    /// nil when the document holds something the protobuf encoder cannot map
-    /// (a unit test keeps that from shipping); JSON is still served then.
-    let v2Protobuf: [UInt8]?
-    let v2ProtobufError: String?
     let v2JSONTag: String
-    let v2ProtobufTag: String
+    /// The gnostic protobuf form and its ETag, encoded on first request and then
+    /// kept: only kubectl's client-side validation (of a `kind: List`) asks for
+    /// it, so a server that is never asked pays nothing at start-up.
+    let v2ProtobufCache = Mutex<(bytes: [UInt8], tag: String)?>(nil)
 
     /// `v3` renders the document of one group version; `v2` the swagger 2.0 document.
     public init(v3: (_ group: String, _ version: String) -> JSON, v2: () -> JSON) {
@@ -28,19 +28,24 @@ public final class OpenAPIDocuments: Sendable {
         }
         self.v3Docs = docs
         self.v3Hashes = hashes
-        let doc = v2()
-        v2JSON = JSONSerializer.serialize(doc)
-        do {
-            v2Protobuf = try OpenAPIV2Protobuf.document(doc)
-            v2ProtobufError = nil
-        } catch {
-            v2Protobuf = nil
-            v2ProtobufError = error.description
-        }
-        // One tag per representation: a cache that ignores `Vary: Accept` must not
-        // revalidate JSON it holds against the protobuf body, or the reverse.
+        v2JSON = JSONSerializer.serialize(v2())
         v2JSONTag = "\"" + OpenAPIDocuments.fnv1a(v2JSON) + "\""
-        v2ProtobufTag = "\"" + OpenAPIDocuments.fnv1a(v2Protobuf ?? []) + "-pb\""
+    }
+
+    /// One ETag per representation (the protobuf one is marked `-pb`): a cache
+    /// that ignores `Vary: Accept` must not revalidate JSON it holds against the
+    /// protobuf body, or the reverse.
+    func v2Protobuf() throws -> (bytes: [UInt8], tag: String) {
+        try v2ProtobufCache.withLock { cached in
+            if let cached { return cached }
+            let bytes: [UInt8]
+            do { bytes = try OpenAPIV2Protobuf.document(try JSONParser.parse(v2JSON)) } catch {
+                throw APIError.internalError("the OpenAPI v2 document has no protobuf form: \(error)")
+            }
+            let made = (bytes: bytes, tag: "\"" + OpenAPIDocuments.fnv1a(bytes) + "-pb\"")
+            cached = made
+            return made
+        }
     }
 
     func v3Index() -> JSON {
@@ -65,11 +70,7 @@ public final class OpenAPIDocuments: Sendable {
         let tag: String
         switch shape {
         case .json: (body, tag) = (v2JSON, v2JSONTag)
-        case .protobuf:
-            guard let pb = v2Protobuf else {
-                throw APIError.internalError("the OpenAPI v2 document has no protobuf form: \(v2ProtobufError ?? "")")
-            }
-            (body, tag) = (pb, v2ProtobufTag)
+        case .protobuf: (body, tag) = try v2Protobuf()
         }
         let headers = [("Content-Type", shape.contentType), ("ETag", tag), ("Vary", "Accept")]
         if let ifNoneMatch, Self.matches(ifNoneMatch, tag) {
