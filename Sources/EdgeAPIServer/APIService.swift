@@ -149,11 +149,7 @@ public final class APIService: Sendable {
         case "/openapi/v3":
             return .json(200, openAPI.v3Index())
         case "/openapi/v2":
-            // kubectl asks for the protobuf form only; JSON callers get the document.
-            if !(req.headers["accept"] ?? "").contains("json") && (req.headers["accept"] ?? "").contains("protobuf") {
-                throw APIError(code: 406, reason: "NotAcceptable", message: "only application/json is served for /openapi/v2")
-            }
-            return .json(200, openAPI.v2())
+            return try openAPI.v2(accept: req.headers["accept"], ifNoneMatch: req.headers["if-none-match"])
         default: break
         }
         if path.hasPrefix("/openapi/v3/"), let doc = openAPI.v3(path: String(path.dropFirst("/openapi/v3/".count))) {

@@ -18,7 +18,7 @@ enum OpenAPIFactory {
             },
             v2: {
                 ["swagger": "2.0", "info": ["title": "Kubernetes", "version": .string(BuildInfo.kubernetesVersion)], "paths": [:],
-                 "definitions": OpenAPISchemas.schemas(for: ResourceRegistry.all, refPrefix: "#/definitions/")]
+                 "definitions": OpenAPISchemas.schemas(for: ResourceRegistry.all, refPrefix: OpenAPISchemas.v2RefPrefix)]
             })
     }
 }

@@ -6,6 +6,9 @@ public enum OpenAPISchemas {
         message.hasPrefix("k8s.io.") ? "io.k8s." + message.dropFirst("k8s.io.".count) : message
     }
 
+    /// Where swagger 2.0 documents keep their schemas.
+    public static let v2RefPrefix = "#/definitions/"
+
     /// Schemas reachable from the kinds of one group-version, keyed by definition name.
     /// `refPrefix` is "#/components/schemas/" (v3) or "#/definitions/" (v2).
     public static func schemas(for resources: [ResourceInfo], refPrefix: String, schema: APISchema = .shared) -> JSON {
@@ -86,7 +89,13 @@ public enum OpenAPISchemas {
         case .message(let m):
             if schema.isListWrapper(m) { return ["type": "array", "items": ["type": "string"]] }
             refs.append(m)
-            return ["allOf": [["$ref": .string(refPrefix + definitionName(m))]], "default": [:]]
+            let ref: JSON = ["$ref": .string(refPrefix + definitionName(m))]
+            // Swagger 2.0 readers (kubectl's client-side validation, via kube-openapi's
+            // proto models) follow a bare $ref only and take an allOf-only schema for
+            // "anything", which would stop validation at the first nested object.
+            // OpenAPI v3 wraps the ref in allOf so a default can sit beside it, as upstream does.
+            if refPrefix == v2RefPrefix { return ref }
+            return ["allOf": [ref], "default": [:]]
         case .repeated(let inner):
             return ["type": "array", "items": fieldSchema(inner, schema: schema, refPrefix: refPrefix, refs: &refs)]
         case .map(let inner):
