@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "EdgeAPIServerTests", dependencies: ["EdgeAPIServer", "EdgeTLS"]),
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
-        .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime"]),
+        .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime", "CEdgeRuntime"]),
         .testTarget(name: "EdgeAgentTests", dependencies: [
             "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeStore", "EdgeRuntime",
             .product(name: "NIOCore", package: "swift-nio"),

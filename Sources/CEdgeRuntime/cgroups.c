@@ -16,11 +16,13 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
+#define EDGE_CGROUP_ROOT "/sys/fs/cgroup"
+
 static const char *const v1_controllers[] = {"memory", "cpu", "pids", NULL};
 
 int edge_cgroup_v2(void) {
     struct statfs s;
-    return statfs("/sys/fs/cgroup", &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
+    return statfs(EDGE_CGROUP_ROOT, &s) == 0 && s.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 static int mkdirs(const char *path) {
@@ -47,18 +49,18 @@ static int write_file(const char *dir, const char *name, const char *value, char
     return 0;
 }
 
-static int v1_apply(const char *cgroup, const struct edge_cgroup_limits *l, pid_t pid, char *err, size_t errlen) {
+static int v1_apply(const char *root, const char *cgroup, const struct edge_cgroup_limits *l, pid_t pid, char *err, size_t errlen) {
     char dir[4096], v[64];
     for (const char *const *c = v1_controllers; *c; c++) {
         /* Without the controller's hierarchy, mkdir would only say ENOENT; name the cause instead
          * (seen when the process got a fresh /sys, as `ip netns exec` gives its command). */
-        snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s", *c);
+        snprintf(dir, sizeof dir, "%s/%s", root, *c);
         if (access(dir, F_OK) != 0) {
             snprintf(err, errlen, "cgroup v1 controller %s is not mounted at %s: run the agent in the host's mount namespace, "
                      "with the cgroup hierarchies mounted", *c, dir);
             return -1;
         }
-        snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/%s", *c, cgroup);
+        snprintf(dir, sizeof dir, "%s/%s/%s", root, *c, cgroup);
         if (access(dir, F_OK) != 0 && mkdirs(dir) != 0) { snprintf(err, errlen, "failed to create cgroup %s: %s", dir, strerror(errno)); return -1; }
         if (strcmp(*c, "memory") == 0 && l->memory_bytes > 0) {
             snprintf(v, sizeof v, "%lld", (long long)l->memory_bytes);
@@ -87,12 +89,12 @@ static int v1_apply(const char *cgroup, const struct edge_cgroup_limits *l, pid_
 }
 
 /* v2: controllers must be enabled in every ancestor's subtree_control. */
-static int v2_apply(const char *cgroup, const struct edge_cgroup_limits *l, pid_t pid, char *err, size_t errlen) {
+static int v2_apply(const char *root, const char *cgroup, const struct edge_cgroup_limits *l, pid_t pid, char *err, size_t errlen) {
     char dir[4096], v[64];
-    snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s", cgroup);
+    snprintf(dir, sizeof dir, "%s/%s", root, cgroup);
     if (mkdirs(dir) != 0) { snprintf(err, errlen, "failed to create cgroup %s: %s", dir, strerror(errno)); return -1; }
     char walk[4096];
-    snprintf(walk, sizeof walk, "/sys/fs/cgroup");
+    snprintf(walk, sizeof walk, "%s", root);
     const char *rest = cgroup;
     while (*rest) {
         char discard[256];
@@ -126,27 +128,34 @@ static int v2_apply(const char *cgroup, const struct edge_cgroup_limits *l, pid_
     return write_file(dir, "cgroup.procs", v, err, errlen);
 }
 
-int edge_cgroup_apply(const char *cgroup, const struct edge_cgroup_limits *limits, pid_t pid, char *err, size_t errlen) {
-    return edge_cgroup_v2() ? v2_apply(cgroup, limits, pid, err, errlen) : v1_apply(cgroup, limits, pid, err, errlen);
+int edge_cgroup_apply_at(const char *root, int v2, const char *cgroup, const struct edge_cgroup_limits *limits, pid_t pid, char *err,
+                         size_t errlen) {
+    return v2 ? v2_apply(root, cgroup, limits, pid, err, errlen) : v1_apply(root, cgroup, limits, pid, err, errlen);
 }
 
-void edge_cgroup_remove(const char *cgroup) {
+int edge_cgroup_apply(const char *cgroup, const struct edge_cgroup_limits *limits, pid_t pid, char *err, size_t errlen) {
+    return edge_cgroup_apply_at(EDGE_CGROUP_ROOT, edge_cgroup_v2(), cgroup, limits, pid, err, errlen);
+}
+
+void edge_cgroup_remove_at(const char *root, int v2, const char *cgroup) {
     char dir[4096];
-    if (edge_cgroup_v2()) {
-        snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s", cgroup);
+    if (v2) {
+        snprintf(dir, sizeof dir, "%s/%s", root, cgroup);
         rmdir(dir);
         return;
     }
     for (const char *const *c = v1_controllers; *c; c++) {
-        snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/%s", *c, cgroup);
+        snprintf(dir, sizeof dir, "%s/%s/%s", root, *c, cgroup);
         rmdir(dir);
     }
 }
 
-int64_t edge_cgroup_oom_kills(const char *cgroup) {
+void edge_cgroup_remove(const char *cgroup) { edge_cgroup_remove_at(EDGE_CGROUP_ROOT, edge_cgroup_v2(), cgroup); }
+
+int64_t edge_cgroup_oom_kills_at(const char *root, int v2, const char *cgroup) {
     char path[4096], buf[4096];
-    if (edge_cgroup_v2()) snprintf(path, sizeof path, "/sys/fs/cgroup/%s/memory.events", cgroup);
-    else snprintf(path, sizeof path, "/sys/fs/cgroup/memory/%s/memory.oom_control", cgroup);
+    if (v2) snprintf(path, sizeof path, "%s/%s/memory.events", root, cgroup);
+    else snprintf(path, sizeof path, "%s/memory/%s/memory.oom_control", root, cgroup);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -1;
     ssize_t n = read(fd, buf, sizeof buf - 1);
@@ -156,3 +165,5 @@ int64_t edge_cgroup_oom_kills(const char *cgroup) {
     char *p = strstr(buf, "oom_kill ");
     return p ? (int64_t)strtoll(p + 9, NULL, 10) : 0;
 }
+
+int64_t edge_cgroup_oom_kills(const char *cgroup) { return edge_cgroup_oom_kills_at(EDGE_CGROUP_ROOT, edge_cgroup_v2(), cgroup); }

@@ -58,6 +58,12 @@ int edge_cgroup_v2(void);
 void edge_cgroup_remove(const char *cgroup);
 /* The memory cgroup's OOM kill count for the container (v1 memory.oom_control / v2 memory.events). */
 int64_t edge_cgroup_oom_kills(const char *cgroup);
+/* The same three against a hierarchy at `root` of the given version (v2: 1, v1: 0), which
+ * need not be the machine's: the managers' tests run them against a fake cgroupfs. */
+int edge_cgroup_apply_at(const char *root, int v2, const char *cgroup, const struct edge_cgroup_limits *limits, pid_t pid, char *err,
+                         size_t errlen);
+void edge_cgroup_remove_at(const char *root, int v2, const char *cgroup);
+int64_t edge_cgroup_oom_kills_at(const char *root, int v2, const char *cgroup);
 
 
 /* ---- exec: a process inside a running container (kubectl exec) ----
