@@ -17,15 +17,16 @@ EDGECTL = os.environ.get("EDGECTL_BIN", os.path.join(os.path.dirname(__file__), 
 KUBECTL = os.path.join(sysconfig.get_path("scripts"), "kubectl")
 
 
-def wait_for(cond, timeout, what):
-    """cond()'s first truthy value within timeout seconds, polled twice a second; else a failure naming `what`."""
+def wait_for(cond, timeout, what, show=None):
+    """cond()'s first truthy value within timeout seconds, polled every 0.3 s; else a failure naming
+    `what` and, if given, `show()`: what was seen instead (a pod's status, say)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         v = cond()
         if v:
             return v
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.3)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"; last seen: {show()}" if show else ""))
 
 
 def free_port():

@@ -8,7 +8,6 @@ import threading
 import time
 
 import yaml
-import pytest
 
 APP_YAML = """
 apiVersion: apps/v1

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from conftest import Kubectl, Server, free_port, wait_for
+from agent_node import agent_node
 from local_registry import LocalRegistry
 from node_cleanup import cleanup_node
 
@@ -30,22 +31,8 @@ def registry():
 
 @pytest.fixture(scope="module")
 def node(registry):
-    d = tempfile.mkdtemp(prefix="edgectl-pods-")
-    s = Server(d, free_port(), extra_args=["--node-name", "e2e-node", "--agent-api-port", str(free_port())], agent=True)
-    try:
-        s.start()
-        k = Kubectl(s.kubeconfig)
-        wait_for(lambda: ready_node(k), 30, "the local agent's node to be Ready")
-        yield s, k
-    finally:
-        s.stop()
-        cleanup_node(d)
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def ready_node(k):
-    r = k.run("get", "node", "e2e-node", "-o", "json", check=False)
-    return r.returncode == 0 and any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"]["conditions"])
+    with agent_node("edgectl-pods-", "e2e-node") as n:
+        yield n
 
 
 def pod(k, name, ns="default"):

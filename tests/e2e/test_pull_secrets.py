@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from conftest import EDGECTL, Kubectl, Server, free_port
+from conftest import EDGECTL, free_port, wait_for
+from agent_node import agent_node
 from local_registry import LocalRegistry
-from node_cleanup import cleanup_node
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not all(shutil.which(t) for t in ("docker-registry", "skopeo", "htpasswd")),
@@ -34,17 +34,8 @@ def registry():
 
 @pytest.fixture(scope="module")
 def node(registry):
-    d = tempfile.mkdtemp(prefix="edgectl-pullsecret-")
-    s = Server(d, free_port(), extra_args=["--node-name", "e2e-pull", "--agent-api-port", str(free_port())], agent=True)
-    try:
-        s.start()
-        k = Kubectl(s.kubeconfig)
-        wait_for(lambda: ready_node(k), 30, "the local agent's node to be Ready")
-        yield s, k
-    finally:
-        s.stop()
-        cleanup_node(d)
-        shutil.rmtree(d, ignore_errors=True)
+    with agent_node("edgectl-pullsecret-", "e2e-pull") as n:
+        yield n
 
 
 @pytest.fixture
@@ -54,22 +45,6 @@ def ns(node, request):
     k.run("create", "namespace", name)
     yield name
     k.run("delete", "namespace", name, "--wait=false", check=False)
-
-
-def ready_node(k):
-    r = k.run("get", "node", "e2e-pull", "-o", "json", check=False)
-    return r.returncode == 0 and any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"]["conditions"])
-
-
-def wait_for(cond, timeout, what, show=None):
-    """`show`: what to print on a time-out (the pod's status), so a failure says what was seen instead."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.3)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}" + (f"; last seen: {show()}" if show else ""))
 
 
 def pull_failure(k, ns, name, reasons=("ErrImagePull", "ImagePullBackOff")):
