@@ -2,6 +2,9 @@ import EdgeAPI
 import EdgeTLS
 import NIOCore
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The thin NIO end of the API server: gathers one request (refusing bodies
 /// over the limit), hands it to APIService on a task, and writes the answer,
@@ -19,6 +22,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var running: Task<Void, Never>?
     /// Set from the TLS layer once the handshake verified a client certificate.
     var peer: UserInfo?
+    /// The client certificate's expiry (seconds since the epoch): the handshake checked it once,
+    /// but a kept-alive connection outlives it, and upstream judges the certificate per request.
+    var peerNotAfter: Int64?
 
     init(service: APIService, maxBody: Int = APIService.maxBodyBytes) {
         self.service = service
@@ -28,6 +34,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let e = event as? TLSHandshakeCompleted, let subject = e.peer {
             peer = UserInfo(name: subject.commonName, groups: subject.organizations + ["system:authenticated"])
+            peerNotAfter = try? PKI.inspectCertificate(e.peerChainPEM).notAfter
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -68,7 +75,9 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let k = name.lowercased()
             headers[k] = headers[k].map { $0 + "," + value } ?? value
         }
-        let req = HTTPRequest(method: h.method.rawValue, uri: h.uri, headers: headers, body: body, clientCertificate: peer)
+        // An expired certificate no longer names anyone: the request is then as if it had none (401 unless it has other credentials).
+        let certificateValid = peerNotAfter.map { Int64(time(nil)) <= $0 } ?? true
+        let req = HTTPRequest(method: h.method.rawValue, uri: h.uri, headers: headers, body: body, clientCertificate: certificateValid ? peer : nil)
         body = []
         let service = self.service
         let version = h.version

@@ -6,8 +6,10 @@ does not break it; and a node cannot get a certificate for another node's name.
 The server signs node certificates for 60 s (--node-cert-lifetime) so the
 whole life of a certificate fits in the test."""
 import base64
+import http.client
 import json
 import os
+import ssl
 import stat
 import subprocess
 import tempfile
@@ -72,6 +74,17 @@ def kubeconfig_with(server_kubeconfig, crt, key, path):
     return path
 
 
+def kept_alive_connection(server, crt, key, tmp_path):
+    """An HTTPS connection to the server presenting crt/key, trusting the cluster CA."""
+    cfg = yaml.safe_load(open(server.kubeconfig))
+    ca = str(tmp_path / "ca.crt")
+    open(ca, "wb").write(base64.b64decode(cfg["clusters"][0]["cluster"]["certificate-authority-data"]))
+    ctx = ssl.create_default_context(cafile=ca)
+    ctx.load_cert_chain(crt, key)
+    host, port = cfg["clusters"][0]["cluster"]["server"].removeprefix("https://").rsplit(":", 1)
+    return http.client.HTTPSConnection(host, int(port), context=ctx, timeout=10)
+
+
 @pytest.fixture
 def short_lived_server():
     with tempfile.TemporaryDirectory(prefix="edgectl-e2e-renew-") as d:
@@ -101,6 +114,12 @@ def test_agent_renews_its_certificate_before_expiry_and_keeps_working(short_live
         saved_crt, saved_key = str(tmp_path / "old.crt"), str(tmp_path / "old.key")
         open(saved_crt, "w").write(open(crt).read())
         open(saved_key, "w").write(open(key).read())
+        # A connection opened with the first certificate and kept alive past its expiry (checked below).
+        kept = kept_alive_connection(server, saved_crt, saved_key, tmp_path)
+        kept.request("GET", f"/api/v1/nodes/{NODE}")
+        response = kept.getresponse()
+        response.read()
+        assert response.status == 200, response.status
 
         # Renewed before the first certificate expires, in the 70-90% window (plus a few seconds for CSR, approval, signing).
         second = wait_until(lambda: (lambda f: f if f["serial"] != first["serial"] else None)(cert_facts(crt)),
@@ -143,6 +162,12 @@ def test_agent_renews_its_certificate_before_expiry_and_keeps_working(short_live
         old_kc = kubeconfig_with(server.kubeconfig, saved_crt, saved_key, str(tmp_path / "old.yaml"))
         r = subprocess.run([KUBECTL, "--kubeconfig", old_kc, "get", "node", NODE], capture_output=True, text=True)
         assert r.returncode != 0 and "Unauthorized" in r.stderr, r.stderr
+        # ... and on the connection opened while it was valid: each request is judged, not only the handshake.
+        kept.request("GET", f"/api/v1/nodes/{NODE}")
+        response = kept.getresponse()
+        body = json.loads(response.read())
+        assert response.status == 401 and body.get("reason") == "Unauthorized", (response.status, body)
+        kept.close()
         # ... yet the agent, the same process, keeps its node Ready, also over connections made after a server restart.
         server.stop()
         server.start()
