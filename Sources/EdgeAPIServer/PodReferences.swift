@@ -11,7 +11,7 @@ enum PodReferences {
             insert(v[path: ["secret", "secretName"]], into: &names)
             for source in v[path: ["projected", "sources"]]?.array ?? [] { insert(source[path: ["secret", "name"]], into: &names) }
         }
-        for c in containers(of: pod) {
+        for c in PodContainers.all(of: pod) {
             for e in c["env"]?.array ?? [] { insert(e[path: ["valueFrom", "secretKeyRef", "name"]], into: &names) }
             for e in c["envFrom"]?.array ?? [] { insert(e[path: ["secretRef", "name"]], into: &names) }
         }
@@ -24,15 +24,11 @@ enum PodReferences {
             insert(v[path: ["configMap", "name"]], into: &names)
             for source in v[path: ["projected", "sources"]]?.array ?? [] { insert(source[path: ["configMap", "name"]], into: &names) }
         }
-        for c in containers(of: pod) {
+        for c in PodContainers.all(of: pod) {
             for e in c["env"]?.array ?? [] { insert(e[path: ["valueFrom", "configMapKeyRef", "name"]], into: &names) }
             for e in c["envFrom"]?.array ?? [] { insert(e[path: ["configMapRef", "name"]], into: &names) }
         }
         return names
-    }
-
-    private static func containers(of pod: JSON) -> [JSON] {
-        ["initContainers", "containers", "ephemeralContainers"].flatMap { pod[path: ["spec", $0]]?.array ?? [] }
     }
 
     private static func insert(_ name: JSON?, into names: inout Set<String>) {

@@ -24,10 +24,8 @@ extension PodManager {
     func imagesInUse() -> ImagesInUse {
         var inUse = ImagesInUse()
         for pod in informer.list() {
-            for key in ["initContainers", "containers", "ephemeralContainers"] {
-                for c in pod[path: ["spec", key]]?.array ?? [] {
-                    if let image = c["image"]?.string, !image.isEmpty { inUse.references.insert(image) }
-                }
+            for c in PodContainers.all(of: pod) {
+                if let image = c["image"]?.string, !image.isEmpty { inUse.references.insert(image) }
             }
         }
         for uid in PosixFile.list(podsRoot) {
