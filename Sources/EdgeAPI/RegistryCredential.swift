@@ -1,8 +1,8 @@
-import EdgeAPI
-
 /// A username and password for one registry, and where they came from
 /// ("secret default/regcred", "--creds") so that errors can say which
-/// credentials were refused without ever showing them.
+/// credentials were refused without ever showing them. Here, beside the API
+/// objects, because the agent reads them from a pod's pull secrets and the
+/// image store answers registries with them, and neither may import the other.
 public struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
     public var username: String
     public var password: String
@@ -17,7 +17,4 @@ public struct RegistryCredential: Sendable, Equatable, CustomStringConvertible {
 
     /// Only the source: a credential interpolated into a log line by mistake reveals nothing.
     public var description: String { source }
-
-    /// The header value for Basic authentication (RFC 7617), to a registry or its token service.
-    var basicAuthorization: String { "Basic " + Base64.encode(username + ":" + password) }
 }

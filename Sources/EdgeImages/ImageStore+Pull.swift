@@ -1,3 +1,5 @@
+import EdgeAPI
+
 extension ImageStore {
     /// Pulls from an OCI distribution registry: resolves the tag, picks the
     /// platform's manifest from an index, fetches the config, downloads only the

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeAPI
 import EdgeImages
 
 /// `edgectl images import|pull|list|rm`: the node's image store, the one the

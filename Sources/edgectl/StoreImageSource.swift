@@ -1,3 +1,4 @@
+import EdgeAPI
 import EdgeAgent
 import EdgeImages
 
@@ -7,9 +8,8 @@ struct StoreImageSource: ImageSource {
 
     func present(_ reference: String) -> PodImage? { store.image(reference).map { Self.podImage($0, reference) } }
 
-    func pull(_ reference: String, credentials: [PullCredential]) async throws -> PodImage {
-        let registryCredentials = credentials.map { RegistryCredential(username: $0.username, password: $0.password, source: $0.source) }
-        return Self.podImage(try await store.pull(reference, credentials: registryCredentials), reference)
+    func pull(_ reference: String, credentials: [RegistryCredential]) async throws -> PodImage {
+        Self.podImage(try await store.pull(reference, credentials: credentials), reference)
     }
 
     static func podImage(_ i: StoredImage, _ reference: String) -> PodImage {

@@ -15,7 +15,7 @@ final class PodManagerImagesInUseTests: XCTestCase {
 
     struct NoImages: ImageSource {
         func present(_ reference: String) -> PodImage? { nil }
-        func pull(_ reference: String, credentials: [PullCredential]) async throws -> PodImage { throw CancellationError() }
+        func pull(_ reference: String, credentials: [RegistryCredential]) async throws -> PodImage { throw CancellationError() }
     }
 
     func pod(_ name: String, node: String, images: [String], initImage: String? = nil) -> JSON {

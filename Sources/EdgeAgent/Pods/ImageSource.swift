@@ -1,3 +1,5 @@
+import EdgeAPI
+
 /// What the pod agent needs of an image: its identity, run defaults and the
 /// unpacked layers its containers' overlay roots stack.
 public struct PodImage: Sendable, Equatable {
@@ -30,5 +32,5 @@ public protocol ImageSource: Sendable {
     func present(_ reference: String) -> PodImage?
     /// Fetches the image from its registry (blocking work runs off the caller's thread),
     /// answering the registry's authentication with `credentials` in order (none: anonymous).
-    func pull(_ reference: String, credentials: [PullCredential]) async throws -> PodImage
+    func pull(_ reference: String, credentials: [RegistryCredential]) async throws -> PodImage
 }

@@ -6,7 +6,7 @@ extension PodManager {
     /// kubelet does, a secret that cannot be read is reported with a Warning
     /// event and the pull goes on without it; a secret that reads but is
     /// malformed fails the pull with a message naming it.
-    func pullCredentials(_ pod: JSON, image: String, objects: PodObjects) async throws -> [PullCredential] {
+    func pullCredentials(_ pod: JSON, image: String, objects: PodObjects) async throws -> [RegistryCredential] {
         let names = (pod[path: ["spec", "imagePullSecrets"]]?.array ?? []).compactMap { $0["name"]?.string }.filter { !$0.isEmpty }
         guard !names.isEmpty else { return [] }
         var keyring = PullSecretKeyring()

@@ -34,8 +34,8 @@ struct PullSecretKeyring: Sendable {
     }
 
     /// Credentials to try for `image`, in order; empty: pull anonymously.
-    func credentials(for image: String) -> [PullCredential] {
-        var out: [PullCredential] = []
+    func credentials(for image: String) -> [RegistryCredential] {
+        var out: [RegistryCredential] = []
         for source in sources {
             let matching = source.auths.entries.map { ($0, RegistryKeyPattern(key: $0.key)) }
                 .filter { $0.1.matches(image: image) && !($0.0.username.isEmpty && $0.0.password.isEmpty) }
@@ -44,7 +44,7 @@ struct PullSecretKeyring: Sendable {
                 a.element.1.path.count != b.element.1.path.count ? a.element.1.path.count > b.element.1.path.count : a.offset < b.offset
             }
             for (_, (entry, _)) in ordered {
-                let credential = PullCredential(username: entry.username, password: entry.password, source: "secret " + source.secret)
+                let credential = RegistryCredential(username: entry.username, password: entry.password, source: "secret " + source.secret)
                 if !out.contains(credential) { out.append(credential) }
             }
         }
