@@ -11,7 +11,7 @@ from node_cleanup import cleanup_node
 
 def node_ready(k, name):
     r = k.run("get", "node", name, "-o", "json", check=False)
-    return r.returncode == 0 and any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"]["conditions"])
+    return r.returncode == 0 and any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"].get("conditions", []))
 
 
 @contextlib.contextmanager

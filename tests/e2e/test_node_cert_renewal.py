@@ -18,7 +18,8 @@ import time
 import pytest
 import yaml
 
-from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port
+from agent_node import node_ready
+from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for
 from test_join import create_token
 
 LIFETIME = 60
@@ -47,20 +48,12 @@ def key_public_key(path):
 
 
 def wait_until(fn, timeout, what, log_path):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}; agent log:\n" + open(log_path).read()[-4000:])
+    """conftest's wait_for, showing the agent's log on a time-out."""
+    return wait_for(fn, timeout, what, show=lambda: "agent log:\n" + open(log_path).read()[-4000:])
 
 
 def ready(kubectl):
-    r = kubectl.run("get", "node", NODE, "-o", "json", check=False)
-    if r.returncode != 0:
-        return False
-    return any(c["type"] == "Ready" and c["status"] == "True" for c in json.loads(r.stdout)["status"].get("conditions", []))
+    return node_ready(kubectl, NODE)
 
 
 def lease_time(kubectl):
