@@ -174,7 +174,8 @@ __attribute__((constructor)) static void supervise_entry(int argc, char **argv, 
     _exit(rc == 0 ? 0 : 1);
 }
 
-unsigned long long edge_process_start_ticks(pid_t pid) {
+/* Field 3 (state) and field 22 (start time in clock ticks) of /proc/PID/stat; 0 when there is no such process. */
+static unsigned long long process_stat(pid_t pid, char *state) {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -186,9 +187,19 @@ unsigned long long edge_process_start_ticks(pid_t pid) {
     /* The command name may hold spaces and parentheses: count fields after the last ')'. */
     char *p = strrchr(buf, ')');
     if (!p) return 0;
+    if (state) *state = p[1] == ' ' ? p[2] : 0;
     int field = 2;
     for (; *p && field < 22; p++) if (*p == ' ') field++;
     unsigned long long v = 0;
     for (; *p >= '0' && *p <= '9'; p++) v = v * 10 + (unsigned long long)(*p - '0');
     return v;
+}
+
+unsigned long long edge_process_start_ticks(pid_t pid) { return process_stat(pid, NULL); }
+
+int edge_process_alive(pid_t pid, unsigned long long start_ticks) {
+    char state = 0;
+    unsigned long long ticks = process_stat(pid, &state);
+    if (ticks == 0 || state == 'Z' || state == 'X') return 0;
+    return start_ticks == 0 || ticks == start_ticks;
 }

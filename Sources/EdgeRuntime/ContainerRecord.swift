@@ -9,6 +9,8 @@ import Glibc
 public struct ContainerRecord: Sendable, Equatable {
     public var dir: String
     public var pid: Int32?
+    /// The container init's start time (with the pid, its identity across pid reuse).
+    public var startTicks: UInt64?
     public var startedAt: String?
     public var exit: Exit?
 
@@ -26,14 +28,24 @@ public struct ContainerRecord: Sendable, Equatable {
         if let s = PosixFile.readJSON(Shim.statePath(dir)) {
             r.pid = s["pid"]?.int.map { Int32($0) }
             r.startedAt = s["startedAt"]?.string
-            // A pid that now belongs to another process means the container is long gone.
-            if let pid = r.pid, let ticks = s["startTicks"]?.int, r.exitRecord == nil,
-               edge_process_start_ticks(pid) != UInt64(ticks) {
+            r.startTicks = s["startTicks"]?.int.map { UInt64($0) }
+            // The container's init gone with no exit.json: its supervisor reaps it and then writes exit.json, so while
+            // the supervisor lives the ending is in progress and the record still says running (concluding now would
+            // report a clean exit as killed, and a finished pod's phase never changes again). Only with the supervisor
+            // gone too (a reboot, a killed shim) is the exit lost, and reported as upstream reports an unknown end.
+            if let pid = r.pid, let ticks = r.startTicks, r.exitRecord == nil, edge_process_alive(pid, ticks) == 0,
+               !supervisorAlive(s) {
                 r.exit = Exit(exitCode: 137, signal: 9, finishedAt: Timestamp.now().rfc3339, oomKilled: false, startError: nil)
             }
         }
         if let e = r.exitRecord { r.exit = e }
         return r
+    }
+
+    /// The supervisor of state.json `s` still runs (records from before shimStartTicks was kept match on the pid alone).
+    static func supervisorAlive(_ s: JSON) -> Bool {
+        guard let shim = s["shimPid"]?.int, shim > 0 else { return false }
+        return edge_process_alive(Int32(shim), UInt64(s["shimStartTicks"]?.int ?? 0)) == 1
     }
 
     var exitRecord: Exit? {
@@ -47,7 +59,7 @@ public struct ContainerRecord: Sendable, Equatable {
 
     /// Sends a signal to the container's init (which forwards nothing: pid 1 in its namespace decides).
     public func signal(_ sig: Int32) {
-        guard running, let pid else { return }
+        guard running, let pid, edge_process_alive(pid, startTicks ?? 0) == 1 else { return }
         kill(pid, sig)
     }
 }

@@ -108,7 +108,7 @@ public enum Shim {
         close(errp[1])
         if netFD >= 0 { close(netFD) }
         try? PosixFile.writeJSON(statePath(dir), ["pid": .int(Int64(pid)), "startTicks": .int(Int64(edge_process_start_ticks(pid))),
-                                                  "shimPid": .int(Int64(getpid())), "startedAt": .string(Timestamp.now().rfc3339)])
+                                                  "shimPid": .int(Int64(getpid())), "shimStartTicks": .int(Int64(edge_process_start_ticks(getpid()))), "startedAt": .string(Timestamp.now().rfc3339)])
         say("ok \(pid)\n")
         // Become the small C supervisor (shim.c's supervise_entry) for the container's lifetime;
         // should the exec fail, supervise from here instead.

@@ -40,6 +40,14 @@ def pod(k, name, ns="default"):
     return json.loads(r.stdout) if r.returncode == 0 else None
 
 
+def in_phase(s, k, name, phase, timeout=30):
+    """The pod once it reaches `phase`; on a timeout the failure shows its status and the node's log."""
+    def seen():
+        got = pod(k, name)
+        return f"status {json.dumps((got or {}).get('status'))}\nserver log:\n" + open(s.log_path, errors="replace").read()[-4000:]
+    return wait_for(lambda: (lambda p: p if p and p["status"].get("phase") == phase else None)(pod(k, name)), timeout, phase, show=seen)
+
+
 def container_status(p, i=0):
     return ((p or {}).get("status", {}).get("containerStatuses") or [{}])[i]
 
@@ -58,7 +66,7 @@ def busybox_pod(registry, name, command, **spec):
 def test_busybox_pod_runs(node, registry):
     s, k = node
     apply(k, busybox_pod(registry, "sleeper", "echo started; exec sleep 3600"))
-    p = wait_for(lambda: (lambda p: p if p and p["status"].get("phase") == "Running" else None)(pod(k, "sleeper")), 30, "Running")
+    p = in_phase(s, k, "sleeper", "Running")
     cs = container_status(p)
     assert cs["ready"] and cs["restartCount"] == 0 and "running" in cs["state"]
     assert cs["imageID"].startswith(registry.host + "/busybox@sha256:")
@@ -147,7 +155,7 @@ def test_config_map_secret_volumes_and_env(node, registry):
                            {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}}],
                    "resources": {"limits": {"memory": "64Mi"}},
                    "volumeMounts": [{"name": "c", "mountPath": "/etc/cfg"}, {"name": "s", "mountPath": "/etc/sec"}]}))
-    p = wait_for(lambda: (lambda p: p if p and p["status"].get("phase") == "Succeeded" else None)(pod(k, "vols")), 30, "Succeeded")
+    p = in_phase(s, k, "vols", "Succeeded")
     msg = container_status(p)["state"]["terminated"]["message"]
     assert msg.splitlines() == ["env=hello-cm/s3cret/e2e-node/64", "port=8080", "s3cret", "app.conf", "greeting", "ro"], msg
     assert container_status(p)["state"]["terminated"]["reason"] == "Completed"
@@ -168,7 +176,7 @@ def test_init_containers_run_in_order(node, registry):
              "volumeMounts": [{"name": "w", "mountPath": "/work"}]} for i in (1, 2)]
     apply(k, busybox_pod(registry, "inits", "cat /work/order > /dev/termination-log", restartPolicy="Never", initContainers=init,
                          volumes=[{"name": "w", "emptyDir": {}}], container={"volumeMounts": [{"name": "w", "mountPath": "/work"}]}))
-    p = wait_for(lambda: (lambda p: p if p and p["status"].get("phase") == "Succeeded" else None)(pod(k, "inits")), 30, "Succeeded")
+    p = in_phase(s, k, "inits", "Succeeded")
     assert container_status(p)["state"]["terminated"]["message"] == "init1\ninit2\n"
     assert [c["state"]["terminated"]["reason"] for c in p["status"]["initContainerStatuses"]] == ["Completed", "Completed"]
 
@@ -194,7 +202,7 @@ def test_memory_limit_oom_killed(node, registry):
     s, k = node
     apply(k, busybox_pod(registry, "hog", "x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done", restartPolicy="Never",
                          container={"resources": {"limits": {"memory": "32Mi"}}}))
-    p = wait_for(lambda: (lambda p: p if p and p["status"].get("phase") == "Failed" else None)(pod(k, "hog")), 60, "Failed")
+    p = in_phase(s, k, "hog", "Failed", 60)
     t = container_status(p)["state"]["terminated"]
     assert t["reason"] == "OOMKilled" and t["exitCode"] == 137
     assert "OOMKilled" in k.run("get", "pod", "hog").stdout

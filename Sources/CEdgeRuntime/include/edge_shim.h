@@ -33,5 +33,7 @@ int edge_netns_socket(int netns_fd, int domain, int type);
 /* Start time of a process in clock ticks since boot (field 22 of
  * /proc/PID/stat): with the pid it identifies a process across pid reuse. 0 if gone. */
 unsigned long long edge_process_start_ticks(pid_t pid);
+/* 1 while pid is the process that started at start_ticks (any process when 0) and has not exited (a zombie has). */
+int edge_process_alive(pid_t pid, unsigned long long start_ticks);
 
 #endif
