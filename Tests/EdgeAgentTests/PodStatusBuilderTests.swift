@@ -35,6 +35,9 @@ final class PodStatusBuilderTests: XCTestCase {
         XCTAssertEqual(PodStatusBuilder.phase(input("OnFailure", containers: [obs("c", record(running: false, exit: 0))])), "Succeeded")
         XCTAssertEqual(PodStatusBuilder.phase(input("Never", containers: [obs("c", record(running: false, exit: 3))])), "Failed")
         XCTAssertEqual(PodStatusBuilder.phase(input("Never", containers: [obs("c", record(running: false, startError: "no such file"))])), "Failed")
+        // An instance whose start has not reported (its directory only) has not run: not Succeeded, whatever the policy.
+        XCTAssertEqual(PodStatusBuilder.phase(input("Never", containers: [obs("c", ContainerRecord(dir: "/nonexistent"))])), "Pending")
+        XCTAssertEqual(PodStatusBuilder.phase(input("OnFailure", containers: [obs("c", ContainerRecord(dir: "/nonexistent"))])), "Pending")
         // Init containers gate the rest; one failing under Never fails the pod.
         XCTAssertEqual(PodStatusBuilder.phase(input("Always", inits: [obs("i", record(running: true))], containers: [obs("c", nil)])), "Pending")
         XCTAssertEqual(PodStatusBuilder.phase(input("Never", inits: [obs("i", record(running: false, exit: 1))], containers: [obs("c", nil)])), "Failed")
