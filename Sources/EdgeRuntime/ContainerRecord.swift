@@ -42,10 +42,11 @@ public struct ContainerRecord: Sendable, Equatable {
         return r
     }
 
-    /// The supervisor of state.json `s` still runs (records from before shimStartTicks was kept match on the pid alone).
+    /// The supervisor of state.json `s` still runs. Records from before shimStartTicks was kept count as without one:
+    /// a bare pid may name some other process after a reboot, and the container would then read as running forever.
     static func supervisorAlive(_ s: JSON) -> Bool {
-        guard let shim = s["shimPid"]?.int, shim > 0 else { return false }
-        return edge_process_alive(Int32(shim), UInt64(s["shimStartTicks"]?.int ?? 0)) == 1
+        guard let shim = s["shimPid"]?.int, shim > 0, let ticks = s["shimStartTicks"]?.int, ticks > 0 else { return false }
+        return edge_process_alive(Int32(shim), UInt64(ticks)) == 1
     }
 
     var exitRecord: Exit? {

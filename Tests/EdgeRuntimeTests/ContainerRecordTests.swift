@@ -77,6 +77,12 @@ final class ContainerRecordTests: XCTestCase {
         XCTAssertEqual(ContainerRecord.read(dir).exit?.exitCode, 137)
     }
 
+    func testARecordWithoutTheSupervisorsStartTimeDoesNotTrustItsPid() throws {
+        let gone = reapedPid()
+        try writeState(pid: gone.pid, ticks: gone.ticks, shimPid: getpid(), shimTicks: nil)
+        XCTAssertEqual(ContainerRecord.read(dir).exit?.exitCode, 137, "a bare supervisor pid (an older record) may be anyone's now")
+    }
+
     func testAZombieIsNotAlive() {
         let pid = fork()
         if pid == 0 { _exit(0) }
