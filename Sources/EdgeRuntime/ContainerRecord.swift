@@ -57,6 +57,9 @@ public struct ContainerRecord: Sendable, Equatable {
     }
 
     public var running: Bool { pid != nil && exit == nil }
+    /// The supervisor answered for this instance: it started (state.json) or ended (exit.json). A directory
+    /// alone is a start still being made, or one the agent stopped in the middle of.
+    public var reported: Bool { pid != nil || exit != nil }
 
     /// Sends a signal to the container's init (which forwards nothing: pid 1 in its namespace decides).
     public func signal(_ sig: Int32) {

@@ -41,13 +41,17 @@ final class PodManagerUnfinishedStartTests: XCTestCase {
         var old = [timespec(tv_sec: time(nil) - 120, tv_nsec: 0), timespec(tv_sec: time(nil) - 120, tv_nsec: 0)]
         XCTAssertEqual(utimensat(AT_FDCWD, Shim.configPath(stale), &old, 0), 0)
 
-        for name in ["crashed", "launching", "stale"] { manager.discardUnfinishedStart(["name": .string(name)], uid: "u1") }
+        let crashed = manager.observeDiscardingUnfinishedStart(["name": "crashed"], uid: "u1")
+        let launched = manager.observeDiscardingUnfinishedStart(["name": "launching"], uid: "u1")
+        let abandoned = manager.observeDiscardingUnfinishedStart(["name": "stale"], uid: "u1")
         XCTAssertFalse(PosixFile.exists(unfinished))
         XCTAssertTrue(PosixFile.exists(ended), "only the newest instance is looked at, and this one ended")
         XCTAssertTrue(PosixFile.exists(launching))
         XCTAssertFalse(PosixFile.exists(stale))
         // With the unfinished attempt gone, the one that ended is current again.
-        XCTAssertEqual(manager.observe(["name": "crashed"], uid: "u1").attempt, 0)
-        XCTAssertTrue(manager.observe(["name": "crashed"], uid: "u1").exitedFailed)
+        XCTAssertEqual(crashed.attempt, 0)
+        XCTAssertTrue(crashed.exitedFailed)
+        XCTAssertEqual(launched.current?.dir, launching)
+        XCTAssertNil(abandoned.current, "nothing left: the container is started afresh")
     }
 }

@@ -39,6 +39,13 @@ final class ContainerRecordTests: XCTestCase {
         try PosixFile.writeJSON(Shim.statePath(dir), s)
     }
 
+    /// The record of a container whose init has exited and been reaped, with no exit.json (yet).
+    func readWithInitGone(shimPid: Int32, shimTicks: UInt64?) throws -> ContainerRecord {
+        let gone = reapedPid()
+        try writeState(pid: gone.pid, ticks: gone.ticks, shimPid: shimPid, shimTicks: shimTicks)
+        return ContainerRecord.read(dir)
+    }
+
     func testRunningWhileTheContainerLives() throws {
         try writeState(pid: getpid(), ticks: edge_process_start_ticks(getpid()), shimPid: getpid(), shimTicks: nil)
         let r = ContainerRecord.read(dir)
@@ -47,9 +54,7 @@ final class ContainerRecordTests: XCTestCase {
     }
 
     func testEndingIsStillRunningWhileTheSupervisorLives() throws {
-        let gone = reapedPid()
-        try writeState(pid: gone.pid, ticks: gone.ticks, shimPid: getpid(), shimTicks: edge_process_start_ticks(getpid()))
-        let r = ContainerRecord.read(dir)
+        let r = try readWithInitGone(shimPid: getpid(), shimTicks: edge_process_start_ticks(getpid()))
         XCTAssertTrue(r.running, "the supervisor has yet to write exit.json; no exit may be concluded")
         XCTAssertNil(r.exit)
         // exit.json, once written, is what the record reports.
@@ -61,26 +66,20 @@ final class ContainerRecordTests: XCTestCase {
     }
 
     func testLostWhenTheSupervisorIsGoneToo() throws {
-        let gone = reapedPid()
         let shim = reapedPid()
-        try writeState(pid: gone.pid, ticks: gone.ticks, shimPid: shim.pid, shimTicks: shim.ticks)
-        let r = ContainerRecord.read(dir)
+        let r = try readWithInitGone(shimPid: shim.pid, shimTicks: shim.ticks)
         XCTAssertFalse(r.running)
         XCTAssertEqual(r.exit?.exitCode, 137)
         XCTAssertEqual(r.exit?.signal, 9)
     }
 
     func testASupervisorPidReusedByAnotherProcessDoesNotCount() throws {
-        let gone = reapedPid()
         // Our own pid with another start time: the pid lives, but it is not the supervisor that was recorded.
-        try writeState(pid: gone.pid, ticks: gone.ticks, shimPid: getpid(), shimTicks: edge_process_start_ticks(getpid()) + 1)
-        XCTAssertEqual(ContainerRecord.read(dir).exit?.exitCode, 137)
+        XCTAssertEqual(try readWithInitGone(shimPid: getpid(), shimTicks: edge_process_start_ticks(getpid()) + 1).exit?.exitCode, 137)
     }
 
     func testARecordWithoutTheSupervisorsStartTimeDoesNotTrustItsPid() throws {
-        let gone = reapedPid()
-        try writeState(pid: gone.pid, ticks: gone.ticks, shimPid: getpid(), shimTicks: nil)
-        XCTAssertEqual(ContainerRecord.read(dir).exit?.exitCode, 137, "a bare supervisor pid (an older record) may be anyone's now")
+        XCTAssertEqual(try readWithInitGone(shimPid: getpid(), shimTicks: nil).exit?.exitCode, 137, "a bare supervisor pid (an older record) may be anyone's now")
     }
 
     func testAZombieIsNotAlive() {

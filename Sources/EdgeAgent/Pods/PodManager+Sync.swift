@@ -76,20 +76,18 @@ extension PodManager {
         updateLocal(uid) { $0.sandboxReady = true; $0.volumes = volumes }
     }
 
-    /// An instance directory with neither state.json nor exit.json whose supervisor never reported is a start the
-    /// agent did not finish (it stopped between making the directory and the shim's answer). Nothing ran, so it goes
-    /// and the attempt is made again. Starts are serial per pod, so none of this pod's is under way; a shim launched
-    /// just before the agent stopped reports within moments, hence the minute's wait when config.json exists.
-    func discardUnfinishedStart(_ c: JSON, uid: String) {
-        let name = c["name"]?.string ?? ""
-        guard let last = PosixFile.list(paths(uid).containers(name)).compactMap({ Int($0) }).max() else { return }
-        let dir = paths(uid).container(name, attempt: last)
-        let r = ContainerRecord.read(dir)
-        guard r.pid == nil, r.exit == nil else { return }
+    /// observe(), but an instance whose start never reported (no state.json, no exit.json) is discarded first:
+    /// the agent stopped between making its directory and the shim's answer, nothing ran, and the attempt is made
+    /// again. Starts are serial per pod, so none of this pod's is under way; a shim launched just before the agent
+    /// stopped reports within moments, hence the minute's wait when config.json exists.
+    func observeDiscardingUnfinishedStart(_ c: JSON, uid: String) -> ContainerObservation {
+        let o = observe(c, uid: uid)
+        guard let cur = o.current, !cur.reported else { return o }
         var st = stat()
-        if stat(Shim.configPath(dir), &st) == 0, time(nil) - st.st_mtim.tv_sec < 60 { return }
-        OverlayRootfs.unmount(in: dir)
-        PosixFile.removeTree(dir)
+        if stat(Shim.configPath(cur.dir), &st) == 0, time(nil) - st.st_mtim.tv_sec < 60 { return o }
+        OverlayRootfs.unmount(in: cur.dir)
+        PosixFile.removeTree(cur.dir)
+        return observe(c, uid: uid)
     }
 
     /// The newest two instances of a container from its directory.
@@ -117,11 +115,8 @@ extension PodManager {
 
         if sandboxError == nil {
             var initDone = true
-            for c in (pod[path: ["spec", "initContainers"]]?.array ?? []) + (pod[path: ["spec", "containers"]]?.array ?? []) {
-                discardUnfinishedStart(c, uid: uid)
-            }
             for c in pod[path: ["spec", "initContainers"]]?.array ?? [] {
-                let o = observe(c, uid: uid)
+                let o = observeDiscardingUnfinishedStart(c, uid: uid)
                 if o.exitedOK { continue }
                 initDone = false
                 if o.running { break }
@@ -131,7 +126,7 @@ extension PodManager {
             }
             if initDone {
                 for c in pod[path: ["spec", "containers"]]?.array ?? [] {
-                    let o = observe(c, uid: uid)
+                    let o = observeDiscardingUnfinishedStart(c, uid: uid)
                     if o.running {
                         let id = "\(uid)/\(o.name)/\(o.attempt)"
                         // Probing resumes for containers adopted after an agent restart.

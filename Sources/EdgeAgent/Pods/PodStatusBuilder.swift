@@ -21,7 +21,7 @@ enum PodStatusBuilder {
             return "Pending"
         }
         // A container with no instance yet, or one whose start has not reported (no state, no exit), has not run: never a finished phase.
-        if i.containers.contains(where: { $0.current.map { $0.pid == nil && $0.exit == nil } ?? true }) { return "Pending" }
+        if i.containers.contains(where: { !($0.current?.reported ?? false) }) { return "Pending" }
         if i.containers.contains(where: { $0.running }) { return "Running" }
         let failed = i.containers.contains { $0.exitedFailed }
         switch policy {
