@@ -42,6 +42,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
+        // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
+        .target(name: "EdgeBoards", dependencies: ["EdgeAPI"]),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
@@ -63,7 +65,7 @@ let package = Package(
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeBoards",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,10 +76,12 @@ let package = Package(
             "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
             "EdgeRuntime",
             "EdgeImages",
+            "EdgeBoards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
             "EdgeTLS",
