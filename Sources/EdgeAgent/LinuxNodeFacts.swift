@@ -1,3 +1,4 @@
+import EdgeBoards
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,11 @@ public struct LinuxNodeFacts: NodeFactsSource {
     let imageStoreDir: String
     let internalIP: String
     let hostname: String
+    /// The board's temperature and power flags (sysfs); nil: not read.
+    let health: BoardHealthReader?
 
-    public init(dataDir: String, imageStoreDir: String? = nil, internalIP: String, hostname: String) {
+    public init(dataDir: String, imageStoreDir: String? = nil, internalIP: String, hostname: String, health: BoardHealthReader? = nil) {
+        self.health = health
         self.dataDir = dataDir
         self.imageStoreDir = imageStoreDir ?? dataDir + "/images"
         self.internalIP = internalIP
@@ -61,6 +65,7 @@ public struct LinuxNodeFacts: NodeFactsSource {
             kernelVersion: field(u.release), osImage: osImage, architecture: NodeFacts.kubernetesArchitecture(field(u.machine)),
             machineID: Self.trimmed(Self.read("/etc/machine-id")), bootID: Self.trimmed(Self.read("/proc/sys/kernel/random/boot_id")),
             internalIP: internalIP, hostname: hostname,
-            imageFilesystemBytes: imageFilesystem?.capacityBytes ?? 0, imageFilesystemAvailableBytes: imageFilesystem?.availableBytes ?? 0)
+            imageFilesystemBytes: imageFilesystem?.capacityBytes ?? 0, imageFilesystemAvailableBytes: imageFilesystem?.availableBytes ?? 0,
+            board: health?.read())
     }
 }

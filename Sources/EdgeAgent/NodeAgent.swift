@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeBoards
 import EdgeClient
 
 /// The node half of the agent: registers this machine's Node, renews its
@@ -18,6 +19,8 @@ public final class NodeAgent: Sendable {
         public var statusResyncSeconds: Int64 = 300
         /// The agent API's port (logs, exec), published in the node status.
         public var agentAPIPort = 10250
+        /// The board this node runs on: its reserved memory, eviction and thermal limits shape the status.
+        public var board: BoardProfile?
         public init(nodeName: String) { self.nodeName = nodeName }
     }
 
@@ -74,10 +77,23 @@ public final class NodeAgent: Sendable {
 
     func register() async throws {
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil,
-                                              agentPort: config.agentAPIPort)
+                                              agentPort: config.agentAPIPort, board: config.board)
         if var existing = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
+            // As kubelet's updateDefaultLabels: a restarted agent (a new binary, a board moved to
+            // another card) brings its node's labels up to date before reporting.
+            let wanted = try nodeObject(status)[path: ["metadata", "labels"]]?.object ?? JSONObject()
+            var labels = existing[path: ["metadata", "labels"]]?.object ?? JSONObject()
+            var changed = false
+            for (k, v) in wanted where labels[k] != v {
+                labels[k] = v
+                changed = true
+            }
+            if changed {
+                existing[path: ["metadata", "labels"]] = .object(labels)
+                existing = try await client.update(Self.nodes, existing)
+            }
             existing["status"] = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(),
-                                                          previous: existing["status"], agentPort: config.agentAPIPort)
+                                                          previous: existing["status"], agentPort: config.agentAPIPort, board: config.board)
             _ = try await client.updateStatus(Self.nodes, existing)
         } else {
             _ = try await client.create(Self.nodes, namespace: nil, try nodeObject(status))
@@ -92,7 +108,7 @@ public final class NodeAgent: Sendable {
         }
         let now = Timestamp.now()
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"],
-                                                agentPort: config.agentAPIPort)
+                                                agentPort: config.agentAPIPort, board: config.board)
         let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
         guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }
         node["status"] = status
