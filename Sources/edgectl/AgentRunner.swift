@@ -1,5 +1,6 @@
 import EdgeAgent
 import EdgeAPI
+import EdgeBoards
 import EdgeClient
 import EdgeImages
 import EdgeTLS
@@ -59,11 +60,16 @@ enum AgentRunner {
                       clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
-        cfg.labels = labels
+        let host = HostRoot.fromEnvironment()
+        let board = NodeBoard.detect(host)
+        cfg.labels = board.labels.merging(labels) { _, given in given }
+        cfg.board = board.profile
         if !canRunPods { cfg.taints = [needsRootTaint] }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.agentAPIPort = agentPort
-        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
+        let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
+                                   health: BoardHealthReader(root: host, profile: board.profile))
+        let agent = NodeAgent(client: client, config: cfg, facts: facts)
         var pods: PodManager?
         if canRunPods {
             try FileSystem.makeDirectories(dataDir)
