@@ -43,7 +43,8 @@ let package = Package(
         ]),
         .target(name: "EdgeAPI"),
         // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
-        .target(name: "EdgeBoards", dependencies: ["EdgeAPI"]),
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
