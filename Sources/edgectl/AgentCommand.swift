@@ -16,11 +16,14 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
+    var ignorePreflightErrors: String?
 
     func run() async throws {
         let dir = DataDirectory.resolve(dataDir, role: "agent")
         let name = nodeName ?? HostIdentity.hostname()
         let labels = try NodeLabels.parse(nodeLabels)
+        try PreflightGate.run(role: .agent, dataDir: dir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)
         if !FileSystem.exists(dir + "/kubeconfig.yaml") {
             guard let server, let token, let caCertHash else {
                 throw ValidationError("\(dir) holds no node credentials yet: pass --server, --token and --ca-cert-hash (from `edgectl token create` on the server) to join first")

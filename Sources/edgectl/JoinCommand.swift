@@ -18,6 +18,8 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
+    var ignorePreflightErrors: String?
 
     func validate() throws {
         guard server.hasPrefix("https://") else {
@@ -35,6 +37,9 @@ struct JoinCommand: AsyncParsableCommand {
         let flow = JoinFlow(server: server, token: token, caCertHash: caCertHash.lowercased(),
                             dataDir: DataDirectory.resolve(dataDir, role: "agent"), nodeName: nodeName ?? HostIdentity.hostname())
         let labels = try NodeLabels.parse(nodeLabels)
+        if !noAgent {
+            try PreflightGate.run(role: .agent, dataDir: flow.dataDir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)
+        }
         let dir: String
         do {
             dir = try await flow.run()

@@ -60,6 +60,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Static bearer tokens file: token,user,uid,\"group1,group2\" per line.")
     var tokenAuthFile: String?
 
+    @Option(name: .long, help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight` lists them.")
+    var ignorePreflightErrors: String?
+
     @Option(name: .long, help: ArgumentHelp(
         "Lifetime of the node client certificates the cluster signs (default 1 year, as upstream's --cluster-signing-duration); "
             + "agents renew theirs 70-90% of the way through. Short values (e.g. 60s) are for testing renewal.",
@@ -90,6 +93,8 @@ struct ServerCommand: AsyncParsableCommand {
         var log = Logger(label: "edgectl.server")
         log.logLevel = .info
         let dir = DataDirectory.resolve(dataDir, role: "server")
+        try PreflightGate.run(role: .server, dataDir: dir, tcpPorts: [httpsListenPort] + (disableAgent ? [] : [agentApiPort]),
+                              udpPorts: disableAgent ? [] : [8472], ignore: ignorePreflightErrors)
         try FileSystem.makeDirectories(dir)
         try FileSystem.makeDirectories(dir + "/db")
         try FileSystem.makeDirectories(dir + "/tls")
