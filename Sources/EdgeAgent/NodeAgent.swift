@@ -21,6 +21,10 @@ public final class NodeAgent: Sendable {
         public var agentAPIPort = 10250
         /// The board this node runs on: its reserved memory, eviction and thermal limits shape the status.
         public var board: BoardProfile?
+        /// Reported as nodeInfo.kubeletVersion: the Kubernetes level and this build (v1.37.0+edgectl-0.1.0).
+        public var kubeletVersion = NodeStatusBuilder.kubeletVersion
+        /// Where the agent says why registration or a status write fails (once per distinct reason).
+        public var report: @Sendable (String) -> Void = { _ in }
         public init(nodeName: String) { self.nodeName = nodeName }
     }
 
@@ -38,12 +42,17 @@ public final class NodeAgent: Sendable {
     /// Failures are retried: the agent outlives a restarting server.
     public func run() async {
         var lastWrite: Int64 = 0
+        var lastFailure = ""
         while !Task.isCancelled {
             do {
                 try await register()
                 lastWrite = Timestamp.now().seconds
                 break
             } catch {
+                // Said once, not every 2 s: a server refusing this node (version skew, say) must be visible.
+                let why = "\(error)"
+                if why != lastFailure { config.report("cannot register node \(config.nodeName) (retrying every 2s): \(why)") }
+                lastFailure = why
                 try? await Task.sleep(for: .seconds(2))
             }
         }
@@ -77,7 +86,8 @@ public final class NodeAgent: Sendable {
 
     func register() async throws {
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil,
-                                              agentPort: config.agentAPIPort, board: config.board)
+                                              agentPort: config.agentAPIPort, board: config.board,
+                                              kubeletVersion: config.kubeletVersion)
         if var existing = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
             // As kubelet's updateDefaultLabels: a restarted agent (a new binary, a board moved to
             // another card) brings its node's labels up to date before reporting.
@@ -93,7 +103,8 @@ public final class NodeAgent: Sendable {
                 existing = try await client.update(Self.nodes, existing)
             }
             existing["status"] = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(),
-                                                          previous: existing["status"], agentPort: config.agentAPIPort, board: config.board)
+                                                          previous: existing["status"], agentPort: config.agentAPIPort, board: config.board,
+                                              kubeletVersion: config.kubeletVersion)
             _ = try await client.updateStatus(Self.nodes, existing)
         } else {
             _ = try await client.create(Self.nodes, namespace: nil, try nodeObject(status))
@@ -108,7 +119,8 @@ public final class NodeAgent: Sendable {
         }
         let now = Timestamp.now()
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"],
-                                                agentPort: config.agentAPIPort, board: config.board)
+                                                agentPort: config.agentAPIPort, board: config.board,
+                                              kubeletVersion: config.kubeletVersion)
         let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
         guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }
         node["status"] = status

@@ -17,7 +17,7 @@ public enum NodeStatusBuilder {
     /// `agentPort`: where the agent API listens, published as daemonEndpoints.kubeletEndpoint.Port for the API server's proxy.
     /// `board`: the node's board profile, whose reserved memory and eviction thresholds replace kubelet's defaults.
     public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?, agentPort: Int = 10250,
-                              board: BoardProfile? = nil) -> JSON {
+                              board: BoardProfile? = nil, kubeletVersion: String = kubeletVersion) -> JSON {
         let capacity: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(f.memoryBytes / 1024)Ki"),
                               "ephemeral-storage": .string("\(f.diskBytes / 1024)Ki"), "pods": .string(String(podsPerNode))]
         let memory = board?.allocatableMemory(capacity: f.memoryBytes) ?? max(0, f.memoryBytes - memoryReserve)

@@ -66,6 +66,8 @@ enum AgentRunner {
         cfg.board = board.profile
         if !canRunPods { cfg.taints = [needsRootTaint] }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
+        cfg.kubeletVersion = BuildInfo.kubeletVersion
+        cfg.report = { line in print("edgectl agent: " + line); fflush(nil) }
         cfg.agentAPIPort = agentPort
         let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
                                    health: BoardHealthReader(root: host, profile: board.profile))

@@ -107,7 +107,9 @@ struct ServerCommand: AsyncParsableCommand {
 
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
-        let store = ObjectStore(backend: backend, admission: StandardAdmission())
+        // The version skew policy rides on the standard admission: agents at most one minor version newer.
+        let admission = NodeVersionSkewAdmission(StandardAdmission(), serverVersion: EdgectlVersion(BuildInfo.version)!)
+        let store = ObjectStore(backend: backend, admission: admission)
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
 
