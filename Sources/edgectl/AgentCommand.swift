@@ -25,6 +25,10 @@ struct AgentCommand: AsyncParsableCommand {
         let labels = try NodeLabels.parse(nodeLabels)
         try PreflightGate.run(role: .agent, dataDir: dir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)
         if !FileSystem.exists(dir + "/kubeconfig.yaml") {
+            // A service installed by `edgectl install agent` passes these in its 0600 settings file.
+            let server = self.server ?? FileSystem.environment("EDGECTL_SERVER")
+            let token = self.token ?? FileSystem.environment("EDGECTL_TOKEN")
+            let caCertHash = self.caCertHash ?? FileSystem.environment("EDGECTL_CA_CERT_HASH")
             guard let server, let token, let caCertHash else {
                 throw ValidationError("\(dir) holds no node credentials yet: pass --server, --token and --ca-cert-hash (from `edgectl token create` on the server) to join first")
             }
