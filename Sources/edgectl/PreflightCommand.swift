@@ -22,7 +22,7 @@ struct PreflightCommand: ParsableCommand {
 
     func run() throws {
         let r = PreflightEnvironment.Role(rawValue: role)!
-        var env = PreflightGate.environment(role: r, dataDir: DataDirectory.resolve(dataDir, role: role),
+        var env = PreflightGate.environment(role: r, runsPods: true, dataDir: DataDirectory.resolve(dataDir, role: role),
                                             tcpPorts: r == .server ? [httpsListenPort, agentApiPort] : [agentApiPort], udpPorts: [8472])
         if let hostRoot {
             env.root = HostRoot(hostRoot)

@@ -1,16 +1,20 @@
 import EdgeBoards
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The preflight checks server and agent run before they start: warnings are printed, errors stop
 /// the start unless --ignore-preflight-errors names them (kubeadm's behaviour).
 enum PreflightGate {
-    static func environment(role: PreflightEnvironment.Role, dataDir: String, tcpPorts: [Int], udpPorts: [Int]) -> PreflightEnvironment {
+    /// `runsPods`: a local agent (or an agent) that will run containers; a non-root one runs none.
+    static func environment(role: PreflightEnvironment.Role, runsPods: Bool, dataDir: String, tcpPorts: [Int], udpPorts: [Int]) -> PreflightEnvironment {
         let root = HostRoot.fromEnvironment()
-        return PreflightEnvironment(root: root, role: role, dataDir: dataDir, board: NodeBoard.detect(root).profile,
-                                    architecture: BuildInfo.arch, tcpPorts: tcpPorts, udpPorts: udpPorts)
+        return PreflightEnvironment(root: root, role: role, runsPods: runsPods && geteuid() == 0, dataDir: dataDir,
+                                    board: NodeBoard.detect(root).profile, architecture: BuildInfo.arch, tcpPorts: tcpPorts, udpPorts: udpPorts)
     }
 
-    static func run(role: PreflightEnvironment.Role, dataDir: String, tcpPorts: [Int], udpPorts: [Int], ignore: String?) throws {
-        let report = Preflight.run(environment(role: role, dataDir: dataDir, tcpPorts: tcpPorts, udpPorts: udpPorts))
+    static func run(role: PreflightEnvironment.Role, runsPods: Bool = true, dataDir: String, tcpPorts: [Int], udpPorts: [Int], ignore: String?) throws {
+        let report = Preflight.run(environment(role: role, runsPods: runsPods, dataDir: dataDir, tcpPorts: tcpPorts, udpPorts: udpPorts))
         let ignored = PreflightReport.ignoreList(ignore)
         for w in report.warnings { print("preflight: " + w.text) }
         let errors = report.errors(ignoring: ignored)

@@ -93,7 +93,7 @@ struct ServerCommand: AsyncParsableCommand {
         var log = Logger(label: "edgectl.server")
         log.logLevel = .info
         let dir = DataDirectory.resolve(dataDir, role: "server")
-        try PreflightGate.run(role: .server, dataDir: dir, tcpPorts: [httpsListenPort] + (disableAgent ? [] : [agentApiPort]),
+        try PreflightGate.run(role: .server, runsPods: !disableAgent, dataDir: dir, tcpPorts: [httpsListenPort] + (disableAgent ? [] : [agentApiPort]),
                               udpPorts: disableAgent ? [] : [8472], ignore: ignorePreflightErrors)
         try FileSystem.makeDirectories(dir)
         try FileSystem.makeDirectories(dir + "/db")

@@ -11,4 +11,7 @@ int edge_clock_synchronized(void);
 /* The size in bytes of the block device open on fd, or -1 (errno set). */
 int64_t edge_block_device_size(int fd);
 
+/* Writes the device's dirty pages and drops its cached ones (BLKFLSBUF), so a read-back reads the card. */
+int edge_block_device_flush(int fd);
+
 #endif

@@ -18,8 +18,10 @@ public enum Subprocess {
         public var description: String
     }
 
-    /// `argv[0]` is looked up in PATH. `input` is written to its stdin (then closed).
-    public static func run(_ argv: [String], input: [UInt8] = [], environment: [String: String] = [:]) throws -> Result {
+    /// `argv[0]` is looked up in PATH. `input` is written to its stdin (then closed). With
+    /// `stdoutFile`, its output goes to that file (created 0600) instead of memory: for gigabytes
+    /// (an unpacked disk image).
+    public static func run(_ argv: [String], input: [UInt8] = [], environment: [String: String] = [:], stdoutFile: String? = nil) throws -> Result {
         precondition(!argv.isEmpty)
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard cloexecPipe(&inPipe), cloexecPipe(&outPipe), cloexecPipe(&errPipe) else {
@@ -29,7 +31,11 @@ public enum Subprocess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        if let stdoutFile {
+            posix_spawn_file_actions_addopen(&actions, 1, stdoutFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        }
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         var env: [String] = []
         var i = 0

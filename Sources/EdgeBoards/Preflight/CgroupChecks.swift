@@ -33,6 +33,10 @@ enum CgroupChecks {
     static func run(_ env: PreflightEnvironment) -> [PreflightResult] {
         let l = layout(env.root)
         var out: [PreflightResult] = []
+        if l.kind == "v1" && l.controllers.isEmpty {
+            return [.error("CgroupVersion", "no cgroup hierarchy is mounted at /sys/fs/cgroup: pods cannot be limited or accounted",
+                           fix: "boot with systemd (it mounts cgroups), or mount cgroup2 at /sys/fs/cgroup")]
+        }
         switch l.kind {
         case "v2":
             out.append(.ok("CgroupVersion", "cgroup v2 (unified hierarchy at /sys/fs/cgroup)"))

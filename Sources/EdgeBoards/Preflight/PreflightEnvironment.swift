@@ -11,6 +11,9 @@ public struct PreflightEnvironment: Sendable {
 
     public var root: HostRoot
     public var role: Role
+    /// Whether this process will run pods (a server with its local agent, or an agent, as root):
+    /// the kernel's container features and the cgroup controllers matter only then.
+    public var runsPods: Bool
     public var dataDir: String
     public var board: BoardProfile?
     /// This binary's architecture (GOARCH).
@@ -24,13 +27,14 @@ public struct PreflightEnvironment: Sendable {
     /// Capacity and available bytes of the filesystem holding a path (the nearest existing ancestor).
     public var filesystem: @Sendable (_ path: String) -> (capacity: Int64, available: Int64)?
 
-    public init(root: HostRoot, role: Role, dataDir: String, board: BoardProfile?, architecture: String,
+    public init(root: HostRoot, role: Role, runsPods: Bool = true, dataDir: String, board: BoardProfile?, architecture: String,
                 tcpPorts: [Int], udpPorts: [Int],
                 portFree: @escaping @Sendable (Int, Bool) -> Bool = PreflightEnvironment.bindTest,
                 clockSynchronized: @escaping @Sendable () -> Bool? = PreflightEnvironment.kernelClockSynchronized,
                 filesystem: @escaping @Sendable (String) -> (capacity: Int64, available: Int64)? = PreflightEnvironment.statfs) {
         self.root = root
         self.role = role
+        self.runsPods = runsPods
         self.dataDir = dataDir
         self.board = board
         self.architecture = architecture
