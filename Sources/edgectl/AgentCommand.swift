@@ -16,6 +16,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
     @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
     var ignorePreflightErrors: String?
 
@@ -42,7 +43,7 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy)
+                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles))
     }
 }
 

@@ -17,11 +17,11 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy) async throws {
+                    imageGC: ImageGCPolicy, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5)) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, containerLogs: containerLogs)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -57,7 +57,8 @@ enum AgentRunner {
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
-                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy) throws -> Task<Void, Never> {
+                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy,
+                      containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5)) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
         let host = HostRoot.fromEnvironment()
@@ -70,13 +71,18 @@ enum AgentRunner {
         cfg.report = { line in print("edgectl agent: " + line); fflush(nil) }
         cfg.agentAPIPort = agentPort
         let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
-                                   health: BoardHealthReader(root: host, profile: board.profile))
+                                   health: BoardHealthReader(root: host, profile: board.profile), root: host)
         let agent = NodeAgent(client: client, config: cfg, facts: facts)
         var pods: PodManager?
         if canRunPods {
             try FileSystem.makeDirectories(dataDir)
             let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
-            let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
+            var podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
+            podConfig.containerLogMaxBytes = containerLogs.maxBytes
+            podConfig.containerLogMaxFiles = containerLogs.maxFiles
+            // Memory-pressure eviction at the board's threshold (kubelet's 100Mi when the board is unknown).
+            podConfig.evictionMemoryAvailableBytes = board.profile?.evictionMemoryAvailable ?? 100 << 20
+            podConfig.memoryAvailable = { LinuxNodeFacts.memoryAvailable(host) }
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
         } else {

@@ -20,6 +20,7 @@ struct JoinCommand: AsyncParsableCommand {
     @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
     @Flag(help: "After joining, install the agent as a systemd service (edgectl-agent.service) instead of running it here.") var install = false
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
     @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
     var ignorePreflightErrors: String?
 
@@ -68,6 +69,6 @@ struct JoinCommand: AsyncParsableCommand {
             return
         }
         try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy)
+                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles))
     }
 }

@@ -54,6 +54,9 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Image garbage collection (the local agent)")
     var imageGC: ImageGCOptions
 
+    @OptionGroup(title: "Container logs (the local agent)")
+    var containerLogs: ContainerLogOptions
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -189,7 +192,8 @@ struct ServerCommand: AsyncParsableCommand {
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
-                                               imageGC: imageGC.policy)
+                                               imageGC: imageGC.policy,
+                                               containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles))
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

@@ -14,7 +14,7 @@ struct LogStreamer: Sendable {
     var pollInterval: Duration = .milliseconds(200)
 
     func run(emit: ([UInt8]) async throws -> Void) async throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw AgentAPIError(status: 500, message: "failed to open log file \(path): \(String(cString: strerror(errno)))")
         }
@@ -51,10 +51,25 @@ struct LogStreamer: Sendable {
                 }
                 return
             }
+            // Rotated (the supervisor renamed the file to .1 and writes a new one): follow the new file.
+            if let next = Self.reopenIfRotated(path, fd) {
+                close(fd)
+                fd = next
+                offset = 0
+                continue
+            }
             // Checked before the next read, so what the container wrote before it stopped is drained.
             runningAtLastCheck = isRunning()
             if runningAtLastCheck { try await Task.sleep(for: pollInterval) }
         }
+    }
+
+    /// A descriptor for the file now at `path` when it is another file than `fd` (after a rotation).
+    static func reopenIfRotated(_ path: String, _ fd: Int32) -> Int32? {
+        var cur = stat(), now = stat()
+        guard fstat(fd, &cur) == 0, stat(path, &now) == 0, cur.st_ino != now.st_ino || cur.st_dev != now.st_dev else { return nil }
+        let next = open(path, O_RDONLY | O_CLOEXEC)
+        return next >= 0 ? next : nil
     }
 
     /// Renders the complete lines in `pending`, leaving an unfinished one there.

@@ -23,6 +23,8 @@ struct LocalPod: Sendable {
     var imageIDs: [String: String] = [:]
     var lastStatus: JSON?
     var terminationStarted: ContinuousClock.Instant?
+    /// Set when the eviction manager evicted the pod (its message): no status but Failed/Evicted is written after.
+    var evicted: String?
 
     var key: String { namespace + "/" + name }
 }
