@@ -14,6 +14,8 @@ public final class NodeAgent: Sendable {
         public var labels: [String: String] = [:]
         public var taints: [JSON] = []
         public var runtimeVersion = "edgectl://0"
+        /// The Lease's leaseDurationSeconds (kubelet's --node-lease-duration-seconds); renewed every quarter of it.
+        public var leaseDurationSeconds: Int64 = 40
         public var leaseInterval: Duration = .seconds(10)
         public var statusCheckInterval: Duration = .seconds(10)
         public var statusResyncSeconds: Int64 = 300
@@ -133,6 +135,7 @@ public final class NodeAgent: Sendable {
         if var lease = try await client.getIfExists(Self.leases, namespace: "kube-node-lease", name: config.nodeName) {
             lease[path: ["spec", "renewTime"]] = .string(now)
             lease[path: ["spec", "holderIdentity"]] = .string(config.nodeName)
+            lease[path: ["spec", "leaseDurationSeconds"]] = .int(config.leaseDurationSeconds)
             _ = try await client.update(Self.leases, lease)
             return
         }
@@ -143,6 +146,6 @@ public final class NodeAgent: Sendable {
         }
         _ = try await client.create(Self.leases, namespace: "kube-node-lease",
                                     ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta,
-                                     "spec": ["holderIdentity": .string(config.nodeName), "leaseDurationSeconds": 40, "renewTime": .string(now)]])
+                                     "spec": ["holderIdentity": .string(config.nodeName), "leaseDurationSeconds": .int(config.leaseDurationSeconds), "renewTime": .string(now)]])
     }
 }

@@ -17,6 +17,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
     @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
+    @Option(help: "The node's Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds). Each renewal is a write on the server's store: longer spares an SD card, and needs a longer --node-monitor-grace-period on the server.")
+    var nodeLeaseDurationSeconds: Int64 = 40
     @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
     var ignorePreflightErrors: String?
 
@@ -43,7 +45,8 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles))
+                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }
 

@@ -17,11 +17,13 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5)) async throws {
+                    imageGC: ImageGCPolicy, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
+                    leaseDurationSeconds: Int64 = 40) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, containerLogs: containerLogs)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, containerLogs: containerLogs,
+                             leaseDurationSeconds: leaseDurationSeconds)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -58,7 +60,8 @@ enum AgentRunner {
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
                       clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy,
-                      containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5)) throws -> Task<Void, Never> {
+                      containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
+                      leaseDurationSeconds: Int64 = 40) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
         let host = HostRoot.fromEnvironment()
@@ -68,6 +71,9 @@ enum AgentRunner {
         if !canRunPods { cfg.taints = [needsRootTaint] }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.kubeletVersion = BuildInfo.kubeletVersion
+        // kubelet renews its lease every quarter of the lease's duration: each renewal is a durable write on the server.
+        cfg.leaseDurationSeconds = leaseDurationSeconds
+        cfg.leaseInterval = .seconds(max(1, leaseDurationSeconds / 4))
         cfg.report = { line in print("edgectl agent: " + line); fflush(nil) }
         cfg.agentAPIPort = agentPort
         let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),

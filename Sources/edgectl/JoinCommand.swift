@@ -21,6 +21,8 @@ struct JoinCommand: AsyncParsableCommand {
     @Flag(help: "After joining, install the agent as a systemd service (edgectl-agent.service) instead of running it here.") var install = false
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
     @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
+    @Option(help: "The node's Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds). Each renewal is a write on the server's store: longer spares an SD card, and needs a longer --node-monitor-grace-period on the server.")
+    var nodeLeaseDurationSeconds: Int64 = 40
     @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
     var ignorePreflightErrors: String?
 
@@ -69,6 +71,7 @@ struct JoinCommand: AsyncParsableCommand {
             return
         }
         try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles))
+                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }

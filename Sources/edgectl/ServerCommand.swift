@@ -57,6 +57,15 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Container logs (the local agent)")
     var containerLogs: ContainerLogOptions
 
+    @Option(name: .long, help: "The local agent's node Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds).")
+    var nodeLeaseDurationSeconds: Int64 = 40
+
+    @Option(name: .long, help: ArgumentHelp("How long a node may go without renewing its Lease before it is NotReady/Unknown (kube-controller-manager's --node-monitor-grace-period).", valueName: "duration"))
+    var nodeMonitorGracePeriod: String = "50s"
+
+    @Option(name: .long, help: ArgumentHelp("How often the store drops history older than 5 minutes (kube-apiserver's --etcd-compaction-interval, 5m as kine): each compaction writes.", valueName: "duration"))
+    var compactionInterval: String = "5m"
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -75,6 +84,15 @@ struct ServerCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...65535).contains(httpsListenPort) else {
             throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
+        }
+        guard (4...3600).contains(nodeLeaseDurationSeconds) else {
+            throw ValidationError("--node-lease-duration-seconds must be 4-3600, got \(nodeLeaseDurationSeconds)")
+        }
+        guard let grace = DurationFlag.seconds(nodeMonitorGracePeriod), grace >= 5 else {
+            throw ValidationError("--node-monitor-grace-period must be a duration of at least 5s, got \(nodeMonitorGracePeriod)")
+        }
+        guard let compaction = DurationFlag.seconds(compactionInterval), compaction >= 1 else {
+            throw ValidationError("--compaction-interval must be a duration such as 5m, got \(compactionInterval)")
         }
         guard ["full", "normal"].contains(datastoreSync) else {
             throw ValidationError("--datastore-sync must be full or normal, got \(datastoreSync)")
@@ -147,11 +165,12 @@ struct ServerCommand: AsyncParsableCommand {
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
                                         controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                        nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                           ?? CSRSigningController.defaultSeconds))
+                                                                           ?? CSRSigningController.defaultSeconds,
+                                                                       nodeGraceSeconds: DurationFlag.seconds(nodeMonitorGracePeriod) ?? 50))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
-                g.addTask { await Compactor(backend: backend).run() }
+                g.addTask { await Compactor(backend: backend, interval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300)).run() }
                 g.addTask { await scheduler.run() }
                 g.addTask { await manager.run() }
             }
@@ -193,7 +212,8 @@ struct ServerCommand: AsyncParsableCommand {
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
                                                imageGC: imageGC.policy,
-                                               containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles))
+                                               containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                               leaseDurationSeconds: nodeLeaseDurationSeconds)
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

@@ -134,7 +134,7 @@ enum HostChecks {
         }
         if let b = env.board, !b.supports(architecture: env.architecture) {
             return .error("Architecture", "this \(env.architecture) binary runs on a \(b.title), whose OS images are \(b.architectures.joined(separator: " or "))",
-                          fix: "install the \(b.architectures[0]) edgectl binary (and a \(b.architectures[0]) OS image)")
+                          fix: "install the \(b.architectures[0]) edgectl binary (scripts/cross-build), on the board's \(b.architectures[0]) OS")
         }
         return .ok("Architecture", "\(env.architecture)\(env.board.map { " on \($0.title) (\($0.name))" } ?? "")")
     }
