@@ -99,17 +99,21 @@ def main():
     image = reg.image("busybox")
     results = {}
     try:
-        # Server node: control plane and local agent in one process, 10 pods.
-        d = tempfile.mkdtemp(prefix="edgectl-writes-server-", dir=base)
-        s = Server(d, free_port(), extra_args=["--node-name", "bench-server", "--agent-api-port", str(free_port())], agent=True)
-        try:
-            s.start()
-            deploy(Kubectl(s.kubeconfig), image, "bench-server")
-            results["server"] = measure("server node (server + local agent, 10 pods)", d)
-        finally:
-            s.stop()
-            cleanup_node(d)
-            shutil.rmtree(d, ignore_errors=True)
+        # Server node: control plane and local agent in one process, 10 pods; with the defaults
+        # (kubelet's 40 s lease renewed every 10 s), then with the flash settings (a 120 s lease).
+        for key, label, extra in [("server", "server node (server + local agent, 10 pods), defaults", []),
+                                  ("server-flash", "server node, --node-lease-duration-seconds 120 --node-monitor-grace-period 150s",
+                                   ["--node-lease-duration-seconds", "120", "--node-monitor-grace-period", "150s"])]:
+            d = tempfile.mkdtemp(prefix="edgectl-writes-server-", dir=base)
+            s = Server(d, free_port(), extra_args=["--node-name", "bench-server", "--agent-api-port", str(free_port()), *extra], agent=True)
+            try:
+                s.start()
+                deploy(Kubectl(s.kubeconfig), image, "bench-server")
+                results[key] = measure(label, d)
+            finally:
+                s.stop()
+                cleanup_node(d)
+                shutil.rmtree(d, ignore_errors=True)
         # Agent node: a server elsewhere (not measured), the agent and its 10 pods measured.
         sd = tempfile.mkdtemp(prefix="edgectl-writes-cp-", dir=base)
         ad = tempfile.mkdtemp(prefix="edgectl-writes-agent-", dir=base)
