@@ -50,10 +50,21 @@ static int write_file(const char *dir, const char *name, const char *value, char
     return 0;
 }
 
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
 /* The devices hierarchy is what keeps an unprivileged container off the host's disks; a host that has the
- * controller but never mounted it (it is not one systemd needs) gets it mounted where the others are. */
-static int v1_mount_devices(const char *root, const char *dir) {
-    if (strcmp(root, EDGE_CGROUP_ROOT) != 0) { errno = ENOENT; return -1; } /* a fake hierarchy in tests: report, do not mount */
+ * controller but never mounted it (it is not one systemd needs) gets it mounted where the others are.
+ * 0 when it is there (now), -1 with errno when it is not and cannot be. */
+static int v1_ensure_devices(const char *root, const char *dir) {
+    struct statfs s;
+    if (strcmp(root, EDGE_CGROUP_ROOT) != 0) { /* a fake hierarchy in tests: report, do not mount */
+        if (access(dir, F_OK) == 0) return 0;
+        errno = ENOENT;
+        return -1;
+    }
+    if (statfs(dir, &s) == 0 && s.f_type == CGROUP_SUPER_MAGIC) return 0;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) return -1;
     if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "devices") != 0) {
         int e = errno;
@@ -70,7 +81,7 @@ static int v1_apply(const char *root, const char *cgroup, const struct edge_cgro
         /* Without the controller's hierarchy, mkdir would only say ENOENT; name the cause instead
          * (seen when the process got a fresh /sys, as `ip netns exec` gives its command). */
         snprintf(dir, sizeof dir, "%s/%s", root, *c);
-        if (access(dir, F_OK) != 0 && strcmp(*c, "devices") == 0 && v1_mount_devices(root, dir) != 0) {
+        if (strcmp(*c, "devices") == 0 && v1_ensure_devices(root, dir) != 0) {
             snprintf(err, errlen, "cgroup v1 controller devices is not mounted at %s and mounting it failed (%s): without it "
                      "a container could open any device of the host; mount it (mount -t cgroup -o devices cgroup %s)",
                      dir, strerror(errno), dir);

@@ -189,3 +189,17 @@ def test_failures_are_reported(rootfs):
     assert r.returncode != 0 and "failed to start the container" in r.stderr, r.stderr
     r = subprocess.run([EDGECTL, "run-container", "--rootfs", rootfs, "--", "sh", "-c", "exit 7"], capture_output=True, text=True)
     assert r.returncode == 7
+
+
+@pytest.mark.skipif(os.path.exists("/sys/fs/cgroup/cgroup.controllers"), reason="cgroup v1 hosts only (v2 has no devices hierarchy)")
+def test_devices_hierarchy_is_mounted_when_the_host_never_did(rootfs):
+    """A cgroup v1 host that never mounted the devices controller (systemd does not need it): the runtime mounts
+    it and the container still gets its device list. Shown in a private mount namespace with the hierarchy
+    unmounted, so the machine's own mounts stay as they are."""
+    script = 'umount /sys/fs/cgroup/devices && exec "$@"'
+    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "wrap",
+                        EDGECTL, "run-container", "--rootfs", rootfs, "--cgroup", "edgectl-cmp/devices-mount", "--",
+                        "sh", "-c", "(exec 3<> /devnodes/b-7-0) 2>&1; (exec 3<> /devnodes/c-1-3) && echo null-opened"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "Operation not permitted" in r.stdout and "null-opened" in r.stdout, r.stdout
