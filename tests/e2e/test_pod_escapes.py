@@ -262,13 +262,16 @@ def test_subpath_symlinks_inside_the_volume_still_work(node, registry):
     """Links that stay inside the volume are followed (configMap keys are such links, and subPath to one is common)."""
     s, k = node
     k.run("create", "configmap", "subpath-cm", "--from-literal=app.conf=port=8080")
-    plant = "mkdir -p /v/data && echo inner > /v/data/f && ln -s data /v/link && ln -s ../v/data /v/up-and-back"
+    plant = "mkdir -p /v/data && echo inner > /v/data/f && ln -s data /v/link && ln -s ./link /v/link2"
     pod = subpath_pod(registry, "subpath-inner", plant, "link")
-    pod["spec"]["containers"][0]["command"] = ["sh", "-c", "cat /mnt/f /etc/app.conf > /dev/termination-log"]
-    pod["spec"]["containers"][0]["volumeMounts"].append({"name": "cm", "mountPath": "/etc/app.conf", "subPath": "app.conf"})
+    main = pod["spec"]["containers"][0]
+    main["command"] = ["sh", "-c", "cat /mnt/f /etc/app.conf /expr/f > /dev/termination-log"]
+    main["env"] = [{"name": "SUB", "value": "link2"}]
+    main["volumeMounts"] += [{"name": "cm", "mountPath": "/etc/app.conf", "subPath": "app.conf"},
+                             {"name": "v", "mountPath": "/expr", "subPathExpr": "$(SUB)"}]
     pod["spec"]["volumes"].append({"name": "cm", "configMap": {"name": "subpath-cm"}})
     apply(k, pod)
-    assert finished(s, k, "subpath-inner") == "inner\nport=8080"
+    assert finished(s, k, "subpath-inner") == "inner\nport=8080inner\n"
 
 
 # ---- 3. '..' in paths ----
@@ -293,7 +296,7 @@ def rejected(s, pod):
 DOTDOT = "../../../../tmp/x"
 
 
-@pytest.mark.parametrize("volume,mount,field", [
+@pytest.mark.parametrize("case,volume,mount,field", [(i, *c) for i, c in enumerate([
     ({"configMap": {"name": "c", "items": [{"key": "k", "path": DOTDOT}]}}, {}, "spec.volumes[0].configMap.items[0].path"),
     ({"secret": {"secretName": "s", "items": [{"key": "k", "path": DOTDOT}]}}, {}, "spec.volumes[0].secret.items[0].path"),
     ({"downwardAPI": {"items": [{"path": DOTDOT, "fieldRef": {"fieldPath": "metadata.name"}}]}}, {}, "spec.volumes[0].downwardAPI.path"),
@@ -302,11 +305,11 @@ DOTDOT = "../../../../tmp/x"
     ({"projected": {"sources": [{"serviceAccountToken": {"path": DOTDOT}}]}}, {}, "spec.volumes[0].projected.path"),
     ({"emptyDir": {}}, {"subPath": "../x"}, "spec.containers[0].volumeMounts.subPath"),
     ({"emptyDir": {}}, {"subPathExpr": "$(POD)/../../x"}, "spec.containers[0].volumeMounts.subPathExpr"),
-])
-def test_dotdot_in_volume_paths_is_rejected_as_upstream(node, registry, volume, mount, field):
+])])
+def test_dotdot_in_volume_paths_is_rejected_as_upstream(node, registry, case, volume, mount, field):
     """Item 3: 422 with upstream's field path and message; before, each was stored and the agent wrote outside."""
     s, _ = node
-    pod = busybox(registry, "dotdot", "true", container={"volumeMounts": [{"name": "v", "mountPath": "/v", **mount}]},
+    pod = busybox(registry, f"dotdot-{case}", "true", container={"volumeMounts": [{"name": "v", "mountPath": "/v", **mount}]},
                   volumes=[{"name": "v", **volume}])
     code, status = rejected(s, pod)
     assert code == 422 and status["reason"] == "Invalid", status
