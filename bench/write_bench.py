@@ -26,7 +26,7 @@ from local_registry import LocalRegistry  # noqa: E402
 from node_cleanup import cleanup_node  # noqa: E402
 
 WINDOW = int(os.environ.get("BENCH_WINDOW", "600"))
-SETTLE = int(os.environ.get("BENCH_SETTLE", "60"))
+SETTLE = int(os.environ.get("BENCH_SETTLE", "330"))  # past the first compaction and WAL checkpoint after the pods start
 PODS = 10
 
 

@@ -64,11 +64,21 @@ struct LogStreamer: Sendable {
         }
     }
 
-    /// A descriptor for the file now at `path` when it is another file than `fd` (after a rotation).
+    /// After a rotation (the supervisor renamed LOG to LOG.1, LOG.1 to LOG.2 ...), the file written
+    /// right after the one `fd` reads: if ours is now LOG.k, that is LOG.(k-1), or LOG itself for k = 1.
+    /// So a follower that fell behind by several rotations reads each file in turn instead of
+    /// jumping to the newest and losing the ones between. nil: not rotated.
     static func reopenIfRotated(_ path: String, _ fd: Int32) -> Int32? {
         var cur = stat(), now = stat()
         guard fstat(fd, &cur) == 0, stat(path, &now) == 0, cur.st_ino != now.st_ino || cur.st_dev != now.st_dev else { return nil }
-        let next = open(path, O_RDONLY | O_CLOEXEC)
+        var k = 1
+        while k <= 100 {
+            var s = stat()
+            if stat("\(path).\(k)", &s) != 0 { break }            // ours is gone (rotated out): k - 1 is the oldest left
+            if s.st_ino == cur.st_ino && s.st_dev == cur.st_dev { break }
+            k += 1
+        }
+        let next = open(k <= 1 ? path : "\(path).\(k - 1)", O_RDONLY | O_CLOEXEC)
         return next >= 0 ? next : nil
     }
 
