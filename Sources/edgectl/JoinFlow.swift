@@ -1,6 +1,5 @@
 import EdgeAgent
 import EdgeAPI
-import EdgeBoards
 import EdgeClient
 import EdgeTLS
 import NIOPosix
@@ -31,7 +30,6 @@ struct JoinFlow {
     func run() async throws -> String {
         let caPEM = try await discoverCA()
         let credentials = try await requestCertificate(caPEM: caPEM)
-        try await claimNodeName(caPEM: caPEM, credentials: credentials)
         try NodeCredentialFiles(dataDir: dataDir, server: server, caPEM: caPEM, nodeName: nodeName).write(credentials)
         return dataDir
     }
@@ -65,25 +63,6 @@ struct JoinFlow {
                 + "if it still differs, \(server) is not your cluster's server.")
         }
         return info.caPEM
-    }
-
-    /// Preflight's HostnameUnique, asked of the server with the new node identity before anything is
-    /// written: another live machine reporting as this node name stops the join.
-    func claimNodeName(caPEM: String, credentials: NodeClientCredentials) async throws {
-        let tls = try TLSConfiguration.client(trustedCAPEM: caPEM, certificatePEM: credentials.certificatePEM, keyPEM: credentials.keyPEM)
-        let client = APIClient(transport: try transport(tls), userAgent: "edgectl-join")
-        let machineID = HostRoot.fromEnvironment().line("/etc/machine-id") ?? ""
-        let outcome: NodeNameClaim.Outcome
-        do {
-            outcome = try await NodeNameClaim(client: client).check(nodeName: nodeName, machineID: machineID)
-        } catch {
-            throw Failure(description: "could not check whether the node name \(nodeName) is free: \(error)")
-        }
-        switch outcome {
-        case .free: break
-        case .takeover(let note): print("edgectl join: " + note)
-        case .taken(let why): throw Failure(description: "[error HostnameUnique]: " + why)
-        }
     }
 
     /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.
