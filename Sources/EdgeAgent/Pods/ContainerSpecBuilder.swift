@@ -36,13 +36,13 @@ enum ContainerSpecBuilder {
         let podSC = i.pod[path: ["spec", "securityContext"]] ?? [:]
         let sc = i.container["securityContext"] ?? [:]
         let identity = try user(image: i.image.user, passwd: i.passwd, group: i.group)
-        spec.uid = UInt32(sc["runAsUser"]?.int ?? podSC["runAsUser"]?.int ?? Int64(identity.uid))
-        spec.gid = UInt32(sc["runAsGroup"]?.int ?? podSC["runAsGroup"]?.int ?? Int64(identity.gid))
+        spec.uid = try id(sc["runAsUser"]?.int ?? podSC["runAsUser"]?.int ?? Int64(identity.uid), "runAsUser")
+        spec.gid = try id(sc["runAsGroup"]?.int ?? podSC["runAsGroup"]?.int ?? Int64(identity.gid), "runAsGroup")
         if (sc["runAsNonRoot"]?.bool ?? podSC["runAsNonRoot"]?.bool ?? false) && spec.uid == 0 {
             throw ConfigError(description: "container has runAsNonRoot and image will run as root")
         }
-        var groups = (podSC["supplementalGroups"]?.array ?? []).compactMap { $0.int.map { UInt32($0) } }
-        if let fs = podSC["fsGroup"]?.int { groups.append(UInt32(fs)) }
+        var groups = try (podSC["supplementalGroups"]?.array ?? []).compactMap { try $0.int.map { try id($0, "supplementalGroups") } }
+        if let fs = podSC["fsGroup"]?.int { groups.append(try id(fs, "fsGroup")) }
         spec.supplementalGroups = groups
         let privileged = sc["privileged"]?.bool ?? false
         spec.capabilities = privileged ? Capabilities.all : try capabilities(sc["capabilities"])
@@ -53,6 +53,15 @@ enum ContainerSpecBuilder {
         spec.cgroup = i.cgroup
         spec.limits = limits(i.container["resources"] ?? [:])
         return spec
+    }
+
+    /// A user or group id from the pod: validation keeps them in 0...2147483647, but an
+    /// object stored before it did may hold anything, and that must fail this container, not the agent.
+    static func id(_ n: Int64, _ field: String) throws -> UInt32 {
+        guard let v = UInt32(exactly: n), n <= 2_147_483_647 else {
+            throw ConfigError(description: "securityContext.\(field) \(n) is not a valid id: must be between 0 and 2147483647, inclusive")
+        }
+        return v
     }
 
     static func capabilities(_ c: JSON?) throws -> Set<Int> {
@@ -73,12 +82,16 @@ enum ContainerSpecBuilder {
     /// Memory limit, CFS quota from the cpu limit, shares from the cpu request (as upstream: 1 cpu = 1024 shares, at least 2).
     static func limits(_ resources: JSON) -> ContainerSpec.Limits {
         var l = ContainerSpec.Limits()
-        if let m = resources[path: ["limits", "memory"]].flatMap(QuantityValue.milli) { l.memoryBytes = Int64(m / 1000) }
+        // Quantities may be anything a Double holds ("1e400"): conversions and products saturate.
+        if let m = resources[path: ["limits", "memory"]].flatMap(QuantityValue.milli).flatMap({ QuantityValue.saturatingInt64($0 / 1000) }) {
+            l.memoryBytes = m
+        }
         if let cpu = resources[path: ["limits", "cpu"]].flatMap(QuantityValue.milliInt) {
-            l.cpuQuotaMicros = max(1000, cpu * l.cpuPeriodMicros / 1000)
+            l.cpuQuotaMicros = max(1000, cpu.saturatingMultiplied(by: l.cpuPeriodMicros) / 1000)
         }
         let request = resources[path: ["requests", "cpu"]].flatMap(QuantityValue.milliInt) ?? resources[path: ["limits", "cpu"]].flatMap(QuantityValue.milliInt)
-        l.cpuShares = max(2, (request ?? 0) * 1024 / 1000)
+        // cgroup v1 caps shares at 262144 (v2 weights are derived from them): larger requests change nothing.
+        l.cpuShares = min(262_144, max(2, (request ?? 0).saturatingMultiplied(by: 1024) / 1000))
         return l
     }
 
