@@ -65,6 +65,15 @@ final class TypedDecodeCheckTests: XCTestCase {
                        ["metadata.bogus", "spec.template.spec.containers[1].foo", "extra"])
     }
 
+    /// EphemeralContainer embeds EphemeralContainerCommon with `json:""`: its fields are the container's own.
+    func testEmbeddedStructsAreInlinedAsGoDoes() {
+        let pod: JSON = ["spec": ["ephemeralContainers": [["name": "debug", "image": "busybox", "targetContainerName": "c",
+                                                           "ports": [["containerPort": 2147483648]]]]]]
+        let r = check(pod, "v1", "Pod")
+        XCTAssertEqual(r.unknownFields, [])
+        XCTAssertEqual(r.typeError, "json: cannot unmarshal number 2147483648 into Go struct field ContainerPort.spec.ephemeralContainers.ports.containerPort of type int32")
+    }
+
     /// Every int32 and int64 field reachable from every served kind: one past the
     /// range is refused naming the field's type, the range's end is accepted.
     func testEveryIntegerFieldOfEveryKindIsRangeChecked() {
