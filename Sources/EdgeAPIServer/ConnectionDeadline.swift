@@ -13,6 +13,9 @@ final class ConnectionDeadline: @unchecked Sendable {
     let limits: ConnectionLimits
     private(set) var phase = Phase.awaitingHead
     private var timer: Scheduled<Void>?
+    /// Counts requests, so a late "finished" for one request cannot start the idle
+    /// clock while a pipelined next one is already being served.
+    private var request = 0
 
     init(channel: Channel, limits: ConnectionLimits) {
         self.channel = channel
@@ -31,17 +34,21 @@ final class ConnectionDeadline: @unchecked Sendable {
     }
 
     /// A whole request head is in: the request is served for as long as it takes.
-    func requestStarted() {
+    /// Returns the request's number, for `responseFinished`.
+    @discardableResult
+    func requestStarted() -> Int {
         channel.eventLoop.assertInEventLoop()
         phase = .serving
         timer?.cancel()
         timer = nil
+        request += 1
+        return request
     }
 
-    /// The response is written and the connection kept alive: it may now idle.
-    func responseFinished() {
+    /// Request `number`'s response is written and the connection kept alive: it may now idle.
+    func responseFinished(_ number: Int) {
         channel.eventLoop.assertInEventLoop()
-        guard phase == .serving else { return }
+        guard phase == .serving, number == request else { return }
         phase = .idle
         arm(limits.idleTimeout)
     }

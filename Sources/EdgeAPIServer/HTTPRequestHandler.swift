@@ -22,6 +22,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var body: [UInt8] = []
     private var tooLarge = false
     private var running: Task<Void, Never>?
+    /// The connection deadline's number for the request being gathered.
+    private var requestNumber = 0
     /// Set from the TLS layer once the handshake verified a client certificate.
     var peer: UserInfo?
     /// The client certificate's expiry (seconds since the epoch): the handshake checked it once,
@@ -45,7 +47,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
-            deadline?.requestStarted()
+            requestNumber = deadline?.requestStarted() ?? 0
             head = h
             body = []
             tooLarge = false
@@ -91,16 +93,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // Cancelling a finished task is harmless, so `running` is simply replaced by the next request.
-        running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel, deadline: deadline)
+        running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel,
+                             deadline: deadline.map { ($0, requestNumber) })
     }
 
     static func serve(_ service: APIService, _ req: HTTPRequest, version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
-                      channel: any Channel, deadline: ConnectionDeadline? = nil) -> Task<Void, Never> {
+                      channel: any Channel, deadline: (ConnectionDeadline, Int)? = nil) -> Task<Void, Never> {
         Task {
             let resp = await service.handle(req)
             await send(resp, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel)
             // Answered and kept alive: from now the connection idles until its next request.
-            if keepAlive, let deadline { channel.eventLoop.execute { deadline.responseFinished() } }
+            if keepAlive, let (clock, number) = deadline { channel.eventLoop.execute { clock.responseFinished(number) } }
         }
     }
 

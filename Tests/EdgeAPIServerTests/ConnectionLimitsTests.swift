@@ -16,6 +16,13 @@ final class ConnectionLimitsTests: XCTestCase {
         return (ch, ch.localAddress!.port!)
     }
 
+    func testDefaultsAreUpstreamsApiserverValues() {
+        let d = ConnectionLimits()
+        XCTAssertEqual(d.readHeaderTimeout, .seconds(32))
+        XCTAssertEqual(d.idleTimeout, .seconds(90))
+        XCTAssertEqual(d.maxConnections, 1024)
+    }
+
     func testAnIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() async throws {
         let (server, port) = try await server(ConnectionLimits(readHeaderTimeout: .seconds(30), idleTimeout: .milliseconds(300)))
         defer { server.close(promise: nil) }
