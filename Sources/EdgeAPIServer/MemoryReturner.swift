@@ -6,24 +6,39 @@ import Synchronization
 /// Hands freed heap memory back to the system after a burst of connections
 /// has closed. glibc keeps freed chunks in its arenas (one per thread that
 /// allocated), so RSS stays at the burst's peak; malloc_trim returns the free
-/// pages. It runs off the event loops, at most once every few seconds.
+/// pages. It runs off the event loops, at most once every few seconds; a
+/// request made sooner is not dropped but deferred, so the memory freed by
+/// the end of a burst is returned too.
 final class MemoryReturner: Sendable {
     static let shared = MemoryReturner()
     /// Bursts smaller than this are not worth a trim.
     static let worthwhileConnections = 128
     static let minimumInterval: Duration = .seconds(2)
 
-    private let last = Mutex<ContinuousClock.Instant?>(nil)
+    private struct State {
+        var last: ContinuousClock.Instant?
+        var pending = false
+    }
+
+    private let state = Mutex(State())
 
     func returnFreedMemory() {
         let now = ContinuousClock.now
-        let due = last.withLock { l -> Bool in
-            if let l, now - l < Self.minimumInterval { return false }
-            l = now
-            return true
+        let wait: Duration? = state.withLock { s in
+            if s.pending { return nil } // the trim already coming will cover this
+            s.pending = true
+            guard let last = s.last else { return .zero }
+            return max(.zero, Self.minimumInterval - (now - last))
         }
-        guard due else { return }
-        Task.detached(priority: .background) { Self.trim() }
+        guard let wait else { return }
+        Task.detached(priority: .background) { [self] in
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            state.withLock { s in
+                s.pending = false
+                s.last = ContinuousClock.now
+            }
+            Self.trim()
+        }
     }
 
     /// glibc's malloc_trim, looked up at run time: the Glibc module does not
