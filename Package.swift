@@ -71,6 +71,7 @@ let package = Package(
         ]),
         .target(name: "EdgeAgent", dependencies: [
             "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -35,6 +35,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Agents in the machine's root namespace must not add pod addresses there (DESIGN.md, "Test hosts and
+# addresses"), so they run without the built-in network: --flannel-backend none with a CNI list holding
+# only Debian's `loopback` plugin. Their pods get a namespace with loopback and no pod IP, as before the
+# pod network; pod networking itself is tested in lab namespaces (test_pod_network.py).
+LOOPBACK_ONLY_CNI = {"cniVersion": "1.0.0", "name": "loopback-only", "plugins": [{"type": "loopback"}]}
+
+
+def loopback_only_network_args(data_dir):
+    d = os.path.join(data_dir, "cni-loopback")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "10-loopback.conflist"), "w") as f:
+        json.dump(LOOPBACK_ONLY_CNI, f)
+    return ["--flannel-backend", "none", "--cni-conf-dir", d]
+
+
 DEV_KUBECONFIG = """apiVersion: v1
 kind: Config
 clusters: [{name: dev, cluster: {server: "http://127.0.0.1:PORT"}}]
@@ -53,6 +68,8 @@ class Server:
         self.extra_args = list(extra_args)
         # Most suites test the control plane alone; pod suites run the local agent (root only).
         self.agent = agent
+        if agent and "--flannel-backend" not in self.extra_args:
+            self.extra_args += loopback_only_network_args(data_dir)
         self.proc = None
         self.log_path = os.path.join(data_dir, "server.log")
 

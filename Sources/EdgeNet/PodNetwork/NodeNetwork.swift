@@ -39,7 +39,7 @@ public final class NodeNetwork: PodNetwork {
     let informer: Informer
     let events: EventRecorder
     let cni: CNINetwork
-    let wakeup = PodNetworkWakeup()
+    let wakeup = Wakeup()
     let logger = Logger(label: "edgectl.network")
     /// Called when readiness changes, so the Node's status is written at once.
     let readinessChanged: @Sendable () -> Void
@@ -66,6 +66,12 @@ public final class NodeNetwork: PodNetwork {
         var readiness = NetworkReadiness.starting
         var lastFailure: String?
         var unreachablePeers: Set<String> = []
+        /// Pods on disk at start whose veths stay; the others' go once the built-in network is up
+        /// (never in CNI mode: edgev* links then are nobody's business of this agent).
+        var vethsToKeep: Set<String>?
+        /// Veths this agent made since it started (kept by that clean-up too).
+        var vethsMade: Set<String> = []
+        var staleVethsRemoved = false
     }
     let state = Mutex(State())
 
@@ -120,29 +126,39 @@ public final class NodeNetwork: PodNetwork {
             setReadiness(cni.readiness())
             return
         }
+        if let hit = NetworkOverlap.hostOverlap(settings.clusterCIDR, HostAddress.list()) {
+            let message = "the cluster's pod range \(settings.clusterCIDR) overlaps this node's network \(hit.address.canonical) on \(hit.interface): its pods could not reach that network; restart the server with a --cluster-cidr no node uses"
+            await fail(me, message)
+            return
+        }
         guard let podCIDR = me[path: ["spec", "podCIDR"]]?.string.flatMap(IPv4CIDR.init) else {
             setReadiness(.init(ready: false, message: "Network plugin returns error: waiting for the server to assign this node's pod range (spec.podCIDR)"))
             return
         }
         do {
             let active = try ensureDevices(backend: settings.backend, podCIDR: podCIDR.canonical)
+            removeStaleVeths()
             try await publish(me, active.plan)
             syncPeers(active, settings.backend)
             setReadiness(.init(ready: true, unavailable: .init(status: false, reason: "FlannelIsUp", message: "Flannel is running on this node")))
             state.withLock { $0.lastFailure = nil }
         } catch {
-            let message = Self.explain(error)
-            let first = state.withLock { s -> Bool in
-                defer { s.lastFailure = message }
-                return s.lastFailure != message
-            }
-            if first {
-                logger.error("pod network of node \(config.nodeName) is not up: \(message)")
-                await events.record(me, type: "Warning", reason: "NetworkSetupFailed", message: message)
-            }
-            setReadiness(.init(ready: false, message: "Network plugin returns error: \(message)",
-                               unavailable: .init(status: true, reason: "NetworkSetupFailed", message: message)))
+            await fail(me, Self.explain(error))
         }
+    }
+
+    /// Not ready, with the reason on the Node's conditions and, once per distinct reason, a Warning event and a log line.
+    func fail(_ me: JSON, _ message: String) async {
+        let first = state.withLock { s -> Bool in
+            defer { s.lastFailure = message }
+            return s.lastFailure != message
+        }
+        if first {
+            logger.error("pod network of node \(config.nodeName) is not up: \(message)")
+            await events.record(me, type: "Warning", reason: "NetworkSetupFailed", message: message)
+        }
+        setReadiness(.init(ready: false, message: "Network plugin returns error: \(message)",
+                           unavailable: .init(status: true, reason: "NetworkSetupFailed", message: message)))
     }
 
     func setReadiness(_ r: NetworkReadiness) {
@@ -299,6 +315,7 @@ public final class NodeNetwork: PodNetwork {
         }
         let ip = try active.ipam.allocate(uid: pod.uid)
         let veth = BridgePlan.vethName(podUID: pod.uid)
+        state.withLock { s in if !s.staleVethsRemoved { s.vethsMade.insert(veth) } }
         do {
             try attach(pod, veth: veth, ip: ip, active)
         } catch let e as NetworkError where e.isExists {
@@ -362,14 +379,25 @@ public final class NodeNetwork: PodNetwork {
         }
     }
 
-    /// Addresses and veths of pods not in `live` go (deleted while the agent was down, or a set-up cut short).
+    /// Addresses of pods not in `live` go now (deleted while the agent was down, or a set-up cut short);
+    /// their veths once the built-in network is up.
     public func collectGarbage(live: Set<String>) async {
         for ipam in ranges() {
             let freed = ipam.collectGarbage(live: live)
             if !freed.isEmpty { logger.info("released pod addresses no pod holds any more: \(freed.map(\.description).joined(separator: ", "))") }
         }
-        let wanted = Set(live.map { BridgePlan.vethName(podUID: $0) })
-        for l in (try? ops.links()) ?? [] where BridgePlan.isPodVeth(l.name) && !wanted.contains(l.name) {
+        state.withLock { $0.vethsToKeep = Set(live.map { BridgePlan.vethName(podUID: $0) }) }
+    }
+
+    func removeStaleVeths() {
+        guard let keep = state.withLock({ s -> Set<String>? in
+            guard let keep = s.vethsToKeep?.union(s.vethsMade) else { return nil }
+            s.vethsToKeep = nil
+            s.vethsMade = []
+            s.staleVethsRemoved = true
+            return keep
+        }) else { return }
+        for l in (try? ops.links()) ?? [] where BridgePlan.isPodVeth(l.name) && !keep.contains(l.name) {
             do { try ops.deleteLink(index: l.index) } catch { logger.warning("removing stale pod interface \(l.name): \(error)") }
         }
     }

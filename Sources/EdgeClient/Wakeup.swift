@@ -1,11 +1,14 @@
 import Synchronization
 
 /// Wakes a loop early: `signal()` from event handlers, `wait(timeout:)` in the
-/// loop. Signals that arrive while nobody waits are remembered (one is enough).
-final class PodNetworkWakeup: Sendable {
+/// loop, which otherwise sleeps its interval. A signal while nobody waits is
+/// kept for the next wait (one is enough).
+public final class Wakeup: Sendable {
     private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    func signal() {
+    public init() {}
+
+    public func signal() {
         let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
             if let w = s.waiter { s.waiter = nil; return w }
             s.pending = true
@@ -14,9 +17,10 @@ final class PodNetworkWakeup: Sendable {
         waiter?.resume()
     }
 
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
+            // Cancelled once the wait is over: no stale signal for the next one.
+            do { try await Task.sleep(for: timeout) } catch { return }
             self?.signal()
         }
         defer { timer.cancel() }
