@@ -126,7 +126,7 @@ public final class NodeNetwork: PodNetwork {
             setReadiness(cni.readiness())
             return
         }
-        if let hit = NetworkOverlap.hostOverlap(settings.clusterCIDR, HostAddress.list()) {
+        if let hit = NetworkOverlap.hostOverlap(settings.clusterCIDR, hostAddresses()) {
             let message = "the cluster's pod range \(settings.clusterCIDR) overlaps this node's network \(hit.address.canonical) on \(hit.interface): its pods could not reach that network; restart the server with a --cluster-cidr no node uses"
             await fail(me, message)
             return
@@ -159,6 +159,12 @@ public final class NodeNetwork: PodNetwork {
         }
         setReadiness(.init(ready: false, message: "Network plugin returns error: \(message)",
                            unavailable: .init(status: true, reason: "NetworkSetupFailed", message: message)))
+    }
+
+    /// This namespace's addresses with their interfaces' names (through ops, so tests decide them).
+    func hostAddresses() -> [HostAddress] {
+        guard let links = try? ops.links(), let addresses = try? ops.addresses() else { return [] }
+        return addresses.compactMap { a in links.first { $0.index == a.index }.map { HostAddress(interface: $0.name, address: a.address) } }
     }
 
     func setReadiness(_ r: NetworkReadiness) {
