@@ -11,8 +11,8 @@ struct ClusterNetworkOptions: ParsableArguments {
     @Option(help: "Service network CIDR (ClusterIPs).")
     var serviceCidr: String = "10.43.0.0/16"
 
-    @Option(help: "The cluster DNS service's address, written into pods' resolv.conf (inside --service-cidr).")
-    var clusterDns: String = "10.43.0.10"
+    @Option(help: "The cluster DNS service's address, written into pods' resolv.conf (inside --service-cidr; default its 10th address, 10.43.0.10).")
+    var clusterDns: String?
 
     @Option(help: "The cluster's DNS domain.")
     var clusterDomain: String = "cluster.local"
@@ -43,9 +43,10 @@ struct ClusterNetworkOptions: ParsableArguments {
         guard (8...30).contains(service.prefixLength) else {
             throw ValidationError("--service-cidr \(serviceCidr) must have a prefix between /8 and /30")
         }
-        guard let dns = IPv4Address(clusterDns) else { throw ValidationError("--cluster-dns \(clusterDns) is not an IPv4 address") }
+        let dnsText = clusterDns ?? service.address(at: 10)!.description
+        guard let dns = IPv4Address(dnsText) else { throw ValidationError("--cluster-dns \(dnsText) is not an IPv4 address") }
         guard service.contains(dns) else {
-            throw ValidationError("--cluster-dns \(clusterDns) is not in --service-cidr \(serviceCidr): pods reach the cluster DNS at a service address")
+            throw ValidationError("--cluster-dns \(dnsText) is not in --service-cidr \(serviceCidr): pods reach the cluster DNS at a service address")
         }
         guard !clusterDomain.isEmpty, clusterDomain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ label in
             !label.isEmpty && label.count <= 63 && label.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" }
