@@ -7,7 +7,8 @@ import Synchronization
 /// (spec.podCIDR and spec.podCIDRs, a /24 by default), as upstream's node IPAM
 /// range allocator: ranges Nodes already hold are taken first (so a restarted
 /// server never hands one out twice), a deleted Node's range is released, and
-/// when none is left the Node gets a CIDRNotAvailable event. With the range it
+/// when none is left the Node gets a CIDRNotAvailable event and waits, without
+/// polling, until a deleted Node frees a range. With the range it
 /// writes the cluster's network settings as annotations, which is how agents
 /// learn them (see ClusterNetworkSettings).
 public final class NodeIPAMController: Controller {
@@ -23,6 +24,9 @@ public final class NodeIPAMController: Controller {
         var loaded = false
         /// Node name -> the range this controller counts as that node's.
         var owners: [String: IPv4CIDR] = [:]
+        /// Nodes told CIDRNotAvailable, looked at again when a range is released.
+        var waiting: Set<String> = []
+        var queue: WorkQueue?
     }
     let state: Mutex<State>
 
@@ -33,15 +37,20 @@ public final class NodeIPAMController: Controller {
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
         ctx.informers.informer(Self.nodes).addHandler(.any { queue.add(Informer.key($0)) })
+        state.withLock { $0.queue = queue }
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
         let informer = ctx.informers.informer(Self.nodes)
         loadOnce(informer.list())
         guard let node = informer.get(key) else {
-            state.withLock { s in
-                if let cidr = s.owners.removeValue(forKey: key) { s.allocator.release(cidr) }
+            let (retry, queue) = state.withLock { s -> ([String], WorkQueue?) in
+                s.waiting.remove(key)
+                guard let cidr = s.owners.removeValue(forKey: key) else { return ([], nil) }
+                s.allocator.release(cidr)
+                return (Array(s.waiting), s.queue)
             }
+            for name in retry { queue?.add(name) }
             return
         }
         var patch = JSONObject()
@@ -54,11 +63,14 @@ public final class NodeIPAMController: Controller {
             adopt(key, existing)
         } else {
             guard let cidr = assign(key) else {
-                await ctx.events.record(node, reason: "CIDRNotAvailable", message: "Node \(key) status is now: CIDRNotAvailable")
-                logger.warning("no pod range left in \(settings.clusterCIDR) for node \(key)")
+                if state.withLock({ $0.waiting.insert(key).inserted }) {
+                    await ctx.events.record(node, reason: "CIDRNotAvailable", message: "Node \(key) status is now: CIDRNotAvailable")
+                    logger.warning("no pod range left in \(settings.clusterCIDR) for node \(key)")
+                }
                 if !patch.isEmpty { try await write(key, patch, ctx) }
-                throw RequeueAfter(.seconds(30))
+                return
             }
+            state.withLock { _ = $0.waiting.remove(key) }
             patch["spec"] = ["podCIDR": .string(cidr.description), "podCIDRs": [.string(cidr.description)]]
         }
         guard !patch.isEmpty else { return }

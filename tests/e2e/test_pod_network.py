@@ -252,9 +252,19 @@ def test_pods_get_the_kubelets_resolv_conf_and_hosts(netlab):
     netlab.kubectl("delete", "namespace", "dnsns", "--wait=true", "--timeout=90s")
 
 
-def test_addresses_survive_an_agent_kill_and_are_never_handed_out_twice(netlab):
+def ticks(netlab):
+    return netlab.kubectl("logs", "ticker", check=False).stdout.count("tick")
+
+
+def test_addresses_and_connections_survive_an_agent_kill_and_are_never_handed_out_twice(netlab):
     web = netlab.pods["web-node3"]
     ip = web["status"]["podIP"]
+    # An established connection from node2 into node3: nc -l serves exactly one, so it must not break.
+    netlab.apply(pod("ticker", "node3", image="busybox", command=["nc", "-l", "-p", "9000"]))
+    ticker_ip = netlab.running("ticker")["status"]["podIP"]
+    netlab.apply(pod("talker", "node2", image="busybox", command=["sh", "-c", f"while true; do echo tick; sleep 0.2; done | nc {ticker_ip} 9000"]))
+    netlab.running("talker")
+    wait_for(lambda: ticks(netlab) > 3, 20, "ticks over the connection")
     pid = int(open(os.path.join(netlab.lab.dir, "node3.pid")).read())
     os.kill(pid, signal.SIGKILL)
     time.sleep(1)
@@ -266,6 +276,11 @@ def test_addresses_survive_an_agent_kill_and_are_never_handed_out_twice(netlab):
     assert again["status"]["podIP"] == ip and again["metadata"]["uid"] == web["metadata"]["uid"]
     assert f"inet {ip}/24" in netlab.exec("web-node3", "ip", "-o", "-4", "addr", "show", "eth0").stdout
     assert HELLO in fetch(netlab, "client-node2", ip).stdout
+    before = ticks(netlab)
+    wait_for(lambda: ticks(netlab) > before + 5, 20, "ticks still flowing after the restart")
+    for name in ("ticker", "talker"):
+        status = netlab.json("get", "pod", name)["status"]["containerStatuses"][0]
+        assert status["restartCount"] == 0 and "running" in status["state"], (name, status)
     # New pods on the restarted node get addresses nobody holds.
     for i in range(3):
         netlab.apply(sleeper(f"after-{i}", "node3"))
