@@ -260,11 +260,12 @@ def test_addresses_and_connections_survive_an_agent_kill_and_are_never_handed_ou
     web = netlab.pods["web-node3"]
     ip = web["status"]["podIP"]
     # An established connection from node2 into node3: nc -l serves exactly one, so it must not break.
-    netlab.apply(pod("ticker", "node3", image="busybox", command=["nc", "-l", "-p", "9000"]))
+    # (busybox nc ends at EOF on its stdin, hence the sleep feeding it.)
+    netlab.apply(pod("ticker", "node3", image="busybox", command=["sh", "-c", "sleep 100000 | nc -l -p 9000"]))
     ticker_ip = netlab.running("ticker")["status"]["podIP"]
-    netlab.apply(pod("talker", "node2", image="busybox", command=["sh", "-c", f"while true; do echo tick; sleep 0.2; done | nc {ticker_ip} 9000"]))
+    netlab.apply(pod("talker", "node2", image="busybox", command=["sh", "-c", f"sleep 2; while true; do echo tick; sleep 0.2; done | nc {ticker_ip} 9000"]))
     netlab.running("talker")
-    wait_for(lambda: ticks(netlab) > 3, 20, "ticks over the connection")
+    wait_for(lambda: ticks(netlab) > 3, 30, "ticks over the connection", show=lambda: netlab.kubectl("get", "pods", "-o", "wide").stdout)
     pid = int(open(os.path.join(netlab.lab.dir, "node3.pid")).read())
     os.kill(pid, signal.SIGKILL)
     time.sleep(1)
