@@ -128,7 +128,8 @@ def main():
 
 def measure(binary, reg, network):
     d = tempfile.mkdtemp(prefix="edgectl-podbench-")
-    server = Server(os.path.join(d, "server"), free_port(), extra_args=[] if network else loopback_only_network_args(d))
+    server = Server(os.path.join(d, "server"), free_port(),
+                    extra_args=["--flannel-backend", "vxlan"] if network else loopback_only_network_args(d))
     os.makedirs(server.data_dir)
     agent = None
     node = "bench-node"
