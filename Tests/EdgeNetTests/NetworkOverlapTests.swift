@@ -31,12 +31,13 @@ final class NetworkOverlapTests: XCTestCase {
 
 final class PeerRoutesTests: XCTestCase {
     let own = IPv4CIDR("10.42.1.0/24")!
+    let cluster = IPv4CIDR("10.42.0.0/16")!
     func peer(_ cidr: String, _ ip: String, backend: String? = "vxlan", mac: String? = "0e:58:0a:2a:02:00") -> PeerNode {
         PeerNode(name: cidr, podCIDR: IPv4CIDR(cidr)!, publicIP: IPv4Address(ip)!, backend: backend, vtepMAC: mac.flatMap(MACAddress.init))
     }
 
     func testVXLANNeedsThePeersVTEPAndSkipsItself() {
-        let plan = PeerRoutes.plan(backend: .vxlan, ownPodCIDR: own, peers: [peer("10.42.1.0/24", "192.0.2.11"), peer("10.42.2.0/24", "192.0.2.12"),
+        let plan = PeerRoutes.plan(backend: .vxlan, clusterCIDR: cluster, ownPodCIDR: own, peers: [peer("10.42.1.0/24", "192.0.2.11"), peer("10.42.2.0/24", "192.0.2.12"),
                                                                              peer("10.42.3.0/24", "192.0.2.13", backend: nil, mac: nil)],
                                    vxlanDevice: 7, uplink: 2)
         XCTAssertEqual(plan.routes, [Route(destination: IPv4CIDR("10.42.2.0/24")!, gateway: IPv4Address("10.42.2.0")!, device: 7, onLink: true)])
@@ -44,9 +45,18 @@ final class PeerRoutesTests: XCTestCase {
     }
 
     func testHostGWRoutesEveryPeerViaItsAddress() {
-        let plan = PeerRoutes.plan(backend: .hostGW, ownPodCIDR: own, peers: [peer("10.42.2.0/24", "192.0.2.12", backend: nil, mac: nil)],
+        let plan = PeerRoutes.plan(backend: .hostGW, clusterCIDR: cluster, ownPodCIDR: own, peers: [peer("10.42.2.0/24", "192.0.2.12", backend: nil, mac: nil)],
                                    vxlanDevice: 0, uplink: 2)
         XCTAssertEqual(plan.routes, [Route(destination: IPv4CIDR("10.42.2.0/24")!, gateway: IPv4Address("192.0.2.12")!, device: 2)])
         XCTAssertTrue(plan.neighbours.isEmpty && plan.forwarding.isEmpty)
+    }
+
+    func testRangesOutsideTheClusterOrClaimedTwiceAreNotRouted() {
+        let plan = PeerRoutes.plan(backend: .hostGW, clusterCIDR: cluster, ownPodCIDR: own,
+                                   peers: [peer("0.0.0.0/1", "192.0.2.66"), peer("10.43.0.0/24", "192.0.2.66"), peer("10.42.0.0/16", "192.0.2.66"),
+                                           peer("10.42.1.128/25", "192.0.2.66"),
+                                           peer("10.42.5.0/24", "192.0.2.12"), peer("10.42.5.0/24", "192.0.2.66"), peer("10.42.6.0/24", "192.0.2.16")],
+                                   vxlanDevice: 0, uplink: 2)
+        XCTAssertEqual(plan.routes, [Route(destination: IPv4CIDR("10.42.6.0/24")!, gateway: IPv4Address("192.0.2.16")!, device: 2)])
     }
 }

@@ -139,7 +139,7 @@ public final class NodeNetwork: PodNetwork {
             let active = try ensureDevices(backend: settings.backend, podCIDR: podCIDR.canonical)
             removeStaleVeths()
             try await publish(me, active.plan)
-            syncPeers(active, settings.backend)
+            syncPeers(active, settings.backend, clusterCIDR: settings.clusterCIDR)
             setReadiness(.init(ready: true, unavailable: .init(status: false, reason: "FlannelIsUp", message: "Flannel is running on this node")))
             state.withLock { $0.lastFailure = nil }
         } catch {
@@ -272,14 +272,16 @@ public final class NodeNetwork: PodNetwork {
 
     // MARK: peers
 
-    func syncPeers(_ active: Active, _ backend: FlannelBackend) {
+    func syncPeers(_ active: Active, _ backend: FlannelBackend, clusterCIDR: IPv4CIDR) {
         let peers = informer.list().compactMap(PeerNode.init(node:)).filter { $0.name != config.nodeName }
-        let want = PeerRoutes.plan(backend: backend, ownPodCIDR: active.plan.podCIDR, peers: peers, vxlanDevice: active.vxlan,
-                                   uplink: active.plan.uplink.index)
+        let want = PeerRoutes.plan(backend: backend, clusterCIDR: clusterCIDR, ownPodCIDR: active.plan.podCIDR, peers: peers,
+                                   vxlanDevice: active.vxlan, uplink: active.plan.uplink.index)
         var failed: [String: String] = [:]
         do {
             let have = Set(try ops.routes(protocol: RouteProtocol.edgectl))
-            for r in have.subtracting(want.routes) { try? ops.deleteRoute(r) }
+            for r in have.subtracting(want.routes) {
+                do { try ops.deleteRoute(r) } catch { logger.warning("removing route to \(r.destination): \(error)") }
+            }
             for r in want.routes.subtracting(have) {
                 do { try ops.replaceRoute(r) } catch {
                     failed[r.destination.description] = "\(error)"
@@ -287,10 +289,14 @@ public final class NodeNetwork: PodNetwork {
             }
             if backend == .vxlan {
                 let neigh = Set(try ops.neighbours(index: active.vxlan))
-                for n in neigh.subtracting(want.neighbours) { try? ops.deleteNeighbour(index: active.vxlan, n) }
+                for n in neigh.subtracting(want.neighbours) {
+                    do { try ops.deleteNeighbour(index: active.vxlan, n) } catch { logger.warning("removing neighbour \(n.ip): \(error)") }
+                }
                 for n in want.neighbours.subtracting(neigh) { try ops.replaceNeighbour(index: active.vxlan, n) }
                 let fdb = Set(try ops.forwardingEntries(index: active.vxlan))
-                for f in fdb.subtracting(want.forwarding) { try? ops.deleteForwardingEntry(index: active.vxlan, f) }
+                for f in fdb.subtracting(want.forwarding) {
+                    do { try ops.deleteForwardingEntry(index: active.vxlan, f) } catch { logger.warning("removing forwarding entry \(f.mac): \(error)") }
+                }
                 for f in want.forwarding.subtracting(fdb) { try ops.replaceForwardingEntry(index: active.vxlan, f) }
             }
         } catch {
