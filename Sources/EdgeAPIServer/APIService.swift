@@ -55,6 +55,7 @@ public final class APIService: Sendable {
         }
         if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
             guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
+            try PodLogOptions.validate(req.queryItems, pod: name)
             return try await agentProxy().logs(store, namespace: ns, pod: name, query: req.queryItems)
         }
         if let info, info.group == "", info.resource == "pods", info.subresource == "exec" {

@@ -66,7 +66,33 @@ struct ServerCommand: AsyncParsableCommand {
         valueName: "duration"))
     var nodeCertLifetime: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Time a connection has for its TLS handshake and each request's headers; 0 disables (upstream's apiserver: 32s).",
+        valueName: "duration"))
+    var readHeaderTimeout: String = "32s"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Time a kept-alive connection may wait for its next request; 0 disables (upstream's apiserver: 90s).", valueName: "duration"))
+    var idleTimeout: String = "90s"
+
+    @Option(name: .long, help: "API connections served at once; past it a client is answered 429 and closed (about 40 KB of TLS state each).")
+    var maxConnections: Int = ConnectionLimits.defaultMaxConnections
+
+    /// The connection limits the flags describe.
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(readHeaderTimeout: .seconds(DurationFlag.seconds(readHeaderTimeout) ?? 32),
+                         idleTimeout: .seconds(DurationFlag.seconds(idleTimeout) ?? 90), maxConnections: maxConnections)
+    }
+
     func validate() throws {
+        for (flag, value) in [("--read-header-timeout", readHeaderTimeout), ("--idle-timeout", idleTimeout)] {
+            guard let s = DurationFlag.seconds(value), s >= 0, s <= 86_400 else {
+                throw ValidationError("\(flag) \(value) is not a duration between 0 and 24h: use forms like 32s, 90s or 2m")
+            }
+        }
+        guard maxConnections >= 1 else {
+            throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
+        }
         guard (1...65535).contains(httpsListenPort) else {
             throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
         }
@@ -128,7 +154,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
-                                                 tlsHandler: tlsFactory)
+                                                 limits: connectionLimits, tlsHandler: tlsFactory)
         log.info("API server listening on \(bindAddress):\(httpsListenPort), state in \(dbPath)")
 
         // Scheduler and controllers use the API as any client would, in-process.
