@@ -62,8 +62,17 @@ let package = Package(
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
+        // The node's networking: iptables (flavour, restore transactions, chain ownership), the service
+        // proxy, the cluster DNS server; the pod network lives here too (see DESIGN.md).
+        .target(name: "EdgeNet", dependencies: [
+            "EdgeAPI", "EdgeClient", "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,6 +104,11 @@ let package = Package(
         ]),
         .testTarget(name: "EdgeImagesTests", dependencies: [
             "EdgeImages", "EdgeAPI", "EdgeTLS", "CZlib",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "EdgeNetTests", dependencies: [
+            "EdgeNet", "EdgeAPI", "EdgeClient", "EdgeInProcess", "EdgeAPIServer", "EdgeStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

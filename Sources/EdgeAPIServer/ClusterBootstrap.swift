@@ -48,6 +48,31 @@ public enum ClusterBootstrap {
 }
 
 extension ClusterBootstrap {
+    /// kube-system/kube-dns: the cluster DNS address pods are given (--cluster-dns),
+    /// labelled as upstream's so tools looking for it find it. It has no selector:
+    /// the cluster-dns-endpoints controller lists every node's own DNS listener,
+    /// and internalTrafficPolicy Local keeps each pod's queries on its node.
+    /// An existing Service is left as it is (an admin may have changed it).
+    public static func ensureClusterDNS(_ store: ObjectStore, ip: String, listenerPort: Int = 10053) async throws {
+        let services = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
+        if try await store.getIfExists(services, namespace: "kube-system", name: "kube-dns") != nil { return }
+        let target = JSON.int(Int64(listenerPort))
+        let svc: JSON = [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": "kube-dns", "namespace": "kube-system",
+                         "labels": ["k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"],
+                         "annotations": ["edgectl.io/served-by": .string("every node's agent (node-local, port \(listenerPort))")]],
+            "spec": ["type": "ClusterIP", "clusterIP": .string(ip), "clusterIPs": [.string(ip)], "internalTrafficPolicy": "Local",
+                     "sessionAffinity": "None",
+                     "ports": [["name": "dns", "port": 53, "protocol": "UDP", "targetPort": target],
+                               ["name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": target]]]]
+        do {
+            _ = try await store.create(services, namespace: "kube-system", object: svc, dryRun: false)
+        } catch let e as APIError where e.code == 409 {
+            return
+        }
+    }
+
     /// kube-public/cluster-info: the CA and the address joining machines
     /// verify against their --ca-cert-hash before trusting this server.
     public static func publishClusterInfo(_ store: ObjectStore, caPEM: String, server: String) async throws {

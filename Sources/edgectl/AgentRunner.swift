@@ -16,11 +16,12 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy) async throws {
+                    imageGC: ImageGCPolicy, network: ServiceNetworkOptions) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC,
+                             network: networking(network, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true))
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -56,7 +57,8 @@ enum AgentRunner {
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
-                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy) throws -> Task<Void, Never> {
+                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy,
+                      network: ServiceNetworkingConfig) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
         cfg.labels = labels
@@ -79,12 +81,30 @@ enum AgentRunner {
         return Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await agent.run() }
+                if canRunPods && (network.proxy || network.dns) {
+                    g.addTask { await ServiceNetworking.run(client: client, config: network) }
+                }
                 if let podManager {
                     g.addTask { await podManager.run() }
                     g.addTask { await serveAgentAPI(AgentAPIServer(directory: podManager, tls: tls, port: agentPort), port: agentPort) }
                 }
             }
         }
+    }
+
+    /// The pod network a joined agent assumes until its Node carries the server's (k3s's default).
+    static let defaultClusterCIDR = "10.42.0.0/16"
+
+    /// The node's proxy and DNS settings from the flags; both need root (iptables), like pods.
+    static func networking(_ o: ServiceNetworkOptions, nodeName: String, ip: String, clusterCIDR: String?, dns: Bool) -> ServiceNetworkingConfig {
+        var c = ServiceNetworkingConfig(nodeName: nodeName, nodeIP: ip)
+        c.clusterCIDR = clusterCIDR
+        c.proxy = !o.disableKubeProxy
+        // The DNS listener is reached only through the proxy's rules for the kube-dns service.
+        c.dns = dns && !o.disableKubeProxy
+        c.resolvConf = o.resolvConf
+        c.syncPeriod = o.syncPeriod
+        return c
     }
 
     /// Logs and exec for the API server; a port in use costs those, not the node.

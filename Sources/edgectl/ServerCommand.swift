@@ -45,6 +45,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Service network CIDR.")
     var serviceCidr: String = "10.43.0.0/16"
 
+    @Option(name: .long, help: "Cluster DNS address given to pods: the kube-system/kube-dns Service's cluster IP (inside --service-cidr).")
+    var clusterDns: String = "10.43.0.10"
+
+    @Option(name: .long, parsing: .singleValue, help: "Packaged components not to run: coredns (cluster DNS), servicelb (LoadBalancer addresses). Repeatable.")
+    var disable: [String] = []
+
+    @OptionGroup(title: "Service proxy and cluster DNS (the local agent)")
+    var network: ServiceNetworkOptions
+
     @Option(name: .long, help: "This node's name (default: the hostname).")
     var nodeName: String?
 
@@ -78,10 +87,22 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--node-cert-lifetime \(l) is not a duration of at least \(Self.shortestNodeCertLifetime)s: use forms like 8760h, 30d or 60s")
             }
         }
+        for d in disable where !Self.disableable.contains(d) {
+            throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
+        }
+        let allocator: ServiceAllocator
+        do { allocator = try ServiceAllocator(serviceCIDR: serviceCidr) } catch {
+            throw ValidationError("--service-cidr \(serviceCidr) is not an IPv4 network like 10.43.0.0/16")
+        }
+        guard let dns = ServiceAllocator.parseIPv4(clusterDns), allocator.contains(dns), dns != allocator.network else {
+            throw ValidationError("--cluster-dns \(clusterDns) must be an address inside --service-cidr \(serviceCidr)")
+        }
         if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
     }
+
+    static let disableable: Set<String> = ["coredns", "servicelb"]
 
     /// Below this a certificate could expire before an agent's renewal (CSR, approval, signing) completes.
     static let shortestNodeCertLifetime: Int64 = 10
@@ -102,9 +123,12 @@ struct ServerCommand: AsyncParsableCommand {
 
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
-        let store = ObjectStore(backend: backend, admission: StandardAdmission())
+        let store = ObjectStore(backend: backend, admission: StandardAdmission(), services: try ServiceAllocator(serviceCIDR: serviceCidr))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
+        if !disable.contains("coredns") {
+            try await ClusterBootstrap.ensureClusterDNS(store, ip: clusterDns)
+        }
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
@@ -137,7 +161,8 @@ struct ServerCommand: AsyncParsableCommand {
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
                                         controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                        nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                           ?? CSRSigningController.defaultSeconds))
+                                                                           ?? CSRSigningController.defaultSeconds)
+                                            + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
@@ -182,7 +207,9 @@ struct ServerCommand: AsyncParsableCommand {
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
-                                               imageGC: imageGC.policy)
+                                               imageGC: imageGC.policy,
+                                               network: AgentRunner.networking(network, nodeName: name, ip: agentIP, clusterCIDR: clusterCidr,
+                                                                               dns: !disable.contains("coredns")))
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

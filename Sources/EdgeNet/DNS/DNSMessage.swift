@@ -1,0 +1,197 @@
+/// Record types and codes this server knows by name.
+enum DNSType {
+    static let a: UInt16 = 1, ns: UInt16 = 2, cname: UInt16 = 5, soa: UInt16 = 6, ptr: UInt16 = 12
+    static let aaaa: UInt16 = 28, srv: UInt16 = 33, opt: UInt16 = 41, any: UInt16 = 255
+}
+
+enum DNSRcode {
+    static let noError: UInt16 = 0, formErr: UInt16 = 1, servFail: UInt16 = 2, nxDomain: UInt16 = 3, notImp: UInt16 = 4, refused: UInt16 = 5
+}
+
+struct DNSQuestion: Equatable, Sendable {
+    /// Lowercased, for lookups.
+    var name: DNSName
+    /// As the client wrote it (resolvers may randomise case and check it comes back).
+    var raw: [[UInt8]]
+    var type: UInt16
+    var qclass: UInt16
+}
+
+/// A query as far as answering it needs: header, the one question, EDNS.
+struct DNSQuery: Equatable, Sendable {
+    var id: UInt16
+    var flags: UInt16
+    var question: DNSQuestion
+    /// EDNS(0) payload size the client accepts, if it sent an OPT record.
+    var ednsSize: UInt16?
+
+    var recursionDesired: Bool { flags & 0x0100 != 0 }
+
+    enum Parsed {
+        case query(DNSQuery)
+        /// Answerable only with an error (id and flags known): FORMERR, NOTIMP.
+        case refuse(id: UInt16, flags: UInt16, rcode: UInt16)
+        /// Not a query at all (a response, or too short for a header): dropped.
+        case drop
+    }
+
+    static func parse(_ bytes: [UInt8]) -> Parsed {
+        var r = DNSReader(bytes)
+        guard let id = try? r.u16(), let flags = try? r.u16() else { return .drop }
+        guard flags & 0x8000 == 0 else { return .drop }
+        guard (flags >> 11) & 0xF == 0 else { return .refuse(id: id, flags: flags, rcode: DNSRcode.notImp) }
+        do {
+            let qd = try r.u16(), an = try r.u16(), ns = try r.u16(), ar = try r.u16()
+            guard qd == 1 else { return .refuse(id: id, flags: flags, rcode: DNSRcode.formErr) }
+            let start = r.offset
+            let name = try r.name()
+            // The raw labels again, without lowercasing (follows the same pointers).
+            var rawReader = DNSReader(bytes)
+            rawReader.offset = start
+            let raw = try rawReader.rawLabels()
+            let type = try r.u16(), qclass = try r.u16()
+            var edns: UInt16?
+            for i in 0..<(Int(an) + Int(ns) + Int(ar)) {
+                let owner = try r.name()
+                let rtype = try r.u16(), rclass = try r.u16()
+                _ = try r.u32()
+                let len = try r.u16()
+                try r.skip(Int(len))
+                if i >= Int(an) + Int(ns), rtype == DNSType.opt, owner.labels.isEmpty { edns = max(rclass, 512) }
+            }
+            return .query(DNSQuery(id: id, flags: flags, question: DNSQuestion(name: name, raw: raw, type: type, qclass: qclass), ednsSize: edns))
+        } catch {
+            return .refuse(id: id, flags: flags, rcode: DNSRcode.formErr)
+        }
+    }
+}
+
+extension DNSReader {
+    /// The labels of the name at the current offset, case kept (the name was validated already).
+    mutating func rawLabels() throws(DNSWireError) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var pos = offset
+        var hops = 0
+        while pos < bytes.count {
+            let len = bytes[pos]
+            if len == 0 { return out }
+            if len & 0xC0 == 0xC0 {
+                guard pos + 1 < bytes.count, hops < Self.maxPointers else { throw .truncated }
+                hops += 1
+                pos = Int(len & 0x3F) << 8 | Int(bytes[pos + 1])
+                continue
+            }
+            let n = Int(len)
+            guard pos + 1 + n <= bytes.count else { throw .truncated }
+            out.append(Array(bytes[(pos + 1)...(pos + n)]))
+            pos += 1 + n
+        }
+        throw .truncated
+    }
+}
+
+enum DNSRData: Equatable, Sendable {
+    case a(UInt32)
+    case cname(DNSName)
+    case ptr(DNSName)
+    case ns(DNSName)
+    case srv(priority: UInt16, weight: UInt16, port: UInt16, target: DNSName)
+    case soa(mname: DNSName, rname: DNSName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32, minimum: UInt32)
+
+    var type: UInt16 {
+        switch self {
+        case .a: return DNSType.a
+        case .cname: return DNSType.cname
+        case .ptr: return DNSType.ptr
+        case .ns: return DNSType.ns
+        case .srv: return DNSType.srv
+        case .soa: return DNSType.soa
+        }
+    }
+}
+
+struct DNSRecord: Equatable, Sendable {
+    var name: DNSName
+    var ttl: UInt32
+    var data: DNSRData
+}
+
+/// An answer this server computed (not a forwarded one, which is relayed as bytes).
+struct DNSAnswer: Equatable, Sendable {
+    var rcode: UInt16 = DNSRcode.noError
+    var authoritative = true
+    var answers: [DNSRecord] = []
+    var authority: [DNSRecord] = []
+    var additional: [DNSRecord] = []
+
+    /// The response for `q`, within `limit` bytes: extra records go first,
+    /// then answers with TC set so the client asks again over TCP.
+    func encode(for q: DNSQuery, limit: Int) -> [UInt8] {
+        let full = Self.encode(q, self, truncated: false)
+        if full.count <= limit { return full }
+        var lean = self
+        lean.additional = []
+        let noExtra = Self.encode(q, lean, truncated: false)
+        if noExtra.count <= limit { return noExtra }
+        lean.answers = []
+        lean.authority = []
+        return Self.encode(q, lean, truncated: true)
+    }
+
+    static func encode(_ q: DNSQuery, _ a: DNSAnswer, truncated: Bool) -> [UInt8] {
+        var w = DNSWriter()
+        w.u16(q.id)
+        var flags: UInt16 = 0x8000 | 0x0080 | (q.flags & 0x0100) | (a.rcode & 0xF)
+        if a.authoritative { flags |= 0x0400 }
+        if truncated { flags |= 0x0200 }
+        w.u16(flags)
+        w.u16(1)
+        w.u16(UInt16(a.answers.count))
+        w.u16(UInt16(a.authority.count))
+        w.u16(UInt16(a.additional.count + (q.ednsSize != nil ? 1 : 0)))
+        // The question as asked, then the client's spelling is reused by compression.
+        for l in q.question.raw { w.u8(UInt8(l.count)); w.raw(l) }
+        w.u8(0)
+        w.u16(q.question.type)
+        w.u16(q.question.qclass)
+        for r in a.answers + a.authority + a.additional { record(&w, r) }
+        if q.ednsSize != nil {
+            w.u8(0)
+            w.u16(DNSType.opt)
+            w.u16(1232)
+            w.u32(0)
+            w.u16(0)
+        }
+        return w.bytes
+    }
+
+    static func record(_ w: inout DNSWriter, _ r: DNSRecord) {
+        w.name(r.name)
+        w.u16(r.data.type)
+        w.u16(1)
+        w.u32(r.ttl)
+        let lengthAt = w.count
+        w.u16(0)
+        let start = w.count
+        switch r.data {
+        case .a(let ip): w.u32(ip)
+        case .cname(let n), .ptr(let n), .ns(let n): w.name(n)
+        case .srv(let p, let wt, let port, let target):
+            w.u16(p); w.u16(wt); w.u16(port)
+            w.name(target, compress: false) // RFC 2782: no compression of the target
+        case .soa(let m, let rn, let serial, let refresh, let retry, let expire, let minimum):
+            w.name(m); w.name(rn)
+            w.u32(serial); w.u32(refresh); w.u32(retry); w.u32(expire); w.u32(minimum)
+        }
+        w.setU16(UInt16(w.count - start), at: lengthAt)
+    }
+
+    /// An error answer with no records (FORMERR, NOTIMP, SERVFAIL, REFUSED) for a query we could read the header of.
+    static func error(id: UInt16, flags: UInt16, rcode: UInt16) -> [UInt8] {
+        var w = DNSWriter(capacity: 12)
+        w.u16(id)
+        w.u16(0x8000 | 0x0080 | (flags & 0x0100) | (flags & 0x7800) | rcode)
+        for _ in 0..<4 { w.u16(0) }
+        return w.bytes
+    }
+}
