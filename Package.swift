@@ -80,7 +80,7 @@ let package = Package(
         // Wires EdgeClient to an API service in the same process (server components, tests).
         .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeStore"]),
         .executableTarget(name: "edgectl", dependencies: [
-            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess", "EdgeNet",
             "EdgeRuntime",
             "EdgeImages",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -98,9 +98,10 @@ let package = Package(
         .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime", "CEdgeRuntime"]),
         .testTarget(name: "EdgeAgentTests", dependencies: [
-            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeStore", "EdgeRuntime",
+            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeStore", "EdgeRuntime", "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeImagesTests", dependencies: [
             "EdgeImages", "EdgeAPI", "EdgeTLS", "CZlib",

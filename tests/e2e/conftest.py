@@ -71,7 +71,10 @@ class Server:
             return self
         self.proc = subprocess.Popen(
             [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
-             "--https-listen-port", str(self.port)] + ([] if self.agent else ["--disable-agent"]) + self.extra_args,
+             "--https-listen-port", str(self.port)]
+            # A local agent in the root namespace must not program the machine's iptables (DESIGN.md,
+            # "Test hosts and addresses"): its service proxy and cluster DNS are off; lab tests run them.
+            + (["--disable-kube-proxy"] if self.agent else ["--disable-agent"]) + self.extra_args,
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

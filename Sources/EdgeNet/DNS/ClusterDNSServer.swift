@@ -85,7 +85,7 @@ public final class ClusterDNSServer: Sendable {
     }
 
     /// Sets the zone directly (tests and benchmarks without an API server).
-    func load(services: [JSON], slices: [JSON]) {
+    public func load(services: [JSON], slices: [JSON]) {
         responder.replaceZone(ClusterDNSZone.build(services: services, slices: slices, domain: domain, serial: 1))
     }
 

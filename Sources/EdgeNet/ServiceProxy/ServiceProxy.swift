@@ -1,6 +1,7 @@
 import EdgeAPI
 import EdgeClient
 import Logging
+import Synchronization
 
 /// The node's service proxy: watches Services, EndpointSlices, the pods on
 /// this node (host ports) and the Node itself, and keeps the kernel's rules in
@@ -36,6 +37,8 @@ public final class ServiceProxy: Sendable {
     let podInformer: Informer
     let nodeInformer: Informer
     let builder = ProxyRuleSet()
+    /// Set by the verify ticker, taken by the next sync.
+    private let verifyDue = Mutex(false)
     private let changes: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
@@ -62,6 +65,7 @@ public final class ServiceProxy: Sendable {
             g.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.config.verifyPeriod)
+                    self.verifyDue.withLock { $0 = true }
                     self.signal.yield()
                 }
             }
@@ -73,7 +77,6 @@ public final class ServiceProxy: Sendable {
     func syncLoop() async {
         for inf in [serviceInformer, sliceInformer, podInformer, nodeInformer] { await inf.waitForSync() }
         let clock = ContinuousClock()
-        var lastVerify = clock.now
         var lastFull = clock.now
         var mode = IPTablesSyncer.Mode.full
         var failures = 0
@@ -83,8 +86,8 @@ public final class ServiceProxy: Sendable {
         var iterator = changes.makeAsyncIterator()
         while !Task.isCancelled {
             let now = clock.now
-            if now - lastFull >= config.fullSyncPeriod { mode = .full }
-            else if now - lastVerify >= config.verifyPeriod && mode == .partial { mode = .verify }
+            let verify = verifyDue.withLock { v in defer { v = false }; return v }
+            if now - lastFull >= config.fullSyncPeriod { mode = .full } else if verify && mode == .partial { mode = .verify }
             let fresh = currentSettings()
             if fresh != settings { settings = fresh; builder.invalidate() }
             let (inputs, hostPorts) = snapshot(settings)
@@ -92,7 +95,6 @@ public final class ServiceProxy: Sendable {
             let started = clock.now
             do {
                 let outcome = try syncer.sync(rules, mode: mode)
-                if outcome.mode != .partial { lastVerify = clock.now }
                 if outcome.mode == .full { lastFull = clock.now }
                 if outcome.chainsWritten + outcome.chainsDeleted + outcome.jumpsInserted > 0 {
                     log.debug("proxy \(outcome.mode.rawValue) sync: \(outcome.chainsWritten) chains written, \(outcome.chainsDeleted) deleted, \(outcome.jumpsInserted) jumps in \(clock.now - started)")

@@ -1,0 +1,71 @@
+import EdgeAPI
+
+/// Sync times of the proxy's iptables programming for N Services of two
+/// endpoints each, against the iptables of the network namespace it runs in
+/// (scripts/bench runs it in a namespace of its own): a full sync into empty
+/// tables, one changed Service (partial), a verify with nothing changed.
+public enum ProxySyncBenchmark {
+    public struct Result: Sendable {
+        public var services: Int
+        public var rules: Int
+        public var fullSeconds: Double
+        public var oneChangedSeconds: Double
+        public var oneChangedBytes: Int
+        public var verifySeconds: Double
+        public var buildAllSeconds: Double
+        /// The full rule set as one iptables-restore input (for the bare restore beside it).
+        public var restoreText: String
+    }
+
+    public static func run(services count: Int, client: IPTablesClient) throws -> Result {
+        let settings = ProxySettings(nodeName: "node-a", clusterCIDR: "10.42.0.0/16")
+        func input(_ i: Int, generation: Int = 0) -> ProxyRuleSet.Input {
+            let ip = UInt32(0x0A2B_0000) + UInt32(i + 2)
+            let port = ProxyServicePort(namespace: "bench", name: "svc-\(i)", portName: "http", proto: "tcp", port: 80, clusterIP: ip)
+            let eps = (0..<2).map { k in
+                ProxyEndpoint(ip: UInt32(0x0A2A_0000) + UInt32(((i * 2 + k + generation * 7) % 65000) + 2), port: 8080,
+                              ready: true, serving: true, terminating: false, local: k == 0)
+            }
+            return .init(port: port, endpoints: eps.sorted())
+        }
+        var inputs = (0..<count).map { input($0) }
+        let builder = ProxyRuleSet()
+        let syncer = IPTablesSyncer(client: client)
+        let clock = ContinuousClock()
+        var t = clock.now
+        let rules = builder.build(inputs, hostPorts: [], settings: settings)
+        let buildAll = clock.now - t
+        t = clock.now
+        _ = try syncer.sync(rules, mode: .full)
+        let full = clock.now - t
+        inputs[count / 2] = input(count / 2, generation: 1)
+        t = clock.now
+        let changed = builder.build(inputs, hostPorts: [], settings: settings)
+        let o = try syncer.sync(changed, mode: .partial)
+        let one = clock.now - t
+        t = clock.now
+        _ = try syncer.sync(changed, mode: .verify)
+        let verify = clock.now - t
+        return Result(services: count, rules: changed.ruleCount, fullSeconds: seconds(full), oneChangedSeconds: seconds(one),
+                      oneChangedBytes: o.inputBytes, verifySeconds: seconds(verify), buildAllSeconds: seconds(buildAll),
+                      restoreText: changed.restoreText)
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+}
+
+extension IPTablesRules {
+    /// Every chain and jump as one iptables-restore input (tables in order, chains sorted).
+    public var restoreText: String {
+        var text = ""
+        for table in Set(tables.keys).union(jumps.map(\.table)).sorted() {
+            let chains = (tables[table] ?? [:]).sorted { $0.key < $1.key }
+            text += "*\(table)\n"
+            for (c, _) in chains { text += ":\(c) - [0:0]\n" }
+            for (c, rules) in chains { for r in rules { text += "-A \(c) \(r)\n" } }
+            for j in jumps.reversed() where j.table == table { text += "-I \(j.chain) 1 \(j.rule)\n" }
+            text += "COMMIT\n"
+        }
+        return text
+    }
+}
