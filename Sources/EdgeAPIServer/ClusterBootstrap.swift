@@ -44,6 +44,25 @@ public enum ClusterBootstrap {
                                         object: ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "kubernetes", "labels": labels],
                                                  "subsets": subsets], dryRun: false)
         }
+        // The EndpointSlice beside it, as upstream's apiserver writes both: proxies read slices.
+        let slices = ResourceRegistry.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
+        let sliceEndpoints: JSON = [["addresses": [.string(apiServerIP)], "conditions": ["ready": true, "serving": true, "terminating": false]]]
+        let slicePorts: JSON = [["name": "https", "port": .int(Int64(apiServerPort)), "protocol": "TCP"]]
+        if let s = try await store.getIfExists(slices, namespace: "default", name: "kubernetes") {
+            if s["endpoints"] != sliceEndpoints || s["ports"] != slicePorts {
+                _ = try? await store.guaranteedUpdate(slices, namespace: "default", name: "kubernetes", dryRun: false) { old in
+                    var n = old
+                    n["endpoints"] = sliceEndpoints
+                    n["ports"] = slicePorts
+                    return (n, false)
+                }
+            }
+        } else {
+            _ = try? await store.create(slices, namespace: "default",
+                                        object: ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                                                 "metadata": ["name": "kubernetes", "labels": ["kubernetes.io/service-name": "kubernetes"]],
+                                                 "addressType": "IPv4", "endpoints": sliceEndpoints, "ports": slicePorts], dryRun: false)
+        }
     }
 }
 

@@ -13,7 +13,8 @@ public struct ClusterDNSEndpointsController: Controller {
     public static let namespace = "kube-system"
     public static let serviceName = "kube-dns"
     public static let sliceName = "kube-dns-nodes"
-    public static let managedBy = "edgectl.io/cluster-dns"
+    /// A label value: no slash (label values are [A-Za-z0-9._-]).
+    public static let managedBy = "cluster-dns.edgectl.io"
     let port: Int
 
     public init(port: Int = 10053) { self.port = port }

@@ -199,3 +199,12 @@ final class ServiceRulesTests: XCTestCase {
         XCTAssertEqual(ProxyRuleSet.bucketNetwork("EDGE-CIP-0A2B07"), "10.43.7.0/24")
     }
 }
+
+extension ServiceRulesTests {
+    func testNamesThatCouldBreakTheRestoreInputAreNeutralisedInComments() {
+        let svc = ServiceRulesTests.service(ports: [["name": "a\" -j ACCEPT\nCOMMIT", "port": 80, "protocol": "TCP"]])
+        let port = ProxyServicePort.ports(of: svc)[0]
+        let c = ServiceRules.build(port, [], settings)
+        XCTAssertEqual(c.filterServices, ["-d 10.43.0.20/32 -p tcp -m tcp --dport 80 -m comment --comment \"default/web:a__-j_ACCEPT_COMMIT has no endpoints\" -j REJECT"])
+    }
+}

@@ -12,6 +12,7 @@ kill -9 and restart, cluster DNS (A, SRV, PTR, headless, NXDOMAIN, forwarding
 to a dnsmasq on a lab address), and nothing of edgectl left behind."""
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -23,7 +24,7 @@ import pytest
 from conftest import wait_for
 from lab import Lab, SERVER_IP, node_ip, unavailable
 
-why = unavailable() or (None if shutil.which("busybox") else "needs busybox") or (None if shutil.which("dig") else "needs dig (dnsutils)") \
+why = unavailable() or (None if shutil.which("busybox") else "needs busybox") or (None if shutil.which("curl") else "needs curl") or (None if shutil.which("dig") else "needs dig (dnsutils)") \
     or (None if shutil.which("dnsmasq") else "needs dnsmasq")
 # Root-only: it fails (not skips) as root when a tool is missing, and skips only without root.
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root (network namespaces)")
@@ -53,6 +54,8 @@ def cluster():
         for node, net in NODES.items():
             lab.script("join", node, "--iptables-sync-period", f"{SYNC}s", "--resolv-conf", resolv)
             lab.run(node, "sysctl", "-qw", "net.ipv4.ip_forward=1", check=True)
+            # A node's own connections to a cluster IP need a route out before the DNAT (as on any host: its gateway).
+            lab.run(node, "ip", "route", "add", "default", "via", SERVER_IP, check=True)
             lab.run(node, "ip", "link", "add", "edgetest0", "type", "bridge", check=True)
             lab.run(node, "ip", "addr", "add", f"{net}.1/24", "dev", "edgetest0", check=True)
             lab.run(node, "ip", "link", "set", "edgetest0", "up", check=True)
@@ -87,6 +90,8 @@ def add_pod(lab, node, name, ip, d):
     subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
     lab.run(node, "ip", "link", "add", f"v-{name}", "type", "veth", "peer", "name", "eth0", "netns", ns, check=True)
     lab.run(node, "ip", "link", "set", f"v-{name}", "master", "edgetest0", "up", check=True)
+    # With br_netfilter loaded, a pod reaching itself through a service leaves by the port it came in on (flannel's hairpinMode).
+    lab.run(node, "ip", "link", "set", f"v-{name}", "type", "bridge_slave", "hairpin", "on", check=True)
     subprocess.run(["ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "eth0"], check=True)
     subprocess.run(["ip", "-n", ns, "link", "set", "eth0", "up"], check=True)
     subprocess.run(["ip", "-n", ns, "route", "add", "default", "via", ip.rsplit(".", 1)[0] + ".1"], check=True)
@@ -108,7 +113,8 @@ def in_ns(lab, name, *argv, timeout=30):
 
 
 def wget(lab, where, url, timeout=3):
-    r = in_ns(lab, where, "busybox", "wget", "-qO-", "-T", str(timeout), url, timeout=timeout + 10)
+    # curl: Debian's static busybox wget crashes outside a container (its resolver needs NSS).
+    r = in_ns(lab, where, "curl", "-sS", "-m", str(timeout), url, timeout=timeout + 10)
     return r.stdout.strip() if r.returncode == 0 else None
 
 
@@ -141,6 +147,21 @@ def cluster_ip(lab, name):
     return json.loads(kubectl_in(lab, "get", "svc", name, "-o", "json"))["spec"]["clusterIP"]
 
 
+def diag(lab, where="cl1", url=None):
+    """What a failed wait shows: the client's error, node1's NAT rules and the agents' logs."""
+    out = ""
+    if url:
+        r = in_ns(lab, where, "curl", "-sS", "-m", "2", url)
+        out += f"curl {url} from {where}: rc={r.returncode} {r.stderr.strip()}\n"
+    out += lab.run("node1", "iptables-save", "-t", "nat").stdout[-4000:]
+    for node in NODES:
+        try:
+            out += f"\n--- {node}.log\n" + open(os.path.join(lab.dir, f"{node}.log")).read()[-1500:]
+        except OSError:
+            pass
+    return out
+
+
 def seen(lab, where, url, n):
     return [wget(lab, where, url) for _ in range(n)]
 
@@ -150,12 +171,13 @@ def test_cluster_ip_spreads_over_both_nodes_and_hairpins(cluster):
     kapply(lab, service("web"))
     kapply(lab, slice_for("web", [(pods["ep1"], "node1"), (pods["ep2"], "node2"), (pods["ep3"], "node2")]))
     cip = cluster_ip(lab, "web")
-    wait_for(lambda: wget(lab, "cl1", f"http://{cip}/") is not None, 20, "the cluster IP to answer")
+    wait_for(lambda: wget(lab, "cl1", f"http://{cip}/") is not None, 20, "the cluster IP to answer",
+             show=lambda: diag(lab, "cl1", f"http://{cip}/"))
     got = seen(lab, "cl1", f"http://{cip}/", 60)
     assert None not in got, got
     assert set(got) == {"ep1", "ep2", "ep3"}, got
     # The node itself (hostNetwork clients) reaches it too.
-    assert lab.run("node2", "busybox", "wget", "-qO-", "-T", "3", f"http://{cip}/").stdout.strip() in {"ep1", "ep2", "ep3"}
+    assert lab.run("node2", "curl", "-sS", "-m", "3", f"http://{cip}/").stdout.strip() in {"ep1", "ep2", "ep3"}
     # A backend reaching itself through its own service (hairpin).
     assert set(seen(lab, "ep1", f"http://{cip}/", 30)) >= {"ep1"}
 
@@ -167,9 +189,9 @@ def test_no_endpoints_is_refused_at_once_and_a_removed_endpoint_leaves_within_2s
     wait_for(lambda: "REJECT" in lab.run("node1", "iptables-save", "-t", "filter").stdout and cip in lab.run("node1", "iptables-save", "-t", "filter").stdout,
              10, "the reject rule")
     t0 = time.time()
-    r = in_ns(lab, "cl1", "busybox", "wget", "-qO-", "-T", "5", f"http://{cip}/")
+    r = in_ns(lab, "cl1", "python3", "-c", "import socket,sys; socket.create_connection((sys.argv[1], 80), timeout=5)", cip)
     assert r.returncode != 0 and time.time() - t0 < 1.5, (r.stderr, time.time() - t0)
-    assert "refused" in r.stderr.lower(), r.stderr
+    assert "ConnectionRefusedError" in r.stderr, r.stderr
     kapply(lab, slice_for("gone", [(pods["ep1"], "node1"), (pods["ep2"], "node2")], name="gone-test"))
     wait_for(lambda: wget(lab, "cl1", f"http://{cip}/") is not None, 10, "endpoints in rotation")
     kapply(lab, slice_for("gone", [(pods["ep1"], "node1")], name="gone-test"))
@@ -202,7 +224,7 @@ def test_rules_deleted_by_hand_come_back_within_the_sync_period(cluster):
     wait_for(lambda: wget(lab, "cl1", f"http://{cip}/") == "ep2", 15, "the service to answer")
     lab.run("node1", "iptables", "-t", "nat", "-F", "EDGE-SERVICES", check=True)
     pre = [l for l in lab.run("node1", "iptables-save", "-t", "nat").stdout.splitlines() if l.startswith("-A PREROUTING") and "EDGE-SERVICES" in l]
-    lab.run("node1", "iptables", "-t", "nat", "-D", "PREROUTING", *pre[0].split()[2:], check=True)
+    lab.run("node1", "iptables", "-t", "nat", "-D", "PREROUTING", *shlex.split(pre[0])[2:], check=True)
     assert wget(lab, "cl1", f"http://{cip}/", timeout=1) is None, "broken by hand"
     t0 = time.time()
     wait_for(lambda: wget(lab, "cl1", f"http://{cip}/", timeout=1) == "ep2", SYNC * 3 + 5, "the repair")

@@ -127,9 +127,13 @@ struct DNSAnswer: Equatable, Sendable {
     /// The response for `q`, within `limit` bytes: extra records go first,
     /// then answers with TC set so the client asks again over TCP.
     func encode(for q: DNSQuery, limit: Int) -> [UInt8] {
-        let full = Self.encode(q, self, truncated: false)
+        // A message holds at most 65535 bytes: a service with more endpoints than fit is cut (TC over UDP).
+        var capped = self
+        if capped.answers.count > 4000 { capped.answers = Array(capped.answers.prefix(4000)) }
+        if capped.additional.count > 4000 { capped.additional = Array(capped.additional.prefix(4000)) }
+        let full = Self.encode(q, capped, truncated: false)
         if full.count <= limit { return full }
-        var lean = self
+        var lean = capped
         lean.additional = []
         let noExtra = Self.encode(q, lean, truncated: false)
         if noExtra.count <= limit { return noExtra }
@@ -146,9 +150,9 @@ struct DNSAnswer: Equatable, Sendable {
         if truncated { flags |= 0x0200 }
         w.u16(flags)
         w.u16(1)
-        w.u16(UInt16(a.answers.count))
-        w.u16(UInt16(a.authority.count))
-        w.u16(UInt16(a.additional.count + (q.ednsSize != nil ? 1 : 0)))
+        w.u16(UInt16(clamping: a.answers.count))
+        w.u16(UInt16(clamping: a.authority.count))
+        w.u16(UInt16(clamping: a.additional.count + (q.ednsSize != nil ? 1 : 0)))
         // The question as asked, then the client's spelling is reused by compression.
         for l in q.question.raw { w.u8(UInt8(l.count)); w.raw(l) }
         w.u8(0)

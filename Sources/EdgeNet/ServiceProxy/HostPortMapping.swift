@@ -39,7 +39,7 @@ struct HostPortMapping: Hashable, Sendable, Comparable {
     /// Hairpin masquerade (the pod reaching its own host port), then the DNAT.
     var rules: [String] {
         let dst = hostIP.map { "-d \(IPv4Text.format($0))/32 " } ?? ""
-        let match = "\(dst)-p \(proto) -m \(proto) --dport \(hostPort) -m comment --comment \"\(pod) hostport \(hostPort)\""
+        let match = "\(dst)-p \(proto) -m \(proto) --dport \(hostPort) -m comment --comment \"\(ProxyChains.comment(pod)) hostport \(hostPort)\""
         return ["\(match) -s \(IPv4Text.format(podIP))/32 -j \(ProxyChains.markMasq)",
                 "\(match) -j DNAT --to-destination \(IPv4Text.format(podIP)):\(containerPort)"]
     }

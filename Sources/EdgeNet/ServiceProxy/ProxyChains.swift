@@ -66,6 +66,21 @@ enum ProxyChains {
         IPTablesJump(table: "filter", chain: "OUTPUT", comment: "edgectl service portals", match: "-m conntrack --ctstate NEW", target: services),
     ]
 
+    /// Names from objects as they may appear in a rule's comment: anything but
+    /// [A-Za-z0-9./:_-] (quotes, spaces, newlines) becomes "_", and the whole is
+    /// kept within iptables' 256-byte comment, so no object can break the
+    /// restore input (and with it every service's rules).
+    static func comment(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars.prefix(200) {
+            switch u {
+            case "a"..."z", "A"..."Z", "0"..."9", ".", "/", ":", "_", "-": out.unicodeScalars.append(u)
+            default: out.append("_")
+            }
+        }
+        return out
+    }
+
     /// kube-proxy's probability for the i-th of n endpoints: 1/(n-i), ten decimals.
     static func probability(_ remaining: Int) -> String {
         let scaled = Int64((10_000_000_000.0 / Double(max(remaining, 1))).rounded())

@@ -14,7 +14,7 @@ enum ServiceRules {
         var out = ServiceChains()
         let cats = EndpointCategories(p, endpoints)
         let proto = "-p \(p.proto) -m \(p.proto)"
-        let name = p.key
+        let name = ProxyChains.comment(p.key)
         // Usable endpoints anywhere (upstream's hasAnyEndpoints): decides REJECT (none) against DROP (none here).
         let hasEndpoints = endpoints.contains { $0.ready || ($0.serving && $0.terminating) }
         let hasInternal = p.internalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
@@ -98,16 +98,17 @@ enum ServiceRules {
     /// random pick: endpoint i of n with probability 1/(n-i), the last always.
     static func spread(_ p: ProxyServicePort, _ endpoints: [ProxyEndpoint]) -> [String] {
         var rules: [String] = []
+        let name = ProxyChains.comment(p.key)
         if let seconds = p.affinitySeconds {
             for e in endpoints {
                 let sep = ProxyChains.sep(p, e)
-                rules.append("-m comment --comment \"\(p.key) -> \(e.address)\" -m recent --name \(sep) --rcheck --seconds \(seconds) --reap -j \(sep)")
+                rules.append("-m comment --comment \"\(name) -> \(e.address)\" -m recent --name \(sep) --rcheck --seconds \(seconds) --reap -j \(sep)")
             }
         }
         for (i, e) in endpoints.enumerated() {
             let remaining = endpoints.count - i
             let stat = remaining > 1 ? " -m statistic --mode random --probability \(ProxyChains.probability(remaining))" : ""
-            rules.append("-m comment --comment \"\(p.key) -> \(e.address)\"\(stat) -j \(ProxyChains.sep(p, e))")
+            rules.append("-m comment --comment \"\(name) -> \(e.address)\"\(stat) -j \(ProxyChains.sep(p, e))")
         }
         return rules
     }
