@@ -16,12 +16,12 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy, network: ServiceNetworkOptions) async throws {
+                    imageGC: ImageGCPolicy, serviceNetwork: ServiceNetworkOptions) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
                              clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC,
-                             network: networking(network, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true))
+                             serviceNetwork: networking(serviceNetwork, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true))
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -58,7 +58,7 @@ enum AgentRunner {
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
                       clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy,
-                      network: ServiceNetworkingConfig) throws -> Task<Void, Never> {
+                      serviceNetwork: ServiceNetworkingConfig) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
         cfg.labels = labels
@@ -81,8 +81,8 @@ enum AgentRunner {
         return Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await agent.run() }
-                if canRunPods && (network.proxy || network.dns) {
-                    g.addTask { await ServiceNetworking.run(client: client, config: network) }
+                if canRunPods && (serviceNetwork.proxy || serviceNetwork.dns) {
+                    g.addTask { await ServiceNetworking.run(client: client, config: serviceNetwork) }
                 }
                 if let podManager {
                     g.addTask { await podManager.run() }

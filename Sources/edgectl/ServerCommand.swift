@@ -52,7 +52,7 @@ struct ServerCommand: AsyncParsableCommand {
     var disable: [String] = []
 
     @OptionGroup(title: "Service proxy and cluster DNS (the local agent)")
-    var network: ServiceNetworkOptions
+    var serviceNetwork: ServiceNetworkOptions
 
     @Option(name: .long, help: "This node's name (default: the hostname).")
     var nodeName: String?
@@ -208,7 +208,7 @@ struct ServerCommand: AsyncParsableCommand {
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
                                                imageGC: imageGC.policy,
-                                               network: AgentRunner.networking(network, nodeName: name, ip: agentIP, clusterCIDR: clusterCidr,
+                                               serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP, clusterCIDR: clusterCidr,
                                                                                dns: !disable.contains("coredns")))
             print("  local agent: node \(name)")
         }

@@ -103,6 +103,11 @@ final class FakeIPTables: CommandRunning, @unchecked Sendable {
                 return CommandResult(status: 0, stdout: "", stderr: "")
             }
         }
+        if cmd == "iptables-\(flavour)", let s = argv.firstIndex(of: "-S"), s + 1 < argv.count, let t = argv.firstIndex(of: "-t") {
+            let (table, chain) = (argv[t + 1], argv[s + 1])
+            guard let rules = rules(table, chain) else { return CommandResult(status: 1, stdout: "", stderr: "No chain/target/match by that name.") }
+            return CommandResult(status: 0, stdout: "-N \(chain)\n" + rules.map { "-A \(chain) \($0)\n" }.joined(), stderr: "")
+        }
         if cmd == "conntrack" { return CommandResult(status: 0, stdout: "", stderr: "") }
         return nil
     }

@@ -94,6 +94,23 @@ final class IPTablesSyncerTests: XCTestCase {
         XCTAssertEqual(kernel.rules("nat", "EDGE-A"), ["-j DROP"])
     }
 
+    func testTheCheapCheckSeesAMissingJumpOrDispatchRuleButNotPerServiceChains() throws {
+        let kernel = FakeIPTables()
+        let syncer = IPTablesSyncer(client: IPTablesClient(runner: kernel, flavour: .nft))
+        let want = rules(["-j ACCEPT"])
+        _ = try syncer.sync(want, mode: .full)
+        let dispatch: (String) -> Bool = { $0 == "EDGE-TOP" }
+        XCTAssertTrue(try syncer.looksIntact(want, spotCheck: dispatch))
+        kernel.edit("nat") { $0[$0.firstIndex { $0.name == "EDGE-A" }!].rules = [] }
+        XCTAssertTrue(try syncer.looksIntact(want, spotCheck: dispatch), "per-service chains wait for the full verify")
+        kernel.edit("nat") { $0[$0.firstIndex { $0.name == "EDGE-TOP" }!].rules.removeLast() }
+        XCTAssertFalse(try syncer.looksIntact(want, spotCheck: dispatch))
+        _ = try syncer.sync(want, mode: .verify)
+        XCTAssertTrue(try syncer.looksIntact(want, spotCheck: dispatch))
+        kernel.edit("nat") { $0[0].rules = [] }
+        XCTAssertFalse(try syncer.looksIntact(want, spotCheck: dispatch), "the jump from PREROUTING is gone")
+    }
+
     func testRemoveAllDeletesOurChainsAndJumpsOnly() throws {
         let kernel = FakeIPTables()
         kernel.edit("nat") { $0[0].rules = ["-j KUBE-SERVICES"]; $0.append((name: "KUBE-SERVICES", rules: [])) }

@@ -93,7 +93,9 @@ public final class ClusterDNSServer: Sendable {
         let responder = self.responder
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096))
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 4096 * 16))
+            // Up to 16 queries per recvmmsg (the allocator's buffer is split between them).
+            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 16)
             .channelInitializer { ch in
                 ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(DNSListeners.UDPHandler(responder: responder, forwarder: forwarder)) }
             }

@@ -24,14 +24,27 @@ enum DNSListeners {
             let env = unwrapInboundIn(data)
             let bytes = Array(env.data.readableBytesView)
             let channel = context.channel
-            let reply: ([UInt8]) -> Void = { out in
-                channel.writeAndFlush(AddressedEnvelope(remoteAddress: env.remoteAddress, data: channel.allocator.buffer(bytes: out)), promise: nil)
-            }
             switch responder.respond(bytes, source: DNSListeners.sourceIPv4(env.remoteAddress), udp: true) {
             case .drop: return
-            case .reply(let out): reply(out)
-            case .forward(let q): DNSListeners.forward(q, bytes, tcp: false, responder, forwarder, reply)
+            case .reply(let out):
+                // Flushed once per read burst (channelReadComplete): several answers leave in one sendmmsg.
+                context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: env.remoteAddress, data: channel.allocator.buffer(bytes: out))), promise: nil)
+                pending = true
+            case .forward(let q):
+                DNSListeners.forward(q, bytes, tcp: false, responder, forwarder) { out in
+                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: env.remoteAddress, data: channel.allocator.buffer(bytes: out)), promise: nil)
+                }
             }
+        }
+
+        private var pending = false
+
+        func channelReadComplete(context: ChannelHandlerContext) {
+            if pending {
+                pending = false
+                context.flush()
+            }
+            context.fireChannelReadComplete()
         }
 
         func errorCaught(context: ChannelHandlerContext, error: Error) {} // one bad peer must not stop the listener

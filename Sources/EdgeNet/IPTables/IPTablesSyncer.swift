@@ -27,6 +27,8 @@ public final class IPTablesSyncer: @unchecked Sendable {
     /// What we last committed, per table; trusted only after a successful full or verify sync.
     private(set) var applied: [String: [String: [String]]] = [:]
     private var trusted = false
+    /// The last transaction sent (benchmarks replay it with a bare iptables-restore).
+    public private(set) var lastInput = ""
 
     public init(client: IPTablesClient) { self.client = client }
 
@@ -78,6 +80,7 @@ public final class IPTablesSyncer: @unchecked Sendable {
         }
         outcome.inputBytes = text.utf8.count
         if !text.isEmpty {
+            lastInput = text
             do { try client.restore(text) } catch {
                 trusted = false
                 throw error
@@ -86,6 +89,24 @@ public final class IPTablesSyncer: @unchecked Sendable {
         applied = desired.tables.filter { !$0.value.isEmpty }
         trusted = true
         return outcome
+    }
+
+    /// A cheap look at the kernel between full verifies: the built-in chains our
+    /// jumps live in and the chains `spotCheck` picks (the dispatch chains), each
+    /// listed on its own. false when a jump or a rule is missing there, or a chain
+    /// is gone: then a verify sync is worth its cost.
+    public func looksIntact(_ desired: IPTablesRules, spotCheck: (String) -> Bool) throws -> Bool {
+        for (table, chains) in desired.tables {
+            for (chain, rules) in chains where spotCheck(chain) {
+                guard let have = try client.list(table: table, chain: chain), have.count == rules.count else { return false }
+            }
+        }
+        for (key, jumps) in Dictionary(grouping: desired.jumps, by: { $0.table + " " + $0.chain }) {
+            let parts = key.split(separator: " ").map(String.init)
+            let have = try client.list(table: parts[0], chain: parts[1]) ?? []
+            if jumps.contains(where: { !$0.present(in: have) }) { return false }
+        }
+        return true
     }
 
     private func trustedSave(_ table: String) throws -> SavedTable {

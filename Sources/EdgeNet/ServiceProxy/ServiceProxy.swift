@@ -16,6 +16,8 @@ public final class ServiceProxy: Sendable {
         public var settings: ProxySettings
         /// How long a change waits for others before the sync (kube-proxy's minSyncPeriod, shorter).
         public var coalesce: Duration = .milliseconds(100)
+        /// How often the dispatch chains and jumps are checked (cheap); every tenth check
+        /// compares every chain of ours with the kernel's (a save of both tables).
         public var verifyPeriod: Duration = .seconds(30)
         public var fullSyncPeriod: Duration = .seconds(3600)
         public init(settings: ProxySettings) { self.settings = settings }
@@ -80,6 +82,8 @@ public final class ServiceProxy: Sendable {
         var lastFull = clock.now
         var mode = IPTablesSyncer.Mode.full
         var failures = 0
+        var checks = 0
+        var lastRules: IPTablesRules?
         var usable: [String: (ProxyServicePort, Set<ProxyEndpoint>)] = [:]
         var settings = currentSettings()
         log.info("service proxy starting on node \(config.settings.nodeName) (iptables \(syncer.client.flavour.rawValue))")
@@ -87,7 +91,13 @@ public final class ServiceProxy: Sendable {
         while !Task.isCancelled {
             let now = clock.now
             let verify = verifyDue.withLock { v in defer { v = false }; return v }
-            if now - lastFull >= config.fullSyncPeriod { mode = .full } else if verify && mode == .partial { mode = .verify }
+            if verify { checks += 1 }
+            if now - lastFull >= config.fullSyncPeriod { mode = .full } else if verify && mode == .partial {
+                if checks % 10 == 0 { mode = .verify } else if let last = lastRules, !((try? syncer.looksIntact(last, spotCheck: Self.isDispatchChain)) ?? false) {
+                    log.info("proxy rules changed outside edgectl: verifying every chain")
+                    mode = .verify
+                }
+            }
             let fresh = currentSettings()
             if fresh != settings { settings = fresh; builder.invalidate() }
             let (inputs, hostPorts) = snapshot(settings)
@@ -95,10 +105,11 @@ public final class ServiceProxy: Sendable {
             let started = clock.now
             do {
                 let outcome = try syncer.sync(rules, mode: mode)
+                lastRules = rules
                 if outcome.mode == .full { lastFull = clock.now }
                 if outcome.chainsWritten + outcome.chainsDeleted + outcome.jumpsInserted > 0 {
                     log.debug("proxy \(outcome.mode.rawValue) sync: \(outcome.chainsWritten) chains written, \(outcome.chainsDeleted) deleted, \(outcome.jumpsInserted) jumps in \(clock.now - started)")
-                    if outcome.mode == .verify { log.info("proxy rules repaired: \(outcome.chainsWritten) chains rewritten, \(outcome.jumpsInserted) jumps restored") }
+                    if outcome.mode == .verify { log.info("proxy verify sync: \(outcome.chainsWritten) chains rewritten, \(outcome.jumpsInserted) jumps restored") }
                 }
                 failures = 0
                 mode = .partial
@@ -120,6 +131,11 @@ public final class ServiceProxy: Sendable {
             guard await iterator.next() != nil else { return }
             try? await Task.sleep(for: config.coalesce)
         }
+    }
+
+    /// Chains checked on every tick: the fixed ones and the per-/24 buckets (not the thousands per service).
+    static func isDispatchChain(_ name: String) -> Bool {
+        !["EDGE-SVC-", "EDGE-SVL-", "EDGE-EXT-", "EDGE-SEP-"].contains { name.hasPrefix($0) }
     }
 
     /// The cluster CIDR from the Node's annotation when the server wrote one, else the configured one.
