@@ -143,3 +143,23 @@ final class DNSZoneTests: XCTestCase {
         XCTAssertNil(cache.get(other, id: 1, now: t0), "failures are not cached")
     }
 }
+
+extension DNSZoneTests {
+    func testRepeatedQuestionsAreAnsweredFromTheAnswerCacheUntilTheZoneChanges() throws {
+        let responder = DNSResponder(zone: Self.zone())
+        guard case .reply(let first) = responder.respond(DNSTest.query("Web.default.svc.cluster.local", type: DNSType.a, id: 1), source: nil, udp: true),
+              case .reply(let second) = responder.respond(DNSTest.query("Web.default.svc.cluster.local", type: DNSType.a, id: 2), source: nil, udp: true)
+        else { return XCTFail() }
+        XCTAssertEqual(Array(first.dropFirst(2)), Array(second.dropFirst(2)))
+        XCTAssertEqual(try DNSTest.parse(second).id, 2)
+        let restricted = DNSResponder(zone: Self.zone(), allowed: [IPv4Block("10.42.0.0/16")!])
+        _ = restricted.respond(DNSTest.query("web.default.svc.cluster.local", type: DNSType.a), source: IPv4Text.parse("10.42.0.9"), udp: true)
+        guard case .reply(let denied) = restricted.respond(DNSTest.query("web.default.svc.cluster.local", type: DNSType.a),
+                                                           source: IPv4Text.parse("192.168.1.9"), udp: true) else { return XCTFail() }
+        XCTAssertEqual(try DNSTest.parse(denied).rcode, DNSRcode.refused, "a cached answer is still only for allowed sources")
+        responder.replaceZone(ClusterDNSZone.build(services: [], slices: [], domain: DNSName("cluster.local")!, serial: 2))
+        guard case .reply(let after) = responder.respond(DNSTest.query("Web.default.svc.cluster.local", type: DNSType.a, id: 3), source: nil, udp: true)
+        else { return XCTFail() }
+        XCTAssertEqual(try DNSTest.parse(after).rcode, DNSRcode.nxDomain, "a new zone empties the cache")
+    }
+}

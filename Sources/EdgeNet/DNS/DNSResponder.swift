@@ -21,24 +21,59 @@ final class DNSResponder: Sendable {
         self.allowed = Mutex(allowed)
     }
 
-    func replaceZone(_ z: ClusterDNSZone) { zone.withLock { $0 = z } }
+    /// Encoded zone answers by query (header flags RD and everything after the
+    /// header, transport), valid until the zone changes: a repeated question is
+    /// answered with one copy. Capped; emptied when full.
+    private let answers = Mutex([[UInt8]: [UInt8]]())
+    static let maxCachedAnswers = 8192
+
+    func replaceZone(_ z: ClusterDNSZone) {
+        zone.withLock { $0 = z }
+        answers.withLock { $0.removeAll(keepingCapacity: true) }
+    }
+
+    /// The cache key of a plain query (one question, at most an OPT record), or nil.
+    static func answerKey(_ b: [UInt8], udp: Bool) -> [UInt8]? {
+        guard b.count >= 17, b.count <= 512, b[2] & 0xF8 == 0, b[4] == 0, b[5] == 1, b[6] == 0, b[7] == 0, b[8] == 0, b[9] == 0,
+              b[10] == 0, b[11] <= 1 else { return nil }
+        var key = [b[2] & 0x01, udp ? 1 : 0]
+        key += b[4...]
+        return key
+    }
     var currentZone: ClusterDNSZone { zone.withLock { $0 } }
+
+    func allowed(_ source: UInt32?) -> Bool {
+        guard let source, source >> 24 != 127, let blocks = allowed.withLock({ $0 }) else { return true }
+        return blocks.contains { $0.contains(source) }
+    }
 
     /// `limit`: the largest reply the transport takes (512 or the client's EDNS size over UDP, 65535 over TCP).
     func respond(_ bytes: [UInt8], source: UInt32?, udp: Bool) -> Result {
+        let key = Self.answerKey(bytes, udp: udp)
+        if let key, let hit = answers.withLock({ $0[key] }), allowed(source) {
+            var out = hit
+            out[0] = bytes[0]
+            out[1] = bytes[1]
+            return .reply(out)
+        }
         let query: DNSQuery
         switch DNSQuery.parse(bytes) {
         case .drop: return .drop
         case .refuse(let id, let flags, let rcode): return .reply(DNSAnswer.error(id: id, flags: flags, rcode: rcode))
         case .query(let q): query = q
         }
-        if let source, let blocks = allowed.withLock({ $0 }), source >> 24 != 127, !blocks.contains(where: { $0.contains(source) }) {
-            return .reply(DNSAnswer.error(id: query.id, flags: query.flags, rcode: DNSRcode.refused))
-        }
+        guard allowed(source) else { return .reply(DNSAnswer.error(id: query.id, flags: query.flags, rcode: DNSRcode.refused)) }
         let limit = udp ? Int(max(512, min(query.ednsSize ?? 512, 4096))) : 65535
         switch currentZone.answer(query.question) {
         case .answer(let a):
-            return .reply(a.encode(for: query, limit: limit))
+            let out = a.encode(for: query, limit: limit)
+            if let key {
+                answers.withLock { m in
+                    if m.count >= Self.maxCachedAnswers { m.removeAll(keepingCapacity: true) }
+                    m[key] = out
+                }
+            }
+            return .reply(out)
         case .forward:
             let key = DNSCache.Key(name: query.question.name, type: query.question.type, qclass: query.question.qclass)
             if let hit = cache.get(key, id: query.id), !udp || hit.count <= limit { return .reply(hit) }
