@@ -23,9 +23,16 @@ final class IPTablesFlavourTests: XCTestCase {
         XCTAssertEqual(IPTablesFlavour.decide(nftSave: fewRules, legacySave: nil), .nft)
     }
 
-    func testDetectRunsBothSaveCommands() {
+    func testDetectUsesTheBackEndThatAnswers() {
         let fake = FakeIPTables(flavour: "legacy")
-        XCTAssertEqual(IPTablesFlavour.detect(fake), .legacy, "only iptables-legacy-save answers")
+        XCTAssertEqual(IPTablesFlavour.detect(fake, legacyTables: { nil }), .legacy, "only iptables-legacy-save answers")
+    }
+
+    func testLegacyToolsAreNotRunWhenNoLegacyTableIsInUse() {
+        let nft = FakeIPTables(flavour: "nft")
+        XCTAssertEqual(IPTablesFlavour.detect(nft, legacyTables: { nil }), .nft)
+        XCTAssertEqual(IPTablesFlavour.detect(nft, legacyTables: { "" }), .nft)
+        XCTAssertEqual(nft.state.withLock { $0.saves }, 2, "iptables-nft-save only; iptables-legacy-save would load the legacy modules")
     }
 
     func testSavedTableParsesOnlyItsTable() {
