@@ -26,7 +26,7 @@ struct NetBenchCommand: AsyncParsableCommand {
             if let f = partialFile { try FileSystem.write(f, r.oneChangedInput, mode: 0o600) }
             print("{\"services\": \(r.services), \"rules\": \(r.rules), \"flavour\": \"\(client.flavour.rawValue)\", \"build_all_s\": \(r.buildAllSeconds), "
                   + "\"full_s\": \(r.fullSeconds), \"one_changed_s\": \(r.oneChangedSeconds), \"one_changed_best_s\": \(r.oneChangedBestSeconds), "
-                  + "\"one_changed_bytes\": \(r.oneChangedBytes), "
+                  + "\"one_changed_bytes\": \(r.oneChangedBytes), \"one_changed_build_s\": \(r.oneChangedBuildSeconds), "
                   + "\"verify_s\": \(r.verifySeconds)}")
         }
     }

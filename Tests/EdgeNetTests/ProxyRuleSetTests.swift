@@ -82,3 +82,38 @@ final class ProxyRuleSetTests: XCTestCase {
         XCTAssertEqual(Conntrack.staleFilters(before: ["k": (tcp, [e1])], after: ["k": (tcp, [])]), [], "TCP needs no flush")
     }
 }
+
+extension ProxyRuleSetTests {
+    /// The patched rule set is always the one a fresh build gives, through adds, changes, removals,
+    /// services losing and gaining endpoints (reject lines), node ports and host ports.
+    func testPatchingGivesExactlyWhatAFreshBuildGives() {
+        var rng = SystemRandomNumberGenerator()
+        let builder = ProxyRuleSet()
+        var inputs: [String: ProxyRuleSet.Input] = [:]
+        var hostPorts: [HostPortMapping] = []
+        for step in 0..<300 {
+            let i = Int.random(in: 0..<40, using: &rng)
+            let name = "s\(i)"
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0: inputs[name] = nil
+            case 1:
+                var svc = ServiceRulesTests.service(name, type: "NodePort", ip: "10.43.\(i % 3).\(i + 2)",
+                                                    ports: [["name": "http", "port": 80, "protocol": "TCP", "nodePort": .int(Int64(30000 + i))]])
+                svc[path: ["spec", "externalIPs"]] = [.string("192.0.2.\(i)")]
+                let port = ProxyServicePort.ports(of: svc)[0]
+                inputs[name] = .init(port: port, endpoints: [])
+            case 2:
+                hostPorts = Bool.random(using: &rng) ? [] : [HostPortMapping(pod: "default/p\(step)", podIP: 0x0A2A_0007, hostIP: nil, hostPort: 8000 + i,
+                                                                             containerPort: 80, proto: "tcp")]
+            default:
+                let eps = (0..<Int.random(in: 0...3, using: &rng)).map { "10.42.\(i % 4).\($0 + step % 7 + 1)" }
+                inputs[name] = input(name, ip: "10.43.\(i % 3).\(i + 2)", endpoints: eps)
+            }
+            let list = Array(inputs.values)
+            let patched = builder.build(list, hostPorts: hostPorts, settings: settings)
+            let fresh = ProxyRuleSet().build(list.shuffled(), hostPorts: hostPorts.shuffled(), settings: settings)
+            XCTAssertEqual(patched.tables, fresh.tables, "step \(step)")
+            if patched.tables != fresh.tables { return }
+        }
+    }
+}
