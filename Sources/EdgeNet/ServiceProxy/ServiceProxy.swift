@@ -39,6 +39,9 @@ public final class ServiceProxy: Sendable {
     let podInformer: Informer
     let nodeInformer: Informer
     let builder = ProxyRuleSet()
+    /// Each Service's parsed ports and endpoints, kept while its resourceVersion and its
+    /// slices' stay the same: a sync among thousands of Services parses only what changed.
+    private let parsed = Mutex([String: (versions: [String], settings: ProxySettings, inputs: [ProxyRuleSet.Input])]())
     /// Set by the verify ticker, taken by the next sync.
     private let verifyDue = Mutex(false)
     private let changes: AsyncStream<Void>
@@ -156,13 +159,26 @@ public final class ServiceProxy: Sendable {
             slicesByService[(s[path: ["metadata", "namespace"]]?.string ?? "") + "/" + svc, default: []].append(s)
         }
         var inputs: [ProxyRuleSet.Input] = []
+        let memo = parsed.withLock { $0 }
+        var fresh: [String: (versions: [String], settings: ProxySettings, inputs: [ProxyRuleSet.Input])] = [:]
+        fresh.reserveCapacity(memo.count)
+        func version(_ o: JSON) -> String { o[path: ["metadata", "resourceVersion"]]?.string ?? "" }
         for svc in serviceInformer.list() {
             let key = Informer.key(svc)
             let slices = slicesByService[key] ?? []
-            for p in ProxyServicePort.ports(of: svc) {
-                inputs.append(.init(port: p, endpoints: ProxyEndpoint.endpoints(for: p, slices: slices, nodeName: settings.nodeName)))
+            let versions = [version(svc)] + slices.map { Informer.key($0) + "@" + version($0) }.sorted()
+            if let hit = memo[key], hit.versions == versions, hit.settings == settings, !versions[0].isEmpty {
+                fresh[key] = hit
+                inputs += hit.inputs
+                continue
             }
+            let these = ProxyServicePort.ports(of: svc).map { p in
+                ProxyRuleSet.Input(port: p, endpoints: ProxyEndpoint.endpoints(for: p, slices: slices, nodeName: settings.nodeName))
+            }
+            fresh[key] = (versions, settings, these)
+            inputs += these
         }
+        parsed.withLock { $0 = fresh }
         let hostPorts = podInformer.list().flatMap(HostPortMapping.mappings(of:))
         return (inputs, hostPorts)
     }
