@@ -105,6 +105,10 @@ def add_pod(lab, node, name, ip, d):
             "def h(c):\n  while True:\n    b=c.recv(100)\n    if not b: break\n    c.sendall(b)\n"
             "while True:\n  c,_=s.accept();threading.Thread(target=h,args=(c,),daemon=True).start()\n")
     subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", echo], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # UDP on 5353: answers every datagram with the pod's name.
+    udp = (f"import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(('0.0.0.0',5353))\n"
+           f"while True:\n  b,a=s.recvfrom(100);s.sendto(b'{name}',a)\n")
+    subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", udp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return ip
 
 
@@ -289,3 +293,27 @@ def test_cluster_dns_answers_from_the_pods_own_node_and_forwards_the_rest(cluste
     # Each node answers its own pods: node1's listener sees cl1's query, node2's ep2's.
     for node in NODES:
         assert f"{node_ip(node)}:10053" in lab.run(node, "ss", "-lun").stdout
+
+
+def test_udp_flows_to_a_removed_endpoint_are_flushed(cluster):
+    """A UDP client keeps its source port; without a conntrack flush its flow would stick
+    to the removed endpoint until the entry times out."""
+    lab, pods, _ = cluster
+    kapply(lab, service("udp", ports=[{"name": "u", "port": 53, "targetPort": 5353, "protocol": "UDP"}]))
+    kapply(lab, slice_for("udp", [(pods["ep1"], "node1")], port=5353, name="udp-test", port_name="u", proto="UDP"))
+    cip = cluster_ip(lab, "udp")
+    client = ("import socket,sys,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.bind(('0.0.0.0',40000));s.settimeout(1)\n"
+              "for line in sys.stdin:\n  s.sendto(b'x',(sys.argv[1],53))\n  try: print(s.recvfrom(100)[0].decode(),flush=True)\n"
+              "  except socket.timeout: print('timeout',flush=True)\n")
+    p = subprocess.Popen(["ip", "netns", "exec", f"{lab.prefix}-cl1", "python3", "-c", client, cip], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    def ask():
+        p.stdin.write("\n"); p.stdin.flush()
+        return p.stdout.readline().strip()
+    try:
+        wait_for(lambda: ask() == "ep1", 15, "the UDP service through ep1")
+        kapply(lab, slice_for("udp", [(pods["ep2"], "node2")], port=5353, name="udp-test", port_name="u", proto="UDP"))
+        wait_for(lambda: ask() == "ep2", 5, "the same client flow moved to ep2 (stale conntrack entry flushed)")
+    finally:
+        p.kill()
+        p.wait()
