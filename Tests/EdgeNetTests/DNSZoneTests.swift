@@ -67,10 +67,29 @@ final class DNSZoneTests: XCTestCase {
         }
     }
 
-    func testExternalNameIsACNAMEAndPodNamesAnswerTheirAddress() throws {
-        let ext = try ask("ext.default.svc.cluster.local", DNSType.a)
-        XCTAssertEqual(ext.answers.map(\.type), [DNSType.cname])
-        XCTAssertEqual(ext.answers.map(\.data), ["example.org."])
+    func testExternalNameIsACNAMEWhoseTargetIsResolvedAndPodNamesAnswerTheirAddress() throws {
+        let responder = DNSResponder(zone: Self.zone())
+        guard case .chase(_, let a, let target) = responder.respond(DNSTest.query("ext.default.svc.cluster.local", type: DNSType.a), source: nil, udp: true) else {
+            return XCTFail("an outside target is resolved upstream")
+        }
+        XCTAssertEqual(target, DNSName("example.org"))
+        XCTAssertEqual(a.answers.map(\.data), [.cname(DNSName("example.org")!)])
+        let cname = try ask("ext.default.svc.cluster.local", DNSType.cname)
+        XCTAssertEqual(cname.answers.map(\.data), ["example.org."], "asked for the CNAME itself: answered here")
+        // A target inside the cluster is answered from the zone, CNAME first.
+        let inner: JSON = ["metadata": ["name": "alias", "namespace": "default"],
+                           "spec": ["type": "ExternalName", "externalName": "web.default.svc.cluster.local"]]
+        let web: JSON = ["metadata": ["name": "web", "namespace": "default"], "spec": ["clusterIP": "10.43.0.20", "ports": [["port": 80]]]]
+        let local = DNSResponder(zone: ClusterDNSZone.build(services: [inner, web], slices: [], domain: DNSName("cluster.local")!, serial: 1))
+        guard case .reply(let b) = local.respond(DNSTest.query("alias.default.svc.cluster.local", type: DNSType.a), source: nil, udp: true) else { return XCTFail() }
+        XCTAssertEqual(try DNSTest.parse(b).answers.map(\.data), ["web.default.svc.cluster.local.", "10.43.0.20"])
+        // Upstream's answer for the target, read back for the combined reply.
+        guard case .query(let q) = DNSQuery.parse(DNSTest.query("example.org", type: DNSType.a)) else { return XCTFail() }
+        let upstream = DNSAnswer(authoritative: false, answers: [DNSRecord(name: DNSName("example.org")!, ttl: 60, data: .cname(DNSName("cdn.example.net")!)),
+                                                                  DNSRecord(name: DNSName("cdn.example.net")!, ttl: 60, data: .a(0xC0000263))])
+        let w = (bytes: upstream.encode(for: q, limit: 512), ())
+        let got = try XCTUnwrap(DNSAnswer.answerRecords(w.bytes))
+        XCTAssertEqual(got.records.map(\.data), [.cname(DNSName("cdn.example.net")!), .a(0xC0000263)])
         XCTAssertEqual(try ask("10-42-3-4.default.pod.cluster.local", DNSType.a).answers.map(\.data), ["10.42.3.4"])
         XCTAssertEqual(try ask("not-an-ip.default.pod.cluster.local", DNSType.a).rcode, DNSRcode.nxDomain)
     }

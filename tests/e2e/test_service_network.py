@@ -290,6 +290,12 @@ def test_cluster_dns_answers_from_the_pods_own_node_and_forwards_the_rest(cluste
     # Outside names go to the node's upstream (the dnsmasq on the server's lab address).
     assert dig(lab, "cl1", "+short", "www.outside.test").strip() == "192.0.2.99"
     assert dig(lab, "ep2", "+short", "+tcp", "www.outside.test").strip() == "192.0.2.99", "over TCP, from node2's own DNS"
+    # ExternalName: the CNAME, and its target resolved upstream in the same answer (as CoreDNS).
+    kapply(lab, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext", "namespace": "default"},
+                 "spec": {"type": "ExternalName", "externalName": "www.outside.test"}})
+    wait_for(lambda: "www.outside.test." in in_ns(lab, "cl1", "dig", f"@{DNS_IP}", "+short", "+time=1", "+tries=1", "ext.default.svc.cluster.local").stdout,
+             10, "the ExternalName")
+    assert dig(lab, "cl1", "+short", "ext.default.svc.cluster.local").split() == ["www.outside.test.", "192.0.2.99"]
     # Each node answers its own pods: node1's listener sees cl1's query, node2's ep2's.
     for node in NODES:
         assert f"{node_ip(node)}:10053" in lab.run(node, "ss", "-lun").stdout

@@ -34,6 +34,10 @@ enum DNSListeners {
                 DNSListeners.forward(q, bytes, tcp: false, responder, forwarder) { out in
                     channel.writeAndFlush(AddressedEnvelope(remoteAddress: env.remoteAddress, data: channel.allocator.buffer(bytes: out)), promise: nil)
                 }
+            case .chase(let q, let a, let target):
+                DNSListeners.chase(q, a, target, udp: true, forwarder) { out in
+                    channel.writeAndFlush(AddressedEnvelope(remoteAddress: env.remoteAddress, data: channel.allocator.buffer(bytes: out)), promise: nil)
+                }
             }
         }
 
@@ -82,11 +86,33 @@ enum DNSListeners {
                 case .drop: context.close(promise: nil); return
                 case .reply(let out): reply(out)
                 case .forward(let q): DNSListeners.forward(q, message, tcp: true, responder, forwarder, reply)
+                case .chase(let q, let a, let target): DNSListeners.chase(q, a, target, udp: false, forwarder, reply)
                 }
             }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+    }
+
+    /// The CNAME plus the upstream's records for its target; the CNAME alone if upstream fails.
+    static func chase(_ q: DNSQuery, _ a: DNSAnswer, _ target: DNSName, udp: Bool, _ forwarder: DNSForwarder?,
+                      _ reply: @escaping ([UInt8]) -> Void) {
+        let limit = udp ? Int(max(512, min(q.ednsSize ?? 512, 4096))) : 65535
+        guard let forwarder else { return reply(a.encode(for: q, limit: limit)) }
+        var w = DNSWriter()
+        let id = UInt16.random(in: 0...UInt16.max)
+        w.u16(id); w.u16(0x0100); w.u16(1); w.u16(0); w.u16(0); w.u16(0)
+        w.name(target, compress: false)
+        w.u16(q.question.type == DNSType.any ? DNSType.a : q.question.type); w.u16(1)
+        let sub = DNSQuery(id: id, flags: 0x0100, question: DNSQuestion(name: target, raw: target.labels, type: q.question.type, qclass: 1), ednsSize: nil)
+        forwarder.forward(sub, bytes: w.bytes, tcp: !udp).whenComplete { result in
+            var combined = a
+            if case .success(let bytes) = result, let (rcode, records) = DNSAnswer.answerRecords(bytes) {
+                combined.answers += records
+                if records.isEmpty && rcode == DNSRcode.nxDomain { combined.rcode = DNSRcode.nxDomain }
+            }
+            reply(combined.encode(for: q, limit: limit))
+        }
     }
 
     static func forward(_ q: DNSQuery, _ bytes: [UInt8], tcp: Bool, _ responder: DNSResponder, _ forwarder: DNSForwarder?,

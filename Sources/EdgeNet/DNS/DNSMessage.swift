@@ -92,6 +92,7 @@ extension DNSReader {
 
 enum DNSRData: Equatable, Sendable {
     case a(UInt32)
+    case aaaa([UInt8])
     case cname(DNSName)
     case ptr(DNSName)
     case ns(DNSName)
@@ -101,6 +102,7 @@ enum DNSRData: Equatable, Sendable {
     var type: UInt16 {
         switch self {
         case .a: return DNSType.a
+        case .aaaa: return DNSType.aaaa
         case .cname: return DNSType.cname
         case .ptr: return DNSType.ptr
         case .ns: return DNSType.ns
@@ -179,6 +181,7 @@ struct DNSAnswer: Equatable, Sendable {
         let start = w.count
         switch r.data {
         case .a(let ip): w.u32(ip)
+        case .aaaa(let b): w.raw(b)
         case .cname(let n), .ptr(let n), .ns(let n): w.name(n)
         case .srv(let p, let wt, let port, let target):
             w.u16(p); w.u16(wt); w.u16(port)
@@ -188,6 +191,39 @@ struct DNSAnswer: Equatable, Sendable {
             w.u32(serial); w.u32(refresh); w.u32(retry); w.u32(expire); w.u32(minimum)
         }
         w.setU16(UInt16(w.count - start), at: lengthAt)
+    }
+
+    /// The A, AAAA and CNAME records of a response's answer section (an upstream's
+    /// answer for an ExternalName target), names decompressed; nil if unreadable.
+    static func answerRecords(_ b: [UInt8]) -> (rcode: UInt16, records: [DNSRecord])? {
+        var r = DNSReader(b)
+        do {
+            _ = try r.u16()
+            let flags = try r.u16()
+            let qd = try r.u16(), an = try r.u16()
+            try r.skip(4)
+            for _ in 0..<qd { _ = try r.name(); try r.skip(4) }
+            var out: [DNSRecord] = []
+            for _ in 0..<an {
+                let name = try r.name()
+                let type = try r.u16()
+                try r.skip(2)
+                let ttl = try r.u32()
+                let len = Int(try r.u16())
+                let end = r.offset + len
+                guard end <= b.count else { return nil }
+                switch (type, len) {
+                case (DNSType.a, 4): out.append(DNSRecord(name: name, ttl: ttl, data: .a(try r.u32())))
+                case (DNSType.aaaa, 16): out.append(DNSRecord(name: name, ttl: ttl, data: .aaaa(try r.take(16))))
+                case (DNSType.cname, _): out.append(DNSRecord(name: name, ttl: ttl, data: .cname(try r.name())))
+                default: break
+                }
+                r.offset = end
+            }
+            return (flags & 0xF, out)
+        } catch {
+            return nil
+        }
     }
 
     /// An error answer with no records (FORMERR, NOTIMP, SERVFAIL, REFUSED) for a query we could read the header of.

@@ -7,6 +7,9 @@ final class DNSResponder: Sendable {
         case reply([UInt8])
         /// Ask upstream; the query's id is the client's.
         case forward(DNSQuery)
+        /// An ExternalName's CNAME whose target is outside the cluster: resolve the
+        /// target upstream and answer both, as CoreDNS does.
+        case chase(DNSQuery, DNSAnswer, target: DNSName)
         case drop
     }
 
@@ -65,7 +68,17 @@ final class DNSResponder: Sendable {
         guard allowed(source) else { return .reply(DNSAnswer.error(id: query.id, flags: query.flags, rcode: DNSRcode.refused)) }
         let limit = udp ? Int(max(512, min(query.ednsSize ?? 512, 4096))) : 65535
         switch currentZone.answer(query.question) {
-        case .answer(let a):
+        case .answer(var a):
+            let qtype = query.question.type
+            if a.answers.count == 1, case .cname(let target) = a.answers[0].data,
+               qtype == DNSType.a || qtype == DNSType.aaaa || qtype == DNSType.any {
+                let zone = currentZone
+                guard target.hasSuffix(zone.domain) else { return .chase(query, a, target: target) }
+                // A name of the cluster itself: answered here.
+                if case .answer(let b) = zone.answer(DNSQuestion(name: target, raw: target.labels, type: qtype, qclass: 1)) {
+                    a.answers += b.answers
+                }
+            }
             let out = a.encode(for: query, limit: limit)
             if let key {
                 answers.withLock { m in
