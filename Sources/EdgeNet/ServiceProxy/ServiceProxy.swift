@@ -86,6 +86,7 @@ public final class ServiceProxy: Sendable {
         var mode = IPTablesSyncer.Mode.full
         var failures = 0
         var checks = 0
+        var lastFailure = ""
         var lastRules: IPTablesRules?
         var usable: [String: (ProxyServicePort, Set<ProxyEndpoint>)] = [:]
         var settings = currentSettings()
@@ -114,7 +115,9 @@ public final class ServiceProxy: Sendable {
                     log.debug("proxy \(outcome.mode.rawValue) sync: \(outcome.chainsWritten) chains written, \(outcome.chainsDeleted) deleted, \(outcome.jumpsInserted) jumps in \(clock.now - started)")
                     if outcome.mode == .verify { log.info("proxy verify sync: \(outcome.chainsWritten) chains rewritten, \(outcome.jumpsInserted) jumps restored") }
                 }
+                if failures > 0 { log.info("proxy sync works again after \(failures) failed attempts") }
                 failures = 0
+                lastFailure = ""
                 mode = .partial
                 var after: [String: (ProxyServicePort, Set<ProxyEndpoint>)] = [:]
                 for i in inputs {
@@ -126,7 +129,12 @@ public final class ServiceProxy: Sendable {
             } catch {
                 failures += 1
                 mode = .full
-                log.error("proxy sync failed (attempt \(failures)), retrying with a full sync: \(error)")
+                // Logged when it starts and when the reason changes, not on every retry (iptables missing, say).
+                let reason = "\(error)"
+                if reason != lastFailure {
+                    log.error("proxy sync failed, retrying with a full sync every few seconds: \(reason)")
+                    lastFailure = reason
+                }
                 try? await Task.sleep(for: .milliseconds(min(200 * (1 << min(failures, 6)), 10_000)))
                 continue
             }
