@@ -152,7 +152,7 @@ def dns(n=1000):
 
 def main():
     if os.geteuid() != 0:
-        sys.exit("net_bench needs root (network namespaces)")
+        sys.exit("service_bench needs root (network namespaces)")
     print("\n## Service proxy and cluster DNS\n")
     print("| measurement | edgectl | peer in the same run | target |")
     print("|---|---|---|---|")
