@@ -135,10 +135,10 @@ final class DNSZoneTests: XCTestCase {
     }
 
     func testResolvConfSkipsLoopbackAndFallsBackToSystemdResolvedsList() {
-        XCTAssertEqual(ResolvConf.nameservers("# c\nnameserver 127.0.0.53\nnameserver 10.250.0.1\nsearch lan\nnameserver ::1\nnameserver 10.250.0.1\n"),
+        XCTAssertEqual(UpstreamResolvers.nameservers("# c\nnameserver 127.0.0.53\nnameserver 10.250.0.1\nsearch lan\nnameserver ::1\nnameserver 10.250.0.1\n"),
                        ["10.250.0.1"])
-        let files = ["/etc/resolv.conf": "nameserver 127.0.0.53\n", ResolvConf.systemdResolvedUpstreams: "nameserver 192.0.2.53\n"]
-        XCTAssertEqual(ResolvConf.upstreams(path: "/etc/resolv.conf", read: { files[$0] }), ["192.0.2.53"])
+        let files = ["/etc/resolv.conf": "nameserver 127.0.0.53\n", UpstreamResolvers.systemdResolvedUpstreams: "nameserver 192.0.2.53\n"]
+        XCTAssertEqual(UpstreamResolvers.upstreams(path: "/etc/resolv.conf", read: { files[$0] }), ["192.0.2.53"])
     }
 
     func testCachedAnswersComeBackWithTheCallersIdAndCountedDownTTLs() throws {

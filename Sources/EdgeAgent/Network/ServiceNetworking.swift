@@ -51,7 +51,7 @@ public enum ServiceNetworking {
         var dc = ClusterDNSServer.Config(host: config.nodeIP)
         dc.port = config.dnsPort
         dc.domain = config.clusterDomain
-        dc.upstreams = ResolvConf.upstreams(path: config.resolvConf, read: readFile)
+        dc.upstreams = UpstreamResolvers.upstreams(path: config.resolvConf, read: readFile)
         if dc.upstreams.isEmpty {
             log.warning("no upstream resolvers in \(config.resolvConf) (loopback ones are skipped): names outside the cluster will not resolve for pods")
         }

@@ -3,7 +3,7 @@
 /// (systemd-resolved) answers the node only, and forwarding to a local
 /// resolver that forwards back here would loop; systemd-resolved's own list
 /// of real upstreams is used instead when that is all the file has.
-public enum ResolvConf {
+public enum UpstreamResolvers {
     public static let systemdResolvedUpstreams = "/run/systemd/resolve/resolv.conf"
 
     /// IPv4 nameservers of the file's text, in order, without loopback ones.
