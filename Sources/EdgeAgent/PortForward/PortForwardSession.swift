@@ -1,9 +1,5 @@
 import NIOCore
 
-/// Opens a TCP connection to a port of the pod (inside its network
-/// namespace) on the given event loop, or fails with a message for the user.
-typealias PortDialer = @Sendable (_ port: Int, _ loop: EventLoop) -> EventLoopFuture<Channel>
-
 /// One `kubectl port-forward` connection after the upgrade: a SPDY/3 session
 /// (raw, or tunnelled in WebSocket binary messages as kubectl 1.31+ sends it)
 /// in which every forwarded connection is a pair of client-created streams
@@ -193,7 +189,7 @@ final class PortForwardSession: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: from the pod
 
-    fileprivate func podData(_ request: String, _ bytes: ByteBuffer) {
+    func podData(_ request: String, _ bytes: ByteBuffer) {
         guard let pair = pairs[request], let data = pair.dataStream else { return }
         var b = bytes
         // Frames of at most 32 KiB, as the client reads them.
@@ -204,7 +200,7 @@ final class PortForwardSession: ChannelInboundHandler, @unchecked Sendable {
         context?.flush()
     }
 
-    fileprivate func podClosed(_ request: String) {
+    func podClosed(_ request: String) {
         finish(request, error: nil)
     }
 
@@ -240,20 +236,4 @@ final class PortForwardSession: ChannelInboundHandler, @unchecked Sendable {
         if framing == .webSocket { context.write(NIOAny(context.channel.allocator.buffer(bytes: WebSocketFrame.close(code: wsCode).encoded())), promise: nil) }
         context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in context.close(promise: nil) }
     }
-}
-
-/// Reads one pod connection into its session (same event loop).
-final class PodConnectionRelay: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    let session: PortForwardSession
-    let request: String
-
-    init(session: PortForwardSession, request: String) {
-        self.session = session
-        self.request = request
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { session.podData(request, unwrapInboundIn(data)) }
-    func channelInactive(context: ChannelHandlerContext) { session.podClosed(request); context.fireChannelInactive() }
-    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
 }

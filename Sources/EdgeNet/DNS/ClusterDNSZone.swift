@@ -213,8 +213,3 @@ struct ClusterDNSZone: Sendable {
         return DNSAnswer(answers: names.map { DNSRecord(name: q.name, ttl: Self.ttl, data: .ptr($0)) })
     }
 }
-
-extension String {
-    var replacingDots: String { String(map { $0 == "." ? "-" : $0 }) }
-    var replacingDashes: String { String(map { $0 == "-" ? "." : $0 }) }
-}

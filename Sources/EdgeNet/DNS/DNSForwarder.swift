@@ -85,7 +85,7 @@ final class DNSForwarder: @unchecked Sendable {
         ch.writeAndFlush(AddressedEnvelope(remoteAddress: p.upstream, data: ch.allocator.buffer(bytes: p.query)), promise: nil)
     }
 
-    fileprivate func received(_ bytes: [UInt8], from: SocketAddress) {
+    func received(_ bytes: [UInt8], from: SocketAddress) {
         guard bytes.count >= 12 else { return }
         let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         guard let p = pending[id], p.upstream == from, bytes[2] & 0x80 != 0 else { return }

@@ -2,26 +2,6 @@
 import Glibc
 #endif
 
-/// What a finished command left: its exit status and both outputs.
-public struct CommandResult: Sendable, Equatable {
-    public var status: Int32
-    public var stdout: String
-    public var stderr: String
-
-    public init(status: Int32, stdout: String, stderr: String) {
-        self.status = status
-        self.stdout = stdout
-        self.stderr = stderr
-    }
-}
-
-/// Runs a host tool (iptables-restore, conntrack) with some input and
-/// collects its output. A protocol so rule programming is tested with a fake.
-public protocol CommandRunning: Sendable {
-    /// nil when the program cannot be started at all (not installed).
-    func run(_ argv: [String], input: String) -> CommandResult?
-}
-
 /// posix_spawn with three pipes, fed and drained with poll(2) so a large
 /// restore input and a chatty error output never block each other.
 public struct CommandRunner: CommandRunning {

@@ -1,9 +1,3 @@
-/// A failed iptables command, with what it said.
-public struct IPTablesError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// The host's iptables in the flavour it uses: whole-table saves and
 /// restore transactions, nothing rule-by-rule.
 public struct IPTablesClient: Sendable {
@@ -48,13 +42,5 @@ public struct IPTablesClient: Sendable {
         guard r.status == 0 else {
             throw IPTablesError("\(flavour.restore) --noflush failed (\(r.status)): \(r.stderr.trimmingNewlines)")
         }
-    }
-}
-
-extension String {
-    var trimmingNewlines: String {
-        var s = Substring(self)
-        while s.last == "\n" || s.last == "\r" || s.last == " " { s = s.dropLast() }
-        return String(s)
     }
 }
