@@ -61,11 +61,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
-        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
-        // The node's networking: iptables (flavour, restore transactions, chain ownership), the service
-        // proxy, the cluster DNS server; the pod network lives here too (see DESIGN.md).
+        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
+        // rtnetlink (links, addresses, routes, neighbours) and the CNI plugin runner, in C: no process per pod.
+        .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")]),
+        // The node's network: pod network (bridge, veth, IPAM, vxlan/host-gw, CNI); iptables (flavour, restore
+        // transactions, chain ownership), the service proxy and the cluster DNS server on NIO UDP/TCP.
         .target(name: "EdgeNet", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeTLS",
+            "EdgeAPI", "EdgeClient", "EdgeTLS", "CEdgeNet",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -80,9 +82,10 @@ let package = Package(
         // Wires EdgeClient to an API service in the same process (server components, tests).
         .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeStore"]),
         .executableTarget(name: "edgectl", dependencies: [
-            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess", "EdgeNet",
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
             "EdgeRuntime",
             "EdgeImages",
+            "EdgeNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -39,14 +39,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
     var datastoreSync: String = "full"
 
-    @Option(name: .long, help: "Pod network CIDR.")
-    var clusterCidr: String = "10.42.0.0/16"
+    @OptionGroup(title: "Cluster network")
+    var clusterNetwork: ClusterNetworkOptions
 
-    @Option(name: .long, help: "Service network CIDR.")
-    var serviceCidr: String = "10.43.0.0/16"
-
-    @Option(name: .long, help: "Cluster DNS address given to pods: the kube-system/kube-dns Service's cluster IP (inside --service-cidr).")
-    var clusterDns: String = "10.43.0.10"
+    @OptionGroup(title: "Pod network (the local agent)")
+    var podNetwork: PodNetworkOptions
 
     @Option(name: .long, parsing: .singleValue, help: "Packaged components not to run: coredns (cluster DNS), servicelb (LoadBalancer addresses). Repeatable.")
     var disable: [String] = []
@@ -90,16 +87,10 @@ struct ServerCommand: AsyncParsableCommand {
         for d in disable where !Self.disableable.contains(d) {
             throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
         }
-        let allocator: ServiceAllocator
-        do { allocator = try ServiceAllocator(serviceCIDR: serviceCidr) } catch {
-            throw ValidationError("--service-cidr \(serviceCidr) is not an IPv4 network like 10.43.0.0/16")
-        }
-        guard let dns = ServiceAllocator.parseIPv4(clusterDns), allocator.contains(dns), dns != allocator.network else {
-            throw ValidationError("--cluster-dns \(clusterDns) must be an address inside --service-cidr \(serviceCidr)")
-        }
         if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
+        try clusterNetwork.checkOverlap()
     }
 
     static let disableable: Set<String> = ["coredns", "servicelb"]
@@ -123,11 +114,13 @@ struct ServerCommand: AsyncParsableCommand {
 
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
-        let store = ObjectStore(backend: backend, admission: StandardAdmission(), services: try ServiceAllocator(serviceCIDR: serviceCidr))
+        let network = try clusterNetwork.settings()
+        let store = ObjectStore(backend: backend, admission: StandardAdmission(),
+                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
         if !disable.contains("coredns") {
-            try await ClusterBootstrap.ensureClusterDNS(store, ip: clusterDns)
+            try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
         }
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
@@ -159,9 +152,10 @@ struct ServerCommand: AsyncParsableCommand {
         let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
-                                        controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
-                                                                       nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                           ?? CSRSigningController.defaultSeconds)
+                                        controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
+                                                                           nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
+                                                                               ?? CSRSigningController.defaultSeconds,
+                                                                           network: network)
                                             + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
@@ -207,9 +201,11 @@ struct ServerCommand: AsyncParsableCommand {
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
-                                               imageGC: imageGC.policy,
-                                               serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP, clusterCIDR: clusterCidr,
-                                                                               dns: !disable.contains("coredns")))
+                                               imageGC: imageGC.policy, network: podNetwork,
+                                               serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP,
+                                                                                      clusterCIDR: network.clusterCIDR.description,
+                                                                                      clusterDomain: network.clusterDomain,
+                                                                                      dns: !disable.contains("coredns")))
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

@@ -6,9 +6,6 @@ struct ServiceNetworkOptions: ParsableArguments {
     @Flag(help: "Do not run the service proxy (iptables rules for Services) or the node-local cluster DNS on this node.")
     var disableKubeProxy = false
 
-    @Option(help: "The node's resolv.conf whose nameservers cluster DNS forwards other names to (loopback ones are skipped).")
-    var resolvConf: String = "/etc/resolv.conf"
-
     @Option(help: "How often the proxy checks its iptables rules and repairs what was changed by hand: 30s, 5s, 1m.")
     var iptablesSyncPeriod: String = "30s"
 

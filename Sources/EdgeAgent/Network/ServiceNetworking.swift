@@ -47,7 +47,26 @@ public enum ServiceNetworking {
         }
     }
 
-    static func runDNS(client: APIClient, config: ServiceNetworkingConfig, log: Logger) async {
+    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+
+    /// The cluster domain and pod network the server wrote on this node's Node
+    /// (its node IPAM does so as soon as the node registers), waited for a little.
+    static func learnFromNode(client: APIClient, config: ServiceNetworkingConfig) async -> ServiceNetworkingConfig {
+        var c = config
+        for _ in 0..<30 {
+            if let node = try? await client.getIfExists(nodes, namespace: nil, name: config.nodeName),
+               let annotations = node[path: ["metadata", "annotations"]], annotations[ClusterNetworkSettings.Key.clusterCIDR] != nil {
+                if let cidr = annotations[ClusterNetworkSettings.Key.clusterCIDR]?.string { c.clusterCIDR = cidr }
+                if let domain = annotations[ClusterNetworkSettings.Key.clusterDomain]?.string, !domain.isEmpty { c.clusterDomain = domain }
+                return c
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        return c
+    }
+
+    static func runDNS(client: APIClient, config given: ServiceNetworkingConfig, log: Logger) async {
+        let config = await learnFromNode(client: client, config: given)
         var dc = ClusterDNSServer.Config(host: config.nodeIP)
         dc.port = config.dnsPort
         dc.domain = config.clusterDomain
