@@ -1,8 +1,12 @@
 """Services on a lab cluster (scripts/lab): the agents' service proxy and
 cluster DNS run in their node namespaces. Until the pod network lands, the
-"pods" here are network namespaces this test makes (a bridge per node, a veth
-per pod, routes between the nodes: all inside lab namespaces) serving busybox
-httpd, behind Services with hand-made EndpointSlices. Root only.
+"pods" here are network namespaces this test makes (a veth per pod, all inside
+lab namespaces) serving busybox httpd, behind Services with hand-made
+EndpointSlices: every shape of Service can be made without a controller. Root only.
+
+These "pods" sit on the pod network's own bridge (edge0) at addresses its IPAM
+does not reach in this test (.202, .203 of each node's range), so the routes
+between nodes are the pod network's (vxlan).
 
 Covered: ClusterIP spread over backends on both nodes, hairpin, NodePort and
 LoadBalancer (servicelb) from a client outside the cluster, an endpoint leaving
@@ -31,8 +35,9 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the lab needs root (n
 
 SYNC = 2  # --iptables-sync-period of the agents, seconds
 DNS_IP = "10.43.0.10"
-# node -> (bridge address, pod range)
-NODES = {"node1": "10.42.1", "node2": "10.42.2"}
+# node -> the first three octets of its pod range (spec.podCIDR, filled in by the fixture)
+NODES = {"node1": "", "node2": ""}
+BRIDGE = "edge0"  # the pod network's bridge on each node
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +56,16 @@ def cluster():
                                     f"--listen-address={SERVER_IP}", "--bind-interfaces", "--address=/outside.test/192.0.2.99",
                                     f"--pid-file={d}/dnsmasq.pid"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         extra.append(dnsmasq)
-        for node, net in NODES.items():
+        for node in NODES:
             lab.script("join", node, "--iptables-sync-period", f"{SYNC}s", "--resolv-conf", resolv)
-            lab.run(node, "sysctl", "-qw", "net.ipv4.ip_forward=1", check=True)
             # A node's own connections to a cluster IP need a route out before the DNAT (as on any host: its gateway).
             lab.run(node, "ip", "route", "add", "default", "via", SERVER_IP, check=True)
-            lab.run(node, "ip", "link", "add", "edgetest0", "type", "bridge", check=True)
-            lab.run(node, "ip", "addr", "add", f"{net}.1/24", "dev", "edgetest0", check=True)
-            lab.run(node, "ip", "link", "set", "edgetest0", "up", check=True)
-        lab.run("node1", "ip", "route", "add", "10.42.2.0/24", "via", node_ip("node2"), check=True)
-        lab.run("node2", "ip", "route", "add", "10.42.1.0/24", "via", node_ip("node1"), check=True)
+            # The pod network's range and bridge on this node (its IPAM hands out addresses from the bottom).
+            cidr = wait_for(lambda: lab.kubectl("get", "node", node, "-o", "jsonpath={.spec.podCIDR}").stdout.strip(), 20, f"{node}'s podCIDR")
+            NODES[node] = cidr.rsplit(".", 1)[0]
+            wait_for(lambda: lab.run(node, "ip", "link", "show", BRIDGE).returncode == 0, 20, f"{node}'s pod bridge")
         pods = {}
-        for name, node, host in [("ep1", "node1", 2), ("cl1", "node1", 3), ("ep2", "node2", 2), ("ep3", "node2", 3)]:
+        for name, node, host in [("ep1", "node1", 202), ("cl1", "node1", 203), ("ep2", "node2", 202), ("ep3", "node2", 203)]:
             pods[name] = add_pod(lab, node, name, f"{NODES[node]}.{host}", d)
         yield lab, pods, d
     finally:
@@ -89,7 +92,8 @@ def add_pod(lab, node, name, ip, d):
     subprocess.run(["ip", "netns", "add", ns], check=True)
     subprocess.run(["ip", "-n", ns, "link", "set", "lo", "up"], check=True)
     lab.run(node, "ip", "link", "add", f"v-{name}", "type", "veth", "peer", "name", "eth0", "netns", ns, check=True)
-    lab.run(node, "ip", "link", "set", f"v-{name}", "master", "edgetest0", "up", check=True)
+    lab.run(node, "ip", "link", "set", f"v-{name}", "mtu", "1400", "master", BRIDGE, "up", check=True)
+    subprocess.run(["ip", "-n", ns, "link", "set", "eth0", "mtu", "1400"], check=True)  # under the vxlan's
     # With br_netfilter loaded, a pod reaching itself through a service leaves by the port it came in on (flannel's hairpinMode).
     lab.run(node, "ip", "link", "set", f"v-{name}", "type", "bridge_slave", "hairpin", "on", check=True)
     subprocess.run(["ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", "eth0"], check=True)
