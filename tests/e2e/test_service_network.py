@@ -240,7 +240,7 @@ def test_rules_deleted_by_hand_come_back_within_the_sync_period(cluster):
 
 
 def test_established_connections_survive_an_agent_kill_and_restart(cluster):
-    lab, pods, _ = cluster
+    lab, pods, d = cluster
     kapply(lab, service("echo", ports=[{"name": "echo", "port": 9000, "targetPort": 9000}]))
     kapply(lab, slice_for("echo", [(pods["ep2"], "node2")], port=9000, name="echo-test", port_name="echo"))
     cip = cluster_ip(lab, "echo")
@@ -255,10 +255,10 @@ def test_established_connections_survive_an_agent_kill_and_restart(cluster):
         assert p.stdout.readline().strip() == "one"
         pid = int(open(os.path.join(lab.dir, "node1.pid")).read())
         os.kill(pid, 9)
-        time.sleep(1)
+        wait_for(lambda: not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z", 10, "the agent gone")
         p.stdin.write("two\n"); p.stdin.flush()
         assert p.stdout.readline().strip() == "two", "rules stay while the agent is gone"
-        lab.script("join", "node1", "--iptables-sync-period", f"{SYNC}s")
+        lab.script("join", "node1", "--iptables-sync-period", f"{SYNC}s", "--resolv-conf", os.path.join(d, "resolv.conf"))
         time.sleep(SYNC + 1)
         p.stdin.write("three\n"); p.stdin.flush()
         assert p.stdout.readline().strip() == "three", "a restarted agent's full sync keeps established flows"
