@@ -45,6 +45,12 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Pod network (the local agent)")
     var podNetwork: PodNetworkOptions
 
+    @Option(name: .long, parsing: .singleValue, help: "Packaged components not to run: coredns (cluster DNS), servicelb (LoadBalancer addresses). Repeatable.")
+    var disable: [String] = []
+
+    @OptionGroup(title: "Service proxy and cluster DNS (the local agent)")
+    var serviceNetwork: ServiceNetworkOptions
+
     @Option(name: .long, help: "This node's name (default: the hostname).")
     var nodeName: String?
 
@@ -104,11 +110,16 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--node-cert-lifetime \(l) is not a duration of at least \(Self.shortestNodeCertLifetime)s: use forms like 8760h, 30d or 60s")
             }
         }
+        for d in disable where !Self.disableable.contains(d) {
+            throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
+        }
         if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
         try clusterNetwork.checkOverlap()
     }
+
+    static let disableable: Set<String> = ["coredns", "servicelb"]
 
     /// Below this a certificate could expire before an agent's renewal (CSR, approval, signing) completes.
     static let shortestNodeCertLifetime: Int64 = 10
@@ -134,6 +145,9 @@ struct ServerCommand: AsyncParsableCommand {
                                 services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
+        if !disable.contains("coredns") {
+            try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
+        }
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
@@ -167,7 +181,8 @@ struct ServerCommand: AsyncParsableCommand {
                                         controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                            nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
                                                                                ?? CSRSigningController.defaultSeconds,
-                                                                           network: network))
+                                                                           network: network)
+                                            + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
@@ -212,7 +227,11 @@ struct ServerCommand: AsyncParsableCommand {
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
-                                               imageGC: imageGC.policy, network: podNetwork)
+                                               imageGC: imageGC.policy, network: podNetwork,
+                                               serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP,
+                                                                                      clusterCIDR: network.clusterCIDR.description,
+                                                                                      clusterDomain: network.clusterDomain,
+                                                                                      dns: !disable.contains("coredns")))
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
