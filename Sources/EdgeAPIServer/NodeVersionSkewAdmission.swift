@@ -25,7 +25,7 @@ public struct NodeVersionSkewAdmission: Admission {
         return inner.validate(obj, old: old, resource: resource)
     }
 
-    public func unknownFields(_ obj: JSON, resource: ResourceInfo) -> [String] { inner.unknownFields(obj, resource: resource) }
+    public func checkDecoding(_ obj: JSON, resource: ResourceInfo) -> DecodeReport { inner.checkDecoding(obj, resource: resource) }
     public func pruneUnknownFields(_ obj: inout JSON, resource: ResourceInfo) { inner.pruneUnknownFields(&obj, resource: resource) }
     public func patchSchema(resource: ResourceInfo) -> (any PatchSchemaNode)? { inner.patchSchema(resource: resource) }
 }

@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeBoards
+import EdgeNet
 
 /// Node status from NodeFacts, as a kubelet reports it: capacity, allocatable
 /// (memory and disk less the eviction thresholds k3s uses), pressure and Ready
@@ -15,9 +16,11 @@ public enum NodeStatusBuilder {
     public static let kubeletVersion = "v1.37.0-edgectl"
 
     /// `agentPort`: where the agent API listens, published as daemonEndpoints.kubeletEndpoint.Port for the API server's proxy.
+    /// `network`: the pod network's state (nil: none to report): Ready is False while it is not ready, with
+    /// upstream's "container runtime network not ready" message, and NetworkUnavailable follows it.
     /// `board`: the node's board profile, whose reserved memory and eviction thresholds replace kubelet's defaults.
     public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?, agentPort: Int = 10250,
-                              board: BoardProfile? = nil, kubeletVersion: String = kubeletVersion) -> JSON {
+                              network: NetworkReadiness? = nil, board: BoardProfile? = nil, kubeletVersion: String = kubeletVersion) -> JSON {
         let capacity: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(f.memoryBytes / 1024)Ki"),
                               "ephemeral-storage": .string("\(f.diskBytes / 1024)Ki"), "pods": .string(String(podsPerNode))]
         let memory = board?.allocatableMemory(capacity: f.memoryBytes) ?? max(0, f.memoryBytes - memoryReserve)
@@ -39,7 +42,16 @@ public enum NodeStatusBuilder {
             return ["type": .string(type), "status": .string(value), "reason": .string(on ? reasonOn : reasonOff),
                     "message": .string(on ? msgOn : msgOff), "lastHeartbeatTime": .string(now.rfc3339), "lastTransitionTime": since]
         }
-        var conditions: [JSON] = [
+        let networkReady = network?.ready ?? true
+        let notReadyMessage = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:\(network?.message ?? "")"
+        var conditions: [JSON] = []
+        if let u = network?.unavailable {
+            conditions.append(cond("NetworkUnavailable", u.status, u.reason, u.reason, u.message, u.message))
+        } else if let kept = old.first(where: { $0["type"]?.string == "NetworkUnavailable" }) {
+            // Set by someone else (a CNI such as Calico sets it): kept as is, as upstream's kubelet keeps it.
+            conditions.append(kept)
+        }
+        conditions += [
             cond("MemoryPressure", memoryPressure, "KubeletHasInsufficientMemory", "KubeletHasSufficientMemory",
                  "kubelet has insufficient memory available", "kubelet has sufficient memory available"),
             cond("DiskPressure", diskPressure, "KubeletHasDiskPressure", "KubeletHasNoDiskPressure",
@@ -53,7 +65,7 @@ public enum NodeStatusBuilder {
                 conditions.append(cond(b.type, b.active, b.reason, b.reason, b.message, b.message))
             }
         }
-        conditions.append(cond("Ready", true, "KubeletReady", "KubeletNotReady", "kubelet is posting ready status", "kubelet is not ready"))
+        conditions.append(cond("Ready", networkReady, "KubeletReady", "KubeletNotReady", "kubelet is posting ready status", notReadyMessage))
         return ["capacity": capacity, "allocatable": allocatable, "conditions": .array(conditions),
                 "addresses": [["type": "InternalIP", "address": .string(f.internalIP)], ["type": "Hostname", "address": .string(f.hostname)]],
                 "daemonEndpoints": ["kubeletEndpoint": ["Port": .int(Int64(agentPort))]],

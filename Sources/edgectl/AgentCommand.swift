@@ -21,6 +21,8 @@ struct AgentCommand: AsyncParsableCommand {
     var nodeLeaseDurationSeconds: Int64 = 40
     @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
     var ignorePreflightErrors: String?
+    @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
+    @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
     func run() async throws {
         let dir = DataDirectory.resolve(dataDir, role: "agent")
@@ -45,7 +47,8 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork,
+                                 containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
                                  leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }

@@ -3,6 +3,7 @@ import EdgeAPI
 import EdgeBoards
 import EdgeClient
 import EdgeImages
+import EdgeNet
 import EdgeTLS
 import NIOPosix
 #if canImport(Glibc)
@@ -17,13 +18,15 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
+                    imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions,
+                    containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
                     leaseDurationSeconds: Int64 = 40) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, containerLogs: containerLogs,
-                             leaseDurationSeconds: leaseDurationSeconds)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network,
+                             serviceNetwork: networking(serviceNetwork, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true),
+                             containerLogs: containerLogs, leaseDurationSeconds: leaseDurationSeconds)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -59,10 +62,11 @@ enum AgentRunner {
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
-                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy,
-                      containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
+                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy, network: PodNetworkOptions,
+                      serviceNetwork: ServiceNetworkingConfig, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
                       leaseDurationSeconds: Int64 = 40) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
+        var services = serviceNetwork
         var cfg = NodeAgent.Config(nodeName: nodeName)
         let host = HostRoot.fromEnvironment()
         let board = NodeBoard.detect(host)
@@ -76,14 +80,24 @@ enum AgentRunner {
         cfg.leaseInterval = .seconds(max(1, leaseDurationSeconds / 4))
         cfg.report = { line in print("edgectl agent: " + line); fflush(nil) }
         cfg.agentAPIPort = agentPort
+        // The pod network is made before the node registers, so its first status already says whether it is up.
+        let podNetwork: (network: NodeNetwork, nudge: LateHook)? =
+            canRunPods ? try makePodNetwork(client: client, dataDir: dataDir, nodeName: nodeName, ip: ip, options: network) : nil
+        var readiness: (@Sendable () -> NetworkReadiness)?
+        if let n = podNetwork?.network { readiness = { n.readiness() } }
         let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
                                    health: BoardHealthReader(root: host, profile: board.profile), root: host)
-        let agent = NodeAgent(client: client, config: cfg, facts: facts)
+        let agent = NodeAgent(client: client, config: cfg, facts: facts, network: readiness)
+        podNetwork?.nudge.set { agent.statusMayHaveChanged() }
         var pods: PodManager?
         if canRunPods {
             try FileSystem.makeDirectories(dataDir)
             let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
             var podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
+            podConfig.network = podNetwork?.network
+            podConfig.resolvConf = try resolvConf(dataDir: dataDir, explicit: network.resolvConf)
+            // Cluster DNS forwards other names to the same resolvers pods with dnsPolicy Default use.
+            services.resolvConf = podConfig.resolvConf
             podConfig.containerLogMaxBytes = containerLogs.maxBytes
             podConfig.containerLogMaxFiles = containerLogs.maxFiles
             // Memory-pressure eviction at the board's threshold (kubelet's 100Mi when the board is unknown).
@@ -96,15 +110,63 @@ enum AgentRunner {
         }
         let podManager = pods
         let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
+        let serviceConfig = services
         return Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await agent.run() }
+                if let net = podNetwork?.network { g.addTask { await net.run() } }
+                if canRunPods && (serviceConfig.proxy || serviceConfig.dns) {
+                    g.addTask { await ServiceNetworking.run(client: client, config: serviceConfig) }
+                }
                 if let podManager {
                     g.addTask { await podManager.run() }
                     g.addTask { await serveAgentAPI(AgentAPIServer(directory: podManager, tls: tls, port: agentPort), port: agentPort) }
                 }
             }
         }
+    }
+
+    /// The pod network a joined agent assumes until its Node carries the server's (k3s's default).
+    static let defaultClusterCIDR = "10.42.0.0/16"
+
+    /// The node's proxy and DNS settings from the flags; both need root (iptables), like pods.
+    static func networking(_ o: ServiceNetworkOptions, nodeName: String, ip: String, clusterCIDR: String?, clusterDomain: String? = nil,
+                           dns: Bool) -> ServiceNetworkingConfig {
+        var c = ServiceNetworkingConfig(nodeName: nodeName, nodeIP: ip)
+        c.clusterCIDR = clusterCIDR
+        if let clusterDomain { c.clusterDomain = clusterDomain }
+        c.proxy = !o.disableKubeProxy
+        // The DNS listener is reached only through the proxy's rules for the kube-dns service.
+        c.dns = dns && !o.disableKubeProxy
+        c.syncPeriod = o.syncPeriod
+        return c
+    }
+
+    /// The node's pod network, and the hook that tells the node agent when it comes up or goes down.
+    static func makePodNetwork(client: APIClient, dataDir: String, nodeName: String, ip: String,
+                               options: PodNetworkOptions) throws -> (network: NodeNetwork, nudge: LateHook)? {
+        guard let nodeIP = IPv4Address(ip) else {
+            print("edgectl agent: the node address \(ip) is not IPv4, so this node gets no pod network (pass --node-ip with its IPv4 address)")
+            return nil
+        }
+        let hook = LateHook()
+        let config = NodeNetwork.Config(nodeName: nodeName, nodeIP: nodeIP, stateDirectory: dataDir + "/network",
+                                        cniConfigDirectory: options.cniConfDir, cniBinDirectories: options.cniBinDirectories)
+        return (NodeNetwork(client: client, config: config, ops: try Netlink(), readinessChanged: { hook.call() }), hook)
+    }
+
+    /// The node resolv.conf pods start from, as k3s picks it (HostResolvConf); a fallback file is written when needed.
+    static func resolvConf(dataDir: String, explicit: String?) throws -> String {
+        let fallback = dataDir + "/network/resolv.conf"
+        let choice = HostResolvConf.choose(explicit: explicit, fallbackPath: fallback) { path in
+            FileSystem.exists(path) ? try? FileSystem.read(path) : nil
+        }
+        if choice.needsFallbackFile {
+            try FileSystem.makeDirectories(dataDir + "/network")
+            try FileSystem.write(fallback, HostResolvConf.fallbackContents, mode: 0o644)
+            print("edgectl agent: /etc/resolv.conf names only a local resolver, so pods with dnsPolicy Default use \(fallback) (8.8.8.8); pass --resolv-conf to choose another")
+        }
+        return choice.path
     }
 
     /// Logs and exec for the API server; a port in use costs those, not the node.

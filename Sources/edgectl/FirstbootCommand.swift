@@ -70,7 +70,8 @@ struct FirstbootCommand: AsyncParsableCommand {
         }
         print("edgectl firstboot: systemd is not running here: running the agent in the foreground")
         fflush(nil)
-        try await AgentRunner.run(dataDir: realDir, nodeName: name, nodeIP: nil, labels: [:], agentPort: 10250, imageGC: ImageGCPolicy())
+        try await AgentRunner.run(dataDir: realDir, nodeName: name, nodeIP: nil, labels: [:], agentPort: 10250, imageGC: ImageGCPolicy(),
+                                 network: try PodNetworkOptions.parse([]), serviceNetwork: try ServiceNetworkOptions.parse([]))
     }
 
     /// To the console (where someone at the board looks) and to the journal (stdout).

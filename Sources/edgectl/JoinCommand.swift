@@ -25,6 +25,8 @@ struct JoinCommand: AsyncParsableCommand {
     var nodeLeaseDurationSeconds: Int64 = 40
     @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
     var ignorePreflightErrors: String?
+    @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
+    @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
     func validate() throws {
         guard server.hasPrefix("https://") else {
@@ -71,7 +73,8 @@ struct JoinCommand: AsyncParsableCommand {
             return
         }
         try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork,
+                                 containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
                                  leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }

@@ -129,7 +129,7 @@ extension PodManager {
     /// A container's named ports, which probes and hooks may refer to.
     func namedPorts(_ c: JSON) -> [String: Int] {
         var ports: [String: Int] = [:]
-        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(v) } }
+        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int, (1...65535).contains(v) { ports[n] = Int(v) } }
         return ports
     }
 
@@ -162,9 +162,11 @@ extension PodManager {
                              readOnly: v.readOnly || (m["readOnly"]?.bool ?? false)))
             targets.insert(target)
         }
+        // As containerd does: every container sees the pod's hosts file and resolv.conf (unless a volume is mounted there).
         let p = paths(uid)
-        if pod[path: ["spec", "hostNetwork"]]?.bool != true && !targets.contains("/etc/hosts") {
-            out.append(.init(source: p.etcHosts, target: "/etc/hosts"))
+        if !targets.contains("/etc/hosts") { out.append(.init(source: p.etcHosts, target: "/etc/hosts")) }
+        if !targets.contains("/etc/resolv.conf") && PosixFile.exists(p.resolvConf) {
+            out.append(.init(source: p.resolvConf, target: "/etc/resolv.conf"))
         }
         let termination = dir + "/termination-log"
         let fd = open(termination, O_CREAT | O_WRONLY | O_CLOEXEC, 0o666)
