@@ -146,6 +146,9 @@ final class PreflightTests: XCTestCase {
         XCTAssertEqual(result(r, "ClockSync")?.status, .warning)
         XCTAssertEqual(result(r, "FreeDisk")?.status, .error)
         XCTAssertEqual(Set(r.errors(ignoring: ["Port-8472"]).map(\.name)), ["Port-6443", "FreeDisk"])
+        t.write("proc/net/dev", "Inter-|   Receive\n face |bytes\n    lo: 0 0\nedge.1: 0 0\n")
+        XCTAssertEqual(result(Preflight.run(env(t, board: nil, busy: [8472])), "Port-8472")?.status, .passed,
+                       "edgectl's own VXLAN device holds 8472 when an agent restarts")
         t.write("proc/swaps", "Filename\tType\tSize\tUsed\tPriority\n/dev/zram0 partition 102396 0 100\n")
         XCTAssertEqual(result(Preflight.run(env(t, board: nil)), "Swap")?.status, .passed, "zram swap does not wear a card")
         XCTAssertNil(result(Preflight.run(env(t, board: nil, role: .agent)), "Port-6443"), "an agent does not serve the API")

@@ -49,12 +49,20 @@ enum HostChecks {
             let role = [6443: "the API server", 10250: "the agent API for logs and exec", 8472: "VXLAN, the pod network between nodes"][port] ?? "edgectl"
             if env.portFree(port, udp) {
                 out.append(.ok(name, "\(proto) port \(port) is free (\(role))"))
+            } else if udp && port == 8472 && ownVXLAN(env.root) {
+                // The kernel's socket of edgectl's own VXLAN device (a restarted agent, an upgrade) holds it.
+                out.append(.ok(name, "udp port 8472 is held by edgectl's VXLAN device edge.1"))
             } else {
                 out.append(.error(name, "\(proto) port \(port) is in use; \(role) needs it",
                                   fix: "stop what listens there (ss -lpn 'sport = :\(port)' names it)\(port == 6443 ? " or pick another with --https-listen-port" : port == 10250 ? " or pick another with --agent-api-port" : "")"))
             }
         }
         return out
+    }
+
+    /// Whether this network namespace has edgectl's VXLAN device (/proc/net/dev is the caller's namespace's).
+    static func ownVXLAN(_ root: HostRoot) -> Bool {
+        (root.read("/proc/net/dev") ?? "").split(separator: "\n").contains { $0.trimmingCharacters.hasPrefix("edge.1:") }
     }
 
     static func swap(_ env: PreflightEnvironment) -> PreflightResult {
