@@ -5,7 +5,7 @@ an SD card lasts (k3s users report cards worn out within months: k3s issues 1131
 Two nodes, each idle with 10 pods (busybox sleep) after a settle period:
   server node  `edgectl server` with its local agent (API server, store, controllers, agent, pods)
   agent node   `edgectl agent` joined to a server on loopback; only the agent is measured
-Measured over BENCH_WINDOW seconds (default 600, two node-status resync periods) and scaled
+Measured over BENCH_WINDOW seconds (default 300: a node-status resync and a compaction) and scaled
 to an hour: the sum of /proc/PID/io write_bytes (bytes the kernel sent to the block layer on the
 process's behalf, which is what wears the card) over every edgectl process of the node (server or
 agent, and each pod's supervisor), and the growth of the data directory. The data dir must be on
@@ -25,7 +25,7 @@ from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for  # n
 from local_registry import LocalRegistry  # noqa: E402
 from node_cleanup import cleanup_node  # noqa: E402
 
-WINDOW = int(os.environ.get("BENCH_WINDOW", "600"))
+WINDOW = int(os.environ.get("BENCH_WINDOW", "300"))
 SETTLE = int(os.environ.get("BENCH_SETTLE", "330"))  # past the first compaction and WAL checkpoint after the pods start
 PODS = 10
 
