@@ -42,6 +42,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
+        // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
@@ -73,7 +76,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib", "EdgeBoards",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -86,10 +89,12 @@ let package = Package(
             "EdgeRuntime",
             "EdgeImages",
             "EdgeNet",
+            "EdgeBoards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
             "EdgeTLS",

@@ -16,6 +16,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
+    @Option(help: "The node's Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds). Each renewal is a write on the server's store: longer spares an SD card, and needs a longer --node-monitor-grace-period on the server.")
+    var nodeLeaseDurationSeconds: Int64 = 40
+    @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
+    var ignorePreflightErrors: String?
     @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
     @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
@@ -23,7 +28,12 @@ struct AgentCommand: AsyncParsableCommand {
         let dir = DataDirectory.resolve(dataDir, role: "agent")
         let name = nodeName ?? HostIdentity.hostname()
         let labels = try NodeLabels.parse(nodeLabels)
+        try PreflightGate.run(role: .agent, dataDir: dir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)
         if !FileSystem.exists(dir + "/kubeconfig.yaml") {
+            // A service installed by `edgectl install agent` passes these in its 0600 settings file.
+            let server = self.server ?? FileSystem.environment("EDGECTL_SERVER")
+            let token = self.token ?? FileSystem.environment("EDGECTL_TOKEN")
+            let caCertHash = self.caCertHash ?? FileSystem.environment("EDGECTL_CA_CERT_HASH")
             guard let server, let token, let caCertHash else {
                 throw ValidationError("\(dir) holds no node credentials yet: pass --server, --token and --ca-cert-hash (from `edgectl token create` on the server) to join first")
             }
@@ -37,7 +47,9 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork)
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork,
+                                 containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }
 

@@ -60,11 +60,26 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Image garbage collection (the local agent)")
     var imageGC: ImageGCOptions
 
+    @OptionGroup(title: "Container logs (the local agent)")
+    var containerLogs: ContainerLogOptions
+
+    @Option(name: .long, help: "The local agent's node Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds).")
+    var nodeLeaseDurationSeconds: Int64 = 40
+
+    @Option(name: .long, help: ArgumentHelp("How long a node may go without renewing its Lease before it is NotReady/Unknown (kube-controller-manager's --node-monitor-grace-period).", valueName: "duration"))
+    var nodeMonitorGracePeriod: String = "50s"
+
+    @Option(name: .long, help: ArgumentHelp("How often the store drops history older than 5 minutes (kube-apiserver's --etcd-compaction-interval, 5m as kine): each compaction writes.", valueName: "duration"))
+    var compactionInterval: String = "5m"
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
     @Option(name: .long, help: "Static bearer tokens file: token,user,uid,\"group1,group2\" per line.")
     var tokenAuthFile: String?
+
+    @Option(name: .long, help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight` lists them.")
+    var ignorePreflightErrors: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "Lifetime of the node client certificates the cluster signs (default 1 year, as upstream's --cluster-signing-duration); "
@@ -102,6 +117,15 @@ struct ServerCommand: AsyncParsableCommand {
         guard (1...65535).contains(httpsListenPort) else {
             throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
         }
+        guard (4...3600).contains(nodeLeaseDurationSeconds) else {
+            throw ValidationError("--node-lease-duration-seconds must be 4-3600, got \(nodeLeaseDurationSeconds)")
+        }
+        guard let grace = DurationFlag.seconds(nodeMonitorGracePeriod), grace >= 5 else {
+            throw ValidationError("--node-monitor-grace-period must be a duration of at least 5s, got \(nodeMonitorGracePeriod)")
+        }
+        guard let compaction = DurationFlag.seconds(compactionInterval), compaction >= 1 else {
+            throw ValidationError("--compaction-interval must be a duration such as 5m, got \(compactionInterval)")
+        }
         guard ["full", "normal"].contains(datastoreSync) else {
             throw ValidationError("--datastore-sync must be full or normal, got \(datastoreSync)")
         }
@@ -128,6 +152,8 @@ struct ServerCommand: AsyncParsableCommand {
         var log = Logger(label: "edgectl.server")
         log.logLevel = .info
         let dir = DataDirectory.resolve(dataDir, role: "server")
+        try PreflightGate.run(role: .server, runsPods: !disableAgent, dataDir: dir, tcpPorts: [httpsListenPort] + (disableAgent ? [] : [agentApiPort]),
+                              udpPorts: disableAgent ? [] : [8472], ignore: ignorePreflightErrors)
         try FileSystem.makeDirectories(dir)
         try FileSystem.makeDirectories(dir + "/db")
         try FileSystem.makeDirectories(dir + "/tls")
@@ -141,7 +167,9 @@ struct ServerCommand: AsyncParsableCommand {
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
         let network = try clusterNetwork.settings()
-        let store = ObjectStore(backend: backend, admission: StandardAdmission(),
+        // The version skew policy rides on the standard admission: agents at most one minor version newer.
+        let admission = NodeVersionSkewAdmission(StandardAdmission(), serverVersion: EdgectlVersion(BuildInfo.version)!)
+        let store = ObjectStore(backend: backend, admission: admission,
                                 services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
@@ -181,12 +209,13 @@ struct ServerCommand: AsyncParsableCommand {
                                         controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                            nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
                                                                                ?? CSRSigningController.defaultSeconds,
-                                                                           network: network)
+                                                                           network: network,
+                                                                           nodeGraceSeconds: DurationFlag.seconds(nodeMonitorGracePeriod) ?? 50)
                                             + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
-                g.addTask { await Compactor(backend: backend).run() }
+                g.addTask { await Compactor(backend: backend, interval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300)).run() }
                 g.addTask { await scheduler.run() }
                 g.addTask { await manager.run() }
             }
@@ -231,7 +260,9 @@ struct ServerCommand: AsyncParsableCommand {
                                                serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP,
                                                                                       clusterCIDR: network.clusterCIDR.description,
                                                                                       clusterDomain: network.clusterDomain,
-                                                                                      dns: !disable.contains("coredns")))
+                                                                                      dns: !disable.contains("coredns")),
+                                               containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                               leaseDurationSeconds: nodeLeaseDurationSeconds)
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
