@@ -21,7 +21,7 @@ import time
 if len(sys.argv) > 1:
     os.environ["EDGECTL_BIN"] = os.path.abspath(sys.argv[1])  # conftest reads it on import
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
-from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for  # noqa: E402
+from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, loopback_only_agent_args, wait_for  # noqa: E402
 from local_registry import LocalRegistry  # noqa: E402
 from node_cleanup import cleanup_node  # noqa: E402
 
@@ -125,7 +125,9 @@ def main():
                                   capture_output=True, text=True, check=True).stdout.split()
             url, token, ca = line[2], line[4], line[6]
             agent = subprocess.Popen([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca, "--data-dir", ad,
-                                      "--node-name", "bench-agent", "--agent-api-port", str(free_port())],
+                                      "--node-name", "bench-agent", "--agent-api-port", str(free_port()),
+                                      # Root namespace: no pod network or proxy rules here (DESIGN.md, test hosts).
+                                      *loopback_only_agent_args(ad)],
                                      stdout=open(os.path.join(sd, "agent.log"), "w"), stderr=subprocess.STDOUT)
             k = Kubectl(s.kubeconfig)
             wait_for(lambda: k.run("get", "node", "bench-agent", check=False).returncode == 0, 60, "the agent's node")
