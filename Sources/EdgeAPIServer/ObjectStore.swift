@@ -223,8 +223,10 @@ public final class ObjectStore: Sendable {
     }
 
     /// A PUT of the whole object (or of its status subresource).
+    /// `admit` judges the merged object against the stored one (NodeRestriction) before it is written.
     public func update(_ r: ResourceInfo, namespace: String?, name: String, object body: JSON, subresource: String?,
-                       dryRun: Bool, fieldValidation: FieldValidation = .warn) async throws -> (JSON, warnings: [String]) {
+                       dryRun: Bool, fieldValidation: FieldValidation = .warn,
+                       admit: ((_ new: JSON, _ old: JSON) throws -> Void)? = nil) async throws -> (JSON, warnings: [String]) {
         var incoming = body
         try checkTypeMeta(&incoming, r)
         let warnings = try applyFieldValidation(&incoming, r, fieldValidation)
@@ -236,7 +238,9 @@ public final class ObjectStore: Sendable {
         }
         let pinned = ObjectCodec.revision(of: incoming) != nil
         let result = try await guaranteedUpdate(r, namespace: namespace, name: name, dryRun: dryRun) { old in
-            (KindRules.merge(incoming: incoming, old: old, subresource: subresource, r), pinned)
+            let merged = KindRules.merge(incoming: incoming, old: old, subresource: subresource, r)
+            try admit?(merged, old)
+            return (merged, pinned)
         }
         return (result, warnings)
     }
