@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
-        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
+        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,0 +1,32 @@
+import CSQLite
+
+/// Checkpoints the WAL in place of SQLite's automatic checkpoint (same
+/// threshold, same passive mode), so the backend knows when the WAL may have
+/// started over: the first commit into a fresh WAL records the revision mark,
+/// since losing that WAL would lose revisions the database file never saw.
+/// Used only on the writer's queue (SQLite calls the hook inside COMMIT there).
+final class WALCheckpointer: @unchecked Sendable {
+    let thresholdPages: Int32
+    /// True until a commit after the last checkpoint has recorded the revision mark (and at open).
+    var mayHaveRestarted = true
+
+    init(thresholdPages: Int32) {
+        self.thresholdPages = thresholdPages
+    }
+
+    /// Replaces `PRAGMA wal_autocheckpoint` on `db`; the checkpointer must outlive the connection's commits.
+    func install(on db: OpaquePointer) {
+        sqlite3_wal_hook(db, { context, db, _, pages in
+            guard let context, let db else { return SQLITE_OK }
+            let me = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            if pages >= me.thresholdPages { me.checkpoint(db, mode: SQLITE_CHECKPOINT_PASSIVE) }
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// A checkpoint; a failed one (a reader in the way, a full disk) is retried at the next threshold crossing.
+    func checkpoint(_ db: OpaquePointer, mode: Int32) {
+        _ = sqlite3_wal_checkpoint_v2(db, nil, mode, nil, nil)
+        mayHaveRestarted = true
+    }
+}
