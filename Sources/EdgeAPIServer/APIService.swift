@@ -39,10 +39,18 @@ public final class APIService: Sendable {
             return try await route(req)
         } catch let e as APIError {
             return .error(e)
+        } catch StoreError.noSpace {
+            return .error(Self.storeFull)
         } catch {
             return .error(.internalError("\(error)"))
         }
     }
+
+    /// As kube-apiserver answers etcd's "mvcc: database space exceeded": 500 with the store's words and no
+    /// reason, plus what to do (the server log has SQLite's details). Deletes still go through (a tombstone is
+    /// a few bytes), as under etcd's NOSPACE alarm.
+    static let storeFull = APIError(code: 500, reason: "",
+                                    message: "edgectl store: database space exceeded (the server's data disk is full): free disk space or delete objects; deletes are still accepted")
 
     static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version", "/healthz/ping", "/livez/ping", "/readyz/ping"]
 

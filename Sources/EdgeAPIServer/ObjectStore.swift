@@ -392,6 +392,7 @@ public final class ObjectStore: Sendable {
             case .notFound: throw APIError.notFound(r, name)
             case .alreadyExists: throw APIError.alreadyExists(r, name)
             case .conflict: throw APIError.staleResourceVersion(r, name)
+            case .noSpace: throw e // APIService answers it as upstream answers etcd's NOSPACE
             default: throw APIError.internalError("\(e)")
             }
         }

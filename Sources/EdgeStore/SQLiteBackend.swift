@@ -39,6 +39,9 @@ public final class SQLiteBackend: Backend {
     /// Used on the writer queue only (and in init).
     let mark: UnsafeTransfer<RevisionMark>
     let checkpointer: WALCheckpointer
+    let space: DiskSpaceGuard
+    /// Told when the disk-full alarm goes up (true) or down (false), on the writer's queue.
+    let diskSpaceHandler = Mutex<(@Sendable (_ full: Bool, _ detail: String) -> Void)?>(nil)
     let log = Logger(label: "edgectl.store")
 
     /// How far ahead of the current revision the mark is raised at a time: one fsync of the mark
@@ -81,6 +84,8 @@ public final class SQLiteBackend: Backend {
         let cp = WALCheckpointer(thresholdPages: 1000)
         cp.install(on: w.db)
         checkpointer = cp
+        space = DiskSpaceGuard(databasePath: path)
+        space.ensureReserve()
         writer = UnsafeTransfer(w)
         var rs: [UnsafeTransfer<SQLiteConnection>] = []
         for _ in 0..<3 { rs.append(UnsafeTransfer(try SQLiteConnection(path: path, readOnly: true))) }
@@ -243,7 +248,8 @@ public final class SQLiteBackend: Backend {
         }
     }
 
-    func commit(_ batch: [WriteOp]) {
+    func commit(_ incoming: [WriteOp]) {
+        guard let batch = admittedUnderSpaceAlarm(incoming) else { return }
         let db = writer.value
         var results: [Result<KeyValue, Error>] = []
         var events: [WatchEvent] = []
@@ -281,12 +287,11 @@ public final class SQLiteBackend: Backend {
         } catch {
             try? db.exec("ROLLBACK")
             checkpointer.mayHaveRestarted = checkpointer.mayHaveRestarted || firstInFreshWAL
-            let failure: StoreError
-            switch error {
-            case StoreError.noSpace(let m): failure = .noSpace("commit failed: \(m)")
-            default: failure = .database("commit failed: \(error)")
+            if case StoreError.noSpace(let why) = error {
+                if let retry = retryAfterSpaceExhausted(batch, why) { commit(retry) }
+                return
             }
-            for op in batch { op.continuation.resume(throwing: failure) }
+            for op in batch { op.continuation.resume(throwing: StoreError.database("commit failed: \(error)")) }
             return
         }
         revision.withLock { $0.current = max($0.current, next) }
@@ -304,6 +309,7 @@ public final class SQLiteBackend: Backend {
         // watches from that revision must not find the event still in flight.
         hub.publish(events)
         for (op, r) in zip(batch, results) { op.continuation.resume(with: r) }
+        if space.alarmed, events.contains(where: { $0.type == .delete }) { reclaimSpace() }
     }
 
     func apply(_ kind: WriteOp.Kind, _ db: SQLiteConnection, nextRevision: Int64) throws -> (KeyValue, WatchEvent) {
@@ -388,26 +394,36 @@ public final class SQLiteBackend: Backend {
         if target <= revision.withLock({ $0.compacted }) { return }
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
             writerQueue.async {
-                let db = self.writer.value
+                // Truncate the WAL now that a chunk of history is gone (skipped if a reader holds it); on a
+                // full disk keep its blocks instead, for the writes to come.
                 do {
-                    try db.exec("BEGIN IMMEDIATE")
-                    // Keep, per key, the newest row at or below the target unless it is a tombstone; keep all newer rows.
-                    try db.query("""
-                        DELETE FROM kv WHERE id <= ?1 AND (deleted = 1 OR id NOT IN
-                          (SELECT MAX(id) FROM kv WHERE id <= ?1 GROUP BY name))
-                        """, [.int(target)])
-                    try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
-                    try db.exec("COMMIT")
-                    self.revision.withLock { $0.compacted = target }
-                    // Truncate the WAL now that a chunk of history is gone (skipped if a reader holds it).
-                    self.checkpointer.checkpoint(db.db, mode: SQLITE_CHECKPOINT_TRUNCATE)
+                    try self.compactOnWriter(target, checkpoint: self.space.alarmed ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_TRUNCATE)
                     cont.resume()
                 } catch {
-                    try? db.exec("ROLLBACK")
                     cont.resume(throwing: error)
                 }
             }
         }
+    }
+
+    /// Compaction itself, on the writer's queue.
+    func compactOnWriter(_ target: Int64, checkpoint mode: Int32) throws {
+        let db = writer.value
+        do {
+            try db.exec("BEGIN IMMEDIATE")
+            // Keep, per key, the newest row at or below the target unless it is a tombstone; keep all newer rows.
+            try db.query("""
+                DELETE FROM kv WHERE id <= ?1 AND (deleted = 1 OR id NOT IN
+                  (SELECT MAX(id) FROM kv WHERE id <= ?1 GROUP BY name))
+                """, [.int(target)])
+            try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
+            try db.exec("COMMIT")
+        } catch {
+            try? db.exec("ROLLBACK")
+            throw error
+        }
+        revision.withLock { $0.compacted = max($0.compacted, target) }
+        checkpointer.checkpoint(db.db, mode: mode)
     }
 
     public func currentRevision() async throws -> Int64 { revision.withLock { $0.current } }

@@ -9,6 +9,9 @@ final class WALCheckpointer: @unchecked Sendable {
     let thresholdPages: Int32
     /// True until a commit after the last checkpoint has recorded the revision mark (and at open).
     var mayHaveRestarted = true
+    /// No automatic checkpoints (the disk is full: the room freed is for the WAL's deletes and events,
+    /// not for growing the database file).
+    var paused = false
 
     init(thresholdPages: Int32) {
         self.thresholdPages = thresholdPages
@@ -19,7 +22,7 @@ final class WALCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(db, { context, db, _, pages in
             guard let context, let db else { return SQLITE_OK }
             let me = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
-            if pages >= me.thresholdPages { me.checkpoint(db, mode: SQLITE_CHECKPOINT_PASSIVE) }
+            if pages >= me.thresholdPages, !me.paused { me.checkpoint(db, mode: SQLITE_CHECKPOINT_PASSIVE) }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
     }
