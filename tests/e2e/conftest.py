@@ -47,10 +47,12 @@ users: [{name: dev, user: {}}]
 class Server:
     """One edgectl server process with its own data dir and port."""
 
-    def __init__(self, data_dir, port, extra_args=(), agent=False):
+    def __init__(self, data_dir, port, extra_args=(), agent=False, command_prefix=()):
         self.data_dir = data_dir
         self.port = port
         self.extra_args = list(extra_args)
+        # Run through a wrapper, e.g. setpriv to start the node with a smaller capability bounding set.
+        self.command_prefix = list(command_prefix)
         # Most suites test the control plane alone; pod suites run the local agent (root only).
         self.agent = agent
         self.proc = None
@@ -70,7 +72,7 @@ class Server:
             time.sleep(0.5)
             return self
         self.proc = subprocess.Popen(
-            [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
+            self.command_prefix + [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
              "--https-listen-port", str(self.port)] + ([] if self.agent else ["--disable-agent"]) + self.extra_args,
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
