@@ -7,14 +7,14 @@ import EdgeAPI
 /// (hostname, os, arch, instance type, zone and region) and the
 /// kubelet.kubernetes.io/ and node.kubernetes.io/ namespaces. Labels outside
 /// those namespaces (board=rpi4, example.com/disk=ssd) are the node's to set.
-enum NodeLabelPolicy {
-    static let kubeletLabels: Set<String> = [
+public enum NodeLabelPolicy {
+    public static let kubeletLabels: Set<String> = [
         "kubernetes.io/hostname", "kubernetes.io/os", "kubernetes.io/arch", "beta.kubernetes.io/os", "beta.kubernetes.io/arch",
         "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
         "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
         "node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
     ]
-    static let kubeletNamespaces = ["kubelet.kubernetes.io", "node.kubernetes.io"]
+    public static let kubeletNamespaces = ["kubelet.kubernetes.io", "node.kubernetes.io"]
     static let restrictedNamespace = "node-restriction.kubernetes.io"
 
     /// Keys added, removed or changed between two label maps.
@@ -27,7 +27,7 @@ enum NodeLabelPolicy {
     }
 
     /// Those of `keys` a node may not set, sorted (upstream lists them in order).
-    static func forbidden(_ keys: Set<String>) -> [String] {
+    public static func forbidden(_ keys: Set<String>) -> [String] {
         keys.filter { key in
             let ns = namespace(of: key)
             if within(ns, restrictedNamespace) { return true }

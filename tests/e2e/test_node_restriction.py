@@ -119,3 +119,12 @@ def test_a_node_still_does_its_own_work(nodes, kubectl):
     assert r.returncode == 0, r.stderr
     r = as_user(evil, "delete", "pod", "mine", "-n", "lane", "--grace-period=0", "--force")
     assert r.returncode == 0, r.stderr
+
+
+def test_an_agent_refuses_labels_its_node_may_not_set(tmp_path):
+    """As kubelet's --node-labels check: said at start, not refused silently at every registration."""
+    from conftest import EDGECTL
+    r = subprocess.run([EDGECTL, "agent", "--data-dir", str(tmp_path), "--node-labels", "board=rpi4,node-role.kubernetes.io/worker=true"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0, r.stdout
+    assert "unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: node-role.kubernetes.io/worker" in r.stderr, r.stderr
