@@ -36,8 +36,7 @@ public final class SQLiteBackend: Backend {
     let revision: Mutex<(current: Int64, compacted: Int64)>
     /// Transactions committed and operations written (group commit shows as ops > transactions).
     public let stats = Mutex<(transactions: Int, operations: Int)>((0, 0))
-    /// Used on the writer queue only (and in init).
-    let mark: UnsafeTransfer<RevisionMark>
+    let mark: RevisionMarkKeeper
     let checkpointer: WALCheckpointer
     let space: DiskSpaceGuard
     /// Told when the disk-full alarm goes up (true) or down (false), on the writer's queue.
@@ -80,7 +79,7 @@ public final class SQLiteBackend: Backend {
                 (\(path)-wal), and clients that cached them would now be lied to
                 """)
         }
-        mark = UnsafeTransfer(m)
+        mark = RevisionMarkKeeper(m, chunk: Self.reserveChunk)
         let cp = WALCheckpointer(thresholdPages: 1000)
         cp.install(on: w.db)
         checkpointer = cp
@@ -256,14 +255,11 @@ public final class SQLiteBackend: Backend {
         let before = revision.withLock { $0.current }
         var next = before
         // Nothing above the mark's reservation may be committed, let alone handed out: raise it first (rarely).
-        let ceiling = Self.adding(before, Int64(batch.count))
-        if ceiling > mark.value.value.reserved {
-            do {
-                try mark.value.record(.init(committed: max(mark.value.value.committed, before), reserved: Self.adding(ceiling, Self.reserveChunk)))
-            } catch {
-                for op in batch { op.continuation.resume(throwing: StoreError.database("\(error)")) }
-                return
-            }
+        do {
+            try mark.cover(Self.adding(before, Int64(batch.count)), committed: before)
+        } catch {
+            for op in batch { op.continuation.resume(throwing: StoreError.database("\(error)")) }
+            return
         }
         let firstInFreshWAL = checkpointer.mayHaveRestarted
         checkpointer.mayHaveRestarted = false
@@ -298,12 +294,13 @@ public final class SQLiteBackend: Backend {
         if firstInFreshWAL && next > before {
             // These revisions live only in a WAL the database file has not seen: losing it must show.
             do {
-                try mark.value.record(.init(committed: next, reserved: mark.value.value.reserved))
+                try mark.recordCommitted(next)
             } catch {
                 checkpointer.mayHaveRestarted = true
                 log.error("could not record revision \(next) in the revision mark; a lost WAL would go unnoticed until it is: \(error)")
             }
         }
+        mark.raiseAhead(current: next)
         stats.withLock { $0.transactions += 1; $0.operations += events.count }
         // Publish before acknowledging: a client that reads its own write and then
         // watches from that revision must not find the event still in flight.
@@ -442,10 +439,7 @@ public final class SQLiteBackend: Backend {
             writerQueue.async {
                 self.checkpointer.checkpoint(self.writer.value.db, mode: SQLITE_CHECKPOINT_TRUNCATE)
                 // Everything is in the database file now: the mark is exact until the next start.
-                let current = self.revision.withLock { $0.current }
-                let m = self.mark.value
-                if current > m.value.committed { try? m.record(.init(committed: current, reserved: max(m.value.reserved, current))) }
-                m.unlock()
+                self.mark.finish(current: self.revision.withLock { $0.current })
                 c.resume()
             }
         }

@@ -118,7 +118,7 @@ final class SQLiteBackendDamageTests: XCTestCase {
 
     func testRecoveryMovesPastEveryRevisionClientsSaw() async throws {
         let (b, last) = try await crashAfterWrites(20)
-        let reserved = b.mark.value.value.reserved
+        let reserved = b.mark.value.reserved
         XCTAssertGreaterThanOrEqual(reserved, last, "the mark covers every revision handed out")
         XCTAssertEqual(unlink(crashed + "-wal"), 0)
         assertRefused(crashed)
