@@ -7,12 +7,16 @@ import Synchronization
 /// in practice); raising it is still required, and synchronous, before any
 /// revision past the ceiling is committed.
 final class RevisionMarkKeeper: Sendable {
+    /// Held while the mark is written (an fdatasync): only writes to the mark wait on it.
     let mark: Mutex<UnsafeTransfer<RevisionMark>>
+    /// The durable ceiling, read by the writer on every commit without waiting for a raise in flight.
+    private let reserved: Atomic<Int64>
     let chunk: Int64
     private let raising = Mutex(false)
     private let queue = DispatchQueue(label: "edgectl.store.mark")
 
     init(_ mark: RevisionMark, chunk: Int64) {
+        self.reserved = Atomic(mark.value.reserved)
         self.mark = Mutex(UnsafeTransfer(mark))
         self.chunk = chunk
     }
@@ -21,16 +25,18 @@ final class RevisionMarkKeeper: Sendable {
 
     /// Before committing revisions up to `ceiling` (on the writer): raises the mark first unless it covers them.
     func cover(_ ceiling: Int64, committed: Int64) throws {
+        if ceiling <= reserved.load(ordering: .acquiring) { return }
         try mark.withLock { m in
             let v = m.value.value
             guard ceiling > v.reserved else { return }
             try m.value.record(.init(committed: max(v.committed, committed), reserved: SQLiteBackend.adding(ceiling, chunk)))
+            reserved.store(m.value.value.reserved, ordering: .releasing)
         }
     }
 
     /// After a commit reached `current`: past half the chunk, raise the mark in the background.
     func raiseAhead(current: Int64) {
-        guard SQLiteBackend.adding(current, chunk / 2) > value.reserved else { return }
+        guard SQLiteBackend.adding(current, chunk / 2) > reserved.load(ordering: .acquiring) else { return }
         guard raising.withLock({ r in defer { r = true }; return !r }) else { return }
         queue.async {
             defer { self.raising.withLock { $0 = false } }
@@ -45,6 +51,7 @@ final class RevisionMarkKeeper: Sendable {
             let v = m.value.value
             guard revision > v.committed else { return }
             try m.value.record(.init(committed: revision, reserved: max(v.reserved, revision)))
+            reserved.store(m.value.value.reserved, ordering: .releasing)
         }
     }
 

@@ -27,9 +27,12 @@ final class WALCheckpointer: @unchecked Sendable {
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// A checkpoint; a failed one (a reader in the way, a full disk) is retried at the next threshold crossing.
+    /// A checkpoint; an unfinished one (a reader in the way, a full disk) is tried again after the next commit.
+    /// Only a finished one lets the WAL start over, so only that one asks for the mark to be recorded (an
+    /// unfinished one, retried on every commit, would otherwise cost an fsync per commit).
     func checkpoint(_ db: OpaquePointer, mode: Int32) {
-        _ = sqlite3_wal_checkpoint_v2(db, nil, mode, nil, nil)
-        mayHaveRestarted = true
+        var frames: Int32 = -1, copied: Int32 = -1
+        let rc = sqlite3_wal_checkpoint_v2(db, nil, mode, &frames, &copied)
+        if rc == SQLITE_OK, frames == copied { mayHaveRestarted = true }
     }
 }
