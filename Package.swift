@@ -45,7 +45,7 @@ let package = Package(
         // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
         .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
         .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
-        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
+        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeAPIServer
 
 /// `edgectl agent`: the node agent. Joins first when this data dir has no credentials yet.
 struct AgentCommand: AsyncParsableCommand {
@@ -61,6 +62,16 @@ enum NodeLabels {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("labels are key=value pairs, got \(pair)") }
             out[kv[0]] = kv[1]
+        }
+        // As kubelet: refuse at start what NodeRestriction would refuse at every registration attempt.
+        let refused = NodeLabelPolicy.forbidden(Set(out.keys))
+        if !refused.isEmpty {
+            throw ValidationError("""
+                unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: \(refused.joined(separator: ", ")); \
+                a node may set only \(NodeLabelPolicy.kubeletLabels.sorted().joined(separator: ", ")) and labels under \
+                \(NodeLabelPolicy.kubeletNamespaces.map { $0 + "/" }.joined(separator: " or ")) in those namespaces \
+                (node-role and node-restriction labels are an admin's: kubectl label node NAME KEY=VALUE)
+                """)
         }
         return out
     }

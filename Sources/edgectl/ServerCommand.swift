@@ -71,6 +71,10 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("How often the store drops history older than 5 minutes (kube-apiserver's --etcd-compaction-interval, 5m as kine): each compaction writes.", valueName: "duration"))
     var compactionInterval: String = "5m"
+    @Flag(name: .long, help: ArgumentHelp(
+        "Print a join command with a token even when stdout is not a terminal (by default it is shown only on a terminal, "
+            + "so no log keeps a token). A valid token is reused; a new 24h one is made only when there is none."))
+    var printJoinCommand = false
 
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
@@ -137,7 +141,7 @@ struct ServerCommand: AsyncParsableCommand {
         for d in disable where !Self.disableable.contains(d) {
             throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
         }
-        if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
+        if let e = datastoreEndpoint, !e.hasPrefix(StoreLocation.scheme) {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
         try clusterNetwork.checkOverlap()
@@ -162,10 +166,16 @@ struct ServerCommand: AsyncParsableCommand {
         let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
                                        bindAddress: bindAddress)
         let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
-        try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
+        // Only when it changed: a restart on a full disk must not fail here.
+        try FileSystem.writeIfChanged(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
 
-        let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
-        let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
+        let dbPath = StoreLocation.path(dataDir: dir, endpoint: datastoreEndpoint)
+        let backend: SQLiteBackend
+        do {
+            backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
+        } catch StoreError.revisionsLost(let why) {
+            throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
+        }
         let network = try clusterNetwork.settings()
         // The version skew policy rides on the standard admission: agents at most one minor version newer.
         let admission = NodeVersionSkewAdmission(StandardAdmission(), serverVersion: EdgectlVersion(BuildInfo.version)!)
@@ -203,6 +213,8 @@ struct ServerCommand: AsyncParsableCommand {
         func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
+        let localNodeName = nodeName ?? HostIdentity.hostname()
+        StoreDiskEvents.install(on: backend, client: client("edgectl-server", "edgectl-server"), nodeName: localNodeName)
         let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
@@ -225,30 +237,27 @@ struct ServerCommand: AsyncParsableCommand {
         let joinHost = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
         let joinURL = "https://\(joinHost.contains(":") ? "[\(joinHost)]" : joinHost):\(httpsListenPort)"
         try await ClusterBootstrap.publishClusterInfo(store, caPEM: pki.caCert, server: joinURL)
-        let token = BootstrapToken.generate()
-        let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
-        // A join token is a convenience: failing to make one must not stop the server.
-        let joinLine: String?
-        do {
-            _ = try await store.create(secrets, namespace: BootstrapToken.namespace,
-                                       object: token.secretObject(expiration: Timestamp.now().adding(seconds: 86400),
-                                                                  description: "printed by edgectl server at start"), dryRun: false)
-            joinLine = try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: token)
-        } catch {
-            log.warning("could not create a join token: \(error); use `edgectl token create`")
-            joinLine = nil
-        }
 
         print("edgectl server is ready.")
         print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
-        if let joinLine {
-            print("To join another machine (token valid 24h; `edgectl token create` makes more):")
-            print("  " + joinLine)
+        // A token is a credential: it goes to a terminal that is there to read it, never into a log that outlives it.
+        if printJoinCommand || isatty(STDOUT_FILENO) == 1 {
+            do {
+                let offer = try await ServerJoinToken.offer(client("edgectl-server", "edgectl-server"))
+                let until = offer.expires.map { "valid until \($0.rfc3339)" } ?? "valid until deleted"
+                print("To join another machine (token \(offer.token.id), \(until); `edgectl token list` shows them):")
+                print("  " + (try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: offer.token)))
+            } catch {
+                // A join token is a convenience: failing to make one must not stop the server.
+                log.warning("could not offer a join token: \(error); use `edgectl token create`")
+            }
+        } else {
+            print("To join another machine: edgectl token create --kubeconfig \(dir)/kubeconfig.yaml (prints the join command)")
         }
         var localAgent: Task<Void, Never>?
         if !disableAgent {
             // The local agent is a node like any other, through the API with a node's identity, in-process.
-            let name = nodeName ?? HostIdentity.hostname()
+            let name = localNodeName
             // A server bound to one address is reached there, by its own proxy too (tests bind loopback).
             let agentIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
             let nodeClient = APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:node:" + name,
