@@ -46,8 +46,13 @@ final class NodeAndDaemonSetTests: XCTestCase {
         try await c.eventually("unreachable", timeout: .seconds(10)) {
             let n = try await c.client.get(Self.nodes, namespace: nil, name: "n1")
             let ready = (n[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "Ready" }
-            let tainted = (n[path: ["spec", "taints"]]?.array ?? []).contains { $0["key"]?.string == "node.kubernetes.io/unreachable" }
-            return ready?["status"]?.string == "Unknown" && tainted
+            // Both effects, as upstream: NoExecute evicts per toleration, NoSchedule keeps new pods off at once
+            // (every pod tolerates the NoExecute one for 300 s, so it alone would let the scheduler place pods there).
+            let taints = Set((n[path: ["spec", "taints"]]?.array ?? []).compactMap { t -> String? in
+                guard t["key"]?.string == "node.kubernetes.io/unreachable" else { return nil }
+                return t["effect"]?.string
+            })
+            return ready?["status"]?.string == "Unknown" && taints == ["NoExecute", "NoSchedule"]
         }
         func deleting(_ name: String) async throws -> Bool {
             try await c.client.get(pods, namespace: "default", name: name)[path: ["metadata", "deletionTimestamp"]] != nil
