@@ -110,6 +110,30 @@ final class NodeAndDaemonSetTests: XCTestCase {
         }
     }
 
+    /// Upstream's split: a NoSchedule taint keeps new daemon pods off a node but leaves the one
+    /// already there running (a node gone Unknown is tainted NoSchedule too, and its agent DaemonSet
+    /// must stay); a NoExecute taint the pod does not tolerate removes it.
+    func testNoScheduleTaintKeepsARunningDaemonPod() async throws {
+        let c = try await TestCluster([DaemonSetController()])
+        _ = try await c.client.create(Self.nodes, namespace: nil, node("a"))
+        c.start()
+        defer { c.stop() }
+        _ = try await c.client.create(Self.daemonSets, namespace: "default", daemonSet("agent", nodeSelector: [:]))
+        try await c.eventually("a covered") { try await self.podsByNode(c) == ["a": 1] }
+        _ = try await c.client.mergePatch(Self.nodes, namespace: nil, name: "a",
+                                          ["spec": ["taints": [["key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"],
+                                                               ["key": "dedicated", "effect": "NoSchedule"]]]])
+        _ = try await c.client.create(Self.nodes, namespace: nil, node("b", taints: [["key": "dedicated", "effect": "NoSchedule"]]))
+        _ = try await c.client.create(Self.nodes, namespace: nil, node("c"))
+        try await c.eventually("c covered") { try await self.podsByNode(c) == ["a": 1, "c": 1] }
+        try await Task.sleep(for: .milliseconds(500))
+        let settled = try await self.podsByNode(c)
+        XCTAssertEqual(settled, ["a": 1, "c": 1], "a keeps its pod; b gets none")
+        _ = try await c.client.mergePatch(Self.nodes, namespace: nil, name: "a",
+                                          ["spec": ["taints": [["key": "dedicated", "effect": "NoExecute"]]]])
+        try await c.eventually("a NoExecute taint removes it") { try await self.podsByNode(c) == ["c": 1] }
+    }
+
     /// Taint by condition: a hot board (ThermalPressure) or an under-powered one is tainted NoSchedule
     /// while the condition is True, and untainted when it clears; taints others set stay.
     func testConditionsBringNoScheduleTaints() async throws {
