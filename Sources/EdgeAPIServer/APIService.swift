@@ -1,4 +1,6 @@
 import EdgeAPI
+import EdgeAuth
+import EdgeRegistry
 import EdgeStore
 
 /// The Kubernetes REST API over an ObjectStore, independent of transport:
@@ -13,6 +15,7 @@ public final class APIService: Sendable {
     let serviceAccountTokens: ServiceAccountTokens?
     /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
     let nodeProxy: NodeProxy?
+    let discovery = DiscoveryCache()
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
@@ -64,10 +67,15 @@ public final class APIService: Sendable {
         if let info, info.group == "", info.resource == "pods", info.subresource == "portforward" {
             throw APIError.badRequest("Upgrade request required: pods/portforward is served over SPDY/3.1 or WebSocket (SPDY/3.1+portforward.k8s.io)")
         }
-        if let info, ResourceRegistry.lookup(group: info.group, version: info.version, plural: info.resource) != nil {
-            return try await ResourceHandler(service: self, request: req, info: info, user: user).serve()
+        if let info {
+            guard let strategy = store.catalog.strategy(group: info.group, version: info.version, plural: info.resource) else {
+                // A resource this server does not serve: 404 whatever the verb, as upstream (discovery documents aside).
+                if req.method == "GET" || req.method == "HEAD" { return try nonResource(req, path: path) }
+                throw APIError.pathNotFound()
+            }
+            return try await ResourceHandler(service: self, request: req, info: info, user: user, strategy: strategy).serve()
         }
-        return try nonResource(req, path: path, info: info)
+        return try nonResource(req, path: path)
     }
 
     func agentProxy() throws -> NodeProxy {
@@ -103,8 +111,9 @@ public final class APIService: Sendable {
     static let anonymousPaths: Set<String> = ["/api/v1/namespaces/kube-public/configmaps/cluster-info"]
 
     func authenticate(_ req: HTTPRequest, path: String = "") async throws -> UserInfo {
+        let credentials = AuthenticationRequest(headers: req.headers, clientCertificate: req.clientCertificate)
         for a in authenticators {
-            if let u = try await a.authenticate(req) { return u }
+            if let u = try await a.authenticate(credentials) { return u }
         }
         if req.method == "GET", Self.anonymousPaths.contains(path), req.headers["authorization"] == nil, req.clientCertificate == nil {
             return UserInfo.anonymous
@@ -140,18 +149,28 @@ public final class APIService: Sendable {
                 "buildDate": "", "goVersion": "swift", "compiler": "swiftc", "platform": .string("linux/\(arch)")]
     }
 
-    func nonResource(_ req: HTTPRequest, path: String, info: RequestInfo?) throws -> HTTPResponse {
+    /// Discovery documents served at these paths; other methods on them are 405, anything else 404.
+    static let discoveryRoots: Set<String> = ["/api", "/apis", "/openapi/v2", "/openapi/v3"]
+
+    func nonResource(_ req: HTTPRequest, path: String) throws -> HTTPResponse {
         guard req.method == "GET" || req.method == "HEAD" else {
-            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            if Self.discoveryRoots.contains(path) {
+                throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            }
+            throw APIError.pathNotFound()
         }
         let aggregated = (req.headers["accept"] ?? "").contains("as=APIGroupDiscoveryList")
+        let catalog = store.catalog.snapshot
+        func cached(_ key: String, _ make: (CatalogSnapshot) -> JSON?) -> HTTPResponse? {
+            discovery.document(key, catalog, make).map { HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes($0)) }
+        }
         switch path {
         case "/api":
-            if aggregated { return aggregatedResponse(core: true) }
+            if aggregated { return aggregatedResponse(core: true, catalog) }
             return .json(200, Discovery.apiVersions(serverAddress: serverAddress))
         case "/apis":
-            if aggregated { return aggregatedResponse(core: false) }
-            return .json(200, Discovery.groupList())
+            if aggregated { return aggregatedResponse(core: false, catalog) }
+            if let r = cached("apis", { Discovery.groupList($0) }) { return r }
         case "/openapi/v3":
             return .json(200, openAPI.v3Index())
         case "/openapi/v2":
@@ -163,14 +182,16 @@ public final class APIService: Sendable {
                                 body: .bytes(doc))
         }
         let parts = path.split(separator: "/").map(String.init)
-        if parts.count == 2, parts[0] == "api", let l = Discovery.resourceList(group: "", version: parts[1]) { return .json(200, l) }
-        if parts.count == 2, parts[0] == "apis", let g = Discovery.group(parts[1]) { return .json(200, g) }
-        if parts.count == 3, parts[0] == "apis", let l = Discovery.resourceList(group: parts[1], version: parts[2]) { return .json(200, l) }
+        if parts.count == 2, parts[0] == "api",
+           let r = cached(path, { Discovery.resourceList(group: "", version: parts[1], $0) }) { return r }
+        if parts.count == 2, parts[0] == "apis", let r = cached(path, { Discovery.group(parts[1], $0) }) { return r }
+        if parts.count == 3, parts[0] == "apis",
+           let r = cached(path, { Discovery.resourceList(group: parts[1], version: parts[2], $0) }) { return r }
         throw APIError.pathNotFound()
     }
 
-    func aggregatedResponse(core: Bool) -> HTTPResponse {
-        HTTPResponse(status: 200, headers: [("Content-Type", Discovery.aggregatedContentType)],
-                     body: .bytes(JSONSerializer.serialize(Discovery.aggregated(core: core))))
+    func aggregatedResponse(core: Bool, _ catalog: CatalogSnapshot) -> HTTPResponse {
+        let bytes = discovery.document(core ? "aggregated:api" : "aggregated:apis", catalog) { Discovery.aggregated(core: core, $0) } ?? []
+        return HTTPResponse(status: 200, headers: [("Content-Type", Discovery.aggregatedContentType)], body: .bytes(bytes))
     }
 }

@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeRegistry
 
 /// Upstream's Node authorizer graph, as far as edgectl needs it: a node may GET
 /// a Secret or ConfigMap only when a pod bound to it refers to it (so a
@@ -8,7 +9,7 @@ import EdgeAPI
 struct NodeGraphAuthorizer: Authorizer {
     let store: ObjectStore
     let next: any Authorizer
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let pods = BuiltinResources.pods
 
     func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> Bool {
         guard await next.authorize(user, info, path: path) else { return false }
@@ -23,8 +24,7 @@ struct NodeGraphAuthorizer: Authorizer {
     /// Reads the namespace's pods: a node asks for a handful of objects per pod start, and a namespace on a
     /// small cluster holds tens of pods, so an index kept up to date from watches would cost more than it saves.
     func referenced(_ resource: String, _ name: String, namespace: String, byPodsOn node: String) async -> Bool {
-        guard let options = try? ListOptions(query: [:], resource: Self.pods),
-              let page = try? await store.list(Self.pods, namespace: namespace, options: options) else { return false }
+        guard let page = try? await store.listAll(Self.pods, namespace: namespace) else { return false }
         return page.items.contains { pod in
             guard pod[path: ["spec", "nodeName"]]?.string == node else { return false }
             let names = resource == "secrets" ? PodReferences.secrets(of: pod) : PodReferences.configMaps(of: pod)

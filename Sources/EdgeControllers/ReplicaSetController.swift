@@ -7,8 +7,8 @@ import EdgeClient
 public struct ReplicaSetController: Controller {
     public let name = "replicaset"
     public var workers: Int { 4 }
-    static let replicaSets = ControllerContext.resource("replicasets", group: "apps")
-    static let pods = ControllerContext.resource("pods")
+    static let replicaSets = BuiltinResources.replicaSets
+    static let pods = BuiltinResources.pods
     /// Most pods created or deleted in one reconcile (upstream's burstReplicas).
     let burst = 500
     let expectations = Expectations()

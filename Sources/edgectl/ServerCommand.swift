@@ -2,9 +2,11 @@ import ArgumentParser
 import Dispatch
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
 import EdgeClient
 import EdgeControllers
 import EdgeInProcess
+import EdgeRegistry
 import EdgeScheduler
 import EdgeStore
 import EdgeTLS
@@ -141,8 +143,7 @@ struct ServerCommand: AsyncParsableCommand {
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
         let network = try clusterNetwork.settings()
-        let store = ObjectStore(backend: backend, admission: StandardAdmission(),
-                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
+        let store = try ObjectStore(backend: backend, services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
         if !disable.contains("coredns") {
@@ -159,7 +160,7 @@ struct ServerCommand: AsyncParsableCommand {
         } else {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
-        let openAPI = OpenAPIFactory.documents()
+        let openAPI = OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
         let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
@@ -197,13 +198,13 @@ struct ServerCommand: AsyncParsableCommand {
         let joinURL = "https://\(joinHost.contains(":") ? "[\(joinHost)]" : joinHost):\(httpsListenPort)"
         try await ClusterBootstrap.publishClusterInfo(store, caPEM: pki.caCert, server: joinURL)
         let token = BootstrapToken.generate()
-        let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
+        let secrets = BuiltinResources.secrets
         // A join token is a convenience: failing to make one must not stop the server.
         let joinLine: String?
         do {
             _ = try await store.create(secrets, namespace: BootstrapToken.namespace,
                                        object: token.secretObject(expiration: Timestamp.now().adding(seconds: 86400),
-                                                                  description: "printed by edgectl server at start"), dryRun: false)
+                                                                  description: "printed by edgectl server at start"), context: .apiServer)
             joinLine = try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: token)
         } catch {
             log.warning("could not create a join token: \(error); use `edgectl token create`")
