@@ -11,7 +11,7 @@ public struct GarbageCollector: Controller {
 
     /// Kinds that own or are owned in practice.
     static let kinds: [ResourceInfo] = [
-        BuiltinResources.pods, BuiltinResources.replicaSets,
+        BuiltinResources.pods, BuiltinResources.replicaSets, BuiltinResources.replicationControllers,
         BuiltinResources.deployments, BuiltinResources.daemonSets,
         BuiltinResources.statefulSets, BuiltinResources.jobs,
         BuiltinResources.cronJobs, BuiltinResources.services,

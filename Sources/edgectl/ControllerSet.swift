@@ -10,7 +10,8 @@ enum ControllerSet {
     /// `network`: the cluster's network settings, for node IPAM (pod ranges) and what it tells the nodes.
     static func all(ca: ClusterCertificateAuthority, nodeCertSeconds: Int64 = CSRSigningController.defaultSeconds,
                     network: ClusterNetworkSettings = ClusterNetworkSettings()) throws -> [any Controller] {
-        [try NodeIPAMController(settings: network), ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
+        [try NodeIPAMController(settings: network), ReplicaSetController(), ReplicaSetController(kind: .replicationControllers),
+         DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }
