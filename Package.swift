@@ -42,7 +42,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
-        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
+        // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
+        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +85,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib", "EdgeBoards",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,10 +99,12 @@ let package = Package(
             "EdgeRuntime",
             "EdgeImages",
             "EdgeNet",
+            "EdgeBoards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
             "EdgeTLS",

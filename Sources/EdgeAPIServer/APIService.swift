@@ -20,15 +20,16 @@ public final class APIService: Sendable {
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
-    public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: any Authorizer,
+    /// `authorizer` defaults to the standard chain (privileged groups, Node, bootstrap policy); what nodes
+    /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
+    public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
                 nodeProxy: NodeProxy? = nil) {
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        // Node reads of secrets and configmaps are checked against the pods bound to the node, whatever the rules.
-        self.authorizer = NodeGraphAuthorizer(store: store, next: authorizer)
+        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }
@@ -38,10 +39,18 @@ public final class APIService: Sendable {
             return try await route(req)
         } catch let e as APIError {
             return .error(e)
+        } catch StoreError.noSpace {
+            return .error(Self.storeFull)
         } catch {
             return .error(.internalError("\(error)"))
         }
     }
+
+    /// As kube-apiserver answers etcd's "mvcc: database space exceeded": 500 with the store's words and no
+    /// reason, plus what to do (the server log has SQLite's details). Deletes still go through (a tombstone is
+    /// a few bytes), as under etcd's NOSPACE alarm.
+    static let storeFull = APIError(code: 500, reason: "",
+                                    message: "edgectl store: database space exceeded (the server's data disk is full): free disk space or delete objects; deletes are still accepted")
 
     static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version", "/healthz/ping", "/livez/ping", "/readyz/ping"]
 
@@ -53,9 +62,8 @@ public final class APIService: Sendable {
         }
         let user = try await authenticate(req, path: path)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
-        guard await authorizer.authorize(user, info, path: path) else {
-            throw forbidden(user, info, path: path)
-        }
+        let decision = await authorizer.authorize(user, info, path: path)
+        guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
         if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
             guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
             try PodLogOptions.validate(req.queryItems, pod: name)
@@ -92,7 +100,8 @@ public final class APIService: Sendable {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
             let user = try await authenticate(req, path: path)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
-            guard await authorizer.authorize(user, info, path: path) else { throw forbidden(user, info, path: path) }
+            let decision = await authorizer.authorize(user, info, path: path)
+            guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
             guard let info, info.group == "", info.resource == "pods", let ns = info.namespace, let name = info.name,
                   info.subresource == "exec" || info.subresource == "portforward" else {
                 throw APIError.badRequest("only pods/exec and pods/portforward can be upgraded on this server")
@@ -121,19 +130,24 @@ public final class APIService: Sendable {
         throw APIError.unauthorized
     }
 
-    func forbidden(_ user: UserInfo, _ info: RequestInfo?, path: String) -> APIError {
+    /// Upstream's refusal: who cannot do what, then the authorizers' reason when they gave one.
+    func forbidden(_ user: UserInfo, _ info: RequestInfo?, path: String, method: String = "GET", reason: String = "") -> APIError {
+        let why = reason.isEmpty ? "" : ": " + reason
         guard let info else {
-            return .forbidden("forbidden: User \"\(user.name)\" cannot \(verbWord(for: "get")) path \"\(path)\"")
+            // Upstream's non-resource verb is the method, lower-cased; its details are empty.
+            return APIError(code: 403, reason: "Forbidden",
+                            message: "forbidden: User \"\(user.name)\" cannot \(method.lowercased()) path \"\(path)\"" + why, details: .init())
         }
         let res = info.subresource.map { "\(info.resource)/\($0)" } ?? info.resource
-        let target = info.name.map { "\(info.resource) \"\($0)\"" } ?? info.resource
+        // As upstream's GroupResource: "leases.coordination.k8s.io", "pods".
+        let qualified = info.group.isEmpty ? info.resource : "\(info.resource).\(info.group)"
+        let target = info.name.map { "\(qualified) \"\($0)\"" } ?? qualified
         var msg = "\(target) is forbidden: User \"\(user.name)\" cannot \(info.verb) resource \"\(res)\" in API group \"\(info.group)\""
-        if let ns = info.namespace { msg += " in the namespace \"\(ns)\"" } else if info.resource != "namespaces" { msg += " at the cluster scope" }
+        if let ns = info.namespace { msg += " in the namespace \"\(ns)\"" } else { msg += " at the cluster scope" }
+        msg += why
         return APIError(code: 403, reason: "Forbidden", message: msg,
                         details: .init(name: info.name, group: info.group, kind: info.resource))
     }
-
-    private func verbWord(for v: String) -> String { v }
 
     func versionInfo() -> JSON {
         #if arch(arm64)

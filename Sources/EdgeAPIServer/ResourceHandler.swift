@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeAuth
 import EdgeRegistry
 import EdgeStore
 
@@ -91,6 +92,8 @@ struct ResourceHandler {
             try await store.admitSubresourceCreate(r, namespace: namespace, name: name, body: body, context: ctx)
             return .json(201, try await TokenRequestHandler.issue(tokens, store: store, namespace: namespace ?? "", name: name, request: body))
         default:
+            // A subresource this server does not create (pods/eviction): admission still judges it first, as upstream's.
+            if let name = info.name { try await store.admitSubresourceCreate(r, namespace: namespace, name: name, body: body, context: ctx) }
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
     }

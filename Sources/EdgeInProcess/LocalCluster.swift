@@ -16,7 +16,7 @@ public struct LocalCluster: Sendable {
 
     public init() async throws {
         store = try ObjectStore(backend: MemoryBackend())
-        service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                              openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "in-process")
         try await ClusterBootstrap.ensureSystemObjects(store)
         client = APIClient(transport: InProcessTransport.make(service, user: Self.admin))

@@ -27,7 +27,7 @@ struct DevServerCommand: AsyncParsableCommand {
             store: store,
             // kubectl sends no credentials over plain HTTP, so every loopback caller is admin here.
             authenticators: [LoopbackAdmin()],
-            authorizer: MasterGroupAuthorizer(), openAPI: OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion), serverAddress: "127.0.0.1:\(port)")
+            openAPI: OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion), serverAddress: "127.0.0.1:\(port)")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let ch = try await HTTPServer.start(host: "127.0.0.1", port: port, group: group, service: service)
         print("dev API server on http://127.0.0.1:\(port); every caller is admin")

@@ -12,7 +12,7 @@ final class OpenAPIV2EndpointTests: XCTestCase {
 
     func service() throws -> APIService {
         APIService(store: try ObjectStore(backend: MemoryBackend()),
-                   authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+                   authenticators: [ClientCertificateAuthenticator()],
                    openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: OpenAPIV2ProtobufTests.servedDocument),
                    serverAddress: "127.0.0.1:6443")
     }

@@ -44,7 +44,7 @@ class NodeProxyTests: XCTestCase {
         let store = try ObjectStore(backend: MemoryBackend())
         try await ClusterBootstrap.ensureSystemObjects(store)
         let proxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.client("kube-apiserver-kubelet-client", ["system:masters"])))
-        let service = APIService(store: store, authenticators: [Admin()], authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: [Admin()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1:6443", nodeProxy: proxy)
         func call(_ method: String, _ uri: String, _ body: JSON) async throws {
             let r = await service.handle(HTTPRequest(method: method, uri: uri, headers: ["content-type": "application/json"], body: JSONSerializer.serialize(body)))

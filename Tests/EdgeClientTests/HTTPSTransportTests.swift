@@ -25,7 +25,7 @@ final class HTTPSTransportTests: XCTestCase {
     func server() async throws -> (port: Int, close: () async -> Void) {
         let store = try ObjectStore(backend: MemoryBackend())
         try await ClusterBootstrap.ensureSystemObjects(store)
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1")
         let key = try PKI.generateKey()
         let cert = try PKI.signCertificate(caCertPEM: Self.caCert, caKeyPEM: Self.caKey, subjectKeyPEM: key,

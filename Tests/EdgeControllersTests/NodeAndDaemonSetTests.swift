@@ -104,4 +104,28 @@ final class NodeAndDaemonSetTests: XCTestCase {
             return active.count == 2 && active.allSatisfy { $0[path: ["spec", "containers"]]?.array?.first?["image"]?.string == "agent:2" }
         }
     }
+
+    /// Taint by condition: a hot board (ThermalPressure) or an under-powered one is tainted NoSchedule
+    /// while the condition is True, and untainted when it clears; taints others set stay.
+    func testConditionsBringNoScheduleTaints() async throws {
+        let c = try await TestCluster([NodeLifecycleController(gracePeriodSeconds: 60)])
+        var n = node("pi", taints: [["key": "mine", "effect": "NoSchedule"]])
+        n[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now().rfc3339)],
+                                             ["type": "ThermalPressure", "status": "True", "reason": "SoCTemperatureHigh"],
+                                             ["type": "UnderVoltage", "status": "False", "reason": "PowerSupplySufficient"]]
+        _ = try await c.client.create(Self.nodes, namespace: nil, n)
+        c.start()
+        defer { c.stop() }
+        func taints() async throws -> [String] {
+            (try await c.client.get(Self.nodes, namespace: nil, name: "pi")[path: ["spec", "taints"]]?.array ?? [])
+                .map { "\($0["key"]!.string!):\($0["effect"]!.string!)" }.sorted()
+        }
+        try await c.eventually("thermal taint") { try await taints() == ["edgectl.io/thermal-pressure:NoSchedule", "mine:NoSchedule"] }
+        var cur = try await c.client.get(Self.nodes, namespace: nil, name: "pi")
+        cur[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now().rfc3339)],
+                                               ["type": "ThermalPressure", "status": "False", "reason": "SoCTemperatureNormal"],
+                                               ["type": "UnderVoltage", "status": "True", "reason": "UnderVoltageDetected"]]
+        _ = try await c.client.updateStatus(Self.nodes, cur)
+        try await c.eventually("under-voltage taint instead") { try await taints() == ["edgectl.io/under-voltage:NoSchedule", "mine:NoSchedule"] }
+    }
 }

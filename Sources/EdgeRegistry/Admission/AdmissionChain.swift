@@ -15,6 +15,7 @@ public struct AdmissionChain: Sendable {
     public static let standard = AdmissionChain([
         NamespaceLifecycleAdmission(),
         ServiceAccountAdmission(),
+        NodeRestrictionAdmission(),
         DefaultTolerationSecondsAdmission(),
     ])
 

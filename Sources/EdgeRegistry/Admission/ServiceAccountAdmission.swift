@@ -9,11 +9,9 @@ public struct ServiceAccountAdmission: MutatingAdmissionStep {
     public let name = "ServiceAccount"
     public init() {}
 
-    static let mirrorPodAnnotation = "kubernetes.io/config.mirror"
-
     public func admit(_ request: inout AdmissionRequest, _ store: ObjectStore) async throws {
         guard request.operation == .create, request.isCore("pods"), var pod = request.object,
-              pod[path: ["metadata", "annotations", Self.mirrorPodAnnotation]] == nil else { return }
+              pod[path: ["metadata", "annotations", NodeRestriction.mirrorPodAnnotation]] == nil else { return }
         let named = pod[path: ["spec", "serviceAccountName"]]?.string ?? pod[path: ["spec", "serviceAccount"]]?.string ?? ""
         let account = named.isEmpty ? "default" : named
         pod[path: ["spec", "serviceAccountName"]] = .string(account)

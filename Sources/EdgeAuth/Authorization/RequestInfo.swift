@@ -11,6 +11,17 @@ public struct RequestInfo: Sendable, Equatable {
     public var name: String?
     public var subresource: String?
 
+    public init(verb: String, group: String, version: String, resource: String, namespace: String? = nil, name: String? = nil,
+                subresource: String? = nil) {
+        self.verb = verb
+        self.group = group
+        self.version = version
+        self.resource = resource
+        self.namespace = namespace
+        self.name = name
+        self.subresource = subresource
+    }
+
     /// Subresources addressed on a namespace object itself (`/namespaces/x/status`).
     static let namespaceSubresources: Set<String> = ["status", "finalize"]
 
@@ -35,17 +46,15 @@ public struct RequestInfo: Sendable, Equatable {
             parts.removeFirst()
             if parts.isEmpty { return nil }
         }
-        var namespace: String?
-        if parts[0] == "namespaces", parts.count > 1 {
-            namespace = parts[1]
-            if parts.count > 2, !namespaceSubresources.contains(parts[2]) {
-                parts.removeFirst(2)
-            }
+        let namespace: String? = parts[0] == "namespaces" && parts.count > 1 ? parts[1] : nil
+        if namespace != nil, parts.count > 2, !namespaceSubresources.contains(parts[2]) {
+            parts.removeFirst(2)
         }
         let resource = parts[0]
         let name = parts.count > 1 ? parts[1] : nil
         let sub = parts.count > 2 ? parts[2...].joined(separator: "/") : nil
-        if resource == "namespaces", namespace != nil, name != nil { namespace = nil }
+        // As upstream: a namespace object is addressed in its own namespace (`/api/v1/namespaces/x` has namespace x),
+        // so authorization names it there.
 
         let wantsWatch = legacyWatch || ["true", "1"].contains(query["watch"] ?? "")
         let verb: String
