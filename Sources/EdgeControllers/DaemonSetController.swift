@@ -9,9 +9,9 @@ import EdgeClient
 /// template changes roll out maxUnavailable nodes at a time.
 public struct DaemonSetController: Controller {
     public let name = "daemonset"
-    static let daemonSets = ControllerContext.resource("daemonsets", group: "apps")
-    static let nodes = ControllerContext.resource("nodes")
-    static let pods = ControllerContext.resource("pods")
+    static let daemonSets = BuiltinResources.daemonSets
+    static let nodes = BuiltinResources.nodes
+    static let pods = BuiltinResources.pods
     static let hashLabel = "controller-revision-hash"
 
     public init() {}

@@ -2,9 +2,11 @@ import ArgumentParser
 import Dispatch
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
 import EdgeClient
 import EdgeControllers
 import EdgeInProcess
+import EdgeRegistry
 import EdgeScheduler
 import EdgeStore
 import EdgeTLS
@@ -177,10 +179,12 @@ struct ServerCommand: AsyncParsableCommand {
             throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
         }
         let network = try clusterNetwork.settings()
-        // The version skew policy rides on the standard admission: agents at most one minor version newer.
-        let admission = NodeVersionSkewAdmission(StandardAdmission(), serverVersion: EdgectlVersion(BuildInfo.version)!)
-        let store = ObjectStore(backend: backend, admission: admission,
-                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
+        // The version skew policy is one more admission step: agents at most one minor version newer.
+        var admission = AdmissionChain.standard
+        admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
+        let store = ObjectStore(backend: backend,
+                                catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
+                                admission: admission)
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
         if !disable.contains("coredns") {
@@ -197,10 +201,10 @@ struct ServerCommand: AsyncParsableCommand {
         } else {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
-        let openAPI = OpenAPIFactory.documents()
+        let openAPI = OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
-        let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: authenticators,
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
                                  nodeProxy: nodeProxy)
 

@@ -3,9 +3,9 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class NodeAndDaemonSetTests: XCTestCase {
-    static let nodes = TestCluster.r("nodes")
-    static let leases = TestCluster.r("leases", "coordination.k8s.io")
-    static let daemonSets = TestCluster.r("daemonsets", "apps")
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
+    static let daemonSets = BuiltinResources.daemonSets
 
     func node(_ name: String, labels: JSON = [:], taints: JSON? = nil) -> JSON {
         var n: JSON = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(name), "labels": labels],
@@ -29,7 +29,7 @@ final class NodeAndDaemonSetTests: XCTestCase {
                                        "spec": ["holderIdentity": "n1", "renewTime": .string(Timestamp.now().rfc3339Micro)]])
         // Pod admission gives every pod 300 s of unreachable toleration, so "intolerant" meets
         // a NoExecute taint of its own (maintenance) that it does not tolerate.
-        let pods = TestCluster.r("pods")
+        let pods = BuiltinResources.pods
         _ = try await c.client.mergePatch(Self.nodes, namespace: nil, name: "n1",
                                           ["spec": ["taints": [["key": "maintenance", "effect": "NoExecute"]]]])
         _ = try await c.client.create(pods, namespace: "default", pod("intolerant", node: "n1",
