@@ -191,6 +191,12 @@ struct ServerCommand: AsyncParsableCommand {
             try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
         }
 
+        // Custom resources of stored definitions are served from the first request on.
+        let crdController = CustomResourceDefinitionController(store: store)
+        do { try await crdController.syncAll() } catch {
+            log.warning("custom resource definitions not served yet: \(error); the controller retries")
+        }
+
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
                                                    BootstrapTokenAuthenticator(store: store),
@@ -231,6 +237,7 @@ struct ServerCommand: AsyncParsableCommand {
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
+                g.addTask { await crdController.run() }
                 g.addTask { await Compactor(backend: backend, interval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300)).run() }
                 g.addTask { await scheduler.run() }
                 g.addTask { await manager.run() }
