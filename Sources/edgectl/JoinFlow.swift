@@ -14,10 +14,13 @@ struct JoinFlow {
     let caCertHash: String
     let dataDir: String
     let nodeName: String
+    /// `--ignore-preflight-errors=NodeName`: join even when a Ready Node already has this name.
+    var ignoreNodeNameInUse = false
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static let configMaps = BuiltinResources.configMaps
+    static let nodes = BuiltinResources.nodes
 
     static func validToken(_ t: String) -> Bool { BootstrapToken(t) != nil }
 
@@ -29,6 +32,7 @@ struct JoinFlow {
     /// Returns the directory holding the node's credentials.
     func run() async throws -> String {
         let caPEM = try await discoverCA()
+        try await checkNodeName(caPEM: caPEM)
         let credentials = try await requestCertificate(caPEM: caPEM)
         try NodeCredentialFiles(dataDir: dataDir, server: server, caPEM: caPEM, nodeName: nodeName).write(credentials)
         return dataDir
@@ -63,6 +67,21 @@ struct JoinFlow {
                 + "if it still differs, \(server) is not your cluster's server.")
         }
         return info.caPEM
+    }
+
+    /// kubeadm join's check: two machines under one name would overwrite each other's Node and
+    /// pods. A Ready Node of that name means another machine (or this one before a reset) holds
+    /// it. A server that does not let the token read Nodes, or a Node gone NotReady, is no bar.
+    func checkNodeName(caPEM: String) async throws {
+        let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
+        guard let node = try? await client.getIfExists(Self.nodes, namespace: nil, name: nodeName), NodeMatching.isReady(node) else { return }
+        let text = "[error NodeName]: a Node named \(nodeName) already exists in the cluster and is Ready"
+        let fix = "give this machine another name (--node-name, or its hostname), or delete the old Node first (kubectl delete node \(nodeName))"
+        if ignoreNodeNameInUse {
+            print("preflight: \(text)\n    (ignored: --ignore-preflight-errors)")
+            return
+        }
+        throw Failure(description: "preflight checks failed:\n  \(text)\n    fix: \(fix)\nFix them, or join anyway with --ignore-preflight-errors=NodeName")
     }
 
     /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.

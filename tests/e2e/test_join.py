@@ -188,6 +188,20 @@ def test_join_runs_the_agent_which_registers_the_node(server, kubectl, tmp_path)
         r = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(d, "kubeconfig.yaml"), "label", "node", "pi-taken", "x=y", "--overwrite"],
                            capture_output=True, text=True)
         assert r.returncode != 0 and "forbidden" in r.stderr.lower(), r.stderr
+        # Another machine joining under the same name is stopped before it sends a certificate request
+        # (kubeadm join's check), unless told to go ahead.
+        csrs = len(kubectl.json("get", "csr")["items"])
+        r = edgectl("join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", str(tmp_path / "twin"),
+                    "--node-name", "pi-agent", "--no-agent", check=False)
+        assert r.returncode != 0, r.stdout
+        assert "a Node named pi-agent already exists in the cluster and is Ready" in r.stderr, r.stderr
+        assert "--ignore-preflight-errors=NodeName" in r.stderr and "kubectl delete node pi-agent" in r.stderr, r.stderr
+        assert len(kubectl.json("get", "csr")["items"]) == csrs
+        assert not os.path.exists(tmp_path / "twin" / "kubeconfig.yaml")
+        r = edgectl("join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", str(tmp_path / "twin"),
+                    "--node-name", "pi-agent", "--no-agent", "--ignore-preflight-errors=NodeName", check=False)
+        assert r.returncode == 0, r.stderr
+        assert "(ignored: --ignore-preflight-errors)" in r.stdout, r.stdout
     finally:
         proc.terminate()
         proc.wait(timeout=10)
