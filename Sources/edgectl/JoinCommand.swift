@@ -41,10 +41,8 @@ struct JoinCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var flow = JoinFlow(server: server, token: token, caCertHash: caCertHash.lowercased(),
+        let flow = JoinFlow(server: server, token: token, caCertHash: caCertHash.lowercased(),
                             dataDir: DataDirectory.resolve(dataDir, role: "agent"), nodeName: nodeName ?? HostIdentity.hostname())
-        let ignored = Set(PreflightReport.ignoreList(ignorePreflightErrors).map { $0.lowercased() })
-        flow.ignoreNodeNameInUse = ignored.contains("nodename") || ignored.contains("all")
         let labels = try NodeLabels.parse(nodeLabels)
         if !noAgent {
             try PreflightGate.run(role: .agent, dataDir: flow.dataDir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)

@@ -14,8 +14,6 @@ struct JoinFlow {
     let caCertHash: String
     let dataDir: String
     let nodeName: String
-    /// `--ignore-preflight-errors=NodeName`: join even when a Ready Node already has this name.
-    var ignoreNodeNameInUse = false
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
@@ -69,19 +67,17 @@ struct JoinFlow {
         return info.caPEM
     }
 
-    /// kubeadm join's check: two machines under one name would overwrite each other's Node and
-    /// pods. A Ready Node of that name means another machine (or this one before a reset) holds
-    /// it. A server that does not let the token read Nodes, or a Node gone NotReady, is no bar.
+    /// kubeadm join's check, made before a key is generated or the token used for a request:
+    /// two machines under one name would overwrite each other's Node and pods, and the server
+    /// refuses a certificate for a name a Node already has. A server that does not let the
+    /// token read Nodes is no bar here (its certificate signer still says no).
     func checkNodeName(caPEM: String) async throws {
         let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
-        guard let node = try? await client.getIfExists(Self.nodes, namespace: nil, name: nodeName), NodeMatching.isReady(node) else { return }
-        let text = "[error NodeName]: a Node named \(nodeName) already exists in the cluster and is Ready"
-        let fix = "give this machine another name (--node-name, or its hostname), or delete the old Node first (kubectl delete node \(nodeName))"
-        if ignoreNodeNameInUse {
-            print("preflight: \(text)\n    (ignored: --ignore-preflight-errors)")
-            return
-        }
-        throw Failure(description: "preflight checks failed:\n  \(text)\n    fix: \(fix)\nFix them, or join anyway with --ignore-preflight-errors=NodeName")
+        guard let node = try? await client.getIfExists(Self.nodes, namespace: nil, name: nodeName) else { return }
+        let state = NodeMatching.isReady(node) ? "and is Ready" : "(not Ready)"
+        throw Failure(description: "preflight checks failed:\n  [error NodeName]: a Node named \(nodeName) already exists in the cluster \(state)\n"
+            + "    fix: give this machine another name (--node-name, or its hostname), or if it replaces that machine, "
+            + "delete the old Node first (kubectl delete node \(nodeName))")
     }
 
     /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.
