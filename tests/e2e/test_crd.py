@@ -90,6 +90,18 @@ def test_definition_is_established_and_in_discovery(kubectl, widgets):
     assert "wix" in line and "e2etoys" in line and "true" in line and "Widget" in line
     assert "customresourcedefinitions" in kubectl.run("api-resources", "--api-group", "apiextensions.k8s.io").stdout
     assert kubectl.run("get", "crds").stdout.splitlines()[0].split() == ["NAME", "CREATED", "AT"]
+    assert "versions" in kubectl.run("explain", "crd.spec").stdout
+
+
+def test_definition_applied_again_changes_what_is_served(kubectl, widgets):
+    crd = widget_crd()
+    crd["spec"]["versions"][0]["additionalPrinterColumns"].append({"name": "Port", "type": "string", "jsonPath": ".spec.port",
+                                                                   "priority": 1})
+    apply(kubectl, crd)
+    wait_for(lambda: any(c["name"] == "Port" for c in kubectl.json("get", "crd", widgets)["spec"]["versions"][0]
+                         ["additionalPrinterColumns"]), 5, "the change stored")
+    assert kubectl.json("get", "crd", widgets)["metadata"]["generation"] == 2
+    apply(kubectl, widget_crd())
 
 
 def test_bad_definitions_are_refused_as_upstream(kubectl):
@@ -128,6 +140,9 @@ def test_validation_errors_defaulting_and_pruning_with_kubectl(kubectl, widgets,
 
     w = widget("ok", size=2, port="http", unknown=1, free={"any": {"thing": True}})
     r = apply(kubectl, w, "-n", namespace, "--validate=false")
+    w["spec"]["size"] = 3  # applied again: kubectl sends a merge patch (no strategic merge for custom types)
+    apply(kubectl, w, "-n", namespace, "--validate=false")
+    assert kubectl.json("get", "widget", "ok", "-n", namespace)["spec"]["size"] == 3
     got = kubectl.json("get", "widget", "ok", "-n", namespace)
     assert got["spec"]["color"] == "red" and got["spec"]["replicas"] == 1  # defaulted
     assert "unknown" not in got["spec"]  # pruned

@@ -49,6 +49,10 @@ public struct CustomResourceDefinitionStrategy: ResourceStrategy {
         obj[path: ["metadata", "finalizers"]] = .array(finalizers)
     }
 
+    public var openAPI: ResourceOpenAPI {
+        .custom(schemaName: CustomResourceDefinitionOpenAPI.name) { CustomResourceDefinitionOpenAPI.definitions(refPrefix: $0) }
+    }
+
     public var tableColumns: [TableColumn] {
         [.name, TableColumn("Created At", type: "date", description: "The time the object was created.") { o, _ in
             o[path: ["metadata", "creationTimestamp"]] ?? .null
