@@ -147,7 +147,7 @@ def test_validation_errors_defaulting_and_pruning_with_kubectl(kubectl, widgets,
     assert got["spec"]["color"] == "red" and got["spec"]["replicas"] == 1  # defaulted
     assert "unknown" not in got["spec"]  # pruned
     assert got["spec"]["free"] == {"any": {"thing": True}}  # preserved
-    assert got["metadata"]["generation"] == 1
+    assert got["metadata"]["generation"] == 2  # one spec change since the create
     r = kubectl.run("create", "-n", namespace, "-f", "-", "--validate=strict",
                     input=json.dumps(widget("strict", size=1, bogus=1)), check=False)
     assert r.returncode != 0 and 'unknown field "spec.bogus"' in r.stderr, r.stderr
@@ -286,3 +286,40 @@ def test_a_300kb_definition_is_established_within_2s(kubectl):
     out = kubectl.run("explain", "bigs.spec.deep.field4x0").stdout
     assert "Level 3." in out
     kubectl.run("delete", "crd", f"bigs.{GROUP}", "--wait=false")
+
+
+def test_owner_references_between_custom_and_builtin_objects_are_collected(kubectl, widgets, namespace):
+    owner = json.loads(apply(kubectl, widget("owner", size=1), "-n", namespace, "-o", "json").stdout)
+    ref = {"apiVersion": f"{GROUP}/v1", "kind": "Widget", "name": "owner", "uid": owner["metadata"]["uid"]}
+    kubectl.run("create", "-n", namespace, "-f", "-", input=json.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "owned", "ownerReferences": [ref]}}))
+    cm = json.loads(kubectl.run("create", "-n", namespace, "-f", "-", "-o", "json", input=json.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-owner"}})).stdout)
+    cm_ref = {"apiVersion": "v1", "kind": "ConfigMap", "name": "cm-owner", "uid": cm["metadata"]["uid"]}
+    dependent = widget("dependent", size=1)
+    dependent["metadata"]["ownerReferences"] = [cm_ref]
+    apply(kubectl, dependent, "-n", namespace)
+    time.sleep(1)
+    assert kubectl.run("get", "configmap", "owned", "-n", namespace, check=False).returncode == 0
+    kubectl.run("delete", "widget", "owner", "-n", namespace)
+    kubectl.run("delete", "configmap", "cm-owner", "-n", namespace)
+    wait_for(lambda: kubectl.run("get", "configmap", "owned", "-n", namespace, check=False).returncode != 0, 15,
+             "the custom owner's ConfigMap collected")
+    wait_for(lambda: kubectl.run("get", "widget", "dependent", "-n", namespace, check=False).returncode != 0, 15,
+             "the ConfigMap's custom dependent collected")
+
+
+def test_custom_resources_are_served_again_after_a_restart(tmp_path):
+    from conftest import Kubectl, Server, free_port
+    s = Server(str(tmp_path), free_port()).start()
+    try:
+        k = Kubectl(s.kubeconfig)
+        apply(k, widget_crd(plural="keepers", kind="Keeper", scope="Cluster"))
+        established(k, f"keepers.{GROUP}")
+        apply(k, {"apiVersion": f"{GROUP}/v1", "kind": "Keeper", "metadata": {"name": "k1"}, "spec": {"size": 2}})
+        s.stop()
+        s.start()
+        got = Kubectl(s.kubeconfig).json("get", "keepers", "k1")
+        assert got["spec"]["size"] == 2 and got["spec"]["color"] == "red"
+    finally:
+        s.stop()
