@@ -110,6 +110,22 @@ final class CustomResourceDefinitionTests: XCTestCase {
         XCTAssertEqual(viaV1["apiVersion"], "example.com/v1")
     }
 
+    func testStatusWritesDoNotRebuildWhatIsServed() async throws {
+        let (store, controller, _) = try await CRDFixtures.established()
+        let version = store.catalog.version
+        try await controller.syncAll()
+        try await controller.syncAll()
+        XCTAssertEqual(store.catalog.version, version, "the controller's own status write is not a change of the definition")
+        _ = try await store.guaranteedUpdate(crds, namespace: nil, name: "widgets.example.com", context: CRDFixtures.admin) { old in
+            var new = old
+            new[path: ["spec", "names", "shortNames"]] = ["wd", "wdg"]
+            return (new, false)
+        }
+        try await controller.syncAll()
+        XCTAssertGreaterThan(store.catalog.version, version)
+        XCTAssertEqual(store.catalog.strategy(group: "example.com", version: "v1", plural: "widgets")?.resource.shortNames, ["wd", "wdg"])
+    }
+
     func testConflictingNamesAreNotAccepted() async throws {
         let (store, controller, _) = try await CRDFixtures.established()
         var other = CRDFixtures.definition(plural: "gizmos", kind: "Gizmo", shortNames: ["wd"])

@@ -323,3 +323,17 @@ def test_custom_resources_are_served_again_after_a_restart(tmp_path):
         assert got["spec"]["size"] == 2 and got["spec"]["color"] == "red"
     finally:
         s.stop()
+
+
+def test_delete_collection_and_label_selectors(api, kubectl, widgets, namespace):
+    dyn = dynamic.DynamicClient(api)
+    res = dyn.resources.get(api_version=f"{GROUP}/v1", kind="Widget")
+    for n, batch in [("c1", "x"), ("c2", "x"), ("c3", "y")]:
+        w = widget(n, size=1)
+        w["metadata"]["labels"] = {"batch": batch}
+        res.create(body=w, namespace=namespace)
+    assert sorted(i.metadata.name for i in res.get(namespace=namespace, label_selector="batch=x").items) == ["c1", "c2"]
+    res.delete(namespace=namespace, label_selector="batch=x")
+    assert [i.metadata.name for i in res.get(namespace=namespace).items] == ["c3"]
+    kubectl.run("delete", "widgets", "--all", "-n", namespace)
+    assert res.get(namespace=namespace).items == []

@@ -16,12 +16,18 @@ public final class CustomResourceDefinitionController: Sendable {
     static let crds = BuiltinResources.customResourceDefinitions
     let store: ObjectStore
     let log = Logger(label: "edgectl.crd-controller")
-    /// What each definition registered in the catalog, and from which version of the definition.
+    /// What each definition registered in the catalog, and from which state of the definition.
     private let served = Mutex<[String: Registration]>([:])
 
     struct Registration: Sendable {
-        var resourceVersion: String
+        /// The definition's uid, generation and whether it is being deleted: what the strategies were built
+        /// from. Status writes change none of them, so they do not rebuild a (possibly large) schema.
+        var source: String
         var keys: [ResourceKey]
+    }
+
+    static func source(_ crd: CustomResourceDefinition) -> String {
+        "\(crd.uid)/\(crd.json[path: ["metadata", "generation"]]?.int ?? 0)/\(crd.deleting)"
     }
 
     struct ResourceKey: Sendable, Hashable {
@@ -83,7 +89,6 @@ public final class CustomResourceDefinitionController: Sendable {
 
     /// Returns true while the definition waits for something (its objects being deleted).
     func sync(_ crd: CustomResourceDefinition, _ all: [CustomResourceDefinition]) async throws -> Bool {
-        let rv = crd.json[path: ["metadata", "resourceVersion"]]?.string ?? ""
         if crd.deleting { return try await finalize(crd) }
         if let conflict = Self.nameConflict(crd, among: all) {
             try await writeStatus(crd, accepted: nil, conditions: [
@@ -92,7 +97,7 @@ public final class CustomResourceDefinitionController: Sendable {
             ])
             return false
         }
-        if served.withLock({ $0[crd.name]?.resourceVersion }) != rv { register(crd, names: crd.names) }
+        if served.withLock({ $0[crd.name]?.source }) != Self.source(crd) { register(crd, names: crd.names) }
         try await writeStatus(crd, accepted: crd.names, conditions: [
             condition("NamesAccepted", true, "NoConflicts", "no conflicts found", crd),
             condition("Established", true, "InitialNamesAccepted", "the initial names have been accepted", crd),
@@ -110,7 +115,7 @@ public final class CustomResourceDefinitionController: Sendable {
         }
         let previous = served.withLock { s in
             let old = s[crd.name]?.keys ?? []
-            s[crd.name] = Registration(resourceVersion: crd.json[path: ["metadata", "resourceVersion"]]?.string ?? "", keys: keys)
+            s[crd.name] = Registration(source: Self.source(crd), keys: keys)
             return old
         }
         for k in previous where !keys.contains(k) { store.catalog.remove(group: k.group, version: k.version, plural: k.plural) }
@@ -120,8 +125,7 @@ public final class CustomResourceDefinitionController: Sendable {
     /// Deletes the definition's objects; once none is left, drops the cleanup finalizer.
     func finalize(_ crd: CustomResourceDefinition) async throws -> Bool {
         // Keep serving reads and deletes (not creates) while the objects go.
-        if let names = crd.acceptedNames, served.withLock({ $0[crd.name]?.resourceVersion })
-            != crd.json[path: ["metadata", "resourceVersion"]]?.string {
+        if let names = crd.acceptedNames, served.withLock({ $0[crd.name]?.source }) != Self.source(crd) {
             register(crd, names: names)
         }
         let finalizers = (crd.json[path: ["metadata", "finalizers"]]?.array ?? []).compactMap(\.string)
