@@ -111,6 +111,11 @@ final class CustomResourceStrategyTests: XCTestCase {
         XCTAssertNotNil(defs["com.example.v1.WidgetList"])
         XCTAssertEqual(defs[name]?[path: ["properties", "spec", "properties", "ports", "x-kubernetes-list-map-keys"]], ["name"])
 
+        // Swagger 2.0 has no nullable or anyOf: the v2 document leaves them out (its protobuf form has no field for them).
+        let v2 = definitions("#/definitions/")[name]
+        XCTAssertNil(v2?[path: ["properties", "spec", "properties", "note", "nullable"]])
+        XCTAssertEqual(defs[name]?[path: ["properties", "spec", "properties", "note", "nullable"]], true)
+
         // What server-side apply will read: the list and map markers in the structural schema.
         let custom = try XCTUnwrap(strategy as? CustomResourceStrategy)
         XCTAssertEqual(custom.schema.properties["spec"]?.properties["ports"]?.listType, "map")

@@ -27,6 +27,7 @@ def widget_crd(plural="widgets", kind="Widget", scope="Namespaced", extra_schema
         "email": {"type": "string", "format": "email"},
         "port": {"x-kubernetes-int-or-string": True},
         "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+        "note": {"type": "string", "nullable": True},
         "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
                   "items": {"type": "object", "required": ["name"],
                             "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}},
@@ -170,6 +171,15 @@ def test_printer_columns_short_names_categories_field_selectors(kubectl, widgets
     assert sel == [f"widget.{GROUP}/red-one"]
     r = kubectl.run("get", "widgets", "-n", namespace, "--field-selector", "spec.size=3", check=False)
     assert r.returncode != 0 and "field label not supported: spec.size" in r.stderr
+
+
+def test_openapi_v2_documents_still_render_with_custom_schemas(server, widgets):
+    api = RawAPI(server.kubeconfig)
+    status, headers, body = api.request("GET", "/openapi/v2", headers={
+        "Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
+    assert status == 200, body[:300]
+    status, doc = api.json("GET", "/openapi/v2")
+    assert status == 200 and f"com.example.e2e.v1.Widget" in doc["definitions"]
 
 
 def test_explain_a_custom_type(kubectl, widgets):

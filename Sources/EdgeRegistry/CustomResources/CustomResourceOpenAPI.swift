@@ -18,6 +18,7 @@ public enum CustomResourceOpenAPI {
         let name = definitionName(r)
         let gvk: JSON = [["group": .string(r.group), "kind": .string(r.kind), "version": .string(r.version)]]
         var kind = published(schema.raw)
+        if refPrefix == OpenAPISchemas.v2RefPrefix { kind = swagger2(kind) }
         var props = kind["properties"]?.object ?? JSONObject()
         props["apiVersion"] = ["type": "string",
                                "description": "APIVersion defines the versioned schema of this representation of an object."]
@@ -44,6 +45,22 @@ public enum CustomResourceOpenAPI {
         out[name] = kind
         out[String(name.dropLast(r.kind.count)) + listKind] = list
         return out
+    }
+
+    /// Swagger 2.0 has no nullable, anyOf, oneOf or not: upstream drops them from the v2 document
+    /// (kubectl's client-side validation reads it), and so does this.
+    static func swagger2(_ schema: JSON) -> JSON {
+        guard var o = schema.object else { return schema }
+        for k in ["nullable", "anyOf", "oneOf", "not"] { o[k] = nil }
+        if let props = o["properties"]?.object {
+            var out = JSONObject()
+            for (k, v) in props { out[k] = swagger2(v) }
+            o["properties"] = .object(out)
+        }
+        if let items = o["items"], items.object != nil { o["items"] = swagger2(items) }
+        if let a = o["additionalProperties"], a.object != nil { o["additionalProperties"] = swagger2(a) }
+        if let all = o["allOf"]?.array { o["allOf"] = .array(all.map(swagger2)) }
+        return .object(o)
     }
 
     /// The schema as clients should see it: x-kubernetes-validations rules kept (upstream publishes them),
