@@ -347,3 +347,31 @@ def test_delete_collection_and_label_selectors(api, kubectl, widgets, namespace)
     assert [i.metadata.name for i in res.get(namespace=namespace).items] == ["c3"]
     kubectl.run("delete", "widgets", "--all", "-n", namespace)
     assert res.get(namespace=namespace).items == []
+
+
+def test_a_schema_nested_to_the_parser_limit_is_handled(server, kubectl):
+    """Bad input: the deepest schema a body may carry (JSON nesting 1000) is validated, served and
+    used without exhausting the server's stack; the server keeps answering."""
+    api = RawAPI(server.kubeconfig)
+    depth = 480
+    # Built as text: Python's own encoder stops at this depth.
+    leaf = '{"type":"object","properties":{"a":' * depth + '{"type":"string"}' + "}}" * depth
+    crd = widget_crd(plural="deeps", kind="Deep")
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["deep"] = "LEAF"
+    status, _, resp = api.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                                  json.dumps(crd).replace('"LEAF"', leaf))  # the answer is too deep for Python's decoder
+    print(f"definition nested {depth} deep: {status}")
+    if status == 201:
+        established(kubectl, f"deeps.{GROUP}")
+        value = '{"a":' * depth + '"x"' + "}" * depth
+        obj = {"apiVersion": f"{GROUP}/v1", "kind": "Deep", "metadata": {"name": "d"}, "spec": {"size": 1, "deep": "VALUE"}}
+        status, _, resp = api.request("POST", f"/apis/{GROUP}/v1/namespaces/default/deeps",
+                                      json.dumps(obj).replace('"VALUE"', value))
+        print(f"object nested {depth} deep: {status}")
+        assert status in (201, 400, 422), resp[:300]
+        assert api.request("GET", f"/openapi/v3/apis/{GROUP}/v1")[0] == 200
+        kubectl.run("delete", "crd", f"deeps.{GROUP}", "--wait=false")
+    else:
+        assert status in (400, 422), resp[:300]
+    assert server.proc.poll() is None
+    assert api.json("GET", "/readyz")[0] == 200
