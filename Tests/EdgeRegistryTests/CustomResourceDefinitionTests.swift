@@ -73,6 +73,10 @@ final class CustomResourceDefinitionTests: XCTestCase {
         let e2 = try await invalid(CRDFixtures.definition(versions: [CRDFixtures.version("v1", storage: true, schema: typed)]))
         XCTAssertTrue(e2.message.contains("properties[spec].anyOf[0].type: Forbidden: must be empty to be structural"), e2.message)
 
+        let lookahead: JSON = ["type": "object", "properties": ["spec": ["type": "string", "pattern": "^(?=a)a+$"]]]
+        let e4 = try await invalid(CRDFixtures.definition(versions: [CRDFixtures.version("v1", storage: true, schema: lookahead)]))
+        XCTAssertTrue(e4.message.contains("properties[spec].pattern: Invalid value: \"^(?=a)a+$\": must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: `(?=`"), e4.message)
+
         let missing: JSON = ["name": "v1", "served": true, "storage": true]
         let e3 = try await invalid(CRDFixtures.definition(versions: [missing]))
         XCTAssertTrue(e3.message.contains("spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"), e3.message)

@@ -112,7 +112,8 @@ public enum SchemaValidator {
             }
         }
         if let str = v.string {
-            let length = Int64(str.count)
+            // Go counts runes (code points), not grapheme clusters.
+            let length = Int64(str.unicodeScalars.count)
             if let max = s.maxLength, length > max {
                 errs.append(FieldError(kind: .tooLong, field: path, body: "Too long: may not be more than \(max) bytes"))
             }

@@ -27,8 +27,13 @@ public enum StructuralSchemaCheck {
         if o["properties"]?.object.map({ !$0.isEmpty }) == true, o["additionalProperties"] != nil {
             errs.append(.forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"))
         }
-        if let p = o["pattern"]?.string, (try? Regex(p)) == nil {
-            errs.append(.invalid(path + ".pattern", .string(p), "must be a valid regular expression"))
+        if let p = o["pattern"]?.string {
+            if let perl = unsupportedPerlSyntax(p) {
+                errs.append(.invalid(path + ".pattern", .string(p),
+                                     "must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: `\(perl)`"))
+            } else if (try? Regex(p)) == nil {
+                errs.append(.invalid(path + ".pattern", .string(p), "must be a valid regular expression"))
+            }
         }
         if let t = o["type"]?.string, !["object", "array", "string", "integer", "number", "boolean"].contains(t) {
             errs.append(.notSupported(path + ".type", .string(t), ["array", "boolean", "integer", "number", "object", "string"]))
@@ -55,6 +60,23 @@ public enum StructuralSchemaCheck {
         }
         if let n = o["not"] { errs += forbiddenKeywords(n, path: path + ".not") }
         return errs
+    }
+
+    /// Constructs upstream's (Go, RE2) regular expressions do not have: lookaround and backreferences.
+    /// Refusing them as upstream does also keeps out the patterns that make a backtracking engine slowest.
+    static func unsupportedPerlSyntax(_ p: String) -> String? {
+        for s in ["(?=", "(?!", "(?<=", "(?<!"] where p.contains(s) { return s }
+        let chars = Array(p)
+        var i = 0
+        while i < chars.count - 1 {
+            if chars[i] == "\\" {
+                if chars[i + 1].isNumber && chars[i + 1] != "0" { return "\\" + String(chars[i + 1]) }
+                i += 2
+                continue
+            }
+            i += 1
+        }
+        return nil
     }
 
     static func invariants(_ s: StructuralSchema, _ lvl: Level, _ path: String) -> [FieldError] {
