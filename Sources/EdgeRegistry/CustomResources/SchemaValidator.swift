@@ -120,7 +120,7 @@ public enum SchemaValidator {
             if let min = s.minLength, length < min {
                 errs.append(.invalid(path, v, "\(path) in body should be at least \(min) chars long"))
             }
-            if let p = s.pattern, let re = PatternCache.shared.regex(p), (try? re.firstMatch(in: str)) == nil {
+            if let p = s.pattern, !PatternCache.shared.compiled(p).matches(str) {
                 errs.append(.invalid(path, v, "\(path) in body should match '\(p)'"))
             }
             if let f = s.format, !SchemaFormats.isValid(str, format: f) {

@@ -31,7 +31,7 @@ public enum StructuralSchemaCheck {
             if let perl = unsupportedPerlSyntax(p) {
                 errs.append(.invalid(path + ".pattern", .string(p),
                                      "must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: `\(perl)`"))
-            } else if (try? Regex(p)) == nil {
+            } else if !PatternCache.shared.compiled(p).isValid {
                 errs.append(.invalid(path + ".pattern", .string(p), "must be a valid regular expression"))
             }
         }
