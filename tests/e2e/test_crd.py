@@ -375,3 +375,19 @@ def test_a_schema_nested_to_the_parser_limit_is_handled(server, kubectl):
         assert status in (400, 422), resp[:300]
     assert server.proc.poll() is None
     assert api.json("GET", "/readyz")[0] == 200
+
+
+def test_a_pathological_pattern_is_matched_in_linear_time(kubectl, server):
+    """Bad input: `^(a+)+$` takes a backtracking engine exponential time; upstream's RE2 and
+    edgectl match it in linear time, so the refusal comes at once and the server keeps serving."""
+    crd = widget_crd(plural="patterned", kind="Patterned", extra_schema={"word": {"type": "string", "pattern": "^(a+)+$"}})
+    apply(kubectl, crd)
+    established(kubectl, f"patterned.{GROUP}")
+    obj = {"apiVersion": f"{GROUP}/v1", "kind": "Patterned", "metadata": {"name": "p"},
+           "spec": {"size": 1, "word": "a" * 5000 + "b"}}
+    t = time.monotonic()
+    r = kubectl.run("create", "-n", "default", "-f", "-", input=json.dumps(obj), check=False)
+    took = time.monotonic() - t
+    assert r.returncode != 0 and "spec.word in body should match '^(a+)+$'" in r.stderr, r.stderr
+    assert took < 5, took
+    kubectl.run("delete", "crd", f"patterned.{GROUP}", "--wait=false")
