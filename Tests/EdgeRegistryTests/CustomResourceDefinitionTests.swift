@@ -82,6 +82,28 @@ final class CustomResourceDefinitionTests: XCTestCase {
         XCTAssertTrue(e3.message.contains("spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"), e3.message)
     }
 
+    func testANumberPastMetadataGenerationIsA400AsGosDecoderWordsIt() async throws {
+        let store = try ObjectStore(backend: MemoryBackend())
+        var crd = CRDFixtures.definition()
+        crd[path: ["metadata", "generation"]] = .double(1e30)
+        do {
+            _ = try await create(store, crd)
+            XCTFail("accepted")
+        } catch let e as APIError {
+            XCTAssertEqual(e.code, 400)
+            XCTAssertTrue(e.message.contains("into Go struct field ObjectMeta.metadata.generation of type int64"), e.message)
+        }
+        let (s2, _, r) = try await CRDFixtures.established()
+        var w = CRDFixtures.widget("w", spec: ["size": 1])
+        w[path: ["metadata", "generation"]] = .double(1e30)
+        do {
+            _ = try await s2.create(r, namespace: "default", object: w, context: CRDFixtures.admin)
+            XCTFail("accepted")
+        } catch let e as APIError {
+            XCTAssertEqual(e.code, 400, e.message)
+        }
+    }
+
     func testTheControllerEstablishesTheDefinitionAndServesEachServedVersion() async throws {
         let crd = CRDFixtures.definition(versions: [CRDFixtures.version("v1", storage: true), CRDFixtures.version("v2"),
                                                     CRDFixtures.version("v0", served: false)])

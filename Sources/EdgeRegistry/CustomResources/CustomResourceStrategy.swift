@@ -48,10 +48,15 @@ public struct CustomResourceStrategy: ResourceStrategy {
     // MARK: decoding
 
     public func checkDecoding(_ obj: JSON) -> DecodeReport {
-        DecodeReport(unknownFields: SchemaPruner.unknownFields(obj, schema))
+        var report = MetadataDecoding.check(obj)
+        report.unknownFields += SchemaPruner.unknownFields(obj, schema)
+        return report
     }
 
-    public func pruneUnknownFields(_ obj: inout JSON) { SchemaPruner.prune(&obj, schema) }
+    public func pruneUnknownFields(_ obj: inout JSON) {
+        MetadataDecoding.prune(&obj)
+        SchemaPruner.prune(&obj, schema)
+    }
     public var patchSchema: (any PatchSchemaNode)? { nil }
     /// Upstream serves custom resources without strategic merge patch (415), and says so in OpenAPI.
     public var supportsStrategicMerge: Bool { false }

@@ -13,6 +13,10 @@ public struct CustomResourceDefinitionStrategy: ResourceStrategy {
 
     public var tracksGeneration: Bool { true }
 
+    /// There is no wire type for the definition here: its ObjectMeta is decoded as upstream's.
+    public func checkDecoding(_ obj: JSON) -> DecodeReport { MetadataDecoding.check(obj) }
+    public func pruneUnknownFields(_ obj: inout JSON) { MetadataDecoding.prune(&obj) }
+
     public func applyDefaults(_ obj: inout JSON) {
         guard obj["spec"]?.object != nil else { return }
         let kind = obj[path: ["spec", "names", "kind"]]?.string ?? ""
