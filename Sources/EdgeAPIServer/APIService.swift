@@ -9,6 +9,8 @@ public final class APIService: Sendable {
     public let store: ObjectStore
     let authenticators: [any Authenticator]
     let authorizer: any Authorizer
+    /// The RBAC objects the authorizer reads, for rules reviews (`kubectl auth can-i --list`).
+    public let rbac: RBACPolicyCache
     let openAPI: OpenAPIDocuments
     let serverAddress: String
     /// Issues tokens for serviceaccounts/token; nil where no signing key is configured.
@@ -20,16 +22,18 @@ public final class APIService: Sendable {
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
-    /// `authorizer` defaults to the standard chain (privileged groups, Node, bootstrap policy); what nodes
+    /// `authorizer` defaults to the standard chain (privileged groups, Node, RBAC); what nodes
     /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
-                nodeProxy: NodeProxy? = nil) {
+                nodeProxy: NodeProxy? = nil, rbac: RBACPolicyCache? = nil) {
+        let rbac = rbac ?? RBACPolicyCache(backend: store.backend)
+        self.rbac = rbac
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store)
+        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store, rbac: rbac)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }

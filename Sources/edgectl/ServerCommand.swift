@@ -182,6 +182,9 @@ struct ServerCommand: AsyncParsableCommand {
         // The version skew policy is one more admission step: agents at most one minor version newer.
         var admission = AdmissionChain.standard
         admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
+        // RBAC reads its objects from memory, kept from the store; writes of RBAC objects may not escalate.
+        let rbac = RBACPolicyCache(backend: backend)
+        admission.add(RBACEscalationCheck(cache: rbac, authorizer: AuthorizerChain([PrivilegedGroupAuthorizer(), RBACAuthorizer(cache: rbac)])))
         let store = ObjectStore(backend: backend,
                                 catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
                                 admission: admission)
@@ -190,6 +193,8 @@ struct ServerCommand: AsyncParsableCommand {
         if !disable.contains("coredns") {
             try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
         }
+        try await BootstrapPolicy.reconcile(store)
+        try await rbac.start()
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
@@ -206,7 +211,7 @@ struct ServerCommand: AsyncParsableCommand {
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
         let service = APIService(store: store, authenticators: authenticators,
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
-                                 nodeProxy: nodeProxy)
+                                 nodeProxy: nodeProxy, rbac: rbac)
 
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
@@ -219,7 +224,10 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let localNodeName = nodeName ?? HostIdentity.hostname()
         StoreDiskEvents.install(on: backend, client: client("edgectl-server", "edgectl-server"), nodeName: localNodeName)
-        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
+        // The scheduler is system:kube-scheduler, holding upstream's system:kube-scheduler role only.
+        let scheduler = Scheduler(client: APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:kube-scheduler",
+                                                                                                              groups: ["system:authenticated"])),
+                                                    userAgent: "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
                                         controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
