@@ -64,7 +64,7 @@ public final class APIService: Sendable {
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
-        let user = try await authenticate(req, path: path)
+        let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         let decision = await authorizer.authorize(user, info, path: path)
         guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
@@ -102,7 +102,7 @@ public final class APIService: Sendable {
     public func upgrade(_ req: HTTPRequest) async -> UpgradeOutcome {
         do {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
-            let user = try await authenticate(req, path: path)
+            let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
             let decision = await authorizer.authorize(user, info, path: path)
             guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
