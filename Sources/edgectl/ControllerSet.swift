@@ -15,7 +15,7 @@ enum ControllerSet {
          DeploymentController(), GarbageCollector(), NodeLifecycleController(gracePeriodSeconds: nodeGraceSeconds), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics()),
-         ClusterRoleAggregationController()]
+         ClusterRoleAggregationController(), RootCACertPublisher(caPEM: ca.caCertPEM)]
     }
 
     /// The controllers of packaged networking components (`--disable coredns`, `--disable servicelb` leave them out).

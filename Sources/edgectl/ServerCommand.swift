@@ -182,6 +182,8 @@ struct ServerCommand: AsyncParsableCommand {
         // The version skew policy is one more admission step: agents at most one minor version newer.
         var admission = AdmissionChain.standard
         admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
+        // Pods mount a bound token, the cluster CA and their namespace (this server issues tokens and publishes kube-root-ca.crt).
+        admission.add(ServiceAccountTokenAdmission(), before: "NodeRestriction")
         // RBAC reads its objects from memory, kept from the store; writes of RBAC objects may not escalate.
         let rbac = RBACPolicyCache(backend: backend)
         admission.add(RBACEscalationCheck(cache: rbac, authorizer: AuthorizerChain([PrivilegedGroupAuthorizer(), RBACAuthorizer(cache: rbac)])))
