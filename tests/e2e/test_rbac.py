@@ -220,3 +220,23 @@ def test_a_client_certificate_user(kubectl, server, namespace, tmp_path):
     assert "alice" in who.stdout and f"{namespace}-devs" in who.stdout, who.stdout + who.stderr
     r = as_config(cfg, "get", "secrets", "-n", "kube-system")
     assert 'User "alice" cannot list resource "secrets" in API group "" in the namespace "kube-system"' in r.stderr, r.stderr
+
+
+PRIVILEGED = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "root"},
+              "spec": {"containers": [{"name": "c", "image": "busybox", "securityContext": {"privileged": True}}]}}
+
+
+def test_pod_security_enforce_and_warn(kubectl, namespace):
+    import json
+    kubectl.run("label", "namespace", namespace, "pod-security.kubernetes.io/enforce=restricted")
+    r = kubectl.run("apply", "-n", namespace, "-f", "-", input=json.dumps(PRIVILEGED), check=False)
+    assert r.returncode != 0
+    assert ('pods "root" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false '
+            '(container "c" must set securityContext.allowPrivilegeEscalation=false)') in r.stderr, r.stderr
+    assert 'privileged (container "c" must not set securityContext.privileged=true)' in r.stderr, r.stderr
+    assert kubectl.run("get", "pod", "root", "-n", namespace, check=False).returncode != 0
+    kubectl.run("label", "namespace", namespace, "--overwrite", "pod-security.kubernetes.io/enforce=privileged",
+                "pod-security.kubernetes.io/warn=baseline")
+    r = kubectl.run("apply", "-n", namespace, "-f", "-", input=json.dumps(PRIVILEGED))
+    assert 'Warning: would violate PodSecurity "baseline:latest": privileged (container "c" must not set securityContext.privileged=true)' \
+        in r.stderr, r.stderr

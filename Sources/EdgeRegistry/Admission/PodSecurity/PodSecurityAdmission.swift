@@ -25,13 +25,13 @@ public struct PodSecurityAdmission: MutatingAdmissionStep {
         if enforce.level != .privileged {
             let v = PodSecurityChecks.violations(spec, level: enforce.level)
             if !v.isEmpty {
-                let what = "violates PodSecurity \"\(enforce.level.rawValue):\(enforce.version)\": " + v.map(\.text).joined(separator: ", ")
+                let what = "PodSecurity \"\(enforce.level.rawValue):\(enforce.version)\": " + v.map(\.text).joined(separator: ", ")
                 if isPod {
                     let r = request.resource
                     let name = request.name.isEmpty ? "" : " \"\(request.name)\""
-                    throw APIError.forbidden("\(r.qualifiedName)\(name) is forbidden: \(what)", r, request.name)
+                    throw APIError.forbidden("\(r.qualifiedName)\(name) is forbidden: violates \(what)", r, request.name)
                 }
-                request.warnings.append("would " + what)
+                request.warnings.append("would violate " + what)
             }
         }
         if warn.level != .privileged, warn != enforce || !isPod {
