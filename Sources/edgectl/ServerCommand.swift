@@ -78,6 +78,11 @@ struct ServerCommand: AsyncParsableCommand {
             + "so no log keeps a token). A valid token is reused; a new 24h one is made only when there is none."))
     var printJoinCommand = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Encrypt Secrets at rest (AES-GCM, keys in DATA/cred/encryption-config.json, 0600, as k3s). Once on it stays on; "
+            + "`edgectl secrets-encrypt rotate-keys` adds a new key, used from the next start (existing secrets rewritten then)."))
+    var secretsEncryption = false
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -179,15 +184,23 @@ struct ServerCommand: AsyncParsableCommand {
             throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
         }
         let network = try clusterNetwork.settings()
+        // Secrets are encrypted on their way into the store when asked (or once ever asked).
+        var storeBackend: any Backend = backend
+        if let encryption = try SecretsEncryptionFile.load(dataDir: dir, enable: secretsEncryption) {
+            let encrypting = EncryptingBackend(base: backend, config: encryption)
+            let n = try await encrypting.reencryptAll()
+            if n > 0 { log.info("secrets encryption: \(n) secrets rewritten under key \(encryption.keys[0].name)") }
+            storeBackend = encrypting
+        }
         // The version skew policy is one more admission step: agents at most one minor version newer.
         var admission = AdmissionChain.standard
         admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
         // Pods mount a bound token, the cluster CA and their namespace (this server issues tokens and publishes kube-root-ca.crt).
         admission.add(ServiceAccountTokenAdmission(), before: "NodeRestriction")
         // RBAC reads its objects from memory, kept from the store; writes of RBAC objects may not escalate.
-        let rbac = RBACPolicyCache(backend: backend)
+        let rbac = RBACPolicyCache(backend: storeBackend)
         admission.add(RBACEscalationCheck(cache: rbac, authorizer: AuthorizerChain([PrivilegedGroupAuthorizer(), RBACAuthorizer(cache: rbac)])))
-        let store = ObjectStore(backend: backend,
+        let store = ObjectStore(backend: storeBackend,
                                 catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
                                 admission: admission)
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
