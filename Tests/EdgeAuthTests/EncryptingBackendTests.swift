@@ -35,5 +35,7 @@ final class EncryptingBackendTests: XCTestCase {
         XCTAssertGreaterThan(again?.modRevision ?? 0, rev)
         let second = try await rotated.reencryptAll()
         XCTAssertEqual(second, 0)
+        let twice = config.rotated(now: Timestamp(seconds: 5)).rotated(now: Timestamp(seconds: 5))
+        XCTAssertEqual(twice.keys.map(\.name).prefix(2), ["aesgcmkey-5-2", "aesgcmkey-5"], "rotations in one second get distinct names")
     }
 }

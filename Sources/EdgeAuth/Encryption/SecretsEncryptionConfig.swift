@@ -47,7 +47,15 @@ public struct SecretsEncryptionConfig: Sendable {
 
     /// Rotation: a new key first (it encrypts from now on), the old ones kept to read what they wrote.
     public func rotated(now: Timestamp = .now()) -> SecretsEncryptionConfig {
-        SecretsEncryptionConfig(keys: [Self.newKey(now: now)] + keys)
+        var key = Self.newKey(now: now)
+        // Two rotations within a second must still name their keys apart: the name picks the key to decrypt with.
+        var n = 2
+        let base = key.name
+        while keys.contains(where: { $0.name == key.name }) {
+            key.name = "\(base)-\(n)"
+            n += 1
+        }
+        return SecretsEncryptionConfig(keys: [key] + keys)
     }
 
     static let prefix = "k8s:enc:aesgcm:v1:"

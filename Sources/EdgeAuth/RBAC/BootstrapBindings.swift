@@ -34,6 +34,7 @@ enum BootstrapBindings {
             Binding(name: "system:kube-dns", role: "system:kube-dns", subjects: [serviceAccount("kube-system", "kube-dns")]),
             // kubeadm's bindings for TLS bootstrapping: joiners submit CSRs that are approved automatically,
             // and nodes renew their own client certificates.
+            Binding(name: "kubeadm:get-nodes", role: "kubeadm:get-nodes", subjects: [group("system:bootstrappers")]),
             Binding(name: "kubeadm:kubelet-bootstrap", role: "system:node-bootstrapper", subjects: [group("system:bootstrappers")]),
             Binding(name: "kubeadm:node-autoapprove-bootstrap", role: "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
                     subjects: [group("system:bootstrappers")]),

@@ -42,6 +42,8 @@ enum BootstrapRoles {
             Role(name: "system:auth-delegator", rules: [r(["create"], ["authentication.k8s.io"], ["tokenreviews"]),
                                                         r(["create"], ["authorization.k8s.io"], ["subjectaccessreviews"])]),
             Role(name: "system:node-bootstrapper", rules: [r(["create", "get", "list", "watch"], ["certificates.k8s.io"], ["certificatesigningrequests"])]),
+            // kubeadm's: a joining machine checks that its node name is not taken.
+            Role(name: "kubeadm:get-nodes", rules: [r(["get"], [""], ["nodes"])]),
             Role(name: "system:node-proxier", rules: [r(["list", "watch"], [""], ["services", "endpoints"]), r(read, [""], ["nodes"]),
                                                       r(["create", "patch", "update"], ["", "events.k8s.io"], ["events"]),
                                                       r(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"])]),
