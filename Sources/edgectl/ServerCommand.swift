@@ -243,7 +243,11 @@ struct ServerCommand: AsyncParsableCommand {
         let scheduler = Scheduler(client: APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:kube-scheduler",
                                                                                                               groups: ["system:authenticated"])),
                                                     userAgent: "edgectl-scheduler"))
-        let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
+        // The controllers are system:kube-controller-manager: upstream's role for it and the system:controller:* roles
+        // of the controllers edgectl runs (EdgeAuth/RBAC/BootstrapControllerRoles.swift).
+        let controllerClient = APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:kube-controller-manager",
+                                                                                                   groups: ["system:authenticated"])),
+                                         userAgent: "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
                                         controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                            nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)

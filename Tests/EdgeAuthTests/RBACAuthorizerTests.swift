@@ -42,6 +42,18 @@ final class RBACAuthorizerTests: XCTestCase {
         XCTAssertTrue(ok)
         ok = await f.allowed(scheduler, "GET", "/api/v1/namespaces/default/secrets")
         XCTAssertFalse(ok, "the scheduler holds upstream's system:kube-scheduler role, not more")
+        let controllers = UserInfo(name: "system:kube-controller-manager", groups: ["system:authenticated"])
+        for (method, path) in [("POST", "/api/v1/namespaces/x/pods"), ("POST", "/apis/apps/v1/namespaces/x/replicasets"),
+                               ("PUT", "/apis/apps/v1/namespaces/x/deployments/web/status"), ("DELETE", "/api/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef"),
+                               ("PUT", "/apis/rbac.authorization.k8s.io/v1/clusterroles/view"), ("GET", "/api/v1/secrets?watch=true")] {
+            ok = await f.allowed(controllers, method, path)
+            XCTAssertTrue(ok, "controllers: \(method) \(path)")
+        }
+        for (method, path) in [("POST", "/apis/apps/v1/namespaces/x/deployments"), ("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"),
+                               ("POST", "/api/v1/namespaces/x/pods/web/eviction")] {
+            ok = await f.allowed(controllers, method, path)
+            XCTAssertFalse(ok, "controllers may not: \(method) \(path)")
+        }
     }
 
     func testARoleBoundToAServiceAccountGrantsExactlyItsRulesInItsNamespace() async throws {

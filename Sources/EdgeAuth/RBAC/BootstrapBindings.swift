@@ -40,7 +40,10 @@ enum BootstrapBindings {
                     subjects: [group("system:bootstrappers")]),
             Binding(name: "kubeadm:node-autoapprove-certificate-rotation",
                     role: "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", subjects: [group("system:nodes")]),
-        ]
+        ] + BootstrapControllerRoles.all.map { c in
+            Binding(name: "system:controller:" + c.0, role: "system:controller:" + c.0,
+                    subjects: [serviceAccount("kube-system", c.0), user(BootstrapControllerRoles.user)])
+        }
     }
 
     /// kubeadm's Role and RoleBinding that let a joining machine read kube-public/cluster-info with no credentials.

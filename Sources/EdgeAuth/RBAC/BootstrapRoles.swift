@@ -65,7 +65,7 @@ enum BootstrapRoles {
                  rules: [r(["approve"], ["certificates.k8s.io"], ["signers"], names: ["kubernetes.io/kubelet-serving"])]),
             Role(name: "system:certificates.k8s.io:legacy-unknown-approver",
                  rules: [r(["approve"], ["certificates.k8s.io"], ["signers"], names: ["kubernetes.io/legacy-unknown"])]),
-        ]
+        ] + BootstrapControllerRoles.all.map { Role(name: "system:controller:" + $0.0, rules: $0.1) }
     }
 
     static let aggregateToAdmin: [PolicyRule] = [
