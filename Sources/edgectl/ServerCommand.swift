@@ -313,6 +313,7 @@ struct ServerCommand: AsyncParsableCommand {
         log.info("shutting down")
         localAgent?.cancel()
         background.cancel()
+        rbac.stop()
         try? await channel.close()
         await backend.close()
         try? await group.shutdownGracefully()
