@@ -42,7 +42,16 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
-        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
+        // The state store: the Backend contract, watch fan-out, and one driver per --datastore-endpoint scheme
+        // (SQLite embedded; etcd through its v3 JSON gateway and PostgreSQL through a small wire-protocol
+        // client, both on NIO and EdgeTLS, so no gRPC or second TLS stack: docs/STORES.md).
+        .target(name: "EdgeStore", dependencies: [
+            "EdgeAPI", "CSQLite", "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -78,7 +87,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
-        .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
+        .testTarget(name: "EdgeStoreTests", dependencies: [
+            "EdgeStore", "EdgeTLS", "EdgeAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
             "EdgeTLS",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -109,4 +109,7 @@ public enum StoreError: Error, Sendable, Equatable {
     case futureRevision(requested: Int64, current: Int64)
     case closed
     case database(String)
+    /// The datastore cannot be reached or has no quorum right now (etcd or PostgreSQL down, a network
+    /// partition): the request may be retried shortly. The API server answers 503 with Retry-After.
+    case unavailable(String)
 }
