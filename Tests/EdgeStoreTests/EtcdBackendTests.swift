@@ -23,3 +23,9 @@ final class EtcdBackendTests: XCTestCase {
     func testWatchCarriesPrevious() async throws { try await BackendConformance.watchDeleteAndUpdateCarryPrevious(backend) }
     func testCompaction() async throws { try await BackendConformance.compaction(backend) }
 }
+
+extension EtcdBackendTests {
+    func testWatchSurvivesEtcdRestart() async throws {
+        try await BackendConformance.watchSurvivesStoreRestart(backend, kill: { etcd.kill() }, restart: { try etcd.restart() })
+    }
+}

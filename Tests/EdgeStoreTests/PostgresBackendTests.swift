@@ -94,4 +94,12 @@ final class PostgresBackendTests: XCTestCase {
         }
         XCTAssertEqual(seen, Array(start + 1...start + 100), "every write of both servers, in order, no gap, no duplicate")
     }
+
+    /// On a PostgreSQL of its own: it is killed and restarted.
+    func testWatchSurvivesPostgresRestart() async throws {
+        let own = try PostgresTestCluster()
+        let b = try await PostgresBackend.open(dsn: try own.freshDatabase())
+        try await BackendConformance.watchSurvivesStoreRestart(b, kill: { own.kill() }, restart: { try own.restart() })
+        await b.close()
+    }
 }
