@@ -35,6 +35,8 @@ public final class APIService: Sendable {
             return try await route(req)
         } catch let e as APIError {
             return .error(e)
+        } catch let e as StoreError {
+            return .error(e.apiError)
         } catch {
             return .error(.internalError("\(error)"))
         }

@@ -388,7 +388,7 @@ public final class ObjectStore: Sendable {
             case .notFound: throw APIError.notFound(r, name)
             case .alreadyExists: throw APIError.alreadyExists(r, name)
             case .conflict: throw APIError.staleResourceVersion(r, name)
-            default: throw APIError.internalError("\(e)")
+            default: throw e.apiError
             }
         }
     }
