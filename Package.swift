@@ -71,9 +71,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
-        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient"]),
+        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
+        // rtnetlink (links, addresses, routes, neighbours) and the CNI plugin runner, in C: no process per pod.
+        .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")]),
+        // The node's network: pod network (bridge, veth, IPAM, vxlan/host-gw, CNI), service proxy, cluster DNS.
+        .target(name: "EdgeNet", dependencies: [
+            "EdgeAPI", "EdgeClient", "CEdgeNet",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,6 +92,7 @@ let package = Package(
             "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
             "EdgeRuntime",
             "EdgeImages",
+            "EdgeNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -113,6 +122,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        .testTarget(name: "EdgeNetTests", dependencies: ["EdgeNet", "EdgeAPI", "EdgeClient", "EdgeInProcess"]),
         .testTarget(name: "EdgeClientTests", dependencies: [
             "EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS",
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -39,11 +39,11 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
     var datastoreSync: String = "full"
 
-    @Option(name: .long, help: "Pod network CIDR.")
-    var clusterCidr: String = "10.42.0.0/16"
+    @OptionGroup(title: "Cluster network")
+    var clusterNetwork: ClusterNetworkOptions
 
-    @Option(name: .long, help: "Service network CIDR.")
-    var serviceCidr: String = "10.43.0.0/16"
+    @OptionGroup(title: "Pod network (the local agent)")
+    var podNetwork: PodNetworkOptions
 
     @Option(name: .long, help: "This node's name (default: the hostname).")
     var nodeName: String?
@@ -81,6 +81,7 @@ struct ServerCommand: AsyncParsableCommand {
         if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
+        try clusterNetwork.checkOverlap()
     }
 
     /// Below this a certificate could expire before an agent's renewal (CSR, approval, signing) completes.
@@ -102,7 +103,9 @@ struct ServerCommand: AsyncParsableCommand {
 
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
-        let store = ObjectStore(backend: backend, admission: StandardAdmission())
+        let network = try clusterNetwork.settings()
+        let store = ObjectStore(backend: backend, admission: StandardAdmission(),
+                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
 
@@ -135,9 +138,10 @@ struct ServerCommand: AsyncParsableCommand {
         let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
-                                        controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
-                                                                       nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                           ?? CSRSigningController.defaultSeconds))
+                                        controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
+                                                                           nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
+                                                                               ?? CSRSigningController.defaultSeconds,
+                                                                           network: network))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
@@ -182,7 +186,7 @@ struct ServerCommand: AsyncParsableCommand {
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
-                                               imageGC: imageGC.policy)
+                                               imageGC: imageGC.policy, network: podNetwork)
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

@@ -35,6 +35,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Agents in the machine's root namespace must not add pod addresses there (DESIGN.md, "Test hosts and
+# addresses"), so test servers run with --flannel-backend none (no built-in pod network anywhere in
+# the cluster) and their agents, local or joined, with a CNI list holding only Debian's `loopback`
+# plugin: pods get a namespace with loopback and no pod IP. An agent started without that list reports
+# its network not ready (a failing test), never a bridge in the root namespace. Pod networking itself
+# is tested in lab namespaces (test_pod_network.py).
+LOOPBACK_ONLY_CNI = {"cniVersion": "1.0.0", "name": "loopback-only", "plugins": [{"type": "loopback"}]}
+
+
+def loopback_only_agent_args(data_dir):
+    """Flags for an agent (`edgectl agent`/`join`, or a server's local one) in the root namespace."""
+    d = os.path.join(data_dir, "cni-loopback")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "10-loopback.conflist"), "w") as f:
+        json.dump(LOOPBACK_ONLY_CNI, f)
+    return ["--cni-conf-dir", d]
+
+
+def loopback_only_network_args(data_dir):
+    """Server flags: no built-in pod network, and a loopback-only local agent."""
+    return ["--flannel-backend", "none", *loopback_only_agent_args(data_dir)]
+
+
 DEV_KUBECONFIG = """apiVersion: v1
 kind: Config
 clusters: [{name: dev, cluster: {server: "http://127.0.0.1:PORT"}}]
@@ -55,6 +78,8 @@ class Server:
         self.command_prefix = list(command_prefix)
         # Most suites test the control plane alone; pod suites run the local agent (root only).
         self.agent = agent
+        if "--flannel-backend" not in self.extra_args:
+            self.extra_args += loopback_only_network_args(data_dir) if agent else ["--flannel-backend", "none"]
         self.proc = None
         self.log_path = os.path.join(data_dir, "server.log")
 

@@ -159,9 +159,11 @@ extension PodManager {
                              readOnly: v.readOnly || (m["readOnly"]?.bool ?? false)))
             targets.insert(target)
         }
+        // As containerd does: every container sees the pod's hosts file and resolv.conf (unless a volume is mounted there).
         let p = paths(uid)
-        if pod[path: ["spec", "hostNetwork"]]?.bool != true && !targets.contains("/etc/hosts") {
-            out.append(.init(source: p.etcHosts, target: "/etc/hosts"))
+        if !targets.contains("/etc/hosts") { out.append(.init(source: p.etcHosts, target: "/etc/hosts")) }
+        if !targets.contains("/etc/resolv.conf") && PosixFile.exists(p.resolvConf) {
+            out.append(.init(source: p.resolvConf, target: "/etc/resolv.conf"))
         }
         let termination = dir + "/termination-log"
         let fd = open(termination, O_CREAT | O_WRONLY | O_CLOEXEC, 0o666)

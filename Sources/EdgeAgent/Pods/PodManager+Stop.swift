@@ -59,7 +59,7 @@ extension PodManager {
         }
         probes.stopAll(prefix: uid + "/")
         try? await writeStatus(pod, uid: uid, sandboxReady: false)
-        cleanup(uid)
+        await cleanup(uid)
         do {
             _ = try await client.delete(Self.pods, namespace: pod[path: ["metadata", "namespace"]]?.string, name: pod[path: ["metadata", "name"]]?.string ?? "",
                                         gracePeriodSeconds: 0, preconditionUID: uid)
@@ -80,11 +80,11 @@ extension PodManager {
         for _ in 0..<50 where dirs.contains(where: { ContainerRecord.read($0).running }) {
             try? await Task.sleep(for: .milliseconds(100))
         }
-        cleanup(lp.uid)
+        await cleanup(lp.uid)
     }
 
-    /// Unmounts roots and tmpfs volumes and removes the namespace of a pod whose containers all ended.
-    func releaseMounts(_ uid: String) {
+    /// Unmounts roots and tmpfs volumes, gives back the pod's network and removes its namespace, once its containers all ended.
+    func releaseMounts(_ uid: String) async {
         let already = local.withLock { pods -> Bool in
             let done = pods[uid]?.mountsReleased ?? false
             pods[uid]?.mountsReleased = true
@@ -95,12 +95,14 @@ extension PodManager {
         for name in PosixFile.list(p.root + "/containers") {
             for attempt in PosixFile.list(p.containers(name)) { OverlayRootfs.unmount(in: p.containers(name) + "/" + attempt) }
         }
+        let who = local.withLock { $0[uid].map { ($0.namespace, $0.name) } } ?? ("", "")
+        await releasePodNetwork(uid, namespace: who.0, name: who.1)
         NetworkNamespace.remove(at: p.networkNamespace)
         updateLocal(uid) { $0.sandboxReady = false; $0.running = [] }
     }
 
-    func cleanup(_ uid: String) {
-        releaseMounts(uid)
+    func cleanup(_ uid: String) async {
+        await releaseMounts(uid)
         let p = paths(uid)
         for v in PosixFile.list(p.volumes) { umount2(p.volume(v), Int32(MNT_DETACH)) }
         ContainerRunner.removeCgroup(p.cgroup)
