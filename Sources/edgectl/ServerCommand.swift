@@ -33,8 +33,14 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not run a local agent on this machine.")
     var disableAgent = false
 
-    @Option(name: .long, help: "Datastore: sqlite:///path (default: <data-dir>/db/state.db).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Datastore: sqlite:///path (default: <data-dir>/db/state.db; one server), https://etcd1:2379,etcd2:2379 (etcd) or "
+            + "postgres://user:password@host:5432/db?sslmode=disable|require|verify-full (several servers may share etcd or "
+            + "PostgreSQL). $EDGECTL_DATASTORE_ENDPOINT keeps a password out of the process list.", valueName: "url"))
     var datastoreEndpoint: String?
+
+    @OptionGroup(title: "Datastore")
+    var datastore: DatastoreOptions
 
     @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
     var datastoreSync: String = "full"
@@ -78,8 +84,8 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--node-cert-lifetime \(l) is not a duration of at least \(Self.shortestNodeCertLifetime)s: use forms like 8760h, 30d or 60s")
             }
         }
-        if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
-            throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
+        if let e = datastoreEndpoint {
+            do { _ = try DatastoreEndpoint.parse(e) } catch { throw ValidationError("\(error)") }
         }
         try clusterNetwork.checkOverlap()
     }
@@ -101,13 +107,16 @@ struct ServerCommand: AsyncParsableCommand {
         let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
         try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
 
-        let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
-        let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
+        let endpoint = try ServerDatastore.endpoint(flag: datastoreEndpoint, dataDir: dir)
+        let backend = try await ServerDatastore.open(endpoint, tls: try ServerDatastore.tls(datastore),
+                                                     sqliteDurability: datastoreSync == "normal" ? .normal : .full, group: group, log: log)
         let network = try clusterNetwork.settings()
         let store = ObjectStore(backend: backend, admission: StandardAdmission(),
                                 services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
-        try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
-                                                      apiServerPort: httpsListenPort)
+        // The address other servers, agents and pods reach this API server at: the bound one, else this machine's.
+        let apiServerIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
+        try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: apiServerIP, apiServerPort: httpsListenPort)
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
@@ -120,7 +129,6 @@ struct ServerCommand: AsyncParsableCommand {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
         let openAPI = OpenAPIFactory.documents()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
         let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
@@ -129,26 +137,24 @@ struct ServerCommand: AsyncParsableCommand {
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
                                                  tlsHandler: tlsFactory)
-        log.info("API server listening on \(bindAddress):\(httpsListenPort), state in \(dbPath)")
+        log.info("API server listening on \(bindAddress):\(httpsListenPort), datastore \(endpoint)")
 
         // Scheduler and controllers use the API as any client would, in-process.
-        func client(_ user: String, _ agent: String) -> APIClient {
+        @Sendable func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
-        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
-        let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
-        let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
-                                        controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
-                                                                           nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                               ?? CSRSigningController.defaultSeconds,
-                                                                           network: network))
+        let localNodeName = nodeName ?? HostIdentity.hostname()
+        let makeControllers: @Sendable () throws -> [any Controller] = {
+            try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
+                                  nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds) ?? CSRSigningController.defaultSeconds,
+                                  network: network)
+        }
+        _ = try makeControllers()
         let background = Task {
-            await withTaskGroup(of: Void.self) { g in
-                g.addTask { await NamespaceFinalizer(store: store).run() }
-                g.addTask { await Compactor(backend: backend).run() }
-                g.addTask { await scheduler.run() }
-                g.addTask { await manager.run() }
-            }
+            await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName),
+                               client: client, makeControllers: { (try? makeControllers()) ?? [] },
+                               compactionRetention: .seconds(datastore.compactionRetentionSeconds),
+                               apiServerIP: apiServerIP, apiServerPort: httpsListenPort).run()
         }
 
         // Joining machines reach the server on this machine's address, not loopback.
@@ -178,7 +184,7 @@ struct ServerCommand: AsyncParsableCommand {
         var localAgent: Task<Void, Never>?
         if !disableAgent {
             // The local agent is a node like any other, through the API with a node's identity, in-process.
-            let name = nodeName ?? HostIdentity.hostname()
+            let name = localNodeName
             // A server bound to one address is reached there, by its own proxy too (tests bind loopback).
             let agentIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
             let nodeClient = APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:node:" + name,
@@ -196,7 +202,9 @@ struct ServerCommand: AsyncParsableCommand {
         await ShutdownSignal.wait()
         log.info("shutting down")
         localAgent?.cancel()
+        // Leases are released and this server leaves the kubernetes Endpoints before the store closes.
         background.cancel()
+        await ControlPlane.wait(for: background, atMost: .seconds(5))
         try? await channel.close()
         await backend.close()
         try? await group.shutdownGracefully()

@@ -1,0 +1,66 @@
+import EdgeAPI
+import EdgeAPIServer
+import EdgeClient
+import EdgeControllers
+import EdgeScheduler
+import EdgeStore
+
+/// What a server runs besides serving the API. The scheduler and the controller manager (with the
+/// namespace finalizer and store compaction) run on one server at a time, each under its own Lease in
+/// kube-system as kube-scheduler and kube-controller-manager are; every server keeps itself listed in
+/// the kubernetes Endpoints. With one server it simply always leads.
+struct ControlPlane: Sendable {
+    let store: ObjectStore
+    let backend: any Backend
+    /// This process among the servers: its node name and a random part (client-go's hostname_uuid).
+    let identity: String
+    let client: @Sendable (_ user: String, _ userAgent: String) -> APIClient
+    /// A fresh set of controllers for each term of leadership.
+    let makeControllers: @Sendable () -> [any Controller]
+    let compactionRetention: Duration
+    let apiServerIP: String
+    let apiServerPort: Int
+    var timing = LeaderElector.Timing.standard
+
+    static func identity(nodeName: String) -> String { nodeName + "_" + String(Identifiers.uuid().prefix(8)) }
+
+    func run() async {
+        let schedulerClient = client("system:kube-scheduler", "edgectl-scheduler")
+        let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
+        let store = self.store, backend = self.backend, makeControllers = self.makeControllers, retention = compactionRetention
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask {
+                await LeaderElector(client: schedulerClient, name: "kube-scheduler", identity: identity, timing: timing).run {
+                    await Scheduler(client: schedulerClient).run()
+                }
+            }
+            g.addTask {
+                await LeaderElector(client: controllerClient, name: "kube-controller-manager", identity: identity, timing: timing).run {
+                    let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
+                                                    controllers: makeControllers())
+                    await withTaskGroup(of: Void.self) { lead in
+                        lead.addTask { await manager.run() }
+                        lead.addTask { await NamespaceFinalizer(store: store).run() }
+                        if retention > .zero {
+                            let interval = max(.milliseconds(200), min(.seconds(60), retention / 5))
+                            lead.addTask { await Compactor(backend: backend, interval: interval, retention: retention).run() }
+                        }
+                    }
+                }
+            }
+            g.addTask {
+                await APIServerEndpointsReconciler(client: controllerClient, ip: apiServerIP, port: apiServerPort).run()
+            }
+        }
+    }
+
+    /// Waits for `task` to finish, at most `limit`.
+    static func wait(for task: Task<Void, Never>, atMost limit: Duration) async {
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask { await task.value }
+            g.addTask { try? await Task.sleep(for: limit) }
+            await g.next()
+            g.cancelAll()
+        }
+    }
+}
