@@ -1,0 +1,304 @@
+"""Issue 15: several servers on one datastore (etcd, PostgreSQL) serve one cluster; the scheduler and
+controllers run on one server at a time and move within 15 s when it dies; the datastore going away
+gives clear 503s with Retry-After and every watch resumes with no missed and no duplicated event;
+compaction gives 410 Gone to a too-old watch, on every backend."""
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+
+import pytest
+from kubernetes import client, config, watch
+
+from conftest import KUBECTL, Kubectl, Server, free_port, wait_for
+from datastores import EtcdCluster, Postgres, share_cluster_ca
+
+
+def make_api(kubeconfig, retries=False):
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=kubeconfig, client_configuration=cfg)
+    cfg.retries = retries
+    return client.ApiClient(cfg)
+
+
+def start_servers(base, count, endpoint, extra=()):
+    servers = []
+    for i in range(count):
+        d = os.path.join(base, f"server{i}")
+        os.makedirs(d)
+        if servers:
+            share_cluster_ca(servers[0].data_dir, d)
+        servers.append(Server(d, free_port(), extra_args=["--datastore-endpoint", endpoint, "--node-name", f"server{i}", *extra]).start())
+    return servers
+
+
+def lease_holder(kubectl, name):
+    r = kubectl.run("get", "lease", "-n", "kube-system", name, "-o", "jsonpath={.spec.holderIdentity}", check=False)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
+@pytest.fixture
+def workdir():
+    with tempfile.TemporaryDirectory(prefix="edgectl-ha-") as d:
+        os.chmod(d, 0o755)
+        yield d
+
+
+@pytest.fixture
+def etcd3(workdir):
+    e = EtcdCluster(workdir, members=3).start()
+    yield e
+    e.stop()
+
+
+@pytest.fixture
+def postgres(workdir):
+    p = Postgres(workdir).start()
+    yield p
+    p.stop()
+
+
+def three_servers_serve_one_cluster(servers):
+    a, b, c = (Kubectl(s.kubeconfig) for s in servers)
+    api_b = client.CoreV1Api(make_api(servers[1].kubeconfig))
+    rv = api_b.list_namespaced_config_map("default").metadata.resource_version
+    seen = []
+
+    def watcher():
+        for ev in watch.Watch().stream(api_b.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=20):
+            seen.append((ev["type"], ev["object"].metadata.name))
+            if len(seen) >= 3:
+                return
+
+    t = threading.Thread(target=watcher, daemon=True)
+    t.start()
+    time.sleep(0.5)
+    a.run("create", "configmap", "from-a", "--from-literal=k=1")
+    c.run("create", "configmap", "from-c", "--from-literal=k=1")
+    a.run("delete", "configmap", "from-c")
+    t.join(timeout=20)
+    assert seen == [("ADDED", "from-a"), ("ADDED", "from-c"), ("DELETED", "from-c")], seen
+    assert b.json("get", "configmap", "from-a")["data"] == {"k": "1"}
+    # Every server is in the kubernetes Endpoints (where agents learn them).
+    want = sorted(f"127.0.0.1:{s.port}" for s in servers)
+
+    def listed():
+        ep = c.json("get", "endpoints", "kubernetes")
+        got = sorted(f"{x['ip']}:{p['port']}" for s in ep.get("subsets", []) for x in s["addresses"] for p in s["ports"])
+        return got == want
+
+    wait_for(listed, 20, f"kubernetes Endpoints listing {want}", show=lambda: c.run("get", "endpoints", "kubernetes", "-o", "json").stdout)
+
+
+def test_three_servers_on_three_member_etcd(workdir, etcd3):
+    servers = start_servers(workdir, 3, etcd3.endpoint)
+    try:
+        three_servers_serve_one_cluster(servers)
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_three_servers_on_postgres(workdir, postgres):
+    servers = start_servers(workdir, 3, postgres.create_database("cluster"))
+    try:
+        three_servers_serve_one_cluster(servers)
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_controllers_move_within_15s_when_their_server_dies(workdir, etcd3):
+    """kill -9 the server holding kube-controller-manager while kubectl works against the others."""
+    servers = start_servers(workdir, 3, etcd3.endpoint)
+    try:
+        k = Kubectl(servers[0].kubeconfig)
+        holder = wait_for(lambda: lease_holder(k, "kube-controller-manager"), 20, "a controller-manager leader")
+        leader = next(s for s in servers if holder.startswith(os.path.basename(s.data_dir) + "_"))
+        others = [s for s in servers if s is not leader]
+        k2 = Kubectl(others[0].kubeconfig)
+        k2.run("create", "deployment", "before", "--image=busybox", "--replicas=1")
+        wait_for(lambda: k2.run("get", "replicaset", "-l", "app=before", "-o", "name").stdout.strip(), 20, "the deployment's replicaset")
+        acked = []
+        for i in range(5):
+            k2.run("create", "configmap", f"acked-{i}", "--from-literal=k=v")
+            acked.append(f"acked-{i}")
+        killed_at = time.time()
+        leader.kill9()
+        # kubectl against another server keeps working throughout.
+        k2.run("create", "deployment", "after", "--image=busybox", "--replicas=1")
+        wait_for(lambda: k2.run("get", "replicaset", "-l", "app=after", "-o", "name").stdout.strip(), 30,
+                 "a replicaset for a deployment created after the kill")
+        moved = time.time() - killed_at
+        new_holder = lease_holder(k2, "kube-controller-manager")
+        assert new_holder and new_holder != holder, (holder, new_holder)
+        assert moved < 15, f"controllers resumed {moved:.1f}s after their server died"
+        wait_for(lambda: lease_holder(k2, "kube-scheduler") not in ("", holder), 15, "the scheduler's lease to move too")
+        names = {x["metadata"]["name"] for x in k2.json("get", "configmap")["items"]}
+        assert set(acked) <= names, "nothing acknowledged is lost"
+        # The dead server leaves the kubernetes Endpoints once its lease expires.
+        wait_for(lambda: f"{leader.port}" not in k2.run("get", "endpoints", "kubernetes", "-o", "json").stdout, 30,
+                 "the dead server to leave the kubernetes Endpoints")
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def raw_status(kubeconfig, path, method="GET", body=None):
+    """One request with the admin client certificate; (status, headers, body)."""
+    cfg = client.Configuration()
+    config.load_kube_config(config_file=kubeconfig, client_configuration=cfg)
+    api = client.ApiClient(cfg)
+    try:
+        r = api.call_api(path, method, body=body, response_type="object", _preload_content=False, _return_http_data_only=False,
+                         header_params={"Content-Type": "application/json"}, auth_settings=["BearerToken"])
+        return r[1], dict(r[2]), r[0].data
+    except client.exceptions.ApiException as e:
+        return e.status, dict(e.headers or {}), e.body
+
+
+def store_restart_under_write_load(workdir, endpoint, kill, restart):
+    """Writes through one server and a watch through another, while the datastore is killed and restarted."""
+    servers = start_servers(workdir, 2, endpoint)
+    try:
+        writer_api = client.CoreV1Api(make_api(servers[0].kubeconfig))
+        watch_api = client.CoreV1Api(make_api(servers[1].kubeconfig))
+        start_rv = watch_api.list_namespaced_config_map("default").metadata.resource_version
+        acked, refused, watched = {}, [], []
+        stop = threading.Event()
+
+        def writer():
+            n = 0
+            while not stop.is_set():
+                try:
+                    o = writer_api.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name=f"w-{n}")))
+                    acked[o.metadata.name] = int(o.metadata.resource_version)
+                    n += 1
+                except client.exceptions.ApiException as e:
+                    refused.append((e.status, (e.headers or {}).get("Retry-After")))
+                    if e.status == 409:
+                        n += 1  # created, but the answer was lost: the retry found it
+                    time.sleep(0.05)
+                except Exception:
+                    time.sleep(0.05)
+
+        def watcher():
+            rv = start_rv
+            while not stop.is_set():
+                try:
+                    for ev in watch.Watch().stream(watch_api.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=5):
+                        o = ev["object"]
+                        watched.append((ev["type"], o.metadata.name, int(o.metadata.resource_version)))
+                        rv = o.metadata.resource_version
+                except Exception:
+                    time.sleep(0.1)
+
+        threads = [threading.Thread(target=writer, daemon=True), threading.Thread(target=watcher, daemon=True)]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        kill()
+        status, headers, _ = (None, {}, None)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            status, headers, _ = raw_status(servers[0].kubeconfig, "/api/v1/namespaces/default/configmaps")
+            if status == 503:
+                break
+            time.sleep(0.2)
+        assert status == 503, f"while the datastore is down the server answers 503, got {status}"
+        assert headers.get("Retry-After") == "1", headers
+        time.sleep(2)
+        restart()
+        wait_for(lambda: raw_status(servers[0].kubeconfig, "/api/v1/namespaces/default/configmaps")[0] == 200, 60,
+                 "the server to serve again by itself")
+        before = len(acked)
+        wait_for(lambda: len(acked) > before + 20, 30, "writes to go on after the datastore came back")
+        stop.set()
+        for t in threads:
+            t.join(timeout=15)
+        assert any(s == 503 and r == "1" for s, r in refused), f"writers were told 503 with Retry-After: {refused[:10]}"
+        # Every acknowledged write reached the watch on the other server, once, in revision order.
+        final = {n: rv for (typ, n, rv) in watched if typ == "ADDED"}
+        wait_for(lambda: True, 1, "")
+        missing = [n for n, rv in acked.items() if rv <= max(final.values(), default=0) and n not in final]
+        assert not missing, f"watch missed acknowledged writes: {missing[:10]}"
+        rvs = [rv for (_, _, rv) in watched]
+        assert rvs == sorted(rvs) and len(set(rvs)) == len(rvs), "no duplicated or reordered event"
+        assert all(final[n] == rv for n, rv in acked.items() if n in final)
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_etcd_restart_under_write_load(workdir):
+    etcd = EtcdCluster(workdir, members=1).start()
+    try:
+        store_restart_under_write_load(workdir, etcd.endpoint, etcd.kill, etcd.restart)
+    finally:
+        etcd.stop()
+
+
+def test_postgres_restart_under_write_load(workdir, postgres):
+    store_restart_under_write_load(workdir, postgres.create_database("restart"), postgres.kill, postgres.restart)
+
+
+def compaction_gives_410(workdir, endpoint):
+    s = Server(os.path.join(workdir, "c"), free_port(), extra_args=["--datastore-endpoint", endpoint, "--etcd-compaction-interval", "2s"])
+    os.makedirs(s.data_dir)
+    s.start()
+    try:
+        k = Kubectl(s.kubeconfig)
+        old = k.json("create", "configmap", "old", "--from-literal=k=0")["metadata"]["resourceVersion"]
+        for i in range(1, 6):
+            k.run("create", "configmap", f"c{i}", "--from-literal=k=v")
+            time.sleep(1)
+        r = subprocess.run([KUBECTL, "--kubeconfig", s.kubeconfig, "get", "--raw",
+                            f"/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={old}&timeoutSeconds=2"],
+                           capture_output=True, text=True, timeout=30)
+        ev = json.loads(r.stdout.splitlines()[0])
+        assert ev["type"] == "ERROR" and ev["object"]["code"] == 410, r.stdout[:500]
+        assert ev["object"]["reason"] == "Expired" or "too old resource version" in ev["object"]["message"], ev
+    finally:
+        s.stop()
+
+
+def test_compaction_gives_410_on_sqlite(workdir):
+    compaction_gives_410(workdir, f"sqlite://{workdir}/state.db")
+
+
+def test_compaction_gives_410_on_etcd(workdir):
+    etcd = EtcdCluster(workdir, members=1).start()
+    try:
+        compaction_gives_410(workdir, etcd.endpoint)
+    finally:
+        etcd.stop()
+
+
+def test_compaction_gives_410_on_postgres(workdir, postgres):
+    compaction_gives_410(workdir, postgres.create_database("compaction"))
+
+
+def test_datastore_password_never_in_logs_or_errors(workdir, postgres):
+    """A wrong password: the server refuses to start, saying why, and nowhere shows the password."""
+    bad = postgres.dsn("postgres").replace(postgres.password, "wrong-secret-4242")
+    d = os.path.join(workdir, "pw")
+    os.makedirs(d)
+    r = subprocess.run([os.environ.get("EDGECTL_BIN", "edgectl"), "server", "--data-dir", d, "--bind-address", "127.0.0.1",
+                        "--https-listen-port", str(free_port()), "--disable-agent", "--flannel-backend", "none"],
+                       env=dict(os.environ, EDGECTL_DATASTORE_ENDPOINT=bad), capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    out = r.stdout + r.stderr
+    assert "authentication failed" in out, out[-2000:]
+    assert "wrong-secret-4242" not in out and postgres.password not in out
+    # A good one: the server's log names the datastore without the password.
+    s = Server(os.path.join(workdir, "ok"), free_port(), extra_args=["--datastore-endpoint", postgres.create_database("pwok")])
+    os.makedirs(s.data_dir)
+    s.start()
+    try:
+        Kubectl(s.kubeconfig).run("create", "configmap", "x")
+        log = open(s.log_path).read()
+        assert "postgres://edgectl:REDACTED@" in log and postgres.password not in log, log[-2000:]
+    finally:
+        s.stop()
