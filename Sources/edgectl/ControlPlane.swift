@@ -4,6 +4,7 @@ import EdgeClient
 import EdgeControllers
 import EdgeScheduler
 import EdgeStore
+import Synchronization
 
 /// What a server runs besides serving the API. The scheduler and the controller manager (with the
 /// namespace finalizer and store compaction) run on one server at a time, each under its own Lease in
@@ -54,13 +55,13 @@ struct ControlPlane: Sendable {
         }
     }
 
-    /// Waits for `task` to finish, at most `limit`.
+    /// Waits for `task` to finish, at most `limit` (a task that does not end is left behind, not awaited).
     static func wait(for task: Task<Void, Never>, atMost limit: Duration) async {
-        await withTaskGroup(of: Void.self) { g in
-            g.addTask { await task.value }
-            g.addTask { try? await Task.sleep(for: limit) }
-            await g.next()
-            g.cancelAll()
+        let done = Mutex(false)
+        Task { await task.value; done.withLock { $0 = true } }
+        let deadline = ContinuousClock.now + limit
+        while !done.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
         }
     }
 }

@@ -12,7 +12,7 @@ import time
 import pytest
 from kubernetes import client, config, watch
 
-from conftest import KUBECTL, Kubectl, Server, free_port, wait_for
+from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for
 from datastores import EtcdCluster, Postgres, share_cluster_ca
 
 
@@ -285,7 +285,7 @@ def test_datastore_password_never_in_logs_or_errors(workdir, postgres):
     bad = postgres.dsn("postgres").replace(postgres.password, "wrong-secret-4242")
     d = os.path.join(workdir, "pw")
     os.makedirs(d)
-    r = subprocess.run([os.environ.get("EDGECTL_BIN", "edgectl"), "server", "--data-dir", d, "--bind-address", "127.0.0.1",
+    r = subprocess.run([EDGECTL, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
                         "--https-listen-port", str(free_port()), "--disable-agent", "--flannel-backend", "none"],
                        env=dict(os.environ, EDGECTL_DATASTORE_ENDPOINT=bad), capture_output=True, text=True, timeout=120)
     assert r.returncode != 0
