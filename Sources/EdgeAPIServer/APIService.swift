@@ -13,13 +13,17 @@ public final class APIService: Sendable {
     let serviceAccountTokens: ServiceAccountTokens?
     /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
     let nodeProxy: NodeProxy?
+    /// edgectl's own endpoints outside the Kubernetes API (the server bootstrap servers join with): each
+    /// authenticates its callers itself.
+    let ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse]
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: any Authorizer,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
-                nodeProxy: NodeProxy? = nil) {
+                nodeProxy: NodeProxy? = nil, ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
+        self.ownPaths = ownPaths
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
@@ -50,6 +54,7 @@ public final class APIService: Sendable {
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
+        if let own = ownPaths[path] { return await own(req) }
         let user = try await authenticate(req, path: path)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         guard await authorizer.authorize(user, info, path: path) else {

@@ -42,6 +42,17 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Datastore")
     var datastore: DatastoreOptions
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Join the cluster of this server (https://host:6443) as another server: with --token, the cluster CA and signing keys "
+            + "are fetched from it (use the same --datastore-endpoint, or --cluster-init's etcd is joined).", valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The cluster's server token (K10<ca-hash>::server:<secret>, in <data-dir>/token on its servers): needed with --server; "
+            + "on a first server, sets the secret instead of a random one. $EDGECTL_TOKEN keeps it out of the process list.",
+        valueName: "token"))
+    var token: String?
+
     @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
     var datastoreSync: String = "full"
 
@@ -87,6 +98,9 @@ struct ServerCommand: AsyncParsableCommand {
         if let e = datastoreEndpoint {
             do { _ = try DatastoreEndpoint.parse(e) } catch { throw ValidationError("\(error)") }
         }
+        if let server, !server.hasPrefix("https://") {
+            throw ValidationError("--server \(server) must be an https:// URL of a server of the cluster")
+        }
         try clusterNetwork.checkOverlap()
     }
 
@@ -102,11 +116,12 @@ struct ServerCommand: AsyncParsableCommand {
         try FileSystem.makeDirectories(dir + "/tls")
 
         let advertised = bindAddress == "0.0.0.0" || bindAddress == "::" ? "127.0.0.1" : bindAddress
-        let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
-                                       bindAddress: bindAddress)
-        let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
-        try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
-
+        let givenToken = token ?? FileSystem.environment("EDGECTL_TOKEN")
+        if let server {
+            guard let givenToken else { throw ValidationError("--server needs --token: the server token from <data-dir>/token on \(server)") }
+            _ = try await ServerBootstrap.join(server: server, token: try ServerToken(parsing: givenToken), dataDir: dir)
+            log.info("joined the cluster of \(server): cluster CA and signing keys installed")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let endpoint = try ServerDatastore.endpoint(flag: datastoreEndpoint, dataDir: dir)
         let backend = try await ServerDatastore.open(endpoint, tls: try ServerDatastore.tls(datastore),
@@ -114,6 +129,14 @@ struct ServerCommand: AsyncParsableCommand {
         let network = try clusterNetwork.settings()
         let store = ObjectStore(backend: backend, admission: StandardAdmission(),
                                 services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
+        try await ServerBootstrap.checkDatastoreCluster(store, dataDir: dir)
+
+        let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
+                                       bindAddress: bindAddress)
+        let serverToken = try ServerToken.ensure(dataDir: dir, caPEM: pki.caCert, given: givenToken)
+        let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
+        try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
+
         // The address other servers, agents and pods reach this API server at: the bound one, else this machine's.
         let apiServerIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: apiServerIP, apiServerPort: httpsListenPort)
@@ -132,7 +155,11 @@ struct ServerCommand: AsyncParsableCommand {
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
         let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
-                                 nodeProxy: nodeProxy)
+                                 nodeProxy: nodeProxy,
+                                 ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {
+                                     ServerBootstrap.Material(caCert: pki.caCert, caKey: pki.caKey, serviceAccountKey: pki.serviceAccountKey,
+                                                              etcdClientURLs: [])
+                                 }])
 
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
@@ -177,6 +204,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         print("edgectl server is ready.")
         print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
+        print("To add another server: edgectl server --server \(joinURL) --token <the token in \(ServerToken.path(dataDir: dir))>")
         if let joinLine {
             print("To join another machine (token valid 24h; `edgectl token create` makes more):")
             print("  " + joinLine)

@@ -13,7 +13,7 @@ import pytest
 from kubernetes import client, config, watch
 
 from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for
-from datastores import EtcdCluster, Postgres, share_cluster_ca
+from datastores import EtcdCluster, Postgres
 
 
 def make_api(kubeconfig, retries=False):
@@ -23,14 +23,18 @@ def make_api(kubeconfig, retries=False):
     return client.ApiClient(cfg)
 
 
+def server_token(server):
+    return open(os.path.join(server.data_dir, "token")).read().strip()
+
+
 def start_servers(base, count, endpoint, extra=()):
+    """The first server makes the cluster; the others join it with --server and its token (CA and keys from it)."""
     servers = []
     for i in range(count):
         d = os.path.join(base, f"server{i}")
         os.makedirs(d)
-        if servers:
-            share_cluster_ca(servers[0].data_dir, d)
-        servers.append(Server(d, free_port(), extra_args=["--datastore-endpoint", endpoint, "--node-name", f"server{i}", *extra]).start())
+        join = ["--server", f"https://127.0.0.1:{servers[0].port}", "--token", server_token(servers[0])] if servers else []
+        servers.append(Server(d, free_port(), extra_args=["--datastore-endpoint", endpoint, "--node-name", f"server{i}", *join, *extra]).start())
     return servers
 
 
@@ -90,6 +94,11 @@ def three_servers_serve_one_cluster(servers):
         return got == want
 
     wait_for(listed, 20, f"kubernetes Endpoints listing {want}", show=lambda: c.run("get", "endpoints", "kubernetes", "-o", "json").stdout)
+    # One cluster CA: each server's serving certificate verifies against the first server's kubeconfig CA.
+    for s in servers:
+        r = subprocess.run([KUBECTL, "--kubeconfig", servers[0].kubeconfig, "--server", f"https://127.0.0.1:{s.port}", "get", "--raw", "/readyz"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
 
 
 def test_three_servers_on_three_member_etcd(workdir, etcd3):
@@ -302,3 +311,24 @@ def test_datastore_password_never_in_logs_or_errors(workdir, postgres):
         assert "postgres://edgectl:REDACTED@" in log and postgres.password not in log, log[-2000:]
     finally:
         s.stop()
+
+
+def test_a_datastore_holding_a_cluster_is_joined_never_taken_over(workdir, postgres):
+    """A second server on the same datastore without --server/--token is refused; a wrong token too."""
+    dsn = postgres.create_database("takeover")
+    first = start_servers(workdir, 1, dsn)[0]
+    try:
+        d = os.path.join(workdir, "intruder")
+        os.makedirs(d)
+        base = [EDGECTL, "server", "--data-dir", d, "--bind-address", "127.0.0.1", "--https-listen-port", str(free_port()),
+                "--disable-agent", "--flannel-backend", "none", "--datastore-endpoint", dsn]
+        r = subprocess.run(base, capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and "already holds a cluster" in r.stdout + r.stderr, (r.stdout + r.stderr)[-2000:]
+        good = server_token(first)
+        wrong = good.rsplit(":", 1)[0] + ":" + "0" * 32
+        r = subprocess.run(base + ["--server", f"https://127.0.0.1:{first.port}", "--token", wrong], capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and "refused the server token" in r.stdout + r.stderr, (r.stdout + r.stderr)[-2000:]
+        assert good.rsplit(":", 1)[1] not in r.stdout + r.stderr
+        assert not os.path.exists(os.path.join(d, "tls", "ca.key")), "no cluster key handed out for a wrong token"
+    finally:
+        first.stop()
