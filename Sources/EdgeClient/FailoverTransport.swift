@@ -177,3 +177,11 @@ public final class FailoverTransport: ClientTransport, Sendable {
         }
     }
 }
+
+/// A transport whose client certificate can be replaced while it runs (node certificate rotation).
+public protocol CredentialedTransport: ClientTransport {
+    func useTLS(_ tls: TLSConfiguration)
+}
+
+extension HTTPSTransport: CredentialedTransport {}
+extension FailoverTransport: CredentialedTransport {}

@@ -18,16 +18,20 @@ enum AgentRunner {
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
                     imageGC: ImageGCPolicy, network: PodNetworkOptions) async throws {
-        let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
+        let connection = try ClusterConnection.openAgent(dataDir: dataDir, userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
                              clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
+        // Every API server's address, from the kubernetes Endpoints: the agent fails over by itself.
+        let client = connection.client
+        let servers = connection.failover.map { f in Task { await f.keepRefreshed(client, every: .seconds(15)) } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
         fflush(nil)
         await ShutdownSignal.wait()
         rotation?.cancel()
+        servers?.cancel()
         task.cancel()
     }
 
