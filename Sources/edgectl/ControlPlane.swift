@@ -21,6 +21,8 @@ struct ControlPlane: Sendable {
     let compactionRetention: Duration
     let apiServerIP: String
     let apiServerPort: Int
+    /// The embedded etcd's cluster (--cluster-init): members of deleted servers' nodes are removed.
+    var etcdMembers: EtcdMaintenance?
     var timing = LeaderElector.Timing.standard
 
     static func identity(nodeName: String) -> String { nodeName + "_" + String(Identifiers.uuid().prefix(8)) }
@@ -29,6 +31,7 @@ struct ControlPlane: Sendable {
         let schedulerClient = client("system:kube-scheduler", "edgectl-scheduler")
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let store = self.store, backend = self.backend, makeControllers = self.makeControllers, retention = compactionRetention
+        let etcdMembers = self.etcdMembers
         await withTaskGroup(of: Void.self) { g in
             g.addTask {
                 await LeaderElector(client: schedulerClient, name: "kube-scheduler", identity: identity, timing: timing).run {
@@ -42,6 +45,9 @@ struct ControlPlane: Sendable {
                     await withTaskGroup(of: Void.self) { lead in
                         lead.addTask { await manager.run() }
                         lead.addTask { await NamespaceFinalizer(store: store).run() }
+                        if let etcdMembers {
+                            lead.addTask { await EtcdMemberRemoval(client: controllerClient, etcd: etcdMembers).run() }
+                        }
                         if retention > .zero {
                             let interval = max(.milliseconds(200), min(.seconds(60), retention / 5))
                             lead.addTask { await Compactor(backend: backend, interval: interval, retention: retention).run() }

@@ -42,6 +42,17 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Datastore")
     var datastore: DatastoreOptions
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Run an etcd member in this server (the system's etcd, peer and client TLS from the cluster CA) and keep the cluster's "
+            + "state there, so more servers can join with --server/--token and the cluster survives losing a minority of them."))
+    var clusterInit = false
+
+    @Option(name: .long, help: "Client port of the --cluster-init etcd member.")
+    var etcdClientPort: Int = 2379
+
+    @Option(name: .long, help: "Peer port of the --cluster-init etcd member.")
+    var etcdPeerPort: Int = 2380
+
     @Option(name: .long, help: ArgumentHelp(
         "Join the cluster of this server (https://host:6443) as another server: with --token, the cluster CA and signing keys "
             + "are fetched from it (use the same --datastore-endpoint, or --cluster-init's etcd is joined).", valueName: "url"))
@@ -98,6 +109,9 @@ struct ServerCommand: AsyncParsableCommand {
         if let e = datastoreEndpoint {
             do { _ = try DatastoreEndpoint.parse(e) } catch { throw ValidationError("\(error)") }
         }
+        if clusterInit && datastoreEndpoint != nil {
+            throw ValidationError("--cluster-init runs its own etcd: leave out --datastore-endpoint")
+        }
         if let server, !server.hasPrefix("https://") {
             throw ValidationError("--server \(server) must be an https:// URL of a server of the cluster")
         }
@@ -117,28 +131,51 @@ struct ServerCommand: AsyncParsableCommand {
 
         let advertised = bindAddress == "0.0.0.0" || bindAddress == "::" ? "127.0.0.1" : bindAddress
         let givenToken = token ?? FileSystem.environment("EDGECTL_TOKEN")
+        var joined: ServerBootstrap.Material?
         if let server {
             guard let givenToken else { throw ValidationError("--server needs --token: the server token from <data-dir>/token on \(server)") }
-            _ = try await ServerBootstrap.join(server: server, token: try ServerToken(parsing: givenToken), dataDir: dir)
+            joined = try await ServerBootstrap.join(server: server, token: try ServerToken(parsing: givenToken), dataDir: dir)
             log.info("joined the cluster of \(server): cluster CA and signing keys installed")
         }
+        let localNodeName = nodeName ?? HostIdentity.hostname()
+        // The address other servers, agents and pods reach this API server at: the bound one, else this machine's.
+        let apiServerIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
-        let endpoint = try ServerDatastore.endpoint(flag: datastoreEndpoint, dataDir: dir)
-        let backend = try await ServerDatastore.open(endpoint, tls: try ServerDatastore.tls(datastore),
+        // The embedded etcd: asked for, or the cluster joined runs one, or this data dir has one from before.
+        let embedded = datastoreEndpoint == nil && FileSystem.environment("EDGECTL_DATASTORE_ENDPOINT") == nil
+            && (clusterInit || !(joined?.etcdClientURLs.isEmpty ?? true) || FileSystem.exists(dir + "/etcd/data/member"))
+        let endpoint: DatastoreEndpoint
+        let backend: any Backend
+        let pki: ServerPKI
+        var etcd: EmbeddedEtcd?
+        if embedded {
+            pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init), bindAddress: bindAddress)
+            let member = EmbeddedEtcd(dataDir: dir, name: localNodeName, ip: apiServerIP, clientPort: etcdClientPort, peerPort: etcdPeerPort)
+            let etcdTLS = try member.certificates(caCert: pki.caCert, caKey: pki.caKey)
+            var initial: String?
+            if let joined, !joined.etcdClientURLs.isEmpty, !member.hasData {
+                initial = try await ServerDatastore.addEtcdMember(member, via: joined.etcdClientURLs, tls: etcdTLS, group: group)
+                log.info("added etcd member \(localNodeName) at \(member.peerURL) to the cluster")
+            }
+            try member.start(initialCluster: initial)
+            etcd = member
+            endpoint = .etcd(member.endpoints)
+            backend = try await ServerDatastore.open(endpoint, tls: etcdTLS, sqliteDurability: .full, group: group, log: log)
+        } else {
+            endpoint = try ServerDatastore.endpoint(flag: datastoreEndpoint, dataDir: dir)
+            backend = try await ServerDatastore.open(endpoint, tls: try ServerDatastore.tls(datastore),
                                                      sqliteDurability: datastoreSync == "normal" ? .normal : .full, group: group, log: log)
+            try await ServerBootstrap.checkDatastoreCluster(ObjectStore(backend: backend, admission: StandardAdmission()), dataDir: dir)
+            pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init), bindAddress: bindAddress)
+        }
+        let etcdClientURLs = etcd.map { [$0.clientURL] } ?? []
         let network = try clusterNetwork.settings()
         let store = ObjectStore(backend: backend, admission: StandardAdmission(),
                                 services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
-        try await ServerBootstrap.checkDatastoreCluster(store, dataDir: dir)
-
-        let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
-                                       bindAddress: bindAddress)
         let serverToken = try ServerToken.ensure(dataDir: dir, caPEM: pki.caCert, given: givenToken)
         let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
         try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
 
-        // The address other servers, agents and pods reach this API server at: the bound one, else this machine's.
-        let apiServerIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: apiServerIP, apiServerPort: httpsListenPort)
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
@@ -158,7 +195,7 @@ struct ServerCommand: AsyncParsableCommand {
                                  nodeProxy: nodeProxy,
                                  ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {
                                      ServerBootstrap.Material(caCert: pki.caCert, caKey: pki.caKey, serviceAccountKey: pki.serviceAccountKey,
-                                                              etcdClientURLs: [])
+                                                              etcdClientURLs: etcdClientURLs)
                                  }])
 
         let tlsFactory = try pki.serverHandlerFactory()
@@ -170,7 +207,6 @@ struct ServerCommand: AsyncParsableCommand {
         @Sendable func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
-        let localNodeName = nodeName ?? HostIdentity.hostname()
         let makeControllers: @Sendable () throws -> [any Controller] = {
             try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                   nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds) ?? CSRSigningController.defaultSeconds,
@@ -181,7 +217,8 @@ struct ServerCommand: AsyncParsableCommand {
             await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName),
                                client: client, makeControllers: { (try? makeControllers()) ?? [] },
                                compactionRetention: .seconds(datastore.compactionRetentionSeconds),
-                               apiServerIP: apiServerIP, apiServerPort: httpsListenPort).run()
+                               apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
+                               etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
         }
 
         // Joining machines reach the server on this machine's address, not loopback.
@@ -235,6 +272,7 @@ struct ServerCommand: AsyncParsableCommand {
         await ControlPlane.wait(for: background, atMost: .seconds(5))
         try? await channel.close()
         await backend.close()
+        await etcd?.stop()
         try? await group.shutdownGracefully()
     }
 }

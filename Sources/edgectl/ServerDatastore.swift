@@ -43,3 +43,23 @@ enum ServerDatastore {
         }
     }
 }
+
+extension ServerDatastore {
+    /// A joining --cluster-init server's member: added through a member of the cluster, then the
+    /// `--initial-cluster` its etcd starts with (every member by name; this one by its own).
+    static func addEtcdMember(_ member: EmbeddedEtcd, via clientURLs: [String], tls: DatastoreTLS, group: EventLoopGroup) async throws -> String {
+        let existing = try EtcdEndpoints.parse(clientURLs.joined(separator: ","))
+        let b = try EtcdBackend(endpoints: existing, tls: tls, group: group)
+        defer { Task { await b.close() } }
+        let m = EtcdMaintenance(b)
+        var members: [EtcdMaintenance.Member]
+        do {
+            members = try await m.addMember(peerURL: member.peerURL).members
+        } catch StoreError.database(let why) where why.contains("Peer URLs already exists") {
+            members = try await m.members() // added before, then this server stopped before its etcd started
+        }
+        return members.map { x in
+            x.peerURLs.contains(member.peerURL) ? "\(member.name)=\(member.peerURL)" : "\(x.name)=\(x.peerURLs.first ?? "")"
+        }.joined(separator: ",")
+    }
+}
