@@ -41,6 +41,14 @@ final class EmbeddedEtcd: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
+    /// The member a server on `dataDir` runs, as recorded at its last start (for backups and restores).
+    static func recorded(dataDir: String) -> EmbeddedEtcd? {
+        guard let text = try? FileSystem.read(dataDir + "/etcd/member.json"), let j = try? JSONParser.parse(text),
+              let name = j["name"]?.string, let peer = j["peerURL"]?.string, let port = j["clientPort"]?.int,
+              let peerURL = EtcdEndpoints.parseURL(peer) else { return nil }
+        return EmbeddedEtcd(dataDir: dataDir, name: name, ip: peerURL.host, clientPort: Int(clamping: port), peerPort: peerURL.port)
+    }
+
     static func binary() throws -> String {
         for p in ["/usr/bin/etcd", "/usr/local/bin/etcd"] where access(p, X_OK) == 0 { return p }
         throw Failure(description: "--cluster-init runs the system's etcd, and there is none: apt-get install etcd-server")
@@ -99,6 +107,9 @@ final class EmbeddedEtcd: @unchecked Sendable {
             throw Failure(description: "cannot start etcd's supervisor thread: \(String(cString: strerror(rc)))")
         }
         started = true
+        try FileSystem.write(dir + "/member.json", JSONSerializer.string([
+            "name": .string(name), "peerURL": .string(peerURL), "clientURL": .string(clientURL), "clientPort": .int(Int64(clientPort)),
+        ]), mode: 0o600)
         log.info("etcd member \(name) starting: peers at \(peerURL), clients at \(clientURL), data in \(dir)/data")
     }
 

@@ -54,6 +54,14 @@ struct ServerCommand: AsyncParsableCommand {
     var etcdPeerPort: Int = 2380
 
     @Option(name: .long, help: ArgumentHelp(
+        "Take a snapshot of the store on this cron schedule (UTC, e.g. \"0 */6 * * *\") into <data-dir>/backups (SQLite, etcd).",
+        valueName: "cron"))
+    var backupSchedule: String?
+
+    @Option(name: .long, help: "How many scheduled snapshots to keep.")
+    var backupRetention: Int = 5
+
+    @Option(name: .long, help: ArgumentHelp(
         "Join the cluster of this server (https://host:6443) as another server: with --token, the cluster CA and signing keys "
             + "are fetched from it (use the same --datastore-endpoint, or --cluster-init's etcd is joined).", valueName: "url"))
     var server: String?
@@ -109,6 +117,10 @@ struct ServerCommand: AsyncParsableCommand {
         if let e = datastoreEndpoint {
             do { _ = try DatastoreEndpoint.parse(e) } catch { throw ValidationError("\(error)") }
         }
+        if let backupSchedule {
+            do { _ = try CronSchedule(backupSchedule) } catch { throw ValidationError("--backup-schedule \(backupSchedule): \(error)") }
+        }
+        guard (1...1000).contains(backupRetention) else { throw ValidationError("--backup-retention must be 1-1000") }
         if clusterInit && datastoreEndpoint != nil {
             throw ValidationError("--cluster-init runs its own etcd: leave out --datastore-endpoint")
         }
@@ -130,6 +142,9 @@ struct ServerCommand: AsyncParsableCommand {
         try FileSystem.makeDirectories(dir + "/tls")
 
         let advertised = bindAddress == "0.0.0.0" || bindAddress == "::" ? "127.0.0.1" : bindAddress
+        // Held while the server runs: `edgectl backup restore` refuses to replace the store under it.
+        let serverLock = try ServerLock.acquire(dataDir: dir)
+        defer { serverLock.release() }
         let givenToken = token ?? FileSystem.environment("EDGECTL_TOKEN")
         var joined: ServerBootstrap.Material?
         if let server {
@@ -260,6 +275,17 @@ struct ServerCommand: AsyncParsableCommand {
                                                imageGC: imageGC.policy, network: podNetwork)
             print("  local agent: node \(name)")
         }
+        var scheduledBackups: Task<Void, Never>?
+        if let backupSchedule, let schedule = try? CronSchedule(backupSchedule) {
+            if case .postgres = endpoint {
+                throw ValidationError("--backup-schedule snapshots SQLite and etcd; back PostgreSQL up with pg_dump (docs/STORES.md)")
+            }
+            let backups = Backups(dataDir: dir, endpoint: endpoint, tls: embedded ? (try? etcd?.certificates(caCert: pki.caCert, caKey: pki.caKey)) ?? DatastoreTLS()
+                                                                            : try ServerDatastore.tls(datastore))
+            let retention = backupRetention
+            let backupLog = log
+            scheduledBackups = Task { await backups.runSchedule(schedule, retention: retention, log: backupLog) }
+        }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
         // the join line above would only reach the log when the server exits.
         fflush(nil)
@@ -267,6 +293,7 @@ struct ServerCommand: AsyncParsableCommand {
         await ShutdownSignal.wait()
         log.info("shutting down")
         localAgent?.cancel()
+        scheduledBackups?.cancel()
         // Leases are released and this server leaves the kubernetes Endpoints before the store closes.
         background.cancel()
         await ControlPlane.wait(for: background, atMost: .seconds(5))

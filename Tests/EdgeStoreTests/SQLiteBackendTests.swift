@@ -80,3 +80,31 @@ final class SQLiteBackendTests: XCTestCase {
         XCTAssertEqual(rows.items.count, 1)
     }
 }
+
+extension SQLiteBackendTests {
+    func testSnapshotWhileWritingAndRestorePastTheReplacedRevisions() async throws {
+        let path = dir + "/state.db"
+        let b = try open()
+        var acked: [String: Int64] = [:]
+        for i in 0..<50 { acked["/s/\(i)"] = try await b.create("/s/\(i)", value: [UInt8(i)]) }
+        let writer = Task { for i in 50..<400 { _ = try? await b.create("/s/\(i)", value: [1]) } }
+        try SQLiteBackend.snapshot(path: path, to: dir + "/snap.db")
+        await writer.value
+        let last = try await b.currentRevision()
+        await b.close()
+        XCTAssertTrue(SQLiteBackend.isSnapshot(dir + "/snap.db"))
+        let r = try SQLiteBackend.restore(snapshot: dir + "/snap.db", to: path)
+        XCTAssertGreaterThanOrEqual(r.snapshotRevision, 50, "every write acknowledged before the snapshot is in it")
+        XCTAssertEqual(r.revision, last + 1, "the store starts past every revision the replaced one handed out")
+        let again = try open()
+        for (k, rev) in acked {
+            let kv = try await again.get(k)
+            XCTAssertEqual(kv?.modRevision, rev, k)
+        }
+        let compacted = try await again.compactedRevision()
+        XCTAssertEqual(compacted, last + 1, "watches from before the restore get 410 and relist")
+        let next = try await again.create("/after", value: [1])
+        XCTAssertEqual(next, last + 2)
+        await again.close()
+    }
+}

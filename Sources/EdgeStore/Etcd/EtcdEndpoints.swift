@@ -41,6 +41,12 @@ public struct EtcdEndpoints: Sendable, Equatable, CustomStringConvertible {
         return EtcdEndpoints(secure: secure, members: members)
     }
 
+    /// One member's URL.
+    public static func parseURL(_ url: String) -> Member? {
+        guard let e = try? parse(url), e.members.count == 1 else { return nil }
+        return e.members[0]
+    }
+
     public var description: String {
         members.map { "\(secure ? "https" : "http")://\(HostPort.join($0.host, $0.port))" }.joined(separator: ",")
     }

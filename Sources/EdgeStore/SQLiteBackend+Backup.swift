@@ -1,0 +1,74 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension SQLiteBackend {
+    /// A consistent copy of the live database at `path`, taken while a server writes to it (one read
+    /// transaction: VACUUM INTO), written to `destination` (which must not exist).
+    public static func snapshot(path: String, to destination: String) throws {
+        let c = try SQLiteConnection(path: path, readOnly: true)
+        try c.query("VACUUM INTO ?", [.text(destination)])
+    }
+
+    /// Whether `file` is an SQLite database (a snapshot `snapshot` wrote).
+    public static func isSnapshot(_ file: String) -> Bool {
+        guard let f = fopen(file, "rb") else { return false }
+        defer { fclose(f) }
+        var header = [UInt8](repeating: 0, count: 16)
+        return fread(&header, 1, 16, f) == 16 && header == Array("SQLite format 3\u{0}".utf8)
+    }
+
+    /// What `restore` did.
+    public struct Restored: Sendable, Equatable {
+        /// The revision the snapshot was taken at.
+        public var snapshotRevision: Int64
+        /// The revision the store starts at now: past every revision the replaced store handed out, and
+        /// its compaction point, so clients that cached newer objects get 410 Gone and relist instead of
+        /// trusting them.
+        public var revision: Int64
+    }
+
+    /// Puts a snapshot in place of the store at `path` (no server may have it open).
+    public static func restore(snapshot: String, to path: String) throws -> Restored {
+        var replaced: Int64 = 0
+        if access(path, F_OK) == 0, let old = try? SQLiteConnection(path: path, readOnly: true) {
+            try? old.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { replaced = SQLiteConnection.int($0, 0) }
+        }
+        let staging = path + ".restoring"
+        unlink(staging)
+        unlink(staging + "-wal")
+        unlink(staging + "-shm")
+        // A copy through SQLite, so a damaged snapshot fails here, not at the next start.
+        do {
+            let src = try SQLiteConnection(path: snapshot, readOnly: true)
+            var ok = ""
+            try src.query("PRAGMA quick_check") { ok = SQLiteConnection.text($0, 0) }
+            guard ok == "ok" else { throw StoreError.database("the snapshot \(snapshot) is damaged: \(ok)") }
+            try src.query("VACUUM INTO ?", [.text(staging)])
+        }
+        let restored: Restored
+        do {
+            let db = try SQLiteConnection(path: staging, readOnly: false)
+            var at: Int64 = 0
+            try db.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { at = SQLiteConnection.int($0, 0) }
+            let (next, overflow) = max(at, replaced).addingReportingOverflow(1)
+            let target = overflow ? Int64.max : next
+            try db.exec("BEGIN IMMEDIATE")
+            try db.query("UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'kv'", [.int(target)])
+            try db.query("DELETE FROM kv WHERE deleted = 1 OR id NOT IN (SELECT MAX(id) FROM kv GROUP BY name)")
+            try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
+            try db.exec("COMMIT")
+            try db.exec("PRAGMA journal_mode=DELETE")
+            restored = Restored(snapshotRevision: at, revision: target)
+        }
+        for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
+        guard rename(staging, path) == 0 else {
+            throw StoreError.database("cannot put the restored store in place at \(path): \(String(cString: strerror(errno)))")
+        }
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let fd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { fsync(fd); Glibc.close(fd) }
+        return restored
+    }
+}
