@@ -11,6 +11,28 @@ extension SQLiteBackend {
         try c.query("VACUUM INTO ?", [.text(destination)])
     }
 
+    /// Puts files beside the data in a snapshot (the server's CA and keys, so a restore on a new machine
+    /// serves with the same identity and every agent and kubeconfig still trusts it).
+    public static func addFiles(_ files: [String: [UInt8]], to snapshot: String) throws {
+        let c = try SQLiteConnection(path: snapshot, readOnly: false)
+        try c.exec("CREATE TABLE IF NOT EXISTS backup_files (name TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        try c.exec("BEGIN")
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+            try c.query("INSERT OR REPLACE INTO backup_files(name, data) VALUES(?, ?)", [.text(name), .blob(data)])
+        }
+        try c.exec("COMMIT")
+    }
+
+    /// The files `addFiles` put in a snapshot.
+    public static func files(in snapshot: String) throws -> [String: [UInt8]] {
+        let c = try SQLiteConnection(path: snapshot, readOnly: true)
+        var hasFiles = false
+        try c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_files'") { _ in hasFiles = true }
+        var out: [String: [UInt8]] = [:]
+        if hasFiles { try c.query("SELECT name, data FROM backup_files") { out[SQLiteConnection.text($0, 0)] = SQLiteConnection.blob($0, 1) } }
+        return out
+    }
+
     /// Whether `file` is an SQLite database (a snapshot `snapshot` wrote).
     public static func isSnapshot(_ file: String) -> Bool {
         guard let f = fopen(file, "rb") else { return false }
@@ -27,6 +49,8 @@ extension SQLiteBackend {
         /// its compaction point, so clients that cached newer objects get 410 Gone and relist instead of
         /// trusting them.
         public var revision: Int64
+        /// The files `addFiles` put in the snapshot (they are not kept in the restored store).
+        public var files: [String: [UInt8]]
     }
 
     /// Puts a snapshot in place of the store at `path` (no server may have it open).
@@ -54,13 +78,20 @@ extension SQLiteBackend {
             try db.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { at = SQLiteConnection.int($0, 0) }
             let (next, overflow) = max(at, replaced).addingReportingOverflow(1)
             let target = overflow ? Int64.max : next
+            var files: [String: [UInt8]] = [:]
+            var hasFiles = false
+            try db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backup_files'") { _ in hasFiles = true }
+            if hasFiles {
+                try db.query("SELECT name, data FROM backup_files") { files[SQLiteConnection.text($0, 0)] = SQLiteConnection.blob($0, 1) }
+            }
             try db.exec("BEGIN IMMEDIATE")
+            if hasFiles { try db.exec("DROP TABLE backup_files") }
             try db.query("UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'kv'", [.int(target)])
             try db.query("DELETE FROM kv WHERE deleted = 1 OR id NOT IN (SELECT MAX(id) FROM kv GROUP BY name)")
             try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
             try db.exec("COMMIT")
             try db.exec("PRAGMA journal_mode=DELETE")
-            restored = Restored(snapshotRevision: at, revision: target)
+            restored = Restored(snapshotRevision: at, revision: target, files: files)
         }
         for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
         guard rename(staging, path) == 0 else {

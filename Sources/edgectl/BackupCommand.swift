@@ -66,6 +66,8 @@ struct BackupCommand: ParsableCommand {
                     throw ValidationError("\(dir) runs an embedded etcd: restore an etcd snapshot (.etcd) there")
                 }
                 try FileSystem.makeDirectories(dir + "/db")
+                // The cluster's CA and keys first: a data dir of another cluster is refused before anything changes.
+                try Backups.installIdentity(try SQLiteBackend.files(in: file), dataDir: dir)
                 let r = try SQLiteBackend.restore(snapshot: file, to: dir + "/db/state.db")
                 print("restored \(file) (revision \(r.snapshotRevision)) into \(dir)/db/state.db; the store continues at revision \(r.revision), clients relist")
                 return

@@ -53,6 +53,7 @@ struct Backups {
             let tmp = out + ".part"
             unlink(tmp)
             try SQLiteBackend.snapshot(path: path, to: tmp)
+            try SQLiteBackend.addFiles(try identityFiles(), to: tmp)
             try Self.commit(tmp, out)
             return out
         case .etcd(let members):
@@ -85,7 +86,34 @@ struct Backups {
         }
     }
 
+    /// The server's identity files a snapshot carries (SQLite): with them a restore on a new machine is the
+    /// same cluster for every agent and kubeconfig.
+    static let identity = ["tls/ca.crt", "tls/ca.key", "tls/service-account.key", "token"]
+
+    func identityFiles() throws -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        for f in Self.identity where FileSystem.exists(dataDir + "/" + f) { out[f] = Array(try FileSystem.read(dataDir + "/" + f).utf8) }
+        return out
+    }
+
+    /// Writes a restored snapshot's identity files into `dataDir`; refuses a data dir of another cluster.
+    static func installIdentity(_ files: [String: [UInt8]], dataDir: String) throws {
+        for (name, data) in files where identity.contains(name) {
+            let path = dataDir + "/" + name
+            let text = String(decoding: data, as: UTF8.self)
+            if FileSystem.exists(path) {
+                guard try FileSystem.read(path) == text else {
+                    throw Failure(description: "\(path) differs from the snapshot's: \(dataDir) belongs to another cluster; restore into its own data dir or a fresh one")
+                }
+                continue
+            }
+            try FileSystem.makeDirectories(String(path[..<path.lastIndex(of: "/")!]))
+            try FileSystem.write(path, text, mode: 0o600)
+        }
+    }
+
     static func commit(_ tmp: String, _ out: String) throws {
+        chmod(tmp, 0o600)
         let fd = open(tmp, O_RDONLY | O_CLOEXEC)
         if fd >= 0 { fsync(fd); close(fd) }
         guard rename(tmp, out) == 0 else { throw Failure(description: "cannot rename \(tmp): \(String(cString: strerror(errno)))") }

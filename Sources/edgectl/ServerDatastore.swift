@@ -52,11 +52,21 @@ extension ServerDatastore {
         let b = try EtcdBackend(endpoints: existing, tls: tls, group: group)
         defer { Task { await b.close() } }
         let m = EtcdMaintenance(b)
-        var members: [EtcdMaintenance.Member]
-        do {
-            members = try await m.addMember(peerURL: member.peerURL).members
-        } catch StoreError.database(let why) where why.contains("Peer URLs already exists") {
-            members = try await m.members() // added before, then this server stopped before its etcd started
+        var members: [EtcdMaintenance.Member] = []
+        // etcd refuses a new member while one it has is not yet up ("unhealthy cluster"): servers joining one
+        // after the other wait here for the previous one's member to catch up.
+        let deadline = ContinuousClock.now + .seconds(90)
+        while true {
+            do {
+                members = try await m.addMember(peerURL: member.peerURL).members
+                break
+            } catch StoreError.database(let why) where why.contains("Peer URLs already exists") {
+                members = try await m.members() // added before, then this server stopped before its etcd started
+                break
+            } catch StoreError.unavailable(let why) where ContinuousClock.now < deadline {
+                Logger(label: "edgectl.etcd").info("waiting to add etcd member \(member.name): \(why)")
+                try await Task.sleep(for: .seconds(1))
+            }
         }
         return members.map { x in
             x.peerURLs.contains(member.peerURL) ? "\(member.name)=\(member.peerURL)" : "\(x.name)=\(x.peerURLs.first ?? "")"

@@ -435,6 +435,11 @@ def test_backup_under_write_load_restored_on_a_fresh_data_dir(workdir):
         names = {x["metadata"]["name"] for x in Kubectl(s2.kubeconfig).json("get", "configmap")["items"]}
         missing = [n for n in before if n not in names]
         assert not missing, f"{len(missing)} writes acknowledged before the snapshot are not in it: {missing[:5]}"
+        # The same cluster: its CA came back with the snapshot, so the old admin kubeconfig still works.
+        assert open(os.path.join(fresh, "tls", "ca.crt")).read() == open(os.path.join(d, "tls", "ca.crt")).read()
+        r = subprocess.run([KUBECTL, "--kubeconfig", s.kubeconfig, "--server", f"https://127.0.0.1:{s2.port}", "get", "configmap", "b-0"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
     finally:
         s2.stop()
 
@@ -442,12 +447,18 @@ def test_backup_under_write_load_restored_on_a_fresh_data_dir(workdir):
 def test_scheduled_backups_keep_the_newest(workdir):
     d = os.path.join(workdir, "sched")
     os.makedirs(d)
+    os.makedirs(os.path.join(d, "backups"))
+    old = os.path.join(d, "backups", "scheduled-20200101T000000Z.db")
+    open(old, "w").write("an older scheduled snapshot")
     s = Server(d, free_port(), extra_args=["--backup-schedule", "* * * * *", "--backup-retention", "1"]).start()
     try:
-        files = lambda: sorted(f for f in os.listdir(os.path.join(d, "backups")) if f.startswith("scheduled-")) \
-            if os.path.isdir(os.path.join(d, "backups")) else []
-        wait_for(lambda: len(files()) >= 1, 75, "a scheduled backup")
-        assert files()[0].endswith(".db")
+        files = lambda: sorted(f for f in os.listdir(os.path.join(d, "backups")) if f.startswith("scheduled-") and f.endswith(".db"))
+        wait_for(lambda: files() and files()[0] != os.path.basename(old), 75, "a scheduled backup replacing the older one",
+                 show=files)
+        assert len(files()) == 1, files()
+        path = os.path.join(d, "backups", files()[0])
+        assert os.stat(path).st_mode & 0o777 == 0o600
+        assert open(path, "rb").read(16) == b"SQLite format 3\x00"
     finally:
         s.stop()
 
