@@ -325,7 +325,25 @@ int edge_nl_veth_add(int nl, const char *name, int master, int mtu, const char *
     nest_end(&m, info);
     char what[80];
     snprintf(what, sizeof what, "creating veth pair %s/%s", name, peer_name);
-    return transact(nl, &m, NULL, NULL, what, err, errlen);
+    int rc = transact(nl, &m, NULL, NULL, what, err, errlen);
+    if (rc < 0 || master <= 0) return rc;
+    /* Hairpin mode on the new bridge port (flannel's hairpinMode): a pod reaching itself through a
+     * service is DNATed back to the port it came in on, which a bridge otherwise refuses to do when
+     * br_netfilter runs iptables on bridged frames. */
+    unsigned int index = if_nametoindex(name);
+    if (index == 0) {
+        say(err, errlen, "finding the new veth for hairpin mode", errno, name);
+        return -1;
+    }
+    struct ifinfomsg bifi = {.ifi_family = AF_BRIDGE, .ifi_index = (int)index};
+    struct msg h;
+    msg_init(&h, RTM_SETLINK, NLM_F_ACK, &bifi, sizeof bifi);
+    struct rtattr *protinfo = nest(&h, IFLA_PROTINFO);
+    attr_u8(&h, IFLA_BRPORT_MODE, 1);
+    nest_end(&h, protinfo);
+    if (protinfo) protinfo->rta_type |= NLA_F_NESTED;
+    snprintf(what, sizeof what, "setting hairpin mode on %s", name);
+    return transact(nl, &h, NULL, NULL, what, err, errlen);
 }
 
 int edge_nl_vxlan_add(int nl, const char *name, uint32_t vni, uint32_t local, int dev_index, uint16_t port, int mtu,

@@ -17,11 +17,12 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy, network: PodNetworkOptions) async throws {
+                    imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions) async throws {
         let connection = try ClusterConnection.openAgent(dataDir: dataDir, userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network,
+                             serviceNetwork: networking(serviceNetwork, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true))
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Every API server's address, from the kubernetes Endpoints: the agent fails over by itself.
@@ -61,8 +62,10 @@ enum AgentRunner {
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
-                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy, network: PodNetworkOptions) throws -> Task<Void, Never> {
+                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy, network: PodNetworkOptions,
+                      serviceNetwork: ServiceNetworkingConfig) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
+        var services = serviceNetwork
         var cfg = NodeAgent.Config(nodeName: nodeName)
         cfg.labels = labels
         if !canRunPods { cfg.taints = [needsRootTaint] }
@@ -83,6 +86,8 @@ enum AgentRunner {
             var podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
             podConfig.network = podNetwork?.network
             podConfig.resolvConf = try resolvConf(dataDir: dataDir, explicit: network.resolvConf)
+            // Cluster DNS forwards other names to the same resolvers pods with dnsPolicy Default use.
+            services.resolvConf = podConfig.resolvConf
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
         } else {
@@ -90,16 +95,36 @@ enum AgentRunner {
         }
         let podManager = pods
         let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
+        let serviceConfig = services
         return Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await agent.run() }
                 if let net = podNetwork?.network { g.addTask { await net.run() } }
+                if canRunPods && (serviceConfig.proxy || serviceConfig.dns) {
+                    g.addTask { await ServiceNetworking.run(client: client, config: serviceConfig) }
+                }
                 if let podManager {
                     g.addTask { await podManager.run() }
                     g.addTask { await serveAgentAPI(AgentAPIServer(directory: podManager, tls: tls, port: agentPort), port: agentPort) }
                 }
             }
         }
+    }
+
+    /// The pod network a joined agent assumes until its Node carries the server's (k3s's default).
+    static let defaultClusterCIDR = "10.42.0.0/16"
+
+    /// The node's proxy and DNS settings from the flags; both need root (iptables), like pods.
+    static func networking(_ o: ServiceNetworkOptions, nodeName: String, ip: String, clusterCIDR: String?, clusterDomain: String? = nil,
+                           dns: Bool) -> ServiceNetworkingConfig {
+        var c = ServiceNetworkingConfig(nodeName: nodeName, nodeIP: ip)
+        c.clusterCIDR = clusterCIDR
+        if let clusterDomain { c.clusterDomain = clusterDomain }
+        c.proxy = !o.disableKubeProxy
+        // The DNS listener is reached only through the proxy's rules for the kube-dns service.
+        c.dns = dns && !o.disableKubeProxy
+        c.syncPeriod = o.syncPeriod
+        return c
     }
 
     /// The node's pod network, and the hook that tells the node agent when it comes up or goes down.

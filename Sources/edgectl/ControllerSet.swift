@@ -14,4 +14,9 @@ enum ControllerSet {
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }
+
+    /// The controllers of packaged networking components (`--disable coredns`, `--disable servicelb` leave them out).
+    static func networking(dns: Bool, serviceLB: Bool) -> [any Controller] {
+        (dns ? [ClusterDNSEndpointsController()] : []) + (serviceLB ? [ServiceLoadBalancerController()] : [])
+    }
 }

@@ -50,7 +50,8 @@ def loopback_only_agent_args(data_dir):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "10-loopback.conflist"), "w") as f:
         json.dump(LOOPBACK_ONLY_CNI, f)
-    return ["--cni-conf-dir", d]
+    # Nor its iptables: no service proxy, and so no node-local cluster DNS (DESIGN.md, "Test hosts and addresses").
+    return ["--cni-conf-dir", d, "--disable-kube-proxy"]
 
 
 def loopback_only_network_args(data_dir):
@@ -98,7 +99,11 @@ class Server:
             return self
         self.proc = subprocess.Popen(
             self.command_prefix + [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
-             "--https-listen-port", str(self.port)] + ([] if self.agent else ["--disable-agent"]) + self.extra_args,
+             "--https-listen-port", str(self.port)]
+            # A local agent in the root namespace must not program the machine's iptables (DESIGN.md,
+            # "Test hosts and addresses"): its service proxy and cluster DNS are off; lab tests run them.
+            + ((["--disable-kube-proxy"] if "--disable-kube-proxy" not in self.extra_args else []) if self.agent else ["--disable-agent"])
+            + self.extra_args,
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

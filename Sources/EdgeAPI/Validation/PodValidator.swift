@@ -35,6 +35,7 @@ enum PodValidator {
         if let g = spec["terminationGracePeriodSeconds"]?.int, g < 0 {
             errs.append(.invalid(path + ".terminationGracePeriodSeconds", .int(g), "must be greater than or equal to 0"))
         }
+        errs += PodRangeValidator.spec(spec, path: path)
         errs += Validator.labels(spec["nodeSelector"], path: path + ".nodeSelector")
         for (i, t) in (spec["tolerations"]?.array ?? []).enumerated() {
             if let op = t["operator"]?.string, !["Exists", "Equal"].contains(op) {

@@ -89,12 +89,16 @@ enum ContainerSpecBuilder {
     /// Memory limit, CFS quota from the cpu limit, shares from the cpu request (as upstream: 1 cpu = 1024 shares, at least 2).
     static func limits(_ resources: JSON) -> ContainerSpec.Limits {
         var l = ContainerSpec.Limits()
-        if let m = resources[path: ["limits", "memory"]].flatMap(QuantityValue.milli) { l.memoryBytes = Int64(m / 1000) }
+        // Quantities may be anything a Double holds ("1e400"): conversions and products saturate.
+        if let m = resources[path: ["limits", "memory"]].flatMap(QuantityValue.milli).flatMap({ QuantityValue.saturatingInt64($0 / 1000) }) {
+            l.memoryBytes = m
+        }
         if let cpu = resources[path: ["limits", "cpu"]].flatMap(QuantityValue.milliInt) {
-            l.cpuQuotaMicros = max(1000, cpu * l.cpuPeriodMicros / 1000)
+            l.cpuQuotaMicros = max(1000, cpu.saturatingMultiplied(by: l.cpuPeriodMicros) / 1000)
         }
         let request = resources[path: ["requests", "cpu"]].flatMap(QuantityValue.milliInt) ?? resources[path: ["limits", "cpu"]].flatMap(QuantityValue.milliInt)
-        l.cpuShares = max(2, (request ?? 0) * 1024 / 1000)
+        // cgroup v1 caps shares at 262144 (v2 weights are derived from them): larger requests change nothing.
+        l.cpuShares = min(262_144, max(2, (request ?? 0).saturatingMultiplied(by: 1024) / 1000))
         return l
     }
 

@@ -22,7 +22,8 @@ extension PodManager {
             await runPreStop(pod, c, hook, record: record, grace: grace, uid: uid)
         }
         record.signal(grace > 0 ? SIGTERM : SIGKILL)
-        queue.addAfter(Informer.key(pod), .seconds(max(0, grace)))
+        // Grace periods are int64 (a pod may ask for centuries): look again at most a day later, the deadline above holds.
+        queue.addAfter(Informer.key(pod), .seconds(clamping: grace))
     }
 
     func container(_ pod: JSON, _ name: String) -> JSON? {
@@ -32,7 +33,7 @@ extension PodManager {
     /// preStop: an exec command in the container, or an HTTP GET, bounded by the grace period.
     func runPreStop(_ pod: JSON, _ c: JSON, _ hook: JSON, record: ContainerRecord, grace: Int64, uid: String) async {
         if let cmd = hook[path: ["exec", "command"]]?.array?.compactMap({ $0.string }), let exec, let target = execTarget(dir: record.dir) {
-            let r = await exec(ExecRequest(target: target, command: cmd, timeout: .seconds(grace)))
+            let r = await exec(ExecRequest(target: target, command: cmd, timeout: .seconds(clamping: grace)))
             if !r.ok {
                 await events.record(pod, type: "Warning", reason: "FailedPreStopHook", message: "PreStopHook failed: \(r.output)")
             }
