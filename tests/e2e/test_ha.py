@@ -12,7 +12,8 @@ import time
 import pytest
 from kubernetes import client, config, watch
 
-from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for
+from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, loopback_only_agent_args, wait_for
+from node_cleanup import cleanup_node
 from datastores import EtcdCluster, Postgres
 
 
@@ -119,15 +120,39 @@ def test_three_servers_on_postgres(workdir, postgres):
             s.stop()
 
 
+def join_agent(server, data_dir, name):
+    """`edgectl join` against `server` (an agent in the root namespace, loopback-only pod network)."""
+    out = subprocess.run([EDGECTL, "token", "create", "--kubeconfig", server.kubeconfig], capture_output=True, text=True, check=True).stdout.split()
+    url, token, ca_hash = out[2], out[4], out[6]
+    log = open(os.path.join(data_dir, "agent.log"), "ab")
+    return subprocess.Popen([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", os.path.join(data_dir, "agent"),
+                             "--node-name", name, "--agent-api-port", str(free_port()), *loopback_only_agent_args(data_dir)],
+                            stdout=log, stderr=subprocess.STDOUT)
+
+
+def node_lease(k, name):
+    r = k.run("get", "lease", "-n", "kube-node-lease", name, "-o", "jsonpath={.spec.renewTime}", check=False)
+    return r.stdout.strip() if r.returncode == 0 else ""
+
+
 def test_controllers_move_within_15s_when_their_server_dies(workdir, etcd3):
-    """kill -9 the server holding kube-controller-manager while kubectl works against the others."""
+    """kill -9 the server holding kube-controller-manager while kubectl and an agent work: kubectl against another
+    server keeps working, the agent carries on through another server, controllers resume within 15 s."""
     servers = start_servers(workdir, 3, etcd3.endpoint)
+    agent = None
+    agent_dir = os.path.join(workdir, "agent")
+    os.makedirs(agent_dir)
     try:
         k = Kubectl(servers[0].kubeconfig)
         holder = wait_for(lambda: lease_holder(k, "kube-controller-manager"), 20, "a controller-manager leader")
         leader = next(s for s in servers if holder.startswith(os.path.basename(s.data_dir) + "_"))
         others = [s for s in servers if s is not leader]
         k2 = Kubectl(others[0].kubeconfig)
+        # An agent joined through the leader: it learns the other servers from the kubernetes Endpoints.
+        agent = join_agent(leader, agent_dir, "ha-node")
+        servers_file = os.path.join(agent_dir, "agent", "servers")
+        wait_for(lambda: os.path.exists(servers_file) and len(open(servers_file).read().split()) == 3, 40,
+                 "the agent to learn all three servers", show=lambda: open(os.path.join(agent_dir, "agent.log")).read()[-2000:])
         k2.run("create", "deployment", "before", "--image=busybox", "--replicas=1")
         wait_for(lambda: k2.run("get", "replicaset", "-l", "app=before", "-o", "name").stdout.strip(), 20, "the deployment's replicaset")
         acked = []
@@ -147,10 +172,22 @@ def test_controllers_move_within_15s_when_their_server_dies(workdir, etcd3):
         wait_for(lambda: lease_holder(k2, "kube-scheduler") not in ("", holder), 15, "the scheduler's lease to move too")
         names = {x["metadata"]["name"] for x in k2.json("get", "configmap")["items"]}
         assert set(acked) <= names, "nothing acknowledged is lost"
+        # The agent reconnects by itself: its node lease is renewed through another server.
+        before = node_lease(k2, "ha-node")
+        wait_for(lambda: node_lease(k2, "ha-node") not in ("", before), 40, "the agent to renew its lease through another server",
+                 show=lambda: open(os.path.join(agent_dir, "agent.log")).read()[-2000:])
+        assert agent.poll() is None, "the agent kept running"
         # The dead server leaves the kubernetes Endpoints once its lease expires.
         wait_for(lambda: f"{leader.port}" not in k2.run("get", "endpoints", "kubernetes", "-o", "json").stdout, 30,
                  "the dead server to leave the kubernetes Endpoints")
     finally:
+        if agent:
+            agent.terminate()
+            try:
+                agent.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                agent.kill()
+        cleanup_node(agent_dir)
         for s in servers:
             s.stop()
 
