@@ -42,6 +42,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
+        // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
         // The state store: the Backend contract, watch fan-out, and one driver per --datastore-endpoint scheme
         // (SQLite embedded; etcd through its v3 JSON gateway and PostgreSQL through a small wire-protocol
         // client, both on NIO and EdgeTLS, so no gRPC or second TLS stack: docs/STORES.md).
@@ -83,7 +86,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib", "EdgeBoards",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -96,10 +99,12 @@ let package = Package(
             "EdgeRuntime",
             "EdgeImages",
             "EdgeNet",
+            "EdgeBoards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: [
             "EdgeStore", "EdgeTLS", "EdgeAPI",
             .product(name: "NIOCore", package: "swift-nio"),

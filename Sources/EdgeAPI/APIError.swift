@@ -51,6 +51,8 @@ public struct APIError: Error, Sendable, Equatable {
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
             "message": .string(message), "reason": .string(reason),
         ]
+        // StatusReasonUnknown is "" and omitted, as upstream's omitempty.
+        if reason.isEmpty { s["reason"] = nil }
         if let d = details {
             var dj = JSON.object(JSONObject())
             if let n = d.name { dj["name"] = .string(n) }

@@ -7,6 +7,8 @@ public final class APIService: Sendable {
     public let store: ObjectStore
     let authenticators: [any Authenticator]
     let authorizer: any Authorizer
+    /// Upstream's NodeRestriction admission: a node writes only its own Node and Lease and pods bound to it.
+    let nodeRestriction: NodeRestriction
     let openAPI: OpenAPIDocuments
     let serverAddress: String
     /// Issues tokens for serviceaccounts/token; nil where no signing key is configured.
@@ -28,8 +30,10 @@ public final class APIService: Sendable {
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        // Node reads of secrets and configmaps are checked against the pods bound to the node, whatever the rules.
-        self.authorizer = NodeGraphAuthorizer(store: store, next: authorizer)
+        // Nodes are judged by the Node authorizer first (what they may do depends on their pods), as upstream's
+        // --authorization-mode=Node,RBAC; what it allows is narrowed per object by NodeRestriction at admission.
+        self.authorizer = AuthorizerChain([NodeGraphAuthorizer(store: store), authorizer])
+        self.nodeRestriction = NodeRestriction(store: store)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }
@@ -39,12 +43,20 @@ public final class APIService: Sendable {
             return try await route(req)
         } catch let e as APIError {
             return .error(e)
+        } catch StoreError.noSpace {
+            return .error(Self.storeFull)
         } catch let e as StoreError {
             return .error(e.apiError)
         } catch {
             return .error(.internalError("\(error)"))
         }
     }
+
+    /// As kube-apiserver answers etcd's "mvcc: database space exceeded": 500 with the store's words and no
+    /// reason, plus what to do (the server log has SQLite's details). Deletes still go through (a tombstone is
+    /// a few bytes), as under etcd's NOSPACE alarm.
+    static let storeFull = APIError(code: 500, reason: "",
+                                    message: "edgectl store: database space exceeded (the server's data disk is full): free disk space or delete objects; deletes are still accepted")
 
     static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version", "/healthz/ping", "/livez/ping", "/readyz/ping"]
 
@@ -57,9 +69,8 @@ public final class APIService: Sendable {
         if let own = ownPaths[path] { return await own(req) }
         let user = try await authenticate(req, path: path)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
-        guard await authorizer.authorize(user, info, path: path) else {
-            throw forbidden(user, info, path: path)
-        }
+        let decision = await authorizer.authorize(user, info, path: path)
+        guard decision.allowed else { throw forbidden(user, info, path: path, reason: decision.reason) }
         if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
             guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
             try PodLogOptions.validate(req.queryItems, pod: name)
@@ -91,7 +102,8 @@ public final class APIService: Sendable {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
             let user = try await authenticate(req, path: path)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
-            guard await authorizer.authorize(user, info, path: path) else { throw forbidden(user, info, path: path) }
+            let decision = await authorizer.authorize(user, info, path: path)
+            guard decision.allowed else { throw forbidden(user, info, path: path, reason: decision.reason) }
             guard let info, info.group == "", info.resource == "pods", let ns = info.namespace, let name = info.name,
                   info.subresource == "exec" || info.subresource == "portforward" else {
                 throw APIError.badRequest("only pods/exec and pods/portforward can be upgraded on this server")
@@ -119,14 +131,19 @@ public final class APIService: Sendable {
         throw APIError.unauthorized
     }
 
-    func forbidden(_ user: UserInfo, _ info: RequestInfo?, path: String) -> APIError {
+    /// Upstream's refusal: who cannot do what, then the authorizers' reason when they gave one.
+    func forbidden(_ user: UserInfo, _ info: RequestInfo?, path: String, reason: String = "") -> APIError {
+        let why = reason.isEmpty ? "" : ": " + reason
         guard let info else {
-            return .forbidden("forbidden: User \"\(user.name)\" cannot \(verbWord(for: "get")) path \"\(path)\"")
+            return .forbidden("forbidden: User \"\(user.name)\" cannot \(verbWord(for: "get")) path \"\(path)\"" + why)
         }
         let res = info.subresource.map { "\(info.resource)/\($0)" } ?? info.resource
-        let target = info.name.map { "\(info.resource) \"\($0)\"" } ?? info.resource
+        // As upstream's GroupResource: "leases.coordination.k8s.io", "pods".
+        let qualified = info.group.isEmpty ? info.resource : "\(info.resource).\(info.group)"
+        let target = info.name.map { "\(qualified) \"\($0)\"" } ?? qualified
         var msg = "\(target) is forbidden: User \"\(user.name)\" cannot \(info.verb) resource \"\(res)\" in API group \"\(info.group)\""
         if let ns = info.namespace { msg += " in the namespace \"\(ns)\"" } else if info.resource != "namespaces" { msg += " at the cluster scope" }
+        msg += why
         return APIError(code: 403, reason: "Forbidden", message: msg,
                         details: .init(name: info.name, group: info.group, kind: info.resource))
     }

@@ -1,21 +1,27 @@
 import EdgeAPI
 
 /// Decides whether a user may perform a request. A protocol so RBAC can
-/// replace the built-in rules without touching the request path.
+/// replace the built-in rules without touching the request path; APIService
+/// asks the Node authorizer first, then this one (AuthorizerChain).
 public protocol Authorizer: Sendable {
-    func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> Bool
+    func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> AuthorizationDecision
 }
 
 /// The built-in rules until RBAC arrives: members of system:masters may do
 /// everything; joining machines (system:bootstrappers) may do what upstream's
 /// system:node-bootstrapper role allows, submit and follow certificate
-/// requests (nodes too, to renew); nodes may do what NodeRules lists; anyone may read kube-public/cluster-info; nobody else may do anything.
+/// requests (nodes too, to renew); anyone may read kube-public/cluster-info;
+/// nobody else may do anything. What nodes may do is the Node authorizer's
+/// (NodeGraphAuthorizer), asked before this one.
 public struct MasterGroupAuthorizer: Authorizer {
     public init() {}
-    public func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> Bool {
+    public func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> AuthorizationDecision {
+        allows(user, info, path: path) ? .allow : .noOpinion()
+    }
+
+    func allows(_ user: UserInfo, _ info: RequestInfo?, path: String) -> Bool {
         if user.groups.contains(UserInfo.masterGroup) { return true }
         if info == nil, !user.groups.contains("system:unauthenticated"), Self.isDiscovery(path) { return true }
-        if let info, NodeRules.allows(user, info) { return true }
         // kubeadm's discovery: anyone may read the public cluster-info (CA and address, no secrets).
         if user.groups.contains("system:unauthenticated") || user.groups.contains("system:bootstrappers"), let info, info.verb == "get",
            info.group == "", info.resource == "configmaps", info.namespace == "kube-public", info.name == "cluster-info" {

@@ -9,7 +9,9 @@ enum KindRules {
         case ("", "Pod"):
             obj["status"] = ["phase": "Pending", "qosClass": .string(qosClass(obj))]
             addDefaultTolerations(&obj)
-            // The ServiceAccount admission step: every pod runs as some account.
+            // The ServiceAccount admission step: every pod runs as some account, except a node's mirror pods
+            // (upstream leaves their spec alone; NodeRestriction refuses one that names an account).
+            if obj[path: ["metadata", "annotations", NodeRestriction.mirrorPodAnnotation]] != nil { break }
             let sa = obj[path: ["spec", "serviceAccountName"]]?.string ?? obj[path: ["spec", "serviceAccount"]]?.string ?? ""
             obj[path: ["spec", "serviceAccountName"]] = .string(sa.isEmpty ? "default" : sa)
             obj[path: ["spec", "serviceAccount"]] = .string(sa.isEmpty ? "default" : sa)

@@ -1,34 +1,46 @@
 import EdgeAPI
 
-/// Upstream's Node authorizer graph, as far as edgectl needs it: a node may GET
-/// a Secret or ConfigMap only when a pod bound to it refers to it (so a
-/// compromised board reads its own pods' secrets, not the cluster's). Every
-/// other decision is the wrapped authorizer's. It needs the store, so
-/// APIService puts it around whichever authorizer it is given.
+/// Upstream's Node authorizer: answers for nodes only (no opinion on anyone
+/// else, so the next authorizer decides). NodeRules says what a node may ask
+/// for; where the answer depends on the node's pods (a Secret or ConfigMap a
+/// pod bound to it refers to, a token for the service account such a pod runs
+/// as) this reads the graph from the store, so a compromised board reads its
+/// own pods' secrets, not the cluster's.
 struct NodeGraphAuthorizer: Authorizer {
     let store: ObjectStore
-    let next: any Authorizer
     static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
 
-    func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> Bool {
-        guard await next.authorize(user, info, path: path) else { return false }
-        guard let info, info.group == "", info.subresource == nil, NodeRules.fetchable.contains(info.resource),
-              user.groups.contains("system:nodes"), !user.groups.contains(UserInfo.masterGroup),
-              user.name.hasPrefix("system:node:") else { return true }
-        guard let namespace = info.namespace, let name = info.name else { return false }
-        let node = String(user.name.dropFirst("system:node:".count))
-        return await referenced(info.resource, name, namespace: namespace, byPodsOn: node)
+    func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> AuthorizationDecision {
+        guard let node = NodeIdentity.nodeName(of: user) else { return .noOpinion() }
+        guard !node.isEmpty else { return .noOpinion("unknown node for user \"\(user.name)\"") }
+        // Discovery and other non-resource paths follow the static rules of the next authorizer.
+        guard let info else { return .noOpinion() }
+        switch NodeRules.decide(node: node, info) {
+        case .allow:
+            return .allow
+        case .refuse(let reason):
+            return .noOpinion(reason)
+        case .related(let relation):
+            guard let namespace = info.namespace, let name = info.name,
+                  await related(relation, name, namespace: namespace, toPodsOn: node) else {
+                return .noOpinion("no relationship found between node '\(node)' and this object")
+            }
+            return .allow
+        }
     }
 
     /// Reads the namespace's pods: a node asks for a handful of objects per pod start, and a namespace on a
     /// small cluster holds tens of pods, so an index kept up to date from watches would cost more than it saves.
-    func referenced(_ resource: String, _ name: String, namespace: String, byPodsOn node: String) async -> Bool {
+    func related(_ relation: NodeRules.Relation, _ name: String, namespace: String, toPodsOn node: String) async -> Bool {
         guard let options = try? ListOptions(query: [:], resource: Self.pods),
               let page = try? await store.list(Self.pods, namespace: namespace, options: options) else { return false }
         return page.items.contains { pod in
             guard pod[path: ["spec", "nodeName"]]?.string == node else { return false }
-            let names = resource == "secrets" ? PodReferences.secrets(of: pod) : PodReferences.configMaps(of: pod)
-            return names.contains(name)
+            switch relation {
+            case .secret: return PodReferences.secrets(of: pod).contains(name)
+            case .configMap: return PodReferences.configMaps(of: pod).contains(name)
+            case .serviceAccount: return pod[path: ["spec", "serviceAccountName"]]?.string == name
+            }
         }
     }
 }

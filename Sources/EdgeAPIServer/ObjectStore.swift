@@ -234,9 +234,11 @@ public final class ObjectStore: Sendable {
     }
 
     /// A PUT of the whole object (or of its status subresource).
+    /// `admit` judges the merged object against the stored one (NodeRestriction) before it is written.
     public func update(_ r: ResourceInfo, namespace: String?, name: String, object body: JSON, subresource: String?,
                        dryRun: Bool, fieldValidation: FieldValidation = .warn,
-                       duplicates: DuplicateKeys = DuplicateKeys()) async throws -> (JSON, warnings: [String]) {
+                       duplicates: DuplicateKeys = DuplicateKeys(),
+                       admit: ((_ new: JSON, _ old: JSON) throws -> Void)? = nil) async throws -> (JSON, warnings: [String]) {
         var incoming = body
         try checkTypeMeta(&incoming, r)
         let warnings = try applyFieldValidation(&incoming, r, fieldValidation, duplicates: duplicates)
@@ -248,7 +250,9 @@ public final class ObjectStore: Sendable {
         }
         let pinned = ObjectCodec.revision(of: incoming) != nil
         let result = try await guaranteedUpdate(r, namespace: namespace, name: name, dryRun: dryRun) { old in
-            (KindRules.merge(incoming: incoming, old: old, subresource: subresource, r), pinned)
+            let merged = KindRules.merge(incoming: incoming, old: old, subresource: subresource, r)
+            try admit?(merged, old)
+            return (merged, pinned)
         }
         return (result, warnings)
     }
@@ -436,6 +440,7 @@ public final class ObjectStore: Sendable {
             case .notFound: throw APIError.notFound(r, name)
             case .alreadyExists: throw APIError.alreadyExists(r, name)
             case .conflict: throw APIError.staleResourceVersion(r, name)
+            case .noSpace: throw e // APIService answers it as upstream answers etcd's NOSPACE
             default: throw e.apiError
             }
         }

@@ -78,6 +78,10 @@ struct ResourceHandler {
         let fv = try fieldValidation()
         let parsed = try parseBody()
         var body = parsed.json
+        if NodeIdentity.nodeName(of: user) != nil {
+            let name = info.name ?? body[path: ["metadata", "name"]]?.string ?? body[path: ["metadata", "generateName"]]?.string ?? ""
+            try await service.nodeRestriction.admitCreate(admission(.create, name: name, object: body))
+        }
         switch info.subresource {
         case nil:
             if info.name != nil { throw APIError.methodNotAllowed("POST is not allowed on a named \(r.plural) object; use PUT or PATCH") }
@@ -116,7 +120,7 @@ struct ResourceHandler {
         }
         let (obj, warnings) = try await store.update(r, namespace: namespace, name: info.name!, object: body,
                                                      subresource: info.subresource, dryRun: dryRun, fieldValidation: fv,
-                                                     duplicates: parsed.duplicates)
+                                                     duplicates: parsed.duplicates, admit: nodeAdmission(.update))
         return .json(200, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
     }
 
@@ -149,6 +153,7 @@ struct ResourceHandler {
             return .json(200, Scale.from(obj, r))
         }
         var warnings: [String] = []
+        let admit = nodeAdmission(.update)
         let result = try await store.guaranteedUpdate(r, namespace: namespace, name: name, dryRun: dryRun) { old in
             var patched = try PatchApplier.apply(kind, patchDoc, to: old, schema: schema)
             if patched[path: ["metadata", "name"]]?.string != name {
@@ -158,7 +163,9 @@ struct ResourceHandler {
             // A patch that carries a resourceVersion is a precondition (as upstream).
             let pinned = patchDoc[path: ["metadata", "resourceVersion"]] != nil
                 || (kind == .json && ObjectCodec.revision(of: patched) != ObjectCodec.revision(of: old))
-            return (KindRules.merge(incoming: patched, old: old, subresource: sub, r), pinned)
+            let merged = KindRules.merge(incoming: patched, old: old, subresource: sub, r)
+            try admit?(merged, old)
+            return (merged, pinned)
         }
         return .json(200, Rendering.single(result, r, shape), headers: warningHeaders(warnings))
     }
@@ -170,6 +177,12 @@ struct ResourceHandler {
         var options = try DeleteOptions(query: request.query, body: request.body,
                                         contentType: request.headers["content-type"])
         options.dryRun = try options.dryRun || dryRunRequested()
+        if let admit = nodeAdmission(.delete) {
+            // Judge the object as stored, and delete that one only (a pod recreated meanwhile is another uid).
+            let current = try await store.get(r, namespace: namespace, name: info.name!)
+            try admit(current, current)
+            if options.preconditionUID == nil { options.preconditionUID = current[path: ["metadata", "uid"]]?.string }
+        }
         let outcome = try await store.delete(r, namespace: namespace, name: info.name!, options: options, dryRun: options.dryRun)
         if !outcome.deletedNow { return .json(202, Rendering.single(outcome.object, r, shape)) }
         if r.kind == "Pod" || r.kind == "Namespace" { return .json(200, Rendering.single(outcome.object, r, shape)) }
@@ -196,6 +209,20 @@ struct ResourceHandler {
         }
         return .json(200, ["kind": .string(r.listKind), "apiVersion": .string(r.apiVersion),
                            "metadata": ["resourceVersion": .string(String(page.revision))], "items": .array(deleted)])
+    }
+
+    // MARK: admission
+
+    func admission(_ op: NodeRestriction.Operation, name: String, object: JSON?, old: JSON? = nil) -> NodeRestriction.Attributes {
+        NodeRestriction.Attributes(user: user, operation: op, resource: r, subresource: info.subresource, namespace: namespace,
+                                   name: name, object: object, oldObject: old)
+    }
+
+    /// NodeRestriction's check of an update or delete (new, old), nil when the caller is not a node.
+    func nodeAdmission(_ op: NodeRestriction.Operation) -> ((_ new: JSON, _ old: JSON) throws -> Void)? {
+        guard NodeIdentity.nodeName(of: user) != nil else { return nil }
+        let name = info.name ?? ""
+        return { new, old in try NodeRestriction.admit(self.admission(op, name: name, object: new, old: old)) }
     }
 
     // MARK: request details

@@ -8,6 +8,7 @@ enum ServiceAccountAdmission {
 
     static func addImagePullSecrets(_ pod: inout JSON, store: ObjectStore) async {
         guard (pod[path: ["spec", "imagePullSecrets"]]?.array ?? []).isEmpty,
+              pod[path: ["metadata", "annotations", NodeRestriction.mirrorPodAnnotation]] == nil,
               let namespace = pod[path: ["metadata", "namespace"]]?.string else { return }
         let account = pod[path: ["spec", "serviceAccountName"]]?.string ?? "default"
         // A missing account leaves the pod as it is: edgectl does not reject pods created before their account.

@@ -39,6 +39,10 @@ enum TokenRequestHandler {
             if let want = ref["uid"]?.string, !want.isEmpty, want != actual {
                 throw APIError.conflict(resource, target, "the UID in the bound object reference (\(want)) does not match the \(kind.lowercased())'s UID (\(actual))")
             }
+            // As upstream: a token bound to a pod speaks for the account that pod runs as, no other.
+            if kind == "Pod", obj[path: ["spec", "serviceAccountName"]]?.string != name {
+                throw APIError.badRequest("cannot bind token for serviceaccount \"\(name)\" to pod running with different serviceaccount name.")
+            }
             binding = .init(kind: kind, name: target, uid: actual)
             spec[path: ["boundObjectRef", "uid"]] = .string(actual)
         }

@@ -59,6 +59,11 @@ extension SQLiteBackend {
         if access(path, F_OK) == 0, let old = try? SQLiteConnection(path: path, readOnly: true) {
             try? old.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { replaced = SQLiteConnection.int($0, 0) }
         }
+        // The revision mark knows how far revisions went even if the replaced store lost its WAL; holding it
+        // also keeps a server from opening the store while it is replaced.
+        let markPath = markPath(for: path)
+        let known = (try? RevisionMark.peek(path: markPath)) ?? nil
+        replaced = max(replaced, known?.reserved ?? 0)
         let staging = path + ".restoring"
         unlink(staging)
         unlink(staging + "-wal")
@@ -93,10 +98,22 @@ extension SQLiteBackend {
             try db.exec("PRAGMA journal_mode=DELETE")
             restored = Restored(snapshotRevision: at, revision: target, files: files)
         }
+        let mark: RevisionMark
+        do {
+            mark = try RevisionMark(path: markPath, initial: .init(committed: restored.revision, reserved: restored.revision), replacingDamaged: true)
+        } catch {
+            throw StoreError.database("\(error)")
+        }
         for suffix in ["-wal", "-shm"] { unlink(path + suffix) }
         guard rename(staging, path) == 0 else {
             throw StoreError.database("cannot put the restored store in place at \(path): \(String(cString: strerror(errno)))")
         }
+        do {
+            try mark.record(.init(committed: restored.revision, reserved: restored.revision))
+        } catch {
+            throw StoreError.database("\(error)")
+        }
+        mark.unlock()
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let fd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY)
         if fd >= 0 { fsync(fd); Glibc.close(fd) }

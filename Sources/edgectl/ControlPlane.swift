@@ -18,6 +18,8 @@ struct ControlPlane: Sendable {
     let client: @Sendable (_ user: String, _ userAgent: String) -> APIClient
     /// A fresh set of controllers for each term of leadership.
     let makeControllers: @Sendable () -> [any Controller]
+    /// How often compaction runs (--compaction-interval) and how much history it keeps (--compaction-retention).
+    let compactionInterval: Duration
     let compactionRetention: Duration
     let apiServerIP: String
     let apiServerPort: Int
@@ -30,7 +32,8 @@ struct ControlPlane: Sendable {
     func run() async {
         let schedulerClient = client("system:kube-scheduler", "edgectl-scheduler")
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
-        let store = self.store, backend = self.backend, makeControllers = self.makeControllers, retention = compactionRetention
+        let store = self.store, backend = self.backend, makeControllers = self.makeControllers
+        let retention = compactionRetention, interval = min(compactionInterval, compactionRetention)
         let etcdMembers = self.etcdMembers
         await withTaskGroup(of: Void.self) { g in
             g.addTask {
@@ -49,7 +52,6 @@ struct ControlPlane: Sendable {
                             lead.addTask { await EtcdMemberRemoval(client: controllerClient, etcd: etcdMembers).run() }
                         }
                         if retention > .zero {
-                            let interval = max(.milliseconds(200), min(.seconds(60), retention / 5))
                             lead.addTask { await Compactor(backend: backend, interval: interval, retention: retention).run() }
                         }
                     }

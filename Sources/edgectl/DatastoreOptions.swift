@@ -12,19 +12,19 @@ struct DatastoreOptions: ParsableArguments {
     var datastoreKeyfile: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "How much history the store keeps for watches and paged lists (older resourceVersions get 410 Gone), as kube-apiserver's "
-            + "--etcd-compaction-interval: compaction runs on the leading server to the revision this long ago.",
+        "How much history the store keeps for watches and paged lists (older resourceVersions get 410 Gone): compaction, on "
+            + "the leading server, goes to the revision this long ago (0 turns it off).",
         valueName: "duration"))
-    var etcdCompactionInterval: String = "5m"
+    var compactionRetention: String = "5m"
 
     func validate() throws {
-        guard let s = DurationFlag.seconds(etcdCompactionInterval), s >= 0 else {
-            throw ValidationError("--etcd-compaction-interval \(etcdCompactionInterval) is not a duration like 5m or 30s (0 turns compaction off)")
+        guard let s = DurationFlag.seconds(compactionRetention), s >= 0 else {
+            throw ValidationError("--compaction-retention \(compactionRetention) is not a duration like 5m or 30s (0 turns compaction off)")
         }
         if (datastoreCertfile == nil) != (datastoreKeyfile == nil) {
             throw ValidationError("--datastore-certfile and --datastore-keyfile go together")
         }
     }
 
-    var compactionRetentionSeconds: Int64 { DurationFlag.seconds(etcdCompactionInterval) ?? 300 }
+    var compactionRetentionSeconds: Int64 { DurationFlag.seconds(compactionRetention) ?? 300 }
 }

@@ -7,7 +7,7 @@ final class MasterGroupAuthorizerTests: XCTestCase {
     let anonymous = UserInfo(name: "system:anonymous", groups: ["system:unauthenticated"])
 
     func allowed(_ user: UserInfo, _ path: String, method: String = "GET") async -> Bool {
-        await authorizer.authorize(user, RequestInfo.parse(method: method, path: path, query: [:]), path: path)
+        await authorizer.authorize(user, RequestInfo.parse(method: method, path: path, query: [:]), path: path).allowed
     }
 
     func testAuthenticatedUsersReadDiscoveryAndOpenAPI() async {
@@ -19,7 +19,7 @@ final class MasterGroupAuthorizerTests: XCTestCase {
 
     func testDiscoveryDoesNotOpenResources() async {
         var ok = await allowed(node, "/apis/apps/v1/deployments")
-        XCTAssertFalse(ok, "a resource path is a resource request, judged by the node's rules")
+        XCTAssertFalse(ok, "a resource path is a resource request, judged by the Node authorizer before this one")
         ok = await allowed(node, "/metrics")
         XCTAssertFalse(ok)
         ok = await allowed(anonymous, "/openapi/v2")

@@ -46,8 +46,13 @@ final class NodeAndDaemonSetTests: XCTestCase {
         try await c.eventually("unreachable", timeout: .seconds(10)) {
             let n = try await c.client.get(Self.nodes, namespace: nil, name: "n1")
             let ready = (n[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "Ready" }
-            let tainted = (n[path: ["spec", "taints"]]?.array ?? []).contains { $0["key"]?.string == "node.kubernetes.io/unreachable" }
-            return ready?["status"]?.string == "Unknown" && tainted
+            // Both effects, as upstream: NoExecute evicts per toleration, NoSchedule keeps new pods off at once
+            // (every pod tolerates the NoExecute one for 300 s, so it alone would let the scheduler place pods there).
+            let taints = Set((n[path: ["spec", "taints"]]?.array ?? []).compactMap { t -> String? in
+                guard t["key"]?.string == "node.kubernetes.io/unreachable" else { return nil }
+                return t["effect"]?.string
+            })
+            return ready?["status"]?.string == "Unknown" && taints == ["NoExecute", "NoSchedule"]
         }
         func deleting(_ name: String) async throws -> Bool {
             try await c.client.get(pods, namespace: "default", name: name)[path: ["metadata", "deletionTimestamp"]] != nil
@@ -103,5 +108,29 @@ final class NodeAndDaemonSetTests: XCTestCase {
             let active = try await c.pods().filter(PodHelpers.isActive)
             return active.count == 2 && active.allSatisfy { $0[path: ["spec", "containers"]]?.array?.first?["image"]?.string == "agent:2" }
         }
+    }
+
+    /// Taint by condition: a hot board (ThermalPressure) or an under-powered one is tainted NoSchedule
+    /// while the condition is True, and untainted when it clears; taints others set stay.
+    func testConditionsBringNoScheduleTaints() async throws {
+        let c = try await TestCluster([NodeLifecycleController(gracePeriodSeconds: 60)])
+        var n = node("pi", taints: [["key": "mine", "effect": "NoSchedule"]])
+        n[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now().rfc3339)],
+                                             ["type": "ThermalPressure", "status": "True", "reason": "SoCTemperatureHigh"],
+                                             ["type": "UnderVoltage", "status": "False", "reason": "PowerSupplySufficient"]]
+        _ = try await c.client.create(Self.nodes, namespace: nil, n)
+        c.start()
+        defer { c.stop() }
+        func taints() async throws -> [String] {
+            (try await c.client.get(Self.nodes, namespace: nil, name: "pi")[path: ["spec", "taints"]]?.array ?? [])
+                .map { "\($0["key"]!.string!):\($0["effect"]!.string!)" }.sorted()
+        }
+        try await c.eventually("thermal taint") { try await taints() == ["edgectl.io/thermal-pressure:NoSchedule", "mine:NoSchedule"] }
+        var cur = try await c.client.get(Self.nodes, namespace: nil, name: "pi")
+        cur[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now().rfc3339)],
+                                               ["type": "ThermalPressure", "status": "False", "reason": "SoCTemperatureNormal"],
+                                               ["type": "UnderVoltage", "status": "True", "reason": "UnderVoltageDetected"]]
+        _ = try await c.client.updateStatus(Self.nodes, cur)
+        try await c.eventually("under-voltage taint instead") { try await taints() == ["edgectl.io/under-voltage:NoSchedule", "mine:NoSchedule"] }
     }
 }

@@ -95,16 +95,16 @@ extension SQLiteBackendTests {
         XCTAssertTrue(SQLiteBackend.isSnapshot(dir + "/snap.db"))
         let r = try SQLiteBackend.restore(snapshot: dir + "/snap.db", to: path)
         XCTAssertGreaterThanOrEqual(r.snapshotRevision, 50, "every write acknowledged before the snapshot is in it")
-        XCTAssertEqual(r.revision, last + 1, "the store starts past every revision the replaced one handed out")
+        XCTAssertGreaterThan(r.revision, last, "the store starts past every revision the replaced one handed out (or reserved)")
         let again = try open()
         for (k, rev) in acked {
             let kv = try await again.get(k)
             XCTAssertEqual(kv?.modRevision, rev, k)
         }
         let compacted = try await again.compactedRevision()
-        XCTAssertEqual(compacted, last + 1, "watches from before the restore get 410 and relist")
+        XCTAssertEqual(compacted, r.revision, "watches from before the restore get 410 and relist")
         let next = try await again.create("/after", value: [1])
-        XCTAssertEqual(next, last + 2)
+        XCTAssertEqual(next, r.revision + 1)
         await again.close()
     }
 }

@@ -305,7 +305,7 @@ def test_postgres_restart_under_write_load(workdir, postgres):
 
 
 def compaction_gives_410(workdir, endpoint):
-    s = Server(os.path.join(workdir, "c"), free_port(), extra_args=["--datastore-endpoint", endpoint, "--etcd-compaction-interval", "2s"])
+    s = Server(os.path.join(workdir, "c"), free_port(), extra_args=["--datastore-endpoint", endpoint, "--compaction-interval", "1s", "--compaction-retention", "2s"])
     os.makedirs(s.data_dir)
     s.start()
     try:

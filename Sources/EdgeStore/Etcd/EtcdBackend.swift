@@ -69,7 +69,7 @@ public final class EtcdBackend: Backend {
             return .futureRevision(requested: requested, current: (try? await currentRevision()) ?? 0)
         }
         if e.isTransient { return .unavailable(e.description) }
-        if e.isNoSpace { return .database("etcd: database space exceeded (etcd's NOSPACE alarm: compact and defragment etcd, then disarm the alarm)") }
+        if e.isNoSpace { return .noSpace("etcd: database space exceeded (etcd's NOSPACE alarm: compact and defragment etcd, then disarm the alarm)") }
         return .database(e.description)
     }
 

@@ -1,0 +1,32 @@
+import XCTest
+import EdgeAPI
+@testable import EdgeAPIServer
+
+/// The skew policy: a server refuses a Node whose agent is more than one minor version newer than itself.
+final class NodeVersionSkewAdmissionTests: XCTestCase {
+    let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+
+    func node(_ kubelet: String) -> JSON {
+        ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "pi-1"], "status": ["nodeInfo": ["kubeletVersion": .string(kubelet)]]]
+    }
+
+    func testAgentsNewerByMoreThanOneMinorAreRefused() throws {
+        let a = NodeVersionSkewAdmission(StandardAdmission(), serverVersion: try XCTUnwrap(EdgectlVersion("0.3.2")))
+        XCTAssertNil(a.validate(node("v1.37.0+edgectl-0.3.9"), old: nil, resource: nodes))
+        XCTAssertNil(a.validate(node("v1.37.0+edgectl-0.4.0"), old: nil, resource: nodes), "one minor newer is allowed")
+        XCTAssertNil(a.validate(node("v1.37.0+edgectl-0.1.0"), old: nil, resource: nodes), "older agents are allowed")
+        XCTAssertNil(a.validate(node("v1.34.1"), old: nil, resource: nodes), "other kubelets carry no edgectl build")
+        let e = try XCTUnwrap(a.validate(node("v1.37.0+edgectl-0.5.0"), old: nil, resource: nodes))
+        XCTAssertEqual(e.code, 403)
+        XCTAssertTrue(e.message.contains("edgectl 0.5.0, more than one minor version newer than this server's 0.3.2: upgrade the servers first"), e.message)
+        XCTAssertNotNil(a.validate(node("v1.37.0+edgectl-1.0.0"), old: nil, resource: nodes))
+    }
+
+    func testVersionParsing() {
+        XCTAssertEqual(EdgectlVersion(kubeletVersion: "v1.37.0+edgectl-0.2.1")?.description, "0.2.1")
+        XCTAssertNil(EdgectlVersion(kubeletVersion: "v1.37.0+k3s1"))
+        XCTAssertNil(EdgectlVersion("0.2"))
+        XCTAssertNil(EdgectlVersion("0.99999999.1"))
+        XCTAssertEqual(EdgectlVersion("0.2.0-rc.1")?.minor, 2)
+    }
+}
