@@ -108,3 +108,17 @@ extension SQLiteBackendTests {
         await again.close()
     }
 }
+
+extension SQLiteBackendTests {
+    func testSchemaVersionIsRecordedAndANewerOneRefused() async throws {
+        let b = try open()
+        _ = try await b.create("/v/a", value: [1])
+        await b.close()
+        let c = try SQLiteConnection(path: dir + "/state.db", readOnly: false)
+        var version: Int64 = 0
+        try c.query("SELECT v FROM meta WHERE k = 'schema_version'") { version = SQLiteConnection.int($0, 0) }
+        XCTAssertEqual(version, KVSchema.sqlite.latestVersion)
+        try c.exec("UPDATE meta SET v = 99 WHERE k = 'schema_version'")
+        XCTAssertThrowsError(try open()) { XCTAssertTrue("\($0)".contains("newer than this edgectl knows"), "\($0)") }
+    }
+}

@@ -41,6 +41,46 @@ struct KVSchema: Sendable {
             """,
         ]))
 
+    static let sqlite = KVSchema(dialect: Dialect(
+        kvTable: "kv", metaTable: "meta", nameType: "TEXT", valueType: "BLOB", integerType: "INTEGER", smallType: "INTEGER",
+        migrations: [
+            // 1: the log (AUTOINCREMENT: revisions never go back, even when compaction removed the newest rows).
+            """
+            CREATE TABLE IF NOT EXISTS kv (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              name TEXT NOT NULL,
+              created INTEGER NOT NULL,
+              deleted INTEGER NOT NULL,
+              create_revision INTEGER NOT NULL,
+              prev_revision INTEGER NOT NULL,
+              value BLOB);
+            CREATE UNIQUE INDEX IF NOT EXISTS kv_name_prev ON kv(name, prev_revision);
+            CREATE INDEX IF NOT EXISTS kv_name_id ON kv(name, id)
+            """,
+        ]))
+
+    /// Applies the SQLite migrations this database has not had, each in its own transaction with the version
+    /// recorded in `meta`; refuses a database written by a newer edgectl. (Stores from before versioning
+    /// have the tables already: migration 1 only records them.)
+    func migrate(_ c: SQLiteConnection) throws {
+        var version: Int64 = 0
+        try c.query("SELECT COALESCE((SELECT v FROM \(dialect.metaTable) WHERE k = 'schema_version'), 0)") { version = SQLiteConnection.int($0, 0) }
+        if version > latestVersion {
+            throw StoreError.database("the store holds edgectl schema version \(version), newer than this edgectl knows (\(latestVersion)): run the newer edgectl")
+        }
+        for (i, sql) in dialect.migrations.enumerated() where Int64(i + 1) > version {
+            try c.exec("BEGIN IMMEDIATE")
+            do {
+                try c.exec(sql)
+                try c.query("INSERT OR REPLACE INTO \(dialect.metaTable)(k, v) VALUES('schema_version', ?)", [.int(Int64(i + 1))])
+                try c.exec("COMMIT")
+            } catch {
+                try? c.exec("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
     // Statements (PostgreSQL placeholders $n; the SQLite driver keeps its own text beside its connection).
     var latest: String { "SELECT id, create_revision, deleted, value FROM \(dialect.kvTable) WHERE name = $1 ORDER BY id DESC LIMIT 1" }
 
