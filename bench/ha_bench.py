@@ -30,7 +30,7 @@ def start(data_dir, endpoint=None, join=None):
     os.makedirs(data_dir, exist_ok=True)
     port = api_bench.free_port()
     args = [BIN, "server", "--data-dir", data_dir, "--bind-address", "127.0.0.1", "--https-listen-port", str(port),
-            "--disable-agent", "--flannel-backend", "none"]
+            "--disable-agent", "--flannel-backend", "none", "--node-name", os.path.basename(data_dir)]
     if endpoint:
         args += ["--datastore-endpoint", endpoint]
     if join:
@@ -166,7 +166,12 @@ def main():
     finally:
         etcd.stop()
         pg.stop()
-    etcd3 = EtcdCluster(base, members=3).start()
+    for k, v in results.items():
+        print(f"{k}: {v}", flush=True)
+    results = {}
+    failover_dir = os.path.join(base, "failover")
+    os.makedirs(failover_dir)
+    etcd3 = EtcdCluster(failover_dir, members=3).start()
     try:
         times = []
         servers = [start(os.path.join(base, "f0"), etcd3.endpoint)]

@@ -4,6 +4,7 @@ import EdgeClient
 import EdgeControllers
 import EdgeScheduler
 import EdgeStore
+import EdgeTLS
 import Synchronization
 
 /// What a server runs besides serving the API. The scheduler and the controller manager (with the
@@ -13,7 +14,9 @@ import Synchronization
 struct ControlPlane: Sendable {
     let store: ObjectStore
     let backend: any Backend
-    /// This process among the servers: its node name and a random part (client-go's hostname_uuid).
+    /// This server among the servers: its node name and a digest of its data dir, the same across restarts
+    /// (client-go uses hostname_uuid; a stable one lets a server restarted after a crash take its own lease back
+    /// at once instead of waiting for it to expire, and one data dir serves one server at a time).
     let identity: String
     let client: @Sendable (_ user: String, _ userAgent: String) -> APIClient
     /// A fresh set of controllers for each term of leadership.
@@ -27,7 +30,10 @@ struct ControlPlane: Sendable {
     var etcdMembers: EtcdMaintenance?
     var timing = LeaderElector.Timing.standard
 
-    static func identity(nodeName: String) -> String { nodeName + "_" + String(Identifiers.uuid().prefix(8)) }
+    static func identity(nodeName: String, dataDir: String) -> String {
+        let hex = Digest.sha256(Array(dataDir.utf8)).prefix(4).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+        return nodeName + "_" + hex.joined()
+    }
 
     func run() async {
         let schedulerClient = client("system:kube-scheduler", "edgectl-scheduler")

@@ -310,7 +310,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         _ = try makeControllers()
         let background = Task {
-            await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName),
+            await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
                                client: client, makeControllers: { (try? makeControllers()) ?? [] },
                                compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
                                compactionRetention: .seconds(datastore.compactionRetentionSeconds),

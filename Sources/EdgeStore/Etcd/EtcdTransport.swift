@@ -15,7 +15,7 @@ final class EtcdTransport: Sendable {
     let requestTimeout: Duration
     private let idle = Mutex<[Int: [Connection]]>([:])
     private let preferred = Mutex(0)
-    private let maxIdlePerMember = 8
+    private let maxIdlePerMember = 32
 
     init(endpoints: EtcdEndpoints, tls: DatastoreTLS, group: EventLoopGroup, requestTimeout: Duration = .seconds(10)) throws {
         self.endpoints = endpoints
