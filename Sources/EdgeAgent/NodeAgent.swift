@@ -7,8 +7,8 @@ import EdgeNet
 /// Lease every 10 s, and writes node status only when something in it
 /// changed or every 5 minutes, to spare the SD card and the API server.
 public final class NodeAgent: Sendable {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
 
     public struct Config: Sendable {
         public var nodeName: String

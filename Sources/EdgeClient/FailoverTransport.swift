@@ -146,7 +146,7 @@ public final class FailoverTransport: ClientTransport, Sendable {
         if let changed { onChange(changed) }
     }
 
-    static let endpoints = ResourceRegistry.lookup(group: "", version: "v1", plural: "endpoints")!
+    static let endpoints = BuiltinResources.endpoints
 
     /// The API servers' URLs from `default/kubernetes` Endpoints.
     public static func servers(fromEndpoints ep: JSON) -> [String] {

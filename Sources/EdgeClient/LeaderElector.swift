@@ -35,7 +35,7 @@ public final class LeaderElector: Sendable {
     private let observed = Mutex<(spec: JSON?, at: ContinuousClock.Instant)>((nil, .now))
     private let leading = Mutex(false)
 
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+    static let leases = BuiltinResources.leases
 
     public init(client: APIClient, name: String, identity: String, namespace: String = "kube-system", timing: Timing = .standard) {
         self.client = client

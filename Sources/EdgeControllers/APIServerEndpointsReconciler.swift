@@ -15,8 +15,8 @@ public struct APIServerEndpointsReconciler: Sendable {
     /// A lease not renewed for this long drops its server from the list.
     public let leaseSeconds: Int64
 
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
-    static let endpoints = ResourceRegistry.lookup(group: "", version: "v1", plural: "endpoints")!
+    static let leases = BuiltinResources.leases
+    static let endpoints = BuiltinResources.endpoints
     public static let identityLabel = "apiserver.kubernetes.io/identity"
     public static let addressAnnotation = "edgectl.io/apiserver-address"
 

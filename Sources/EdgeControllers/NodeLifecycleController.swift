@@ -9,9 +9,9 @@ import EdgeClient
 /// bring NoSchedule taints (ConditionTaints) while they are True.
 public struct NodeLifecycleController: Controller {
     public let name = "nodelifecycle"
-    static let nodes = ControllerContext.resource("nodes")
-    static let leases = ControllerContext.resource("leases", group: "coordination.k8s.io")
-    static let pods = ControllerContext.resource("pods")
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
+    static let pods = BuiltinResources.pods
     static let unreachable = "node.kubernetes.io/unreachable"
     static let notReady = "node.kubernetes.io/not-ready"
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import EdgeAPIServer
+import EdgeAPI
 
 /// `edgectl agent`: the node agent. Joins first when this data dir has no credentials yet.
 struct AgentCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeAPIServer
+import EdgeRegistry
 import EdgeClient
 import EdgeControllers
 import EdgeScheduler

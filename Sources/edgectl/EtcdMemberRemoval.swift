@@ -11,7 +11,7 @@ struct EtcdMemberRemoval: Sendable {
     let etcd: EtcdMaintenance
     let log = Logger(label: "edgectl.etcd")
 
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let nodes = BuiltinResources.nodes
 
     func run() async {
         let informer = Informer(client: client, resource: Self.nodes)

@@ -9,7 +9,7 @@ import NIOPosix
 enum FlashServerCheck {
     enum Outcome { case accepted, unreachable(String), refused(String) }
 
-    static let csrs = ResourceRegistry.lookup(group: "certificates.k8s.io", version: "v1", plural: "certificatesigningrequests")!
+    static let csrs = BuiltinResources.certificateSigningRequests
 
     static func run(server: String, token: String, caCertHash: String) async -> Outcome {
         let flow = JoinFlow(server: server, token: token, caCertHash: caCertHash, dataDir: "", nodeName: "")

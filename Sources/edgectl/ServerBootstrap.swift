@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeAPIServer
+import EdgeRegistry
 import EdgeClient
 import EdgeTLS
 import NIOPosix
@@ -80,7 +81,7 @@ enum ServerBootstrap {
 }
 
 extension ServerBootstrap {
-    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+    static let configMaps = BuiltinResources.configMaps
 
     /// A datastore already holding a cluster is joined, never taken over: a server whose data dir has no
     /// CA yet (or another one) must come in with --server and --token, or it would make a second CA and

@@ -2,9 +2,11 @@ import ArgumentParser
 import Dispatch
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
 import EdgeClient
 import EdgeControllers
 import EdgeInProcess
+import EdgeRegistry
 import EdgeScheduler
 import EdgeStore
 import EdgeTLS
@@ -251,15 +253,17 @@ struct ServerCommand: AsyncParsableCommand {
             } catch StoreError.revisionsLost(let why) {
                 throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
             }
-            try await ServerBootstrap.checkDatastoreCluster(ObjectStore(backend: backend, admission: StandardAdmission()), dataDir: dir)
+            try await ServerBootstrap.checkDatastoreCluster(try ObjectStore(backend: backend), dataDir: dir)
             pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init), bindAddress: bindAddress)
         }
         let etcdClientURLs = etcd.map { [$0.clientURL] } ?? []
         let network = try clusterNetwork.settings()
-        // The version skew policy rides on the standard admission: agents at most one minor version newer.
-        let admission = NodeVersionSkewAdmission(StandardAdmission(), serverVersion: EdgectlVersion(BuildInfo.version)!)
-        let store = ObjectStore(backend: backend, admission: admission,
-                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
+        // The version skew policy is one more admission step: agents at most one minor version newer.
+        var admission = AdmissionChain.standard
+        admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
+        let store = ObjectStore(backend: backend,
+                                catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
+                                admission: admission)
         let serverToken = try ServerToken.ensure(dataDir: dir, caPEM: pki.caCert, given: givenToken)
         let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
         // Only when it changed: a restart on a full disk must not fail here.
@@ -280,9 +284,9 @@ struct ServerCommand: AsyncParsableCommand {
         } else {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
-        let openAPI = OpenAPIFactory.documents()
+        let openAPI = OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion)
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
-        let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: authenticators,
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
                                  nodeProxy: nodeProxy,
                                  ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {

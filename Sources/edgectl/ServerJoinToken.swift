@@ -5,7 +5,7 @@ import EdgeClient
 /// for it: a valid token that already exists, or a new 24-hour one only when
 /// none does, so restarts do not pile up tokens (`edgectl token list`).
 enum ServerJoinToken {
-    static let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
+    static let secrets = BuiltinResources.secrets
     static let lifetime: Int64 = 86400
     /// A token closer than this to its expiry is not offered: flashing and booting a board takes a while.
     static let minimumLeft: Int64 = 3600

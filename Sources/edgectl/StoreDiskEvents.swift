@@ -6,7 +6,7 @@ import EdgeStore
 /// with an Event on the server's Node (`kubectl describe node`, `kubectl get
 /// events`): the store lets Events through its disk-full alarm for this.
 enum StoreDiskEvents {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let nodes = BuiltinResources.nodes
 
     static func install(on backend: SQLiteBackend, client: APIClient, nodeName: String) {
         let recorder = EventRecorder(client: client, component: "edgectl-server", host: nodeName)

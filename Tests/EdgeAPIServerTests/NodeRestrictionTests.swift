@@ -1,6 +1,8 @@
 import XCTest
 import EdgeAPI
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 /// A node writes its own Node and Lease, the status of pods bound to it, and
 /// tokens bound to those pods; nothing of another node's (upstream's Node

@@ -2,6 +2,7 @@ import XCTest
 import EdgeAPI
 import EdgeTLS
 @testable import EdgeAPIServer
+@testable import EdgeAuth
 
 final class ServiceAccountTokenTests: XCTestCase {
     static let key = try! PKI.generateKey()
@@ -21,7 +22,7 @@ final class ServiceAccountTokenTests: XCTestCase {
     }
 
     func bearer(_ h: APITestHarness, _ token: String) async -> (Int, JSON) {
-        let req = HTTPRequest(method: "GET", uri: "/api/v1/namespaces/default/pods", headers: ["authorization": "Bearer " + token], body: [])
+        let req = AuthenticationRequest(headers: ["authorization": "Bearer " + token])
         let auth = ServiceAccountTokenAuthenticator(tokens: tokens, store: h.service.store)
         do {
             guard let user = try await auth.authenticate(req) else { return (0, .null) }

@@ -2,6 +2,8 @@ import XCTest
 import EdgeAPI
 import EdgeStore
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 /// A full store answers as kube-apiserver answers etcd's NOSPACE: 500, no
 /// reason, a message a person can read (no nested quoting).
@@ -30,8 +32,8 @@ final class StoreFullStatusTests: XCTestCase {
     }
 
     func testAFullStoreAnswers500WithAReadableMessageAndNoReason() async throws {
-        let store = ObjectStore(backend: FullBackend(), admission: StandardAdmission())
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        let store = try ObjectStore(backend: FullBackend())
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1:6443")
         try await ClusterBootstrap.ensureSystemObjects(store)
         let body: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big"], "data": ["k": "v"]]

@@ -1,5 +1,7 @@
 import EdgeAPI
 import EdgeStore
+import EdgeRegistry
+import EdgeAuth
 import Synchronization
 import XCTest
 @testable import EdgeAPIServer
@@ -30,8 +32,8 @@ final class FlakyBackend: Backend {
 final class StoreUnavailableTests: XCTestCase {
     func testEveryVerbAnswers503WithRetryAfterWhileTheStoreIsDown() async throws {
         let backend = FlakyBackend()
-        let store = ObjectStore(backend: backend, admission: StandardAdmission())
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        let store = try ObjectStore(backend: backend)
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1:6443")
         try await ClusterBootstrap.ensureSystemObjects(store)
         backend.down.withLock { $0 = true }

@@ -18,8 +18,8 @@ final class FakeNodeFacts: NodeFactsSource {
 }
 
 final class NodeAgentTests: XCTestCase {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
 
     func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
         for _ in 0..<200 { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }

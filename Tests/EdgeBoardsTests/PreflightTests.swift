@@ -10,8 +10,9 @@ final class PreflightTests: XCTestCase {
     func profile(_ name: String) throws -> BoardProfile { try XCTUnwrap(BoardCatalog.builtIn().profile(named: name)) }
 
     func env(_ t: FakeTree, board: BoardProfile?, role: PreflightEnvironment.Role = .server, arch: String = "arm64",
-             busy: Set<Int> = [], clock: Bool? = true, disk: (Int64, Int64) = (32 << 30, 20 << 30), dataDir: String = "/var/lib/edgectl") -> PreflightEnvironment {
-        PreflightEnvironment(root: t.root, role: role, dataDir: dataDir, board: board, architecture: arch,
+             busy: Set<Int> = [], clock: Bool? = true, disk: (Int64, Int64) = (32 << 30, 20 << 30), dataDir: String = "/var/lib/edgectl",
+             runsPods: Bool = true) -> PreflightEnvironment {
+        PreflightEnvironment(root: t.root, role: role, runsPods: runsPods, dataDir: dataDir, board: board, architecture: arch,
                              tcpPorts: role == .server ? [6443, 10250] : [10250], udpPorts: [8472],
                              portFree: { p, _ in !busy.contains(p) }, clockSynchronized: { clock },
                              filesystem: { _ in (capacity: disk.0, available: disk.1) })
@@ -146,6 +147,10 @@ final class PreflightTests: XCTestCase {
         XCTAssertEqual(result(r, "ClockSync")?.status, .warning)
         XCTAssertEqual(result(r, "FreeDisk")?.status, .error)
         XCTAssertEqual(Set(r.errors(ignoring: ["Port-8472"]).map(\.name)), ["Port-6443", "FreeDisk"])
+        let storeOnly = Preflight.run(env(t, board: nil, disk: (16 << 30, 300 << 20), runsPods: false))
+        XCTAssertEqual(result(storeOnly, "FreeDisk")?.status, .passed, "a server without an agent holds only the store")
+        let fullStore = Preflight.run(env(t, board: nil, disk: (16 << 30, 1 << 20), runsPods: false))
+        XCTAssertEqual(result(fullStore, "FreeDisk")?.status, .warning, "it starts on a full disk, where deletes free space")
         t.write("proc/net/dev", "Inter-|   Receive\n face |bytes\n    lo: 0 0\nedge.1: 0 0\n")
         XCTAssertEqual(result(Preflight.run(env(t, board: nil, busy: [8472])), "Port-8472")?.status, .passed,
                        "edgectl's own VXLAN device holds 8472 when an agent restarts")

@@ -2,17 +2,19 @@ import XCTest
 import EdgeAPI
 import EdgeAPIServer
 import EdgeStore
+import EdgeRegistry
+import EdgeAuth
 import EdgeTLS
 import NIOPosix
 import Synchronization
 @testable import EdgeClient
 
 final class FailoverTransportTests: XCTestCase {
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let pods = BuiltinResources.pods
 
     /// An API server on loopback over one shared store (several servers, one datastore).
     func server(_ store: ObjectStore) async throws -> (url: String, close: () async -> Void) {
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1")
         let key = try PKI.generateKey()
         let cert = try PKI.signCertificate(caCertPEM: HTTPSTransportTests.caCert, caKeyPEM: HTTPSTransportTests.caKey, subjectKeyPEM: key,
@@ -25,7 +27,7 @@ final class FailoverTransportTests: XCTestCase {
     }
 
     func testRequestsAndWatchesMoveToAnotherServerWhenOneDies() async throws {
-        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
+        let store = try ObjectStore(backend: MemoryBackend())
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: "127.0.0.1")
         let (a, closeA) = try await server(store)
         let (b, closeB) = try await server(store)
@@ -34,7 +36,7 @@ final class FailoverTransportTests: XCTestCase {
         let t = try FailoverTransport(servers: [a], tls: admin, group: MultiThreadedEventLoopGroup.singleton) { s in saved.withLock { $0 = s } }
         let client = APIClient(transport: t)
         // The Endpoints name both servers: the agent learns b from them.
-        let endpoints = ResourceRegistry.lookup(group: "", version: "v1", plural: "endpoints")!
+        let endpoints = BuiltinResources.endpoints
         var ep = try await client.get(endpoints, namespace: "default", name: "kubernetes")
         ep["subsets"] = .array([a, b].map { url in
             let port = Int64(url.split(separator: ":").last!)!

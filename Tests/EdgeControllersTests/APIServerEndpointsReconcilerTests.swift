@@ -1,11 +1,12 @@
 import EdgeAPI
 import EdgeAPIServer
+import EdgeRegistry
 import EdgeInProcess
 import XCTest
 @testable import EdgeControllers
 
 final class APIServerEndpointsReconcilerTests: XCTestCase {
-    static let endpoints = ResourceRegistry.lookup(group: "", version: "v1", plural: "endpoints")!
+    static let endpoints = BuiltinResources.endpoints
 
     func addresses(_ cluster: LocalCluster) async throws -> [String] {
         let ep = try await cluster.client.get(Self.endpoints, namespace: "default", name: "kubernetes")

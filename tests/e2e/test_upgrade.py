@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from conftest import EDGECTL, Kubectl, Server, free_port, wait_for
+from conftest import EDGECTL, Kubectl, Server, free_port, loopback_only_agent_args, loopback_only_network_args, wait_for
 from local_registry import LocalRegistry
 from node_cleanup import cleanup_node
 
@@ -45,7 +45,7 @@ def test_new_binary_keeps_pods_and_reports_its_build_and_skew_is_enforced(regist
     old_bin = os.path.join(bindir, "edgectl")
     shutil.copy(EDGECTL, old_bin)
     args = ["server", "--data-dir", d, "--bind-address", "127.0.0.1", "--https-listen-port", str(port), "--node-name", "up-node",
-            "--agent-api-port", str(agent_port)]
+            "--agent-api-port", str(agent_port), *loopback_only_network_args(d)]
     log = open(os.path.join(d, "server.log"), "ab")
     env = dict(os.environ, EDGECTL_BUILD_VERSION="0.1.0")
     server = subprocess.Popen([old_bin, *args], stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -86,7 +86,8 @@ def test_new_binary_keeps_pods_and_reports_its_build_and_skew_is_enforced(regist
             os.makedirs(ad)
             alog = os.path.join(ad, "agent.log")
             agents.append((subprocess.Popen([old_bin, "join", line[2], "--token", line[4], "--ca-cert-hash", line[6], "--data-dir", ad,
-                                             "--node-name", name, "--agent-api-port", str(free_port()), "--ignore-preflight-errors=all"],
+                                             "--node-name", name, "--agent-api-port", str(free_port()), "--ignore-preflight-errors=all",
+                                             *loopback_only_agent_args(ad)],
                                             stdout=open(alog, "w"), stderr=subprocess.STDOUT,
                                             env=dict(os.environ, EDGECTL_BUILD_VERSION=version)), ad))
             if accepted:

@@ -14,7 +14,7 @@ import Glibc
 /// status as upstream's kubelet does. Level-triggered: every sync of a pod
 /// reads its directory and the API object and takes the next steps.
 public final class PodManager: Sendable {
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let pods = BuiltinResources.pods
 
     public struct Config: Sendable {
         public var nodeName: String

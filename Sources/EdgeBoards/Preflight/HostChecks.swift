@@ -91,6 +91,15 @@ enum HostChecks {
             return .warning("FreeDisk", "cannot measure the filesystem of \(env.dataDir)", fix: "check that the path is valid")
         }
         let free = ByteSize.human(fs.available)
+        if !env.runsPods {
+            // A server without an agent holds only the store, and must start on a full disk: the
+            // store then refuses writes with a clear message and deletes free space again.
+            if fs.available < 64 << 20 {
+                return .warning("FreeDisk", "\(free) free for \(env.dataDir): the store refuses writes once the disk is full",
+                                fix: "free space on that filesystem or pass --data-dir on a larger one")
+            }
+            return .ok("FreeDisk", "\(free) free for \(env.dataDir)")
+        }
         if fs.available < 512 << 20 {
             return .error("FreeDisk", "\(free) free for \(env.dataDir): images, container layers and logs need at least 512 MiB",
                           fix: "free space on that filesystem or pass --data-dir on a larger one")
