@@ -133,8 +133,9 @@ class Postgres:
                   15, "postgres to go")
 
     def restart(self):
-        pid_file = os.path.join(self.dir, "data", "postmaster.pid")
-        _wait(lambda: not os.path.exists(pid_file) or not _alive(pid_file), 15, "the old postmaster's children to exit")
+        # A killed postmaster's backends hold its shared memory until they notice it gone (a new postmaster
+        # refuses to start meanwhile); each backend's cwd is the data dir.
+        _wait(lambda: not _processes_in(os.path.join(self.dir, "data")), 15, "the old postmaster's children to exit")
         self.start()
 
     def stop(self):
@@ -147,13 +148,17 @@ class Postgres:
                 self.proc.wait()
 
 
-def _alive(pid_file):
-    try:
-        pid = int(open(pid_file).readline())
-        os.kill(pid, 0)
-        return True
-    except (OSError, ValueError):
-        return False
+def _processes_in(directory):
+    """The pids whose working directory is `directory`."""
+    found = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                if os.readlink(f"/proc/{p}/cwd") == directory:
+                    found.append(int(p))
+            except OSError:
+                pass
+    return found
 
 
 def share_cluster_ca(first_data_dir, other_data_dir):

@@ -74,7 +74,14 @@ final class PostgresTestCluster {
 
     func kill() { daemon.kill() }
 
+    /// Whether a process of this instance still runs: a killed postmaster's backends exit only when
+    /// they notice, and until then they hold its shared memory, so a new postmaster would refuse to
+    /// start ("pre-existing shared memory block is still in use"). Every backend's cwd is the data dir.
+    var hasLeftoverProcesses: Bool { !TestEnvironment.processes(inDirectory: dir + "/data").isEmpty }
+
     func restart() throws {
+        for _ in 0..<300 where hasLeftoverProcesses { usleep(50_000) }
+        if hasLeftoverProcesses { throw TestDaemonError("the killed postmaster's processes are still running after 15 s: \(TestEnvironment.processes(inDirectory: dir + "/data"))") }
         try daemon.restart(arguments)
         try waitReady()
     }

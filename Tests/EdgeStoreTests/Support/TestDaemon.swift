@@ -111,6 +111,22 @@ enum TestEnvironment {
         candidates.first { access($0, X_OK) == 0 }
     }
 
+    /// The pids whose working directory is `directory` (from /proc).
+    static func processes(inDirectory directory: String) -> [pid_t] {
+        guard let d = opendir("/proc") else { return [] }
+        defer { closedir(d) }
+        var found: [pid_t] = []
+        var buf = [CChar](repeating: 0, count: 4096)
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard let pid = pid_t(name) else { continue }
+            let n = readlink("/proc/\(name)/cwd", &buf, buf.count - 1)
+            guard n > 0 else { continue }
+            if String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == directory { found.append(pid) }
+        }
+        return found
+    }
+
     static func run(_ command: String) -> Int32 {
         let rc = system(command)
         return rc == -1 ? -1 : (rc >> 8) & 0xff
