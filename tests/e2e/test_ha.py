@@ -102,10 +102,42 @@ def three_servers_serve_one_cluster(servers):
         assert r.returncode == 0, r.stderr
 
 
+def join_through_every_server(servers, base):
+    """`edgectl join` works against any server, the joined ones too: each hands out a bootstrap token, and the
+    node certificate the join obtains through it is signed by the one cluster CA and accepted by every server."""
+    ca = os.path.join(servers[0].data_dir, "tls", "ca.crt")
+    for i, s in enumerate(servers):
+        out = subprocess.run([EDGECTL, "token", "create", "--kubeconfig", s.kubeconfig], capture_output=True, text=True, check=True).stdout.split()
+        url, token, ca_hash = out[2], out[4], out[6]
+        assert url == f"https://127.0.0.1:{s.port}", out
+        d = os.path.join(base, f"joined-via-{i}")
+        r = subprocess.run([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", d,
+                            "--node-name", f"joined-via-{i}", "--no-agent"], capture_output=True, text=True, timeout=90)
+        assert r.returncode == 0, r.stdout + r.stderr
+        kubeconfig = os.path.join(d, "kubeconfig.yaml")
+        for other in servers:
+            # The node's own Lease: allowed to a node (404 until its agent runs), refused to anyone unknown.
+            r = subprocess.run([KUBECTL, "--kubeconfig", kubeconfig, "--server", f"https://127.0.0.1:{other.port}", "get", "--raw",
+                                f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/joined-via-{i}"],
+                               capture_output=True, text=True, timeout=30)
+            assert "NotFound" in r.stderr or "not found" in r.stderr, (i, other.port, r.stdout, r.stderr)
+        with open(os.path.join(d, "kubeconfig.yaml")) as f:
+            import base64
+            import yaml
+            user = yaml.safe_load(f)["users"][0]["user"]
+        crt = os.path.join(d, "client-check.crt")
+        with open(crt, "wb") as f:
+            f.write(base64.b64decode(user["client-certificate-data"]) if "client-certificate-data" in user
+                    else open(user["client-certificate"], "rb").read())
+        r = subprocess.run(["openssl", "verify", "-CAfile", ca, crt], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_three_servers_on_three_member_etcd(workdir, etcd3):
     servers = start_servers(workdir, 3, etcd3.endpoint)
     try:
         three_servers_serve_one_cluster(servers)
+        join_through_every_server(servers, workdir)
     finally:
         for s in servers:
             s.stop()
