@@ -4,6 +4,7 @@ gives clear 503s with Retry-After and every watch resumes with no missed and no 
 compaction gives 410 Gone to a too-old watch, on every backend."""
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import threading
@@ -532,10 +533,34 @@ def test_scheduled_backups_keep_the_newest(workdir):
         s.stop()
 
 
+def etcd_pids(server):
+    """The pids of the etcd the server runs (its --data-dir is under the server's data dir)."""
+    want = f"--data-dir\0{server.data_dir}/etcd/data\0".encode()
+    pids = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                cmd = open(f"/proc/{p}/cmdline", "rb").read()
+            except OSError:
+                continue
+            if want in cmd and not cmd.startswith(b"setpriv"):
+                pids.append(int(p))
+    return pids
+
+
 def test_cluster_init_backup_and_restore_in_place(workdir):
     s = cluster_init_servers(workdir, 1)[0]
     k = Kubectl(s.kubeconfig)
-    k.run("create", "configmap", "kept", "--from-literal=k=v")
+    # The server supervises its etcd member: killed, it is started again and the server serves by itself.
+    [etcd_pid] = etcd_pids(s)
+    os.kill(etcd_pid, signal.SIGKILL)
+    wait_for(lambda: etcd_pids(s) and etcd_pids(s) != [etcd_pid], 30, "the server to start its etcd again",
+             show=lambda: (etcd_pids(s), open(s.log_path).read()[-1500:], open(os.path.join(s.data_dir, "etcd", "etcd.log")).read()[-1500:]))
+    def create_kept():
+        r = k.run("create", "configmap", "kept", "--from-literal=k=v", check=False)
+        return r.returncode == 0 or "AlreadyExists" in r.stderr  # an earlier try went through, its answer lost
+
+    wait_for(create_kept, 30, "writes to work again after etcd was restarted")
     r = subprocess.run([EDGECTL, "backup", "save", "--data-dir", s.data_dir], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.strip().endswith(".etcd"), r.stderr
     k.run("create", "configmap", "after-snapshot", "--from-literal=k=v")
