@@ -23,7 +23,12 @@ final class PostgresConnection: @unchecked Sendable {
         outbound = channel.outbound
     }
 
+    /// Set by `close()`: the channel is closed already, so deinit must not touch it again (its event
+    /// loop may be shut down by then, and NIO refuses work on a loop that has shut down).
+    private var closed = false
+
     deinit {
+        if closed { return }
         outbound.finish()
         channel.channel.close(promise: nil)
     }
@@ -31,11 +36,14 @@ final class PostgresConnection: @unchecked Sendable {
     var isActive: Bool { !broken && channel.channel.isActive }
 
     func close() {
+        if closed { return }
         if channel.channel.isActive {
             channel.channel.writeAndFlush(PostgresFrontend.terminate(), promise: nil)
         }
+        outbound.finish()
         channel.channel.close(promise: nil)
         broken = true
+        closed = true
     }
 
     static func connect(_ dsn: PostgresDSN, tls: DatastoreTLS, group: EventLoopGroup, timeout: Duration = .seconds(10)) async throws -> PostgresConnection {

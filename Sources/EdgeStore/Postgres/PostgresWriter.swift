@@ -56,12 +56,23 @@ final class PostgresWriter: Sendable {
                 return (b, c)
             }
             if batch.isEmpty {
-                if let conn { pending.withLock { $0.connection = conn } }
+                keep(conn)
                 return
             }
-            let kept = await commit(batch, conn)
-            pending.withLock { $0.connection = kept }
+            keep(await commit(batch, conn))
         }
+    }
+
+    /// Keeps the connection for the next batch, or closes it when the writer was closed meanwhile
+    /// (`close()` cannot take a connection a drain is using).
+    private func keep(_ conn: PostgresConnection?) {
+        guard let conn else { return }
+        let orphaned = pending.withLock { p -> Bool in
+            if p.closed { return true }
+            p.connection = conn
+            return false
+        }
+        if orphaned { conn.close() }
     }
 
     /// Commits `batch` on `conn` (or a new connection); returns the connection when it is still good.
