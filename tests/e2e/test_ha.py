@@ -87,6 +87,11 @@ def three_servers_serve_one_cluster(servers):
     t.join(timeout=20)
     assert seen == [("ADDED", "from-a"), ("ADDED", "from-c"), ("DELETED", "from-c")], seen
     assert b.json("get", "configmap", "from-a")["data"] == {"k": "1"}
+    # ClusterIPs and nodePorts allocated through different servers never collide.
+    made = [(a, b, c)[i % 3].json("create", "service", "nodeport", f"svc-{i}", "--tcp=80:80") for i in range(6)]
+    ips = [m["spec"]["clusterIP"] for m in made]
+    ports = [m["spec"]["ports"][0]["nodePort"] for m in made]
+    assert len(set(ips)) == 6 and len(set(ports)) == 6, (ips, ports)
     # Every server is in the kubernetes Endpoints (where agents learn them).
     want = sorted(f"127.0.0.1:{s.port}" for s in servers)
 
