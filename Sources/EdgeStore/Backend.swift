@@ -45,6 +45,15 @@ public protocol Backend: Sendable {
 
     /// Flushes and closes (checkpoints the WAL for SQLite).
     func close() async
+
+    /// Whether other API servers may write to this store too (etcd, PostgreSQL): what a server keeps
+    /// from it between requests (service allocations) must then be read again before use. SQLite and
+    /// the memory fake serve one server (the default).
+    var sharedWithOtherServers: Bool { get }
+}
+
+extension Backend {
+    public var sharedWithOtherServers: Bool { false }
 }
 
 public struct KeyValue: Sendable, Equatable {

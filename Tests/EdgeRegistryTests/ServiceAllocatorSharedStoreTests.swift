@@ -19,7 +19,7 @@ final class ServiceAllocatorSharedStoreTests: XCTestCase {
 
     /// Two servers: each its own catalog (and so its own allocator) over one backend.
     func twoServers() async throws -> (ObjectStore, ObjectStore) {
-        let backend = MemoryBackend()
+        let backend = MemoryBackend(sharedWithOtherServers: true)
         let a = try ObjectStore(backend: backend), b = try ObjectStore(backend: backend)
         try await ClusterBootstrap.ensureSystemObjects(a)
         return (a, b)

@@ -3,12 +3,13 @@ import EdgeStore
 import Synchronization
 
 /// Hands out ClusterIPs from the service CIDR and NodePorts from their range.
-/// Allocations are derived from the stored Services, re-read before every
-/// allocation, so they survive restarts without a second source of truth and
-/// several API servers on one datastore (etcd, PostgreSQL) see each other's
-/// allocations and releases; one lock makes sure two creates on this server
-/// never get the same address. Two servers allocating in the same instant can
-/// still collide (upstream stores one IPAddress object per address; docs/STORES.md).
+/// Allocations are derived from the stored Services (read on first use), so
+/// they survive restarts without a second source of truth; on a store other
+/// API servers write too (etcd, PostgreSQL) they are read again before every
+/// allocation, so the servers see each other's allocations and releases. One
+/// lock makes sure two creates on this server never get the same address. Two
+/// servers allocating in the same instant can still collide (upstream stores
+/// one IPAddress object per address; docs/STORES.md).
 public final class ServiceAllocator: Sendable {
     public let network: UInt32
     public let prefixLength: Int
@@ -18,6 +19,9 @@ public final class ServiceAllocator: Sendable {
     let reserved: Set<UInt32>
 
     struct State {
+        var loaded = false
+        /// The store is shared with other servers: read again before each allocation.
+        var rereads = false
         var ips: Set<UInt32> = []
         var ports: Set<Int64> = []
         var nextIP: UInt32 = 0
@@ -64,6 +68,12 @@ public final class ServiceAllocator: Sendable {
     /// Reads the current allocations from the store: what the stored Services hold, plus what this
     /// server's unfinished writes took (and finished ones the read is too old to show).
     func load(_ backend: any Backend) async throws {
+        let shared = backend.sharedWithOtherServers
+        let done = state.withLock { s -> Bool in
+            s.rereads = shared
+            return s.loaded && !shared
+        }
+        if done { return }
         let services = BuiltinResources.services
         let page = try await backend.list(prefix: services.keyPrefix, revision: 0, startAfter: nil, limit: 0)
         var ips: Set<UInt32> = []
@@ -74,6 +84,8 @@ public final class ServiceAllocator: Sendable {
             for p in svc[path: ["spec", "ports"]]?.array ?? [] { if let np = p["nodePort"]?.int, np > 0 { ports.insert(np) } }
         }
         state.withLock { s in
+            if s.loaded && !shared { return } // a concurrent first read won
+            s.loaded = true
             s.settled.removeAll { $0.revision <= page.revision }
             for a in [s.inFlight] + s.settled.map(\.allocation) {
                 ips.formUnion(a.ips)
@@ -89,7 +101,8 @@ public final class ServiceAllocator: Sendable {
         let revision = stored[path: ["metadata", "resourceVersion"]]?.string.flatMap { Int64($0) } ?? Int64.max
         state.withLock { s in
             s.inFlight.remove(a)
-            if !a.ips.isEmpty || !a.ports.isEmpty { s.settled.append((a, revision)) }
+            // Only a store read again needs them: there they cover the read that is too old to show them.
+            if s.rereads, !a.ips.isEmpty || !a.ports.isEmpty { s.settled.append((a, revision)) }
         }
     }
 

@@ -13,6 +13,8 @@ import Synchronization
 /// they were (from the next revision, so no event is missed or repeated), unless that revision was
 /// compacted meanwhile: then they end with `StoreError.compacted`, and clients relist.
 public final class EtcdBackend: Backend {
+    /// Several servers on one etcd: each reads what the others wrote.
+    public var sharedWithOtherServers: Bool { true }
     let transport: EtcdTransport
     let log = Logger(label: "edgectl.store.etcd")
     /// The highest compaction point seen (our compactions, other servers' through `compactKey`, watch cancellations).

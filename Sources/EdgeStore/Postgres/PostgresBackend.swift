@@ -16,6 +16,8 @@ import Synchronization
 ///   no event; a periodic read covers a feed that hears nothing.
 /// - While PostgreSQL is down calls fail with `StoreError.unavailable`; watches wait and resume.
 public final class PostgresBackend: Backend {
+    /// Several servers on one database: each reads what the others wrote.
+    public var sharedWithOtherServers: Bool { true }
     let dsn: PostgresDSN
     let pool: PostgresPool
     let schema = KVSchema.postgres
