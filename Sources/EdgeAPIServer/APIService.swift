@@ -17,6 +17,9 @@ public final class APIService: Sendable {
     let serviceAccountTokens: ServiceAccountTokens?
     /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
     let nodeProxy: NodeProxy?
+    /// edgectl's own endpoints outside the Kubernetes API (the server bootstrap servers join with): each
+    /// authenticates its callers itself.
+    let ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse]
     let discovery = DiscoveryCache()
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
@@ -26,7 +29,9 @@ public final class APIService: Sendable {
     /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
-                nodeProxy: NodeProxy? = nil, rbac: RBACPolicyCache? = nil) {
+                nodeProxy: NodeProxy? = nil, rbac: RBACPolicyCache? = nil,
+                ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
+        self.ownPaths = ownPaths
         let rbac = rbac ?? RBACPolicyCache(backend: store.backend)
         self.rbac = rbac
         self.serviceAccountTokens = serviceAccountTokens
@@ -45,6 +50,8 @@ public final class APIService: Sendable {
             return .error(e)
         } catch StoreError.noSpace {
             return .error(Self.storeFull)
+        } catch let e as StoreError {
+            return .error(e.apiError)
         } catch {
             return .error(.internalError("\(error)"))
         }
@@ -64,6 +71,7 @@ public final class APIService: Sendable {
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
+        if let own = ownPaths[path] { return await own(req) }
         let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         let decision = await authorizer.authorize(user, info, path: path)

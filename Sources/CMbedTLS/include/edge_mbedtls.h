@@ -42,6 +42,11 @@ int edge_aes_gcm_seal(const unsigned char *key, size_t key_len, const unsigned c
 int edge_aes_gcm_open(const unsigned char *key, size_t key_len, const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
                       const unsigned char *in, size_t len, const unsigned char *tag, unsigned char *out);
 
+/* HMAC-SHA-256 and PBKDF2-HMAC-SHA-256 (SCRAM-SHA-256, PostgreSQL's password authentication). */
+int edge_hmac_sha256(const unsigned char *key, size_t keylen, const unsigned char *data, size_t len, unsigned char out[32]);
+int edge_pbkdf2_sha256(const unsigned char *password, size_t plen, const unsigned char *salt, size_t slen,
+                       unsigned int iterations, unsigned char out[32]);
+
 /* ---- TLS sessions over memory buffers ---- */
 typedef struct edge_tls_config edge_tls_config;
 typedef struct edge_tls edge_tls;
