@@ -66,7 +66,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Who is asking and may they: authenticators, the authorizer chain (Node, then RBAC), service account tokens.
-        .target(name: "EdgeAuth", dependencies: ["EdgeAPI", "EdgeRegistry", "EdgeTLS"]),
+        .target(name: "EdgeAuth", dependencies: ["EdgeAPI", "EdgeStore", "EdgeRegistry", "EdgeTLS",
+                                                .product(name: "Logging", package: "swift-log")]),
         // The HTTP surface: routing, verbs, watch streams, discovery and OpenAPI from the catalog, proxy to agents.
         .target(name: "EdgeAPIServer", dependencies: [
             "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeRegistry", "EdgeAuth",

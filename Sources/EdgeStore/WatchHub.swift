@@ -36,7 +36,9 @@ final class WatchHub: Sendable {
     /// Called by the single writer after each commit, in revision order.
     func publish(_ events: [WatchEvent]) {
         guard !events.isEmpty else { return }
-        state.withLock { s in
+        // A stream's finish() runs its onTermination (which locks `state` to remove the watcher) at once:
+        // watchers that fell behind are finished after the lock is released.
+        let tooSlow = state.withLock { s -> [AsyncThrowingStream<WatchEvent, Error>.Continuation] in
             for e in events {
                 if s.ring.count < ringSize { s.ring.append(e) } else {
                     s.ring[s.ringStart] = e
@@ -50,7 +52,6 @@ final class WatchHub: Sendable {
                     if w.pending != nil { w.pending!.append(e); continue }
                     if e.kv.modRevision <= w.lastSent { continue }
                     if case .dropped = w.continuation.yield(e) {
-                        w.continuation.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind"))
                         ended.append(id)
                         break
                     }
@@ -58,8 +59,11 @@ final class WatchHub: Sendable {
                 }
                 s.watchers[id] = w
             }
+            let slow = ended.compactMap { s.watchers[$0]?.continuation }
             for id in ended { s.watchers[id] = nil }
+            return slow
         }
+        for c in tooSlow { c.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind")) }
     }
 
     /// Events in the ring after `revision`, if the ring reaches back that far.
@@ -147,10 +151,12 @@ final class WatchHub: Sendable {
     }
 
     func close() {
-        state.withLock { s in
+        // Finished outside the lock: each stream's onTermination locks `state` to remove its watcher.
+        let open = state.withLock { s in
             s.closed = true
-            for w in s.watchers.values { w.continuation.finish() }
-            s.watchers = [:]
+            defer { s.watchers = [:] }
+            return s.watchers.values.map(\.continuation)
         }
+        for c in open { c.finish() }
     }
 }

@@ -65,7 +65,8 @@ struct ControlPlane: Sendable {
                 }
             }
             g.addTask {
-                await APIServerEndpointsReconciler(client: controllerClient, ip: apiServerIP, port: apiServerPort).run()
+                // The API server's own bookkeeping (its lease, the kubernetes Endpoints), as the API server.
+                await APIServerEndpointsReconciler(client: client("system:apiserver", "edgectl-apiserver"), ip: apiServerIP, port: apiServerPort).run()
             }
         }
     }
