@@ -1,8 +1,8 @@
 /* Message digests the rest of edgectl needs outside TLS itself. */
 #include "edge_mbedtls.h"
 
-#include <mbedtls/sha1.h>
+#include "edge_compat.h"
 
 int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]) {
-    return mbedtls_sha1_ret(data, len, out);
+    return edge_sha1_digest(data, len, out);
 }
