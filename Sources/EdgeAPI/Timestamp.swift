@@ -80,9 +80,13 @@ public struct Timestamp: Sendable, Comparable, Hashable {
         self.nanoseconds = Int32(nanos)
     }
 
+    /// The calendar fields, for years 0000-9999 (RFC 3339's range; Go refuses to encode
+    /// others): seconds beyond it read as its first or last second, so a stored or decoded
+    /// value far out never traps converting days to a 32-bit Int.
     public var civil: (Int, Int, Int, Int, Int, Int) {
-        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
-        let rem = Int(seconds - Int64(days) * 86400)
+        let s = min(max(seconds, -62_167_219_200), 253_402_300_799)
+        let days = Int(s >= 0 ? s / 86400 : (s - 86399) / 86400)
+        let rem = Int(s - Int64(days) * 86400)
         let (y, m, d) = Timestamp.civilFromDays(days)
         return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
     }

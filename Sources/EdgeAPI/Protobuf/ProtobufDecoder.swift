@@ -190,8 +190,10 @@ public enum ProtobufDecoder {
             }
         }
 
+        /// Field numbers are at most 2^29 - 1 (protobuf's limit; also what a 32-bit Int holds safely).
         mutating func tag() throws(DecodeError) -> (Int, Int) {
             let v = try varint()
+            guard v >> 3 <= 536_870_911 else { throw DecodeError(description: "field number \(v >> 3) out of range") }
             return (Int(v >> 3), Int(v & 7))
         }
 
