@@ -71,9 +71,9 @@ public struct CronJobController: Controller {
         })
         let succeeded = owned.filter { JobController.finished($0)?["type"]?.string == "Complete" }
         if let last = succeeded.compactMap({ $0[path: ["status", "completionTime"]]?.string }).max() { status["lastSuccessfulTime"] = .string(last) }
-        try await prune(succeeded, keep: Int(cj[path: ["spec", "successfulJobsHistoryLimit"]]?.int ?? 3), ns: ns, ctx)
+        try await prune(succeeded, keep: Int(clamping: cj[path: ["spec", "successfulJobsHistoryLimit"]]?.int ?? 3), ns: ns, ctx)
         try await prune(owned.filter { JobController.finished($0)?["type"]?.string == "Failed" },
-                        keep: Int(cj[path: ["spec", "failedJobsHistoryLimit"]]?.int ?? 1), ns: ns, ctx)
+                        keep: Int(clamping: cj[path: ["spec", "failedJobsHistoryLimit"]]?.int ?? 1), ns: ns, ctx)
         if status != cj["status"] {
             var u = cj
             u["status"] = status

@@ -59,7 +59,7 @@ public struct DeploymentController: Controller {
             sets = sets.map { Self.name($0) == Self.name(newRS!) ? newRS! : $0 }
         }
         let olds = sets.filter { Self.name($0) != newRS.map(Self.name) }
-        let replicas = Int(d[path: ["spec", "replicas"]]?.int ?? 1)
+        let replicas = Int(clamping: d[path: ["spec", "replicas"]]?.int ?? 1)
 
         if paused || newRS == nil {
             // Paused: only follow scaling, on the newest ReplicaSet.
@@ -86,8 +86,8 @@ public struct DeploymentController: Controller {
 
     static func name(_ o: JSON) -> String { o[path: ["metadata", "name"]]?.string ?? "" }
     static func revision(_ rs: JSON) -> Int64? { rs[path: ["metadata", "annotations", revisionKey]]?.string.flatMap { Int64($0) } }
-    static func specReplicas(_ rs: JSON) -> Int { Int(rs[path: ["spec", "replicas"]]?.int ?? 0) }
-    static func available(_ rs: JSON) -> Int { Int(rs[path: ["status", "availableReplicas"]]?.int ?? 0) }
+    static func specReplicas(_ rs: JSON) -> Int { Int(clamping: rs[path: ["spec", "replicas"]]?.int ?? 0) }
+    static func available(_ rs: JSON) -> Int { Int(clamping: rs[path: ["status", "availableReplicas"]]?.int ?? 0) }
 
     func ownedReplicaSets(_ d: JSON, ns: String, _ ctx: ControllerContext) async throws -> [JSON] {
         let uid = d[path: ["metadata", "uid"]]?.string ?? ""
@@ -210,7 +210,7 @@ public struct DeploymentController: Controller {
     }
 
     func pruneHistory(_ d: JSON, olds: [JSON], _ ctx: ControllerContext) async throws {
-        let limit = Int(d[path: ["spec", "revisionHistoryLimit"]]?.int ?? 10)
+        let limit = Int(clamping: d[path: ["spec", "revisionHistoryLimit"]]?.int ?? 10)
         let idle = olds.filter { Self.specReplicas($0) == 0 && ($0[path: ["status", "replicas"]]?.int ?? 0) == 0 }
             .sorted { (Self.revision($0) ?? 0) < (Self.revision($1) ?? 0) }
         guard idle.count > limit else { return }
@@ -237,7 +237,7 @@ public struct DeploymentController: Controller {
     }
 
     static func status(_ d: JSON, sets: [JSON], newRSName: String?, paused: Bool, now: Timestamp) -> JSON {
-        let desired = Int(d[path: ["spec", "replicas"]]?.int ?? 1)
+        let desired = Int(clamping: d[path: ["spec", "replicas"]]?.int ?? 1)
         func sum(_ f: String) -> Int64 { sets.reduce(0) { $0 + ($1[path: ["status", f]]?.int ?? 0) } }
         let newRS = sets.first { name($0) == newRSName }
         let replicas = sum("replicas")

@@ -5,7 +5,7 @@ public enum DeploymentMath {
     /// An int-or-percent value against a total: surge rounds up, unavailable rounds down (as upstream).
     public static func resolve(_ v: JSON?, total: Int, roundUp: Bool, default def: Int) -> Int {
         guard let v else { return def }
-        if let i = v.int { return Int(i) }
+        if let i = v.int { return Int(clamping: i) }
         if let s = v.string, s.hasSuffix("%"), let p = Double(s.dropLast()) {
             let x = Double(total) * p / 100
             return Int(roundUp ? x.rounded(.up) : x.rounded(.down))
@@ -16,7 +16,7 @@ public enum DeploymentMath {
 
     /// (maxSurge, maxUnavailable) for a deployment; never both zero.
     public static func surgeAndUnavailable(_ d: JSON) -> (Int, Int) {
-        let replicas = Int(d[path: ["spec", "replicas"]]?.int ?? 1)
+        let replicas = Int(clamping: d[path: ["spec", "replicas"]]?.int ?? 1)
         let ru = d[path: ["spec", "strategy", "rollingUpdate"]]
         var surge = resolve(ru?["maxSurge"], total: replicas, roundUp: true, default: Int((Double(replicas) * 0.25).rounded(.up)))
         var unavailable = resolve(ru?["maxUnavailable"], total: replicas, roundUp: false, default: Int((Double(replicas) * 0.25).rounded(.down)))

@@ -40,9 +40,9 @@ public struct HorizontalPodAutoscalerController: Controller {
         }
         do {
             let target = try await scaleTarget(hpa, ns: ns, ctx)
-            let current = Int(target.replicas)
-            let minReplicas = Int(hpa[path: ["spec", "minReplicas"]]?.int ?? 1)
-            let maxReplicas = Int(hpa[path: ["spec", "maxReplicas"]]?.int ?? Int64(max(minReplicas, 1)))
+            let current = Int(clamping: target.replicas)
+            let minReplicas = Int(clamping: hpa[path: ["spec", "minReplicas"]]?.int ?? 1)
+            let maxReplicas = Int(clamping: hpa[path: ["spec", "maxReplicas"]]?.int ?? Int64(max(minReplicas, 1)))
             status["currentReplicas"] = .int(Int64(current))
             condition("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale")
             var desired = current

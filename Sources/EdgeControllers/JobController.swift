@@ -47,13 +47,13 @@ public struct JobController: Controller {
         let uid = job[path: ["metadata", "uid"]]?.string
         let pods = ctx.informers.informer(Self.pods).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
         let active = pods.filter(PodHelpers.isActive)
-        let succeeded = max(Int(job[path: ["status", "succeeded"]]?.int ?? 0), pods.filter { $0[path: ["status", "phase"]]?.string == "Succeeded" }.count)
+        let succeeded = max(Int(clamping: job[path: ["status", "succeeded"]]?.int ?? 0), pods.filter { $0[path: ["status", "phase"]]?.string == "Succeeded" }.count)
         let failedPods = pods.filter { $0[path: ["status", "phase"]]?.string == "Failed" }
-        let failed = max(Int(job[path: ["status", "failed"]]?.int ?? 0), failedPods.count)
+        let failed = max(Int(clamping: job[path: ["status", "failed"]]?.int ?? 0), failedPods.count)
         let spec = job["spec"] ?? [:]
-        let completions = Int(spec["completions"]?.int ?? 1)
-        let parallelism = Int(spec["parallelism"]?.int ?? 1)
-        let backoffLimit = Int(spec["backoffLimit"]?.int ?? 6)
+        let completions = Int(clamping: spec["completions"]?.int ?? 1)
+        let parallelism = Int(clamping: spec["parallelism"]?.int ?? 1)
+        let backoffLimit = Int(clamping: spec["backoffLimit"]?.int ?? 6)
         var status = job["status"] ?? [:]
         let startTime = status["startTime"]?.string.flatMap(Timestamp.init(rfc3339:)) ?? now
         if status["startTime"] == nil && spec["suspend"]?.bool != true { status["startTime"] = .string(now.rfc3339) }

@@ -18,10 +18,10 @@ extension StatefulSetController {
 
         init(_ set: JSON) {
             name = set[path: ["metadata", "name"]]?.string ?? ""
-            replicas = max(0, Int(set[path: ["spec", "replicas"]]?.int ?? 1))
+            replicas = max(0, Int(clamping: set[path: ["spec", "replicas"]]?.int ?? 1))
             monotonic = set[path: ["spec", "podManagementPolicy"]]?.string != "Parallel"
             onDelete = set[path: ["spec", "updateStrategy", "type"]]?.string == "OnDelete"
-            partition = max(0, Int(set[path: ["spec", "updateStrategy", "rollingUpdate", "partition"]]?.int ?? 0))
+            partition = max(0, Int(clamping: set[path: ["spec", "updateStrategy", "rollingUpdate", "partition"]]?.int ?? 0))
             minReadySeconds = set[path: ["spec", "minReadySeconds"]]?.int ?? 0
             updateRevision = name + "-" + DeploymentMath.templateHash(set[path: ["spec", "template"]])
         }

@@ -123,7 +123,7 @@ extension PodManager {
     /// A container's named ports, which probes and hooks may refer to.
     func namedPorts(_ c: JSON) -> [String: Int] {
         var ports: [String: Int] = [:]
-        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(v) } }
+        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(clamping: v) } }
         return ports
     }
 

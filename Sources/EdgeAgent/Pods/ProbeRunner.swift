@@ -41,7 +41,7 @@ struct ProbeRunner: Sendable {
     }
 
     func port(_ p: JSON?) -> Int? {
-        if let n = p?.int { return Int(n) }
+        if let n = p?.int { return Int(clamping: n) }
         if let s = p?.string { return Int(s) ?? ports[s] }
         return nil
     }
