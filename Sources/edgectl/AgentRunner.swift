@@ -63,17 +63,18 @@ enum AgentRunner {
         if !canRunPods { cfg.taints = [needsRootTaint] }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.agentAPIPort = agentPort
-        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
         var pods: PodManager?
         if canRunPods {
             try FileSystem.makeDirectories(dataDir)
             let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
+            cfg.imagePlatforms = { images.offeredPlatforms() }
             let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
         } else {
             print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
         }
+        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
         let podManager = pods
         let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
         return Task {
