@@ -4,6 +4,7 @@ import EdgeAPI
 import EdgeAPIServer
 import EdgeClient
 import EdgeControllers
+import EdgeImages
 import EdgeInProcess
 import EdgeScheduler
 import EdgeStore
@@ -132,7 +133,7 @@ struct ServerCommand: AsyncParsableCommand {
         func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
-        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
+        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"), imageName: { ImageStore.normalize($0) })
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
                                         controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
