@@ -4,6 +4,11 @@
 // every package costs build time and binary size on a 1 GB board.
 import PackageDescription
 
+// 64-bit time_t and off_t for the C code on 32-bit ARM too (glibc needs both macros), so
+// nothing breaks in 2038 or on files over 2 GB; no effect on 64-bit targets. Swift code
+// and the runtime get the same macros from the armv7 Swift SDK (scripts/cross-build).
+let largeTimeAndFiles: [CSetting] = [.define("_FILE_OFFSET_BITS", to: "64"), .define("_TIME_BITS", to: "64")]
+
 let package = Package(
     name: "edgectl",
     platforms: [.macOS(.v14)],
@@ -22,13 +27,14 @@ let package = Package(
         .target(
             name: "CMbedTLS",
             path: "Sources/CMbedTLS",
+            cSettings: largeTimeAndFiles,
             linkerSettings: [.linkedLibrary("mbedtls"), .linkedLibrary("mbedx509"), .linkedLibrary("mbedcrypto")]
         ),
         // The container runtime's C core (namespaces, mounts, capabilities, seccomp via libseccomp-dev, cgroups).
         .target(
             name: "CEdgeRuntime",
             path: "Sources/CEdgeRuntime",
-            cSettings: [.define("_GNU_SOURCE")],
+            cSettings: [.define("_GNU_SOURCE")] + largeTimeAndFiles,
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "EdgeRuntime", dependencies: ["CEdgeRuntime", "EdgeAPI"]),
