@@ -60,4 +60,15 @@ static inline void edge_ssl_conf_tls12(mbedtls_ssl_config *conf) {
 #endif
 }
 
+/* Server identity is the cluster CA's signature, as with 2.28: 3.6.3 and later refuse to
+ * verify a peer certificate unless a hostname was set, and NULL says "none, on purpose". */
+static inline int edge_ssl_no_hostname_check(mbedtls_ssl_context *ssl) {
+#if EDGE_MBEDTLS_3 && defined(MBEDTLS_X509_CRT_PARSE_C)
+    return mbedtls_ssl_set_hostname(ssl, NULL);
+#else
+    (void)ssl;
+    return 0;
+#endif
+}
+
 #endif

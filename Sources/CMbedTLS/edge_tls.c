@@ -52,6 +52,7 @@ struct edge_tls_config {
     mbedtls_pk_context own_key;
     mbedtls_x509_crt ca;
     int has_own, has_ca;
+    int endpoint; /* MBEDTLS_SSL_IS_CLIENT or MBEDTLS_SSL_IS_SERVER */
 };
 
 /* TLS 1.2 ECDHE-ECDSA with AES-GCM or ChaCha20: what Go, OpenSSL and curl all offer. */
@@ -65,6 +66,7 @@ static const char *alpn[] = {"http/1.1", NULL};
 
 static edge_tls_config *config_new(int endpoint, char *err, size_t errlen) {
     edge_tls_config *c = calloc(1, sizeof *c);
+    c->endpoint = endpoint;
     mbedtls_ssl_config_init(&c->conf);
     mbedtls_x509_crt_init(&c->own_chain);
     mbedtls_pk_init(&c->own_key);
@@ -185,6 +187,7 @@ edge_tls *edge_tls_new(edge_tls_config *c, char *err, size_t errlen) {
     t->config = c;
     mbedtls_ssl_init(&t->ssl);
     int rc = mbedtls_ssl_setup(&t->ssl, &c->conf);
+    if (!rc && c->endpoint == MBEDTLS_SSL_IS_CLIENT) rc = edge_ssl_no_hostname_check(&t->ssl);
     if (rc) { set_err(err, errlen, "failed to start TLS session", rc); edge_tls_free(t); return NULL; }
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
     return t;
