@@ -156,6 +156,8 @@ enum Posix {
         var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else { throw ImageError("failed to create a temporary directory in \(parent): \(lastError)") }
-        return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        // The name is read while the buffer is alive (a pointer escaping the closure is undefined
+        // behaviour: on aarch64 it read freed memory and trapped).
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }
