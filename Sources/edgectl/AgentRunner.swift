@@ -2,6 +2,7 @@ import EdgeAgent
 import EdgeAPI
 import EdgeClient
 import EdgeImages
+import EdgeRuntime
 import EdgeTLS
 import NIOPosix
 #if canImport(Glibc)
@@ -13,6 +14,8 @@ enum AgentRunner {
     /// Containers need root (namespaces, mounts, cgroups): an agent without it still
     /// reports its node, with a taint so nothing is scheduled there only to hang.
     static let needsRootTaint: JSON = ["key": "edgectl.io/pods-need-root", "effect": "NoSchedule"]
+    /// The node cannot start its container supervisor (ExecProbe said why, in the agent's log).
+    static let runtimeUnavailableTaint: JSON = ["key": "edgectl.io/runtime-unavailable", "effect": "NoSchedule"]
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
@@ -57,10 +60,17 @@ enum AgentRunner {
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
                       clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy) throws -> Task<Void, Never> {
-        let canRunPods = geteuid() == 0
+        var canRunPods = geteuid() == 0
         var cfg = NodeAgent.Config(nodeName: nodeName)
         cfg.labels = labels
         if !canRunPods { cfg.taints = [needsRootTaint] }
+        // Every container starts by executing this binary as its supervisor: if that cannot
+        // work here (an agent emulated by qemu-user, a noexec mount), say so once and take no pods.
+        if canRunPods, let why = ExecProbe.failure(running: selfExecutable(), ["version"]) {
+            canRunPods = false
+            cfg.taints = [runtimeUnavailableTaint]
+            print("edgectl agent: this node cannot start containers (\(why)), so it runs no pods (tainted \(runtimeUnavailableTaint["key"]!.string!))")
+        }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.agentAPIPort = agentPort
         var pods: PodManager?
@@ -71,7 +81,7 @@ enum AgentRunner {
             let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
-        } else {
+        } else if geteuid() != 0 {
             print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
         }
         let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
