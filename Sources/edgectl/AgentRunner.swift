@@ -74,10 +74,12 @@ enum AgentRunner {
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.agentAPIPort = agentPort
         var pods: PodManager?
+        // The node tells the scheduler what its images offer even when it runs no pods
+        // itself: what one node knows of an image serves every node.
+        try FileSystem.makeDirectories(dataDir)
+        let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
+        cfg.imagePlatforms = { images.offeredPlatforms() }
         if canRunPods {
-            try FileSystem.makeDirectories(dataDir)
-            let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
-            cfg.imagePlatforms = { images.offeredPlatforms() }
             let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
