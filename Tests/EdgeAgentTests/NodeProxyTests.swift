@@ -6,6 +6,9 @@ import NIOCore
 import NIOPosix
 @testable import EdgeAgent
 @testable import EdgeAPIServer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// pods/log and pods/exec through the API server to a real agent API (TLS,
 /// kubelet client certificate), the exec also through the HTTP server's
