@@ -8,7 +8,9 @@ CROSS = os.environ.get("EDGECTL_CROSS_DIR", os.path.join(ROOT, ".build", "cross"
 
 # arch -> (binary, qemu command, `edgectl version` architecture line, kubernetes.io/arch, variant label)
 BOARDS = {
-    "arm64": ("edgectl-linux-arm64", ["qemu-aarch64-static"], "aarch64 (64-bit)", "arm64", None),
+    # A Raspberry Pi 4 class core (ARMv8.0-A). qemu's default, "max", adds the LSE atomics,
+    # with which concurrent API requests stalled for seconds under emulation (docs/BENCHMARKS.md).
+    "arm64": ("edgectl-linux-arm64", ["qemu-aarch64-static", "-cpu", "cortex-a72"], "aarch64 (64-bit)", "arm64", None),
     # A Raspberry Pi 2 class core: nothing newer than ARMv7-A + NEON may be used.
     "armv7": ("edgectl-linux-armv7", ["qemu-arm-static", "-cpu", "cortex-a7"], "armv7 (32-bit)", "arm", "v7"),
 }
