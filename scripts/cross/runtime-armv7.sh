@@ -45,18 +45,40 @@ ninja_() { nice -n 10 ninja -j "$JOBS" "$@"; }
 # (docs/CROSS-BUILD.md tracks them).
 cd "$SRC"
 
-# 1. swift_once deadlock on 32-bit Linux. swift/lib/Threading/Linux.cpp guards every
-#    swift_once with ONE global pthread mutex when the platform has no 64-bit futex-based
-#    once (!__LP64__), and holds it while the initializer runs. An initializer that needs
-#    another once (MainActor.shared's initializer -> swift_initStaticObject -> swift_once)
-#    locks it again and the process hangs on its first `await` (seen under qemu and the
-#    cause confirmed with gdb: both frames wait on the same once_mutex). A recursive mutex
-#    lets the nested once run; each once still runs its initializer exactly once.
+# Exact text replacements, each applied once and checked (a newer tree fails loudly).
+# usage: replace FILE OLD NEW   (OLD/NEW as Python string literals' contents: \n for newlines)
+replace() {
+  python3 - "$@" <<'PY'
+import sys
+path, old, new = sys.argv[1], sys.argv[2].encode().decode("unicode_escape"), sys.argv[3].encode().decode("unicode_escape")
+text = open(path).read()
+if old in text and not (new and new in text):
+    open(path, "w").write(text.replace(old, new))
+elif new and new not in text:
+    sys.exit(f"source fix did not apply to {path}: {old[:80]!r}... not found")
+PY
+}
+
+# 1. swift_once deadlocks on 32-bit Linux. swift/lib/Threading/Linux.cpp gives each once a
+#    lock of its own on 64-bit targets, but a 32-bit once_t has room only for its flag, so
+#    there every swift_once takes ONE global non-recursive pthread mutex and holds it while
+#    the initializer runs. Two ways to hang follow (both seen under qemu, confirmed with
+#    gdb and strace):
+#    - an initializer that needs another once on the same thread locks the mutex again:
+#      MainActor.shared's initializer -> swift_initStaticObject -> swift_once, so the first
+#      `await` of a program never returns;
+#    - an initializer that waits for another thread that needs any once: creating
+#      MultiThreadedEventLoopGroup.singleton starts event-loop threads and waits for them,
+#      and their first global access blocks on the mutex (every `edgectl join` and agent).
+#    The fix makes the flag word itself the lock, per once, with a futex: 0 not run, 1
+#    running, 2 running with waiters, -1 done. Waiters wait for that once only, so
+#    unrelated onces never block each other; the initializer still runs exactly once.
+#    (A once that re-enters itself would wait forever, as it does on 64-bit.)
 f=swift/lib/Threading/Linux.cpp
-if ! grep -q 'once_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP' "$f"; then
-  sed -i 's/^pthread_mutex_t once_mutex = PTHREAD_MUTEX_INITIALIZER;/pthread_mutex_t once_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP; \/\/ edgectl: nested swift_once on 32-bit/' "$f"
-  grep -q 'once_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP' "$f" || { echo "swift_once fix did not apply to $f" >&2; exit 1; }
-fi
+replace $f "#if !defined(__LP64__) && !defined(_LP64)\npthread_mutex_t once_mutex = PTHREAD_MUTEX_INITIALIZER;\n#endif\n" ""
+replace $f "  // On 32-bit Linux we can't have per-once locks\n#if defined(__LP64__) || defined(_LP64)\n  linux::ulock_lock(&predicate.lock);\n#else\n  pthread_mutex_lock(&once_mutex);\n#endif\n  if (predicate.flag.load(std::memory_order_acquire) == 0) {\n    fn(context);\n    predicate.flag.store(tsan::enabled() ? 1 : -1, std::memory_order_release);\n  }\n#if defined(__LP64__) || defined(_LP64)\n  linux::ulock_unlock(&predicate.lock);\n#else\n  pthread_mutex_unlock(&once_mutex);\n#endif\n" \
+"#if defined(__LP64__) || defined(_LP64)\n  linux::ulock_lock(&predicate.lock);\n  if (predicate.flag.load(std::memory_order_acquire) == 0) {\n    fn(context);\n    predicate.flag.store(tsan::enabled() ? 1 : -1, std::memory_order_release);\n  }\n  linux::ulock_unlock(&predicate.lock);\n#else\n  // edgectl: the flag is the lock (0 not run, 1 running, 2 running with waiters, -1 done).\n  std::int32_t state = 0;\n  if (predicate.flag.compare_exchange_strong(state, 1, std::memory_order_acquire)) {\n    fn(context);\n    if (predicate.flag.exchange(-1, std::memory_order_release) == 2)\n      syscall(SYS_futex, &predicate.flag, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr, 0);\n    return;\n  }\n  while (state >= 0) {\n    if (state == 1 && !predicate.flag.compare_exchange_weak(state, 2, std::memory_order_acquire))\n      continue;\n    syscall(SYS_futex, &predicate.flag, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 2, nullptr, nullptr, 0);\n    state = predicate.flag.load(std::memory_order_acquire);\n  }\n#endif\n"
+replace $f '#include "swift/Threading/ThreadSanitizer.h"\n' '#include "swift/Threading/ThreadSanitizer.h"\n\n#include <climits>\n#include <linux/futex.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n'
 
 # 2. __aeabi_d2h (double -> half, the ARM EABI helper LLVM calls for Float16 conversions)
 #    is missing from the libgcc of glibc-based ARM32 systems; the runtime already carries
@@ -67,21 +89,6 @@ float16_fix() {
   grep -q '(defined(__ANDROID__) || defined(__linux__)) && defined(__ARM_ARCH_7A__)' "$f" && return
   sed -i 's/^#if (defined(__ANDROID__) && defined(__ARM_ARCH_7A__) && defined(__ARM_EABI__))/#if ((defined(__ANDROID__) || defined(__linux__)) \&\& defined(__ARM_ARCH_7A__) \&\& defined(__ARM_EABI__))/' "$f"
   grep -q '(defined(__ANDROID__) || defined(__linux__)) && defined(__ARM_ARCH_7A__)' "$f" || { echo "Float16 fix did not apply to $f" >&2; exit 1; }
-}
-
-# Exact text replacements, each applied once and checked (a newer tree fails loudly).
-# usage: replace FILE OLD NEW   (OLD/NEW as Python string literals' contents: \n for newlines)
-replace() {
-  python3 - "$@" <<'PY'
-import sys
-path, old, new = sys.argv[1], sys.argv[2].encode().decode("unicode_escape"), sys.argv[3].encode().decode("unicode_escape")
-text = open(path).read()
-if new in text:
-    sys.exit(0)
-if old not in text:
-    sys.exit(f"source fix did not apply to {path}: {old!r} not found")
-open(path, "w").write(text.replace(old, new))
-PY
 }
 
 # 3. 64-bit time_t and off_t on 32-bit ARM (_TIME_BITS=64, _FILE_OFFSET_BITS=64, so nothing
