@@ -1,5 +1,5 @@
 /* cgroup managers as a table of functions, one for the v1 hierarchies
- * (memory, cpu, pids mounted apart) and one for the unified v2 tree. */
+ * (memory, cpu, pids, devices mounted apart) and one for the unified v2 tree. */
 #include "cgroups.h"
 #include "edge_runtime.h"
 
@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 #define EDGE_CGROUP_ROOT "/sys/fs/cgroup"
 
-static const char *const v1_controllers[] = {"memory", "cpu", "pids", NULL};
+const char *const edge_v1_controllers[] = {"memory", "cpu", "pids", "devices", NULL};
 
 int edge_cgroup_v2(void) {
     struct statfs s;
@@ -49,12 +50,43 @@ static int write_file(const char *dir, const char *name, const char *value, char
     return 0;
 }
 
+#ifndef CGROUP_SUPER_MAGIC
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#endif
+
+/* The devices hierarchy is what keeps an unprivileged container off the host's disks; a host that has the
+ * controller but never mounted it (it is not one systemd needs) gets it mounted where the others are.
+ * 0 when it is there (now), -1 with errno when it is not and cannot be. */
+static int v1_ensure_devices(const char *root, const char *dir) {
+    struct statfs s;
+    if (strcmp(root, EDGE_CGROUP_ROOT) != 0) { /* a fake hierarchy in tests: report, do not mount */
+        if (access(dir, F_OK) == 0) return 0;
+        errno = ENOENT;
+        return -1;
+    }
+    if (statfs(dir, &s) == 0 && s.f_type == CGROUP_SUPER_MAGIC) return 0;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) return -1;
+    if (mount("cgroup", dir, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "devices") != 0) {
+        int e = errno;
+        rmdir(dir);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
 static int v1_apply(const char *root, const char *cgroup, const struct edge_cgroup_limits *l, pid_t pid, char *err, size_t errlen) {
     char dir[4096], v[64];
-    for (const char *const *c = v1_controllers; *c; c++) {
+    for (const char *const *c = edge_v1_controllers; *c; c++) {
         /* Without the controller's hierarchy, mkdir would only say ENOENT; name the cause instead
          * (seen when the process got a fresh /sys, as `ip netns exec` gives its command). */
         snprintf(dir, sizeof dir, "%s/%s", root, *c);
+        if (strcmp(*c, "devices") == 0 && v1_ensure_devices(root, dir) != 0) {
+            snprintf(err, errlen, "cgroup v1 controller devices is not mounted at %s and mounting it failed (%s): without it "
+                     "a container could open any device of the host; mount it (mount -t cgroup -o devices cgroup %s)",
+                     dir, strerror(errno), dir);
+            return -1;
+        }
         if (access(dir, F_OK) != 0) {
             snprintf(err, errlen, "cgroup v1 controller %s is not mounted at %s: run the agent in the host's mount namespace, "
                      "with the cgroup hierarchies mounted", *c, dir);
@@ -82,6 +114,7 @@ static int v1_apply(const char *root, const char *cgroup, const struct edge_cgro
             snprintf(v, sizeof v, "%lld", (long long)l->pids);
             if (write_file(dir, "pids.max", v, err, errlen)) return -1;
         }
+        if (strcmp(*c, "devices") == 0 && !l->all_devices && edge_devices_v1_apply(dir, err, errlen) != 0) return -1;
         snprintf(v, sizeof v, "%d", (int)pid);
         if (write_file(dir, "cgroup.procs", v, err, errlen)) return -1;
     }
@@ -124,6 +157,8 @@ static int v2_apply(const char *root, const char *cgroup, const struct edge_cgro
         snprintf(v, sizeof v, "%lld", (long long)l->pids);
         if (write_file(dir, "pids.max", v, err, errlen)) return -1;
     }
+    /* Attached before the process moves in, so it never runs unrestricted. */
+    if (!l->all_devices && edge_devices_v2_attach(dir, err, errlen) != 0) return -1;
     snprintf(v, sizeof v, "%d", (int)pid);
     return write_file(dir, "cgroup.procs", v, err, errlen);
 }
@@ -144,7 +179,7 @@ void edge_cgroup_remove_at(const char *root, int v2, const char *cgroup) {
         rmdir(dir);
         return;
     }
-    for (const char *const *c = v1_controllers; *c; c++) {
+    for (const char *const *c = edge_v1_controllers; *c; c++) {
         snprintf(dir, sizeof dir, "%s/%s/%s", root, *c, cgroup);
         rmdir(dir);
     }

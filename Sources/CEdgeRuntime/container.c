@@ -68,86 +68,167 @@ static void die(int sync, const char *fmt, ...) {
     _exit(127);
 }
 
-static void join_path(char *out, size_t len, const char *root, const char *path) {
-    snprintf(out, len, "%s%s%s", root, path[0] == '/' ? "" : "/", path);
-}
-
 static void mount_or_die(int sync, const char *src, const char *dst, const char *type, unsigned long flags, const char *data) {
     if (mount(src, dst, type, flags, data) != 0) die(sync, "failed to mount %s on %s", type ? type : src, dst);
 }
 
-static void ensure_dir(const char *path) { mkdir(path, 0755); }
-
-static void ensure_file(const char *path) {
-    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd >= 0) close(fd);
+/* `path` inside the container's root (rootfd), made if missing (a directory, or an empty file when
+ * `file`), resolved as runc's securejoin does: a symlink or ".." in the image or the path itself can
+ * never lead out of the root. The result is an O_PATH descriptor; mounts go on /proc/self/fd/N, so
+ * nothing resolves the path again between this check and the mount. */
+static int target_or_die(int sync, int rootfd, const char *path, int file) {
+    int fd = edge_safe_open(rootfd, path, EDGE_SAFE_IN_ROOT, file ? EDGE_SAFE_CREATE_FILE : EDGE_SAFE_CREATE_DIR, file ? 0644 : 0755);
+    if (fd < 0) die(sync, "failed to make mount point %s in the container", path);
+    return fd;
 }
 
-static void setup_dev(int sync, const char *root) {
-    char dev[4096], p[4096], host[64];
-    join_path(dev, sizeof dev, root, "/dev");
-    ensure_dir(dev);
-    mount_or_die(sync, "tmpfs", dev, "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+/* Mounts onto an opened target. A mount covers the target, so a descriptor opened before it still names
+ * the covered directory: anything done to the mount afterwards (a remount) reopens the path first. */
+static void mount_at(int sync, const char *src, int fd, const char *what, const char *type, unsigned long flags, const char *data) {
+    char p[64];
+    edge_fd_path(p, sizeof p, fd);
+    if (mount(src, p, type, flags, data) != 0) die(sync, "failed to mount %s on %s", type ? type : src, what);
+}
+
+static void remount_at(int sync, int rootfd, const char *path, unsigned long flags) {
+    int fd = edge_safe_open(rootfd, path, EDGE_SAFE_IN_ROOT, EDGE_SAFE_CREATE_NONE, 0);
+    if (fd < 0) die(sync, "failed to find %s in the container again", path);
+    mount_at(sync, NULL, fd, path, NULL, MS_REMOUNT | MS_BIND | flags, NULL);
+    close(fd);
+}
+
+/* A read-only bind mount made in one step where the kernel has the new mount API (5.12+): the copy of
+ * the source is made read-only before it is attached at the target's descriptor, so there is no moment
+ * it is writable and no second lookup of the target. -1 with ENOSYS: take the old bind-then-remount way. */
+static int bind_readonly(const char *src, int target, unsigned long flags) {
+#if defined(SYS_open_tree) && defined(SYS_move_mount) && defined(SYS_mount_setattr) && defined(MOUNT_ATTR_RDONLY)
+    int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (tree < 0) return -1;
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = MOUNT_ATTR_RDONLY | (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) | (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+                    (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0 ||
+        syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+        int e = errno;
+        close(tree);
+        errno = e;
+        return -1;
+    }
+    close(tree);
+    return 0;
+#else
+    (void)src; (void)target; (void)flags;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+static void setup_dev(int sync, int rootfd) {
+    int fd = target_or_die(sync, rootfd, "/dev", 0);
+    mount_at(sync, "tmpfs", fd, "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
+    close(fd);
+    /* The fresh tmpfs, by descriptor: every name below is made in it and nowhere else. */
+    int dev = edge_safe_open(rootfd, "/dev", EDGE_SAFE_IN_ROOT, EDGE_SAFE_CREATE_NONE, 0);
+    if (dev < 0) die(sync, "failed to open the container's /dev");
+    char host[64];
     for (const char *const *d = devices; *d; d++) {
-        snprintf(p, sizeof p, "%s/%s", dev, *d);
         snprintf(host, sizeof host, "/dev/%s", *d);
         struct stat st;
         if (stat(host, &st) != 0) die(sync, "host device %s is missing", host);
         /* A node of our own, as OCI runtimes make as root; where mknod is refused, the host's node bound in. */
-        if (mknod(p, S_IFCHR | 0666, st.st_rdev) == 0) {
-            chmod(p, 0666); /* umask applies to mknod */
+        if (mknodat(dev, *d, S_IFCHR | 0666, st.st_rdev) == 0) {
+            fchmodat(dev, *d, 0666, 0); /* umask applies to mknod */
         } else {
-            ensure_file(p);
-            mount_or_die(sync, host, p, NULL, MS_BIND, NULL);
+            int node = edge_safe_open(dev, *d, EDGE_SAFE_BENEATH, EDGE_SAFE_CREATE_FILE, 0666);
+            if (node < 0) die(sync, "failed to make %s in the container", host);
+            mount_at(sync, host, node, host, NULL, MS_BIND, NULL);
+            close(node);
         }
     }
-    snprintf(p, sizeof p, "%s/pts", dev);
-    ensure_dir(p);
-    mount_or_die(sync, "devpts", p, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5");
-    snprintf(p, sizeof p, "%s/shm", dev);
-    ensure_dir(p);
-    mount_or_die(sync, "shm", p, "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k");
-    snprintf(p, sizeof p, "%s/mqueue", dev);
-    ensure_dir(p);
-    mount_or_die(sync, "mqueue", p, "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
-    const char *links[][2] = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
-                              {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}};
-    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
-        snprintf(p, sizeof p, "%s/%s", dev, links[i][1]);
-        if (symlink(links[i][0], p) != 0 && errno != EEXIST) die(sync, "failed to link %s", p);
+    static const struct { const char *name, *type, *source, *data; unsigned long flags; } mounts[] = {
+        {"pts", "devpts", "devpts", "newinstance,ptmxmode=0666,mode=0620,gid=5", MS_NOSUID | MS_NOEXEC},
+        {"shm", "tmpfs", "shm", "mode=1777,size=65536k", MS_NOSUID | MS_NOEXEC | MS_NODEV},
+        {"mqueue", "mqueue", "mqueue", NULL, MS_NOSUID | MS_NOEXEC | MS_NODEV},
+    };
+    for (size_t i = 0; i < sizeof mounts / sizeof mounts[0]; i++) {
+        int at = edge_safe_open(dev, mounts[i].name, EDGE_SAFE_BENEATH, EDGE_SAFE_CREATE_DIR, 0755);
+        if (at < 0) die(sync, "failed to make /dev/%s in the container", mounts[i].name);
+        mount_at(sync, mounts[i].source, at, mounts[i].name, mounts[i].type, mounts[i].flags, mounts[i].data);
+        close(at);
     }
+    /* As runc: /dev/core only where the kernel has /proc/kcore (masked in the container either way). */
+    const char *links[][2] = {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+                              {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"}, {"/proc/kcore", "core"}};
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        if (strcmp(links[i][1], "core") == 0 && access("/proc/kcore", F_OK) != 0) continue;
+        if (symlinkat(links[i][0], dev, links[i][1]) != 0 && errno != EEXIST) die(sync, "failed to link /dev/%s", links[i][1]);
+    }
+    close(dev);
+}
+
+/* A bind mount's source: the path itself, or with a subPath the place inside it that subPath names,
+ * reached without leaving it (kubelet's rule: a symlink in the volume may not lead out of the volume,
+ * whoever planted it); a missing subPath is made as a directory, as kubelet does. -1: no descriptor. */
+static int bind_source(int sync, const struct edge_mount *m) {
+    if (!m->subpath || !*m->subpath) return -1;
+    int base = open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (base < 0) die(sync, "failed to open volume %s", m->source);
+    struct stat st;
+    mode_t perm = fstat(base, &st) == 0 ? (st.st_mode & 07777) : 0755;
+    int fd = edge_safe_open(base, m->subpath, EDGE_SAFE_BENEATH, EDGE_SAFE_CREATE_DIR, perm);
+    close(base);
+    if (fd < 0) die(sync, "subPath %s leads out of its volume or cannot be opened", m->subpath);
+    return fd;
 }
 
 static void setup_mounts(int sync, const struct edge_container *c) {
-    char p[4096];
     const char *root = c->rootfs;
     /* Nothing done here may leak back to the host. */
     mount_or_die(sync, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
     mount_or_die(sync, root, root, NULL, MS_BIND | MS_REC, NULL);
-    join_path(p, sizeof p, root, "/proc");
-    ensure_dir(p);
-    mount_or_die(sync, "proc", p, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
-    setup_dev(sync, root);
-    join_path(p, sizeof p, root, "/sys");
-    ensure_dir(p);
-    mount_or_die(sync, "sysfs", p, "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+    /* Opened after the bind above, so the mounts below land on the root that pivot_root takes. */
+    int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0) die(sync, "failed to open %s", root);
+    int fd = target_or_die(sync, rootfd, "/proc", 0);
+    mount_at(sync, "proc", fd, "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL);
+    close(fd);
+    setup_dev(sync, rootfd);
+    fd = target_or_die(sync, rootfd, "/sys", 0);
+    mount_at(sync, "sysfs", fd, "/sys", "sysfs", MS_NOSUID | MS_NOEXEC | MS_NODEV | MS_RDONLY, NULL);
+    close(fd);
     for (int i = 0; i < c->nmounts; i++) {
         const struct edge_mount *m = &c->mounts[i];
-        join_path(p, sizeof p, root, m->target);
-        struct stat st;
-        if (!m->fstype && m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) ensure_file(p); else ensure_dir(p);
         if (m->fstype) {
-            mount_or_die(sync, m->source, p, m->fstype, m->flags, m->data);
-        } else {
-            mount_or_die(sync, m->source, p, NULL, MS_BIND | MS_REC, NULL);
-            if (m->flags & MS_RDONLY) mount_or_die(sync, NULL, p, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | (m->flags & ~MS_RDONLY), NULL);
+            fd = target_or_die(sync, rootfd, m->target, 0);
+            mount_at(sync, m->source, fd, m->target, m->fstype, m->flags, m->data);
+            close(fd);
+            continue;
         }
+        int src = bind_source(sync, m);
+        char srcpath[64];
+        if (src >= 0) edge_fd_path(srcpath, sizeof srcpath, src);
+        struct stat st;
+        int file = (src >= 0 ? fstat(src, &st) : stat(m->source, &st)) == 0 && !S_ISDIR(st.st_mode);
+        fd = target_or_die(sync, rootfd, m->target, file);
+        const char *from = src >= 0 ? srcpath : m->source;
+        if (!(m->flags & MS_RDONLY)) {
+            mount_at(sync, from, fd, m->target, NULL, MS_BIND | MS_REC, NULL);
+        } else if (bind_readonly(from, fd, m->flags) != 0) {
+            if (errno != ENOSYS) die(sync, "failed to mount %s read-only on %s", from, m->target);
+            mount_at(sync, from, fd, m->target, NULL, MS_BIND | MS_REC, NULL);
+            remount_at(sync, rootfd, m->target, MS_RDONLY | (m->flags & ~MS_RDONLY));
+        }
+        close(fd);
+        if (src >= 0) close(src);
     }
+    close(rootfd);
     if (chdir(root) != 0) die(sync, "failed to enter %s", root);
     /* pivot_root(".", "."): the old root ends up stacked under the new one and is detached. */
     if (syscall(SYS_pivot_root, ".", ".") != 0) die(sync, "pivot_root into %s failed", root);
     if (umount2(".", MNT_DETACH) != 0) die(sync, "failed to detach the old root");
     if (chdir("/") != 0) die(sync, "chdir / failed");
+    /* From here "/" is the container's root: these paths cannot lead anywhere else. */
     for (const char *const *m = masked_paths; *m; m++) {
         struct stat st;
         if (stat(*m, &st) != 0) continue;

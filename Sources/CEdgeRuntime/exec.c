@@ -9,6 +9,7 @@
  * Messages over a SOCK_SEQPACKET socketpair: 'P'+pid from the helper, 'M' with
  * the pty master (SCM_RIGHTS), 'E'+text on a failure; end of file once the
  * process exec'd (the socket is close-on-exec). */
+#include "cgroups.h"
 #include "edge_runtime.h"
 #include "process_setup.h"
 #include "seccomp_profile.h"
@@ -144,9 +145,10 @@ static void helper_main(int sync, const struct edge_exec *e, const int *nsfd, co
     _exit(0);
 }
 
-/* Joins an existing container cgroup (v2 directory, or each v1 controller that has it). */
+/* Joins an existing container cgroup (v2 directory, or each v1 controller that has it: the devices
+ * one too, so an exec'd process meets the container's device allow-list). */
 static int cgroup_join(const char *cgroup, pid_t pid, char *err, size_t errlen) {
-    static const char *const v1[] = {"memory", "cpu", "pids", NULL};
+    const char *const *v1 = edge_v1_controllers;
     char path[4096], value[32];
     snprintf(value, sizeof value, "%d", (int)pid);
     int v2 = edge_cgroup_v2();

@@ -1,6 +1,7 @@
 #include "process_setup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -10,8 +11,50 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The kernel's highest capability number: /proc/sys/kernel/cap_last_cap, else probed with PR_CAPBSET_READ. */
+static int cap_last_cap(void) {
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        char buf[16];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n > 0) {
+            int v = 0, digits = 0;
+            for (ssize_t i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++, digits++) v = v * 10 + (buf[i] - '0');
+            if (digits > 0 && v < 64) return v;
+        }
+    }
+    int cap = 0;
+    while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0) cap++;
+    return cap;
+}
+
+/* The permitted set this process holds (what capset may grant at most). */
+static uint64_t held_capabilities(void) {
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0) return 0;
+    return ((uint64_t)d[1].permitted << 32) | d[0].permitted;
+}
+
+uint64_t edge_host_capabilities(void) {
+    uint64_t mask = 0;
+    int last = cap_last_cap();
+    for (int cap = 0; cap <= last; cap++) if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) mask |= 1ULL << cap;
+    return mask & held_capabilities();
+}
+
 int edge_set_identity(uint32_t uid, uint32_t gid, const uint32_t *groups, int ngroups, uint64_t capabilities,
                       char *what, size_t len) {
+    /* A capability this process does not hold cannot be granted: name it instead of a bare "capset failed". */
+    uint64_t missing = capabilities & ~held_capabilities();
+    if (missing) {
+        int n = snprintf(what, len, "capabilities not in this host's bounding set:");
+        for (int cap = 0; cap < 64 && n > 0 && (size_t)n < len; cap++)
+            if (missing & (1ULL << cap)) n += snprintf(what + n, len - (size_t)n, " %d", cap);
+        errno = EPERM;
+        return -1;
+    }
     /* The bounding set first, while CAP_SETPCAP is still held. */
     for (int cap = 0; cap <= 63; cap++) {
         if (capabilities & (1ULL << cap)) continue;
@@ -33,9 +76,17 @@ int edge_set_identity(uint32_t uid, uint32_t gid, const uint32_t *groups, int ng
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
     uint32_t lo = (uint32_t)capabilities, hi = (uint32_t)(capabilities >> 32);
-    d[0].effective = d[0].permitted = d[0].inheritable = lo;
-    d[1].effective = d[1].permitted = d[1].inheritable = hi;
+    /* Inheritable stays empty (CVE-2022-24769): with it, a non-root process could gain capabilities by
+     * executing a file that carries them in its inheritable set, beyond what the container was given. */
+    d[0].effective = d[0].permitted = lo;
+    d[1].effective = d[1].permitted = hi;
+    d[0].inheritable = d[1].inheritable = 0;
     if (syscall(SYS_capset, &h, d) != 0) { snprintf(what, len, "capset failed"); return -1; }
+    /* Nothing ambient either (it needs inheritable, but the caller's may not be empty). */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+        snprintf(what, len, "failed to clear the ambient capabilities");
+        return -1;
+    }
     return 0;
 }
 

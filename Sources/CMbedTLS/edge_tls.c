@@ -156,7 +156,16 @@ static void buf_append(buffer *b, const unsigned char *p, size_t n) {
 }
 
 static void buf_consume(buffer *b, size_t n) {
-    if (n >= b->len) { b->start = 0; b->len = 0; return; }
+    if (n >= b->len) {
+        /* Drained: an idle connection keeps no buffer (thousands of kept-alive
+         * connections would otherwise hold 32 KiB each). */
+        free(b->data);
+        b->data = NULL;
+        b->start = 0;
+        b->len = 0;
+        b->cap = 0;
+        return;
+    }
     b->start += n;
     b->len -= n;
 }

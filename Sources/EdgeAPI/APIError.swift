@@ -58,7 +58,14 @@ public struct APIError: Error, Sendable, Equatable {
             if let k = d.kind { dj["kind"] = .string(k) }
             if let u = d.uid { dj["uid"] = .string(u) }
             if !d.causes.isEmpty {
-                dj["causes"] = .array(d.causes.map { ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)] })
+                // StatusCause's fields are omitempty upstream.
+                dj["causes"] = .array(d.causes.map { c in
+                    var j = JSON.object(JSONObject())
+                    if !c.reason.isEmpty { j["reason"] = .string(c.reason) }
+                    if !c.message.isEmpty { j["message"] = .string(c.message) }
+                    if !c.field.isEmpty { j["field"] = .string(c.field) }
+                    return j
+                })
             }
             if let r = d.retryAfterSeconds { dj["retryAfterSeconds"] = .int(Int64(r)) }
             s["details"] = dj

@@ -45,7 +45,8 @@ public struct CronSchedule: Sendable, Equatable {
             var step = 1
             if let slash = range.firstIndex(of: "/") {
                 guard let st = Int(range[range.index(after: slash)...]), st > 0 else { throw ParseError(description: "bad step in \(s)") }
-                step = st
+                // A step past the field's range picks one value; clamped, stepping cannot overflow.
+                step = min(st, hi - lo + 1)
                 range = String(range[..<slash])
             }
             var a = lo, b = hi

@@ -29,6 +29,18 @@ extension JSON {
         }
     }
 
+    /// An integer saturated into Int32's range: what upstream's int32 fields can
+    /// hold. Objects stored before decoding checked ranges may hold more; reading
+    /// them this way never traps, on 64-bit or where Int is 32 bits (armv7).
+    public var int32: Int32? {
+        int.map { Int32(clamping: $0) }
+    }
+
+    /// `int32` as an Int, for counts and indexes (safe to convert on every platform).
+    public var clampedInt: Int? {
+        int32.map { Int($0) }
+    }
+
     public var double: Double? {
         switch self {
         case .int(let i): return Double(i)

@@ -1,8 +1,17 @@
-/// An ordered JSON object. Kubernetes objects have tens of keys at most, so a
-/// pair of arrays with linear lookup beats hashing in both speed and memory.
+/// An ordered JSON object. Kubernetes objects have tens of keys at most, and
+/// for those a pair of arrays with linear lookup beats hashing in both speed
+/// and memory. A client decides how many keys a map holds, though (a ConfigMap
+/// may carry hundreds of thousands): past `indexThreshold` keys the object
+/// also keeps a key → position table, so lookups, inserts and parsing stay
+/// linear in the size of the object instead of quadratic.
 public struct JSONObject: Sendable, Sequence {
     public private(set) var keys: [String] = []
     public private(set) var values: [JSON] = []
+    /// Position of each key; nil while the object is small enough to scan.
+    private var positions: [String: Int]?
+
+    /// Objects with more keys than this are indexed.
+    static let indexThreshold = 32
 
     public init() {}
 
@@ -16,6 +25,7 @@ public struct JSONObject: Sendable, Sequence {
     public var isEmpty: Bool { keys.isEmpty }
 
     public func index(of key: String) -> Int? {
+        if let positions { return positions[key] }
         for i in keys.indices where keys[i] == key { return i }
         return nil
     }
@@ -28,10 +38,9 @@ public struct JSONObject: Sendable, Sequence {
         }
         set {
             if let i = index(of: key) {
-                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
+                if let newValue { values[i] = newValue } else { remove(at: i) }
             } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
+                append(key, newValue)
             }
         }
     }
@@ -39,14 +48,44 @@ public struct JSONObject: Sendable, Sequence {
     /// Appends without checking for an existing key (parser fast path; the parser
     /// checks duplicates itself).
     mutating func appendUnchecked(_ key: String, _ value: JSON) {
-        keys.append(key)
-        values.append(value)
+        append(key, value)
+    }
+
+    /// Replaces the value at a position `index(of:)` returned.
+    mutating func replaceValue(at i: Int, with value: JSON) {
+        values[i] = value
     }
 
     public mutating func removeValue(forKey key: String) -> JSON? {
         guard let i = index(of: key) else { return nil }
+        let v = values[i]
+        remove(at: i)
+        return v
+    }
+
+    private mutating func append(_ key: String, _ value: JSON) {
+        keys.append(key)
+        values.append(value)
+        if positions != nil {
+            positions![key] = keys.count - 1
+        } else if keys.count > Self.indexThreshold {
+            buildIndex()
+        }
+    }
+
+    private mutating func remove(at i: Int) {
         keys.remove(at: i)
-        return values.remove(at: i)
+        values.remove(at: i)
+        guard positions != nil else { return }
+        // Positions after i moved down by one: removing from the middle of a big
+        // object already costs O(n) for the arrays, so rebuilding costs no more.
+        if keys.count > Self.indexThreshold { buildIndex() } else { positions = nil }
+    }
+
+    private mutating func buildIndex() {
+        var p = [String: Int](minimumCapacity: keys.count)
+        for (i, k) in keys.enumerated() { p[k] = i }
+        positions = p
     }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSON)> {
@@ -65,6 +104,9 @@ public struct JSONObject: Sendable, Sequence {
 extension JSONObject: Equatable {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
+        // Same keys in the same order is the common case (an object and its copy):
+        // compare position by position without a lookup per key.
+        if lhs.keys == rhs.keys { return lhs.values == rhs.values }
         for (i, k) in lhs.keys.enumerated() {
             guard let r = rhs[k], r == lhs.values[i] else { return false }
         }

@@ -7,27 +7,67 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 }
 
 public struct JSONParser {
-    /// Nesting deeper than this is refused rather than risking the stack.
-    public static let maxDepth = 512
+    /// Nesting deeper than this is refused, in the words of Go's scanner. Upstream
+    /// stops at 10000 levels (Go's encoding/json and apimachinery's number
+    /// conversion), on goroutine stacks that grow to a gigabyte. Here every walk
+    /// over a document (parsing, writing, comparing, patching) recurses on a task's
+    /// fixed 8 MiB stack, and parsing alone overflowed it between 3000 and 6000
+    /// levels in a debug build; 1000 keeps a wide margin, and no API object nests
+    /// past a few dozen levels.
+    public static let maxDepth = 1000
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
-        try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) -> JSON in
-            var p = Cursor(buf: buf)
-            p.skipWhitespace()
-            let v = try p.value(depth: 0)
-            p.skipWhitespace()
-            if p.pos != buf.count { throw p.error("unexpected trailing data") }
-            return v
-        }
+        var ignored = false
+        return try parse(bytes, sawDuplicate: &ignored)
     }
 
     public static func parse(_ string: String) throws(JSONParseError) -> JSON {
         try parse(Array(string.utf8))
     }
 
+    /// Parses a request body and reports the keys an object repeats (the last
+    /// value wins, as in Go), so strict field validation can refuse them as
+    /// upstream does. Finding no repeat costs nothing more than `parse`; the
+    /// paths are worked out in a second pass only when there is one.
+    public static func parseNotingDuplicates(_ bytes: [UInt8]) throws(JSONParseError) -> (JSON, DuplicateKeys) {
+        var sawDuplicate = false
+        let value = try parse(bytes, sawDuplicate: &sawDuplicate)
+        guard sawDuplicate else { return (value, DuplicateKeys()) }
+        return (value, try duplicateKeys(bytes))
+    }
+
+    static func parse(_ bytes: [UInt8], sawDuplicate: inout Bool) throws(JSONParseError) -> JSON {
+        try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) -> JSON in
+            var p = Cursor(buf: buf)
+            p.skipWhitespace()
+            let v = try p.value(depth: 0)
+            p.skipWhitespace()
+            if p.pos != buf.count { throw p.error("unexpected trailing data") }
+            sawDuplicate = p.sawDuplicate
+            return v
+        }
+    }
+
+    /// The slow pass: walks the document again keeping the path of every key.
+    static func duplicateKeys(_ bytes: [UInt8]) throws(JSONParseError) -> DuplicateKeys {
+        try bytes.withUnsafeBufferPointer { buf throws(JSONParseError) -> DuplicateKeys in
+            var p = Cursor(buf: buf)
+            p.keyPaths = KeyPathRecorder()
+            p.skipWhitespace()
+            _ = try p.value(depth: 0)
+            return p.keyPaths!.report
+        }
+    }
+
     struct Cursor {
         let buf: UnsafeBufferPointer<UInt8>
         var pos = 0
+        /// Set when an object repeats a key.
+        var sawDuplicate = false
+        /// Present only in the slow pass that names repeated keys.
+        var keyPaths: KeyPathRecorder?
+
+        init(buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
         func error(_ msg: String) -> JSONParseError { JSONParseError(message: msg, offset: pos) }
 
@@ -61,8 +101,13 @@ public struct JSONParser {
             }
         }
 
+        /// Go's words for the same refusal.
+        func depthError() -> JSONParseError {
+            error("invalid character '\(Character(Unicode.Scalar(buf[pos])))' exceeded max depth")
+        }
+
         mutating func object(depth: Int) throws(JSONParseError) -> JSON {
-            if depth > JSONParser.maxDepth { throw error("exceeded max depth") }
+            if depth > JSONParser.maxDepth { throw depthError() }
             pos += 1
             var o = JSONObject()
             skipWhitespace()
@@ -75,8 +120,16 @@ public struct JSONParser {
                 guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
                 pos += 1
                 skipWhitespace()
+                let existing = o.index(of: k)
+                keyPaths?.enterKey(k, repeated: existing != nil)
                 let v = try value(depth: depth)
-                if o.index(of: k) != nil { o[k] = v } else { o.appendUnchecked(k, v) }
+                keyPaths?.leave()
+                if let existing {
+                    sawDuplicate = true
+                    o.replaceValue(at: existing, with: v)
+                } else {
+                    o.appendUnchecked(k, v)
+                }
                 skipWhitespace()
                 guard pos < buf.count else { throw error("unexpected end of input") }
                 if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -86,14 +139,16 @@ public struct JSONParser {
         }
 
         mutating func array(depth: Int) throws(JSONParseError) -> JSON {
-            if depth > JSONParser.maxDepth { throw error("exceeded max depth") }
+            if depth > JSONParser.maxDepth { throw depthError() }
             pos += 1
             var a: [JSON] = []
             skipWhitespace()
             if pos < buf.count && buf[pos] == UInt8(ascii: "]") { pos += 1; return .array(a) }
             while true {
                 skipWhitespace()
+                keyPaths?.enterIndex(a.count)
                 a.append(try value(depth: depth))
+                keyPaths?.leave()
                 skipWhitespace()
                 guard pos < buf.count else { throw error("unexpected end of input") }
                 if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
@@ -180,21 +235,36 @@ public struct JSONParser {
             return v
         }
 
+        /// UTF-8 of one scalar, written straight into the output (no String per escape).
         func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
             let s = Unicode.Scalar(v) ?? "\u{FFFD}"
-            out.append(contentsOf: Array(String(Character(s)).utf8))
+            if let encoded = UTF8.encode(s) {
+                for b in encoded { out.append(b) }
+            }
         }
 
         mutating func number() throws(JSONParseError) -> JSON {
             let start = pos
             var isInteger = true
-            if buf[pos] == UInt8(ascii: "-") { pos += 1 }
+            let negative = buf[pos] == UInt8(ascii: "-")
+            if negative { pos += 1 }
             guard pos < buf.count, isDigit(buf[pos]) else { throw error("invalid number") }
+            // Integers are accumulated as they are read (no String per number); one that
+            // does not fit Int64 falls back to the text below, as does any fraction or exponent.
+            var magnitude: UInt64 = 0
+            var fits = true
             if buf[pos] == UInt8(ascii: "0") {
                 pos += 1
                 if pos < buf.count, isDigit(buf[pos]) { throw error("invalid number: leading zero") }
             } else {
-                while pos < buf.count, isDigit(buf[pos]) { pos += 1 }
+                while pos < buf.count, isDigit(buf[pos]) {
+                    if fits {
+                        let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                        let (a, o2) = m.addingReportingOverflow(UInt64(buf[pos] - 0x30))
+                        if o1 || o2 { fits = false } else { magnitude = a }
+                    }
+                    pos += 1
+                }
             }
             if pos < buf.count, buf[pos] == UInt8(ascii: ".") {
                 isInteger = false
@@ -209,10 +279,56 @@ public struct JSONParser {
                 guard pos < buf.count, isDigit(buf[pos]) else { throw error("invalid number: expected digit in exponent") }
                 while pos < buf.count, isDigit(buf[pos]) { pos += 1 }
             }
+            if isInteger && fits {
+                if !negative, magnitude <= UInt64(Int64.max) { return .int(Int64(magnitude)) }
+                if negative, magnitude <= UInt64(Int64.max) + 1 { return .int(magnitude == UInt64(Int64.max) + 1 ? .min : -Int64(magnitude)) }
+            }
+            if pos - start > 64, let d = approximate(start, pos) { return .double(d) }
             let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
-            if isInteger, let i = Int64(text) { return .int(i) }
             guard let d = Double(text) else { throw error("invalid number") }
             return .double(d)
+        }
+
+        /// The Double of a long number literal without handing the whole text to
+        /// strtod (whose cost grows with the length, and a body may be one 3 MiB
+        /// number): the first 20 significant digits and the decimal exponent decide it.
+        func approximate(_ start: Int, _ end: Int) -> Double? {
+            var i = start
+            let negative = buf[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            var digits: [UInt8] = []
+            var exponent10: Int64 = 0 // position of the decimal point relative to the digits kept
+            var seenNonZero = false
+            var inFraction = false
+            while i < end, buf[i] != UInt8(ascii: "e"), buf[i] != UInt8(ascii: "E") {
+                let c = buf[i]
+                i += 1
+                if c == UInt8(ascii: ".") { inFraction = true; continue }
+                if !seenNonZero && c == UInt8(ascii: "0") {
+                    if inFraction { exponent10 -= 1 }
+                    continue
+                }
+                seenNonZero = true
+                if digits.count < 20 { digits.append(c) }
+                if !inFraction { exponent10 += 1 }
+            }
+            if !seenNonZero { return negative ? -0.0 : 0 }
+            var written: Int64 = 0
+            if i < end { // the exponent part
+                i += 1
+                var expNegative = false
+                if buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { expNegative = buf[i] == UInt8(ascii: "-"); i += 1 }
+                while i < end {
+                    written = min(written * 10 + Int64(buf[i] - 0x30), 1_000_000_000)
+                    i += 1
+                }
+                if expNegative { written = -written }
+            }
+            let e = exponent10 + written
+            if e > 400 { return negative ? -.infinity : .infinity }
+            if e < -400 { return negative ? -0.0 : 0 }
+            let text = (negative ? "-0." : "0.") + String(decoding: digits, as: UTF8.self) + "e" + String(e)
+            return Double(text)
         }
 
         @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }

@@ -15,10 +15,19 @@ public enum QuantityValue {
         }
     }
 
-    /// Thousandths as an integer, rounded up (scheduling and autoscaling arithmetic); saturates at Int64.max.
+    /// Thousandths as an integer, rounded up (scheduling and autoscaling arithmetic); saturates at Int64's ends.
     public static func milliInt(_ v: JSON) -> Int64? {
         guard let m = milli(v) else { return nil }
-        return m >= 9.2e18 ? Int64.max : Int64(m.rounded(.up))
+        return saturatingInt64(m.rounded(.up))
+    }
+
+    /// A Double as an Int64 without trapping: clamped to Int64's range, nil for NaN.
+    /// Quantities come from objects ("1e400", "-9e30") and may be anything a Double holds.
+    public static func saturatingInt64(_ d: Double) -> Int64? {
+        if d.isNaN { return nil }
+        if d >= 9_223_372_036_854_775_807.0 { return .max }
+        if d <= -9_223_372_036_854_775_808.0 { return .min }
+        return Int64(d)
     }
 
     public static func parse(_ s: String) -> Double? {
@@ -28,7 +37,9 @@ public enum QuantityValue {
         if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }), s.index(after: e) < s.endIndex,
            let exp = Int(s[s.index(after: e)...]) {
             number = s[..<e]
-            factor = exp >= 0 ? (0..<exp).reduce(1.0) { r, _ in r * 10 } : (0..<(-exp)).reduce(1.0) { r, _ in r / 10 }
+            // A Double is 0 or infinite well before 10^±400: no loop as long as the exponent a client wrote.
+            let steps = min(abs(exp), 400)
+            factor = exp >= 0 ? (0..<steps).reduce(1.0) { r, _ in r * 10 } : (0..<steps).reduce(1.0) { r, _ in r / 10 }
         } else {
             for (suffix, f) in suffixes where s.hasSuffix(suffix) {
                 number = s.dropLast(suffix.count)

@@ -26,7 +26,17 @@ public struct Timestamp: Sendable, Comparable, Hashable {
         (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds)
     }
 
-    public func adding(seconds s: Int64) -> Timestamp { Timestamp(seconds: seconds + s, nanoseconds: nanoseconds) }
+    /// Saturates instead of trapping: offsets come from objects and requests
+    /// (grace periods, TTLs) and may be anything an int64 holds.
+    public func adding(seconds s: Int64) -> Timestamp {
+        let (sum, overflow) = seconds.addingReportingOverflow(s)
+        return Timestamp(seconds: overflow ? (s > 0 ? .max : .min) : sum, nanoseconds: nanoseconds)
+    }
+
+    /// The instants RFC 3339 can write with a four-digit year (Go's time.Time
+    /// marshals only these): 0001-01-01T00:00:00Z through 9999-12-31T23:59:59Z.
+    public static let earliestWritable: Int64 = -62_135_596_800
+    public static let latestWritable: Int64 = 253_402_300_799
 
     /// `metav1.Time` form.
     public var rfc3339: String {
@@ -38,7 +48,7 @@ public struct Timestamp: Sendable, Comparable, Hashable {
     public var rfc3339Micro: String {
         var t = rfc3339
         t.removeLast()
-        return t + "." + pad(Int(nanoseconds / 1000), 6) + "Z"
+        return t + "." + pad(Int(min(max(nanoseconds, 0), 999_999_999) / 1000), 6) + "Z"
     }
 
     /// Parses `2026-11-24T03:15:00Z`, with optional fraction and numeric offset.
@@ -80,13 +90,13 @@ public struct Timestamp: Sendable, Comparable, Hashable {
         self.nanoseconds = Int32(nanos)
     }
 
-    /// The calendar fields, for years 0000-9999 (RFC 3339's range; Go refuses to encode
-    /// others): seconds beyond it read as its first or last second, so a stored or decoded
-    /// value far out never traps converting days to a 32-bit Int.
+    /// Calendar fields in UTC. Instants past the years 1...9999 read as the nearest
+    /// end of that range, so any Int64 is safe here, also where Int is 32 bits.
     public var civil: (Int, Int, Int, Int, Int, Int) {
-        let s = min(max(seconds, -62_167_219_200), 253_402_300_799)
-        let days = Int(s >= 0 ? s / 86400 : (s - 86399) / 86400)
-        let rem = Int(s - Int64(days) * 86400)
+        let clamped = min(max(seconds, Self.earliestWritable), Self.latestWritable)
+        let days64 = clamped >= 0 ? clamped / 86400 : (clamped - 86399) / 86400
+        let days = Int(days64)
+        let rem = Int(clamped - days64 * 86400)
         let (y, m, d) = Timestamp.civilFromDays(days)
         return (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
     }

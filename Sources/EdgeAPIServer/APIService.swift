@@ -55,10 +55,14 @@ public final class APIService: Sendable {
         }
         if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
             guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
+            try PodLogOptions.validate(req.queryItems, pod: name)
             return try await agentProxy().logs(store, namespace: ns, pod: name, query: req.queryItems)
         }
         if let info, info.group == "", info.resource == "pods", info.subresource == "exec" {
             throw APIError.badRequest("Upgrade request required: pods/exec is served over WebSocket (v5.channel.k8s.io)")
+        }
+        if let info, info.group == "", info.resource == "pods", info.subresource == "portforward" {
+            throw APIError.badRequest("Upgrade request required: pods/portforward is served over SPDY/3.1 or WebSocket (SPDY/3.1+portforward.k8s.io)")
         }
         if let info, ResourceRegistry.lookup(group: info.group, version: info.version, plural: info.resource) != nil {
             return try await ResourceHandler(service: self, request: req, info: info, user: user).serve()
@@ -81,9 +85,11 @@ public final class APIService: Sendable {
             let user = try await authenticate(req, path: path)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
             guard await authorizer.authorize(user, info, path: path) else { throw forbidden(user, info, path: path) }
-            guard let info, info.group == "", info.resource == "pods", info.subresource == "exec", let ns = info.namespace, let name = info.name else {
-                throw APIError.badRequest("only pods/exec can be upgraded on this server")
+            guard let info, info.group == "", info.resource == "pods", let ns = info.namespace, let name = info.name,
+                  info.subresource == "exec" || info.subresource == "portforward" else {
+                throw APIError.badRequest("only pods/exec and pods/portforward can be upgraded on this server")
             }
+            if info.subresource == "portforward" { return try await agentProxy().portForward(store, namespace: ns, pod: name, request: req) }
             return try await agentProxy().exec(store, namespace: ns, pod: name, request: req)
         } catch let e as APIError {
             return .response(.error(e))

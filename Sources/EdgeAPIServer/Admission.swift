@@ -8,8 +8,9 @@ public protocol Admission: Sendable {
     func applyDefaults(_ obj: inout JSON, resource: ResourceInfo)
     /// Returns the APIError to send (422 Invalid) or nil when the object is acceptable.
     func validate(_ obj: JSON, old: JSON?, resource: ResourceInfo) -> APIError?
-    /// Fields the schema does not define, as upstream-style paths (`.spec.foo`).
-    func unknownFields(_ obj: JSON, resource: ResourceInfo) -> [String]
+    /// What typed decoding says of a body: the first value its field cannot hold
+    /// and the fields the schema does not define (`spec.foo`).
+    func checkDecoding(_ obj: JSON, resource: ResourceInfo) -> DecodeReport
     /// Removes fields the schema does not define (what upstream's decoder drops).
     func pruneUnknownFields(_ obj: inout JSON, resource: ResourceInfo)
     /// The strategic-merge schema of a kind.

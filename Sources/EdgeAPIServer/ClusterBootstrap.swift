@@ -44,10 +44,54 @@ public enum ClusterBootstrap {
                                         object: ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "kubernetes", "labels": labels],
                                                  "subsets": subsets], dryRun: false)
         }
+        // The EndpointSlice beside it, as upstream's apiserver writes both: proxies read slices.
+        let slices = ResourceRegistry.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
+        let sliceEndpoints: JSON = [["addresses": [.string(apiServerIP)], "conditions": ["ready": true, "serving": true, "terminating": false]]]
+        let slicePorts: JSON = [["name": "https", "port": .int(Int64(apiServerPort)), "protocol": "TCP"]]
+        if let s = try await store.getIfExists(slices, namespace: "default", name: "kubernetes") {
+            if s["endpoints"] != sliceEndpoints || s["ports"] != slicePorts {
+                _ = try? await store.guaranteedUpdate(slices, namespace: "default", name: "kubernetes", dryRun: false) { old in
+                    var n = old
+                    n["endpoints"] = sliceEndpoints
+                    n["ports"] = slicePorts
+                    return (n, false)
+                }
+            }
+        } else {
+            _ = try? await store.create(slices, namespace: "default",
+                                        object: ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                                                 "metadata": ["name": "kubernetes", "labels": ["kubernetes.io/service-name": "kubernetes"]],
+                                                 "addressType": "IPv4", "endpoints": sliceEndpoints, "ports": slicePorts], dryRun: false)
+        }
     }
 }
 
 extension ClusterBootstrap {
+    /// kube-system/kube-dns: the cluster DNS address pods are given (--cluster-dns),
+    /// labelled as upstream's so tools looking for it find it. It has no selector:
+    /// the cluster-dns-endpoints controller lists every node's own DNS listener,
+    /// and internalTrafficPolicy Local keeps each pod's queries on its node.
+    /// An existing Service is left as it is (an admin may have changed it).
+    public static func ensureClusterDNS(_ store: ObjectStore, ip: String, listenerPort: Int = 10053) async throws {
+        let services = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
+        if try await store.getIfExists(services, namespace: "kube-system", name: "kube-dns") != nil { return }
+        let target = JSON.int(Int64(listenerPort))
+        let svc: JSON = [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": ["name": "kube-dns", "namespace": "kube-system",
+                         "labels": ["k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"],
+                         "annotations": ["edgectl.io/served-by": .string("every node's agent (node-local, port \(listenerPort))")]],
+            "spec": ["type": "ClusterIP", "clusterIP": .string(ip), "clusterIPs": [.string(ip)], "internalTrafficPolicy": "Local",
+                     "sessionAffinity": "None",
+                     "ports": [["name": "dns", "port": 53, "protocol": "UDP", "targetPort": target],
+                               ["name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": target]]]]
+        do {
+            _ = try await store.create(services, namespace: "kube-system", object: svc, dryRun: false)
+        } catch let e as APIError where e.code == 409 {
+            return
+        }
+    }
+
     /// kube-public/cluster-info: the CA and the address joining machines
     /// verify against their --ca-cert-hash before trusting this server.
     public static func publishClusterInfo(_ store: ObjectStore, caPEM: String, server: String) async throws {

@@ -20,6 +20,8 @@ public struct DeleteOptions: Sendable {
                 throw APIError.badRequest("failed to decode DeleteOptions: \(error)")
             }
             guard j.object != nil else { throw APIError.badRequest("DeleteOptions must be an object") }
+            // Decoded into upstream's type first: a gracePeriodSeconds past int64 (or not a number) is refused.
+            try TypedSubresourceBody.check(j, kind: "DeleteOptions", version: "v1", message: "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions")
             gracePeriodSeconds = j["gracePeriodSeconds"]?.int
             propagationPolicy = j["propagationPolicy"]?.string
             preconditionUID = j[path: ["preconditions", "uid"]]?.string
@@ -28,8 +30,7 @@ public struct DeleteOptions: Sendable {
             if let d = j["dryRun"]?.array, d.contains(.string("All")) { dryRun = true }
         }
         if let g = query["gracePeriodSeconds"], !g.isEmpty {
-            guard let n = Int64(g) else { throw APIError.badRequest("gracePeriodSeconds must be an integer, got \"\(g)\"") }
-            gracePeriodSeconds = n
+            gracePeriodSeconds = try QueryInteger.int64(g)
         }
         if let p = query["propagationPolicy"], !p.isEmpty { propagationPolicy = p }
         if query["orphanDependents"] == "true" { propagationPolicy = propagationPolicy ?? "Orphan" }

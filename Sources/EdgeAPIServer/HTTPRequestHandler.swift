@@ -16,19 +16,24 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     let service: APIService
     let maxBody: Int
+    /// The connection's clock (read-header and idle timeouts); nil in tests that run without one.
+    let deadline: ConnectionDeadline?
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
     private var running: Task<Void, Never>?
+    /// The connection deadline's number for the request being gathered.
+    private var requestNumber = 0
     /// Set from the TLS layer once the handshake verified a client certificate.
     var peer: UserInfo?
     /// The client certificate's expiry (seconds since the epoch): the handshake checked it once,
     /// but a kept-alive connection outlives it, and upstream judges the certificate per request.
     var peerNotAfter: Int64?
 
-    init(service: APIService, maxBody: Int = APIService.maxBodyBytes) {
+    init(service: APIService, maxBody: Int = APIService.maxBodyBytes, deadline: ConnectionDeadline? = nil) {
         self.service = service
         self.maxBody = maxBody
+        self.deadline = deadline
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -42,6 +47,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let h):
+            requestNumber = deadline?.requestStarted() ?? 0
             head = h
             body = []
             tooLarge = false
@@ -87,14 +93,17 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // Cancelling a finished task is harmless, so `running` is simply replaced by the next request.
-        running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel)
+        running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel,
+                             deadline: deadline.map { ($0, requestNumber) })
     }
 
     static func serve(_ service: APIService, _ req: HTTPRequest, version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
-                      channel: any Channel) -> Task<Void, Never> {
+                      channel: any Channel, deadline: (ConnectionDeadline, Int)? = nil) -> Task<Void, Never> {
         Task {
             let resp = await service.handle(req)
             await send(resp, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel)
+            // Answered and kept alive: from now the connection idles until its next request.
+            if keepAlive, let (clock, number) = deadline { channel.eventLoop.execute { clock.responseFinished(number) } }
         }
     }
 

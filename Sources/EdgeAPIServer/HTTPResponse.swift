@@ -23,8 +23,10 @@ public struct HTTPResponse: Sendable {
                      body: .bytes(JSONSerializer.serialize(value)))
     }
 
+    /// Upstream sends a Retry-After header whenever the Status suggests a retry delay.
     public static func error(_ e: APIError) -> HTTPResponse {
-        json(e.code, e.status)
+        let retry = e.details?.retryAfterSeconds.flatMap { $0 > 0 ? [("Retry-After", String($0))] : nil } ?? []
+        return json(e.code, e.status, headers: retry)
     }
 
     public static func text(_ status: Int, _ text: String) -> HTTPResponse {

@@ -1,17 +1,26 @@
 import EdgeAPI
 
 /// The query parameters of list and watch requests, checked up front so a bad
-/// one is a 400 before any work is done.
+/// one is a 400 before any work is done. Numbers are read as upstream reads
+/// them (int64; resourceVersion uint64) and kept within what the code after
+/// can add to without trapping.
 struct ListOptions: Sendable {
     var labelSelector: LabelSelectorString?
     var fieldSelector: FieldSelectorString?
+    /// 0: no limit. At most `maxLimit` (a page of that many is every page).
     var limit: Int = 0
     var continueToken: ContinueToken?
     var resourceVersion: String?
+    /// `resourceVersion` as a number; 0 for "0" (any version will do).
+    var resourceVersionNumber: UInt64?
     var resourceVersionMatch: String?
-    var timeoutSeconds: Int?
+    var timeoutSeconds: Int64?
     var allowWatchBookmarks = false
     var sendInitialEvents: Bool?
+
+    /// Larger limits read as this one: more items than any store holds, and
+    /// small enough that the store's page arithmetic cannot overflow (even where Int is 32 bits).
+    static let maxLimit = 1 << 30
 
     init(query: [String: String], resource: ResourceInfo) throws {
         if let s = query["labelSelector"], !s.isEmpty { labelSelector = try LabelSelectorString(s) }
@@ -19,14 +28,16 @@ struct ListOptions: Sendable {
             fieldSelector = try FieldSelectorString(s, allowed: resource.fieldSelectorPaths, resource: resource)
         }
         if let l = query["limit"], !l.isEmpty {
-            guard let n = Int(l), n >= 0 else { throw APIError.badRequest("limit must be a non-negative integer, got \"\(l)\"") }
-            limit = n
+            let n = try QueryInteger.int64(l)
+            guard n >= 0 else { throw APIError.badRequest("limit must be a non-negative integer, got \"\(l)\"") }
+            limit = Int(min(n, Int64(Self.maxLimit)))
         }
         if let c = query["continue"], !c.isEmpty { continueToken = try ContinueToken(decoding: c) }
         resourceVersion = query["resourceVersion"].flatMap { $0.isEmpty ? nil : $0 }
         resourceVersionMatch = query["resourceVersionMatch"].flatMap { $0.isEmpty ? nil : $0 }
-        if let rv = resourceVersion, Int64(rv) == nil {
-            throw APIError.badRequest("resourceVersion must be an integer, got \"\(rv)\"")
+        if let rv = resourceVersion {
+            guard let n = UInt64(rv) else { throw APIError.badRequest("resourceVersion must be an integer, got \"\(rv)\"") }
+            resourceVersionNumber = n
         }
         if let m = resourceVersionMatch, !["NotOlderThan", "Exact"].contains(m) {
             throw APIError.badRequest("resourceVersionMatch: Unsupported value: \"\(m)\": supported values: \"Exact\", \"NotOlderThan\"")
@@ -38,11 +49,18 @@ struct ListOptions: Sendable {
             throw APIError.badRequest("specifying resource version is not allowed when using continue")
         }
         if let t = query["timeoutSeconds"], !t.isEmpty {
-            guard let n = Int(t), n >= 0 else { throw APIError.badRequest("timeoutSeconds must be a non-negative integer") }
+            let n = try QueryInteger.int64(t)
+            guard n >= 0 else { throw APIError.badRequest("timeoutSeconds must be a non-negative integer") }
             timeoutSeconds = n
         }
         allowWatchBookmarks = query["allowWatchBookmarks"] == "true"
         if let s = query["sendInitialEvents"] { sendInitialEvents = s == "true" }
+    }
+
+    /// A resourceVersion that asks for a state at least that new (not "0", not empty).
+    var minimumRevision: UInt64? {
+        guard let n = resourceVersionNumber, n > 0 else { return nil }
+        return n
     }
 
     func matches(_ obj: JSON) -> Bool {

@@ -9,11 +9,21 @@ public final class ObjectStore: Sendable {
     let admission: any Admission
     /// ClusterIP and NodePort allocation for Services.
     public let services: ServiceAllocator
+    /// How long a read waits for a resourceVersion the store has not reached (upstream: 3 s).
+    public let freshnessTimeout: Duration
 
-    public init(backend: any Backend, admission: any Admission, services: ServiceAllocator? = nil) {
+    public init(backend: any Backend, admission: any Admission, services: ServiceAllocator? = nil,
+                freshnessTimeout: Duration = .seconds(3)) {
         self.backend = backend
         self.admission = admission
         self.services = services ?? (try! ServiceAllocator())
+        self.freshnessTimeout = freshnessTimeout
+    }
+
+    /// Waits (as upstream's watch cache does) until the store has reached `revision`, or answers 504.
+    func waitUntilFresh(_ revision: UInt64?) async throws {
+        guard let revision else { return }
+        try await ResourceVersionFreshness.wait(for: revision, in: backend, timeout: freshnessTimeout)
     }
 
     static func isService(_ r: ResourceInfo) -> Bool { r.group == "" && r.plural == "services" }
@@ -47,8 +57,10 @@ public final class ObjectStore: Sendable {
         if let c = options.continueToken {
             revision = c.revision
             startAfter = prefix + c.startAfter
-        } else if let rv = options.resourceVersion, options.resourceVersionMatch == "Exact", let n = Int64(rv) {
-            revision = n
+        } else if let wanted = options.minimumRevision {
+            try await waitUntilFresh(wanted)
+            // Fresh enough: the revision is one the store has handed out, so it fits an Int64.
+            if options.resourceVersionMatch == "Exact" { revision = Int64(wanted) }
         }
         var items: [JSON] = []
         var lastKey: String?
@@ -65,8 +77,7 @@ public final class ObjectStore: Sendable {
                 }
                 throw APIError.gone("too old resource version: \(requested) (\(at))")
             } catch StoreError.futureRevision(let requested, let current) {
-                throw APIError(code: 504, reason: "Timeout",
-                               message: "Too large resource version: \(requested), current resource version: \(current)")
+                throw ResourceVersionFreshness.tooLarge(UInt64(max(requested, 0)), current: current)
             }
             revision = page.revision
             var stoppedEarly = false
@@ -91,10 +102,10 @@ public final class ObjectStore: Sendable {
     // MARK: create
 
     public func create(_ r: ResourceInfo, namespace: String?, object body: JSON, dryRun: Bool,
-                       fieldValidation: FieldValidation = .warn) async throws -> (JSON, warnings: [String]) {
+                       fieldValidation: FieldValidation = .warn, duplicates: DuplicateKeys = DuplicateKeys()) async throws -> (JSON, warnings: [String]) {
         var obj = body
         try checkTypeMeta(&obj, r)
-        var warnings = try applyFieldValidation(&obj, r, fieldValidation)
+        var warnings = try applyFieldValidation(&obj, r, fieldValidation, duplicates: duplicates)
         var meta = obj["metadata"]?.object ?? JSONObject()
         if r.namespaced {
             let ns = meta["namespace"]?.string ?? ""
@@ -224,10 +235,11 @@ public final class ObjectStore: Sendable {
 
     /// A PUT of the whole object (or of its status subresource).
     public func update(_ r: ResourceInfo, namespace: String?, name: String, object body: JSON, subresource: String?,
-                       dryRun: Bool, fieldValidation: FieldValidation = .warn) async throws -> (JSON, warnings: [String]) {
+                       dryRun: Bool, fieldValidation: FieldValidation = .warn,
+                       duplicates: DuplicateKeys = DuplicateKeys()) async throws -> (JSON, warnings: [String]) {
         var incoming = body
         try checkTypeMeta(&incoming, r)
-        let warnings = try applyFieldValidation(&incoming, r, fieldValidation)
+        let warnings = try applyFieldValidation(&incoming, r, fieldValidation, duplicates: duplicates)
         if let n = incoming[path: ["metadata", "name"]]?.string, n != name {
             throw APIError.badRequest("the name of the object (\(n)) does not match the name on the URL (\(name))")
         }
@@ -353,19 +365,55 @@ public final class ObjectStore: Sendable {
         obj["apiVersion"] = .string(r.apiVersion)
     }
 
-    /// Upstream drops fields its types do not define; Strict refuses them, Warn reports them.
-    func applyFieldValidation(_ obj: inout JSON, _ r: ResourceInfo, _ mode: FieldValidation) throws -> [String] {
-        let unknown = admission.unknownFields(obj, resource: r)
-        if unknown.isEmpty { return [] }
+    /// Where a body being checked came from: decode errors read differently for a patch result.
+    enum DecodeSource {
+        case body
+        /// The object a patch produced (upstream reports its decode errors as an invalid `patch`).
+        case patch
+    }
+
+    /// Typed decoding as upstream's: a value its field's type cannot hold is refused
+    /// whatever the mode; fields the types do not define and repeated keys are refused
+    /// under Strict, reported under Warn, and the unknown fields dropped.
+    /// Refuses a body whose values its types cannot hold (the check that comes before any admission).
+    func refuseUndecodable(_ obj: JSON, _ r: ResourceInfo) throws {
+        if let typeError = admission.checkDecoding(obj, resource: r).typeError {
+            throw Self.decodeError(typeError, kind: r.kind, version: r.version, obj, .body)
+        }
+    }
+
+    /// Upstream's answer to a decoding error: 400 for a request body, an invalid `patch` (422) for a patch's result.
+    static func decodeError(_ typeError: String, kind: String, version: String, _ obj: JSON, _ source: DecodeSource) -> APIError {
+        switch source {
+        case .body:
+            return APIError.badRequest("\(kind) in version \"\(version)\" cannot be handled as a \(kind): \(typeError)")
+        case .patch:
+            let detail = "Invalid value: \(JSONSerializer.string(.string(JSONSerializer.string(obj)))): \(typeError)"
+            return APIError(code: 422, reason: "Invalid", message: " \"\" is invalid: patch: \(detail)",
+                            details: .init(causes: [.init(reason: "FieldValueInvalid", message: detail, field: "patch")]))
+        }
+    }
+
+    /// `preceding` are findings about a patch document itself, reported first as upstream does.
+    func applyFieldValidation(_ obj: inout JSON, _ r: ResourceInfo, _ mode: FieldValidation,
+                              duplicates: DuplicateKeys = DuplicateKeys(), source: DecodeSource = .body,
+                              preceding: [String] = []) throws -> [String] {
+        let report = admission.checkDecoding(obj, resource: r)
+        if let typeError = report.typeError { throw Self.decodeError(typeError, kind: r.kind, version: r.version, obj, source) }
+        let findings = Array((preceding + StrictDecodingErrors.list(unknown: report.unknownFields, duplicates: duplicates))
+            .prefix(StrictDecodingErrors.limit))
+        if !report.unknownFields.isEmpty && mode != .strict { admission.pruneUnknownFields(&obj, resource: r) }
+        if findings.isEmpty { return [] }
         switch mode {
         case .strict:
-            let list = unknown.map { "unknown field \"\($0.hasPrefix(".") ? String($0.dropFirst()) : $0)\"" }
-            throw APIError.badRequest("strict decoding error: " + list.joined(separator: ", "))
+            let text = "strict decoding error: " + findings.joined(separator: ", ")
+            switch source {
+            case .body: throw APIError.badRequest("\(r.kind) in version \"\(r.version)\" cannot be handled as a \(r.kind): \(text)")
+            case .patch: throw APIError.badRequest(text)
+            }
         case .warn:
-            admission.pruneUnknownFields(&obj, resource: r)
-            return unknown.map { "unknown field \"\($0.hasPrefix(".") ? String($0.dropFirst()) : $0)\"" }
+            return findings
         case .ignore:
-            admission.pruneUnknownFields(&obj, resource: r)
             return []
         }
     }

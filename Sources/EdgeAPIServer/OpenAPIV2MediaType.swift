@@ -44,8 +44,10 @@ enum OpenAPIV2MediaType: Equatable, Sendable {
         for part in header.split(separator: ",") {
             let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: " ") }
             guard let media = fields.first, !media.isEmpty else { continue }
+            // "/" or "//" split to nothing: such a clause names no type and is skipped (it must not trap).
             let ts = media.lowercased().split(separator: "/", maxSplits: 1).map(String.init)
-            var clause = Clause(type: ts[0], subtype: ts.count > 1 ? ts[1] : "*", quality: 1)
+            guard let type = ts.first else { continue }
+            var clause = Clause(type: type, subtype: ts.count > 1 ? ts[1] : "*", quality: 1)
             for f in fields.dropFirst() where f.lowercased().hasPrefix("q=") {
                 clause.quality = Double(f.dropFirst(2)) ?? 1
             }

@@ -60,6 +60,11 @@ struct ResourceHandler {
     // MARK: verbs
 
     func get(_ shape: ResponseShape) async throws -> HTTPResponse {
+        // A resourceVersion other than "0" asks for a state at least that new (upstream waits for it, then 504).
+        if let rv = request.query["resourceVersion"], !rv.isEmpty {
+            let wanted = try QueryInteger.uint64(rv)
+            if wanted > 0 { try await store.waitUntilFresh(wanted) }
+        }
         let obj = try await store.get(r, namespace: namespace, name: info.name!)
         switch info.subresource {
         case "scale": return .json(200, Scale.from(obj, r))
@@ -71,20 +76,28 @@ struct ResourceHandler {
     func create(_ shape: ResponseShape) async throws -> HTTPResponse {
         let dryRun = try dryRunRequested()
         let fv = try fieldValidation()
-        var body = try parseBody()
+        let parsed = try parseBody()
+        var body = parsed.json
         switch info.subresource {
         case nil:
             if info.name != nil { throw APIError.methodNotAllowed("POST is not allowed on a named \(r.plural) object; use PUT or PATCH") }
-            if r.group == "certificates.k8s.io" && r.kind == "CertificateSigningRequest" { body = try CSRAdmission.prepare(body, user: user, r) }
-            let (obj, warnings) = try await store.create(r, namespace: info.namespace, object: body, dryRun: dryRun, fieldValidation: fv)
+            if r.group == "certificates.k8s.io" && r.kind == "CertificateSigningRequest" {
+                // Decoding comes first upstream: a CSR whose fields do not fit its types is a 400 before admission looks at it.
+                try store.refuseUndecodable(body, r)
+                body = try CSRAdmission.prepare(body, user: user, r)
+            }
+            let (obj, warnings) = try await store.create(r, namespace: info.namespace, object: body, dryRun: dryRun, fieldValidation: fv,
+                                                         duplicates: parsed.duplicates)
             return .json(201, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
         case "binding" where r.kind == "Pod":
+            try TypedSubresourceBody.check(body, kind: "Binding", version: "v1", message: "k8s.io.api.core.v1.Binding")
             try await Binding.bind(store: store, pod: r, namespace: namespace, name: info.name!, binding: body, dryRun: dryRun)
             return .json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
         case "token" where r.kind == "ServiceAccount":
             guard let tokens = service.serviceAccountTokens else {
                 throw APIError.methodNotAllowed("this server has no service account signing key")
             }
+            try TypedSubresourceBody.check(body, kind: "TokenRequest", version: "v1", message: "k8s.io.api.authentication.v1.TokenRequest")
             return .json(201, try await TokenRequestHandler.issue(tokens, store: store, namespace: namespace ?? "", name: info.name!, request: body))
         default:
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
@@ -94,13 +107,16 @@ struct ResourceHandler {
     func update(_ shape: ResponseShape) async throws -> HTTPResponse {
         let dryRun = try dryRunRequested()
         let fv = try fieldValidation()
-        let body = try parseBody()
+        let parsed = try parseBody()
+        let body = parsed.json
         if info.subresource == "scale" {
+            try TypedSubresourceBody.check(body, kind: "Scale", version: "v1", message: "k8s.io.api.autoscaling.v1.Scale")
             let obj = try await Scale.update(store: store, r, namespace: namespace, name: info.name!, scale: body, dryRun: dryRun)
             return .json(200, Scale.from(obj, r))
         }
         let (obj, warnings) = try await store.update(r, namespace: namespace, name: info.name!, object: body,
-                                                     subresource: info.subresource, dryRun: dryRun, fieldValidation: fv)
+                                                     subresource: info.subresource, dryRun: dryRun, fieldValidation: fv,
+                                                     duplicates: parsed.duplicates)
         return .json(200, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
     }
 
@@ -112,17 +128,23 @@ struct ResourceHandler {
             throw APIError(code: 415, reason: "UnsupportedMediaType",
                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
         }
-        let patchBytes = request.body
         let patchDoc: JSON
-        do { patchDoc = try JSONParser.parse(patchBytes) } catch {
+        let patchDuplicates: DuplicateKeys
+        do { (patchDoc, patchDuplicates) = try JSONParser.parseNotingDuplicates(request.body) } catch {
             throw APIError.badRequest("error decoding patch: \(error)")
         }
+        if kind == .json, let ops = patchDoc.array, ops.count > JSONPatch.maxOperations {
+            throw APIError(code: 413, reason: "RequestEntityTooLarge",
+                           message: "Request entity too large: The allowed maximum operations in a JSON patch is \(JSONPatch.maxOperations), got \(ops.count)")
+        }
+        let patchFindings = PatchDocumentFindings.list(kind, patchDoc, duplicates: patchDuplicates)
         let schema = service.store.admission.patchSchema(resource: r)
         let sub = info.subresource
         let name = info.name!
         if sub == "scale" {
             let current = try await store.get(r, namespace: namespace, name: name)
             let patched = try PatchApplier.apply(kind, patchDoc, to: Scale.from(current, r), schema: nil)
+            try TypedSubresourceBody.check(patched, kind: "Scale", version: "v1", message: "k8s.io.api.autoscaling.v1.Scale", fromPatch: true)
             let obj = try await Scale.update(store: store, r, namespace: namespace, name: name, scale: patched, dryRun: dryRun)
             return .json(200, Scale.from(obj, r))
         }
@@ -132,7 +154,7 @@ struct ResourceHandler {
             if patched[path: ["metadata", "name"]]?.string != name {
                 throw APIError.badRequest("the name of the object (\(patched[path: ["metadata", "name"]]?.string ?? "")) does not match the name on the URL (\(name))")
             }
-            warnings = try store.applyFieldValidation(&patched, r, fv)
+            warnings = try store.applyFieldValidation(&patched, r, fv, source: .patch, preceding: patchFindings)
             // A patch that carries a resourceVersion is a precondition (as upstream).
             let pinned = patchDoc[path: ["metadata", "resourceVersion"]] != nil
                 || (kind == .json && ObjectCodec.revision(of: patched) != ObjectCodec.revision(of: old))
@@ -178,11 +200,17 @@ struct ResourceHandler {
 
     // MARK: request details
 
-    func parseBody() throws -> JSON {
+    struct ParsedBody {
+        var json: JSON
+        /// Keys the JSON repeats, for strict field validation.
+        var duplicates = DuplicateKeys()
+    }
+
+    func parseBody() throws -> ParsedBody {
         let ct = (request.headers["content-type"] ?? "application/json").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
         guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty; send a \(r.kind) object as JSON") }
         if ct == "application/vnd.kubernetes.protobuf" {
-            do { return try ProtobufDecoder.decode(request.body) } catch {
+            do { return ParsedBody(json: try ProtobufDecoder.decode(request.body)) } catch {
                 throw APIError.badRequest("the request body is not a valid protobuf \(r.kind): \(error)")
             }
         }
@@ -191,7 +219,8 @@ struct ResourceHandler {
                            message: "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf")
         }
         do {
-            return try JSONParser.parse(request.body)
+            let (json, duplicates) = try JSONParser.parseNotingDuplicates(request.body)
+            return ParsedBody(json: json, duplicates: duplicates)
         } catch {
             throw APIError.badRequest("the request body is not valid JSON: \(error)")
         }

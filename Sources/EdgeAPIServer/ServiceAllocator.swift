@@ -52,7 +52,7 @@ public final class ServiceAllocator: Sendable {
         "\(v >> 24).\(v >> 16 & 255).\(v >> 8 & 255).\(v & 255)"
     }
 
-    func contains(_ ip: UInt32) -> Bool { ip & (UInt32.max << (32 - UInt32(prefixLength))) == network }
+    public func contains(_ ip: UInt32) -> Bool { ip & (UInt32.max << (32 - UInt32(prefixLength))) == network }
 
     /// Loads current allocations from the store once.
     func load(_ backend: any Backend) async throws {

@@ -17,9 +17,9 @@ public struct StandardAdmission: Admission {
                                 causes: errs.map { APIError.Cause(reason: $0.kind.rawValue, message: $0.body, field: $0.field) })
     }
 
-    public func unknownFields(_ obj: JSON, resource: ResourceInfo) -> [String] {
-        guard let m = APISchema.shared.messageName(for: resource) else { return [] }
-        return APISchema.shared.unknownFields(in: obj, message: m)
+    public func checkDecoding(_ obj: JSON, resource: ResourceInfo) -> DecodeReport {
+        guard let m = APISchema.shared.messageName(for: resource) else { return DecodeReport() }
+        return APISchema.shared.checkDecoding(obj, message: m)
     }
 
     public func pruneUnknownFields(_ obj: inout JSON, resource: ResourceInfo) {

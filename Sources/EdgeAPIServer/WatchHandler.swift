@@ -16,33 +16,48 @@ struct WatchHandler: Sendable {
     /// How often bookmarks go out when the client allows them.
     static let bookmarkInterval: Duration = .seconds(30)
 
+    /// The longest timeoutSeconds honoured as given; longer ones never end either.
+    static let maxTimeoutSeconds: Int64 = 100 * 365 * 24 * 3600
+
     func start() async throws -> HTTPResponse {
         var initial: [JSON] = []
         var fromRevision: Int64
+        /// Events up to this revision are not for this watcher: it asked to start past the store's present.
+        var skipThrough: UInt64?
         let rv = options.resourceVersion
         let sendInitial = options.sendInitialEvents ?? (rv == nil || rv == "0")
         if sendInitial {
+            if let wanted = options.minimumRevision {
+                // Upstream waits for the cache to reach the revision, then ends the watch with one ERROR event.
+                do { try await store.waitUntilFresh(wanted) } catch let e as APIError { return Self.single(Self.errorEvent(e)) }
+            }
             var listOpts = options
             listOpts.limit = 0
             listOpts.continueToken = nil
             listOpts.resourceVersionMatch = nil
             listOpts.resourceVersion = nil
+            listOpts.resourceVersionNumber = nil
             let page = try await store.list(resource, namespace: namespace, options: listOpts)
             initial = page.items
             fromRevision = page.revision
         } else {
-            fromRevision = Int64(rv!)!
+            let current = try await store.backend.currentRevision()
+            let wanted = options.resourceVersionNumber ?? UInt64(max(current, 0))
+            if wanted > UInt64(max(current, 0)) {
+                // A watch ahead of the store is accepted, as upstream's: it hears nothing until the store passes it.
+                fromRevision = current
+                skipThrough = wanted
+            } else {
+                fromRevision = Int64(wanted)
+            }
         }
         let compactedAt = try await store.backend.compactedRevision()
         if fromRevision < compactedAt && !sendInitial {
             // Upstream answers a watch from a compacted revision with 200 and one ERROR event.
-            let ev = Self.errorEvent(APIError.gone("too old resource version: \(fromRevision) (\(compactedAt))"))
-            let (stream, cont) = AsyncStream<[UInt8]>.makeStream()
-            cont.yield(ev)
-            cont.finish()
-            return HTTPResponse(status: 200, headers: Self.headers, body: .stream(stream))
+            return Self.single(Self.errorEvent(APIError.gone("too old resource version: \(fromRevision) (\(compactedAt))")))
         }
         let events = store.backend.watch(prefix: resource.listPrefix(namespace: namespace), afterRevision: fromRevision)
+        let floor = skipThrough
         let (stream, cont) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .unbounded)
         let lastRevision = RevisionCell(fromRevision)
         let handler = self
@@ -54,6 +69,7 @@ struct WatchHandler: Sendable {
             }
             do {
                 for try await ev in events {
+                    if let floor, UInt64(max(ev.kv.modRevision, 0)) <= floor { continue }
                     lastRevision.set(ev.kv.modRevision)
                     if let bytes = try handler.translate(ev) { cont.yield(bytes) }
                 }
@@ -70,7 +86,7 @@ struct WatchHandler: Sendable {
             cont.finish()
         }
         let allowBookmarks = options.allowWatchBookmarks
-        let timeout = options.timeoutSeconds
+        let timeout = options.timeoutSeconds.map { min($0, Self.maxTimeoutSeconds) }
         let ticker = Task {
             let started = ContinuousClock.now
             while !Task.isCancelled {
@@ -95,6 +111,14 @@ struct WatchHandler: Sendable {
     }
 
     static let headers = [("Content-Type", "application/json"), ("Transfer-Encoding", "chunked")]
+
+    /// A watch answered with one event and ended (an ERROR upstream sends on the stream, not as the status).
+    static func single(_ event: [UInt8]) -> HTTPResponse {
+        let (stream, cont) = AsyncStream<[UInt8]>.makeStream()
+        cont.yield(event)
+        cont.finish()
+        return HTTPResponse(status: 200, headers: headers, body: .stream(stream))
+    }
 
     /// Store event → API watch event bytes, or nil when this watcher should not see it.
     func translate(_ ev: WatchEvent) throws -> [UInt8]? {

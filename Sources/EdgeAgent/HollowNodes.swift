@@ -209,8 +209,9 @@ public final class HollowNodes: Sendable {
         let runFor = Int64(pod[path: ["metadata", "annotations", Self.runSecondsAnnotation]]?.string ?? "0") ?? 0
         let started = pod[path: ["status", "startTime"]]?.string.flatMap(Timestamp.init(rfc3339:)) ?? Timestamp.now()
         let now = Timestamp.now()
-        if now.seconds - started.seconds < runFor {
-            queue.addAfter(Informer.key(pod), .seconds(Int(runFor - (now.seconds - started.seconds))))
+        let ran = now.seconds.saturatingSubtracting(started.seconds)
+        if ran < runFor {
+            queue.addAfter(Informer.key(pod), .seconds(clamping: runFor.saturatingSubtracting(ran)))
             return
         }
         var status = pod["status"] ?? [:]

@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeClient
+import EdgeNet
 
 /// The node half of the agent: registers this machine's Node, renews its
 /// Lease every 10 s, and writes node status only when something in it
@@ -27,12 +28,19 @@ public final class NodeAgent: Sendable {
     let client: APIClient
     let config: Config
     let facts: any NodeFactsSource
+    /// The pod network's state for the Ready and NetworkUnavailable conditions (nil: not reported).
+    let network: (@Sendable () -> NetworkReadiness)?
+    let statusWakeup = Wakeup()
 
-    public init(client: APIClient, config: Config, facts: any NodeFactsSource) {
+    public init(client: APIClient, config: Config, facts: any NodeFactsSource, network: (@Sendable () -> NetworkReadiness)? = nil) {
         self.client = client
         self.config = config
         self.facts = facts
+        self.network = network
     }
+
+    /// Asks for the status to be looked at now (the pod network came up or went down) instead of at the next check.
+    public func statusMayHaveChanged() { statusWakeup.signal() }
 
     /// Registers, then keeps the lease and status current until cancelled.
     /// Failures are retried: the agent outlives a restarting server.
@@ -58,7 +66,7 @@ public final class NodeAgent: Sendable {
             g.addTask {
                 var last = registeredAt
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: self.config.statusCheckInterval)
+                    await self.statusWakeup.wait(timeout: self.config.statusCheckInterval)
                     if let wrote = try? await self.updateStatusIfNeeded(lastWrite: last), wrote { last = Timestamp.now().seconds }
                 }
             }
@@ -82,10 +90,10 @@ public final class NodeAgent: Sendable {
 
     func register() async throws {
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil,
-                                              agentPort: config.agentAPIPort)
+                                              agentPort: config.agentAPIPort, network: network?())
         if var existing = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
             existing["status"] = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(),
-                                                          previous: existing["status"], agentPort: config.agentAPIPort)
+                                                          previous: existing["status"], agentPort: config.agentAPIPort, network: network?())
             _ = try await client.updateStatus(Self.nodes, existing)
         } else {
             _ = try await client.create(Self.nodes, namespace: nil, try nodeObject(status))
@@ -100,7 +108,7 @@ public final class NodeAgent: Sendable {
         }
         let now = Timestamp.now()
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"],
-                                                agentPort: config.agentAPIPort)
+                                                agentPort: config.agentAPIPort, network: network?())
         try await publishImagePlatforms(node)
         let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
         guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }

@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeNet
 
 /// Node status from NodeFacts, as a kubelet reports it: capacity, allocatable
 /// (memory and disk less the eviction thresholds k3s uses), pressure and Ready
@@ -14,7 +15,10 @@ public enum NodeStatusBuilder {
     public static let kubeletVersion = "v1.37.0-edgectl"
 
     /// `agentPort`: where the agent API listens, published as daemonEndpoints.kubeletEndpoint.Port for the API server's proxy.
-    public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?, agentPort: Int = 10250) -> JSON {
+    /// `network`: the pod network's state (nil: none to report): Ready is False while it is not ready, with
+    /// upstream's "container runtime network not ready" message, and NetworkUnavailable follows it.
+    public static func status(_ f: NodeFacts, runtimeVersion: String, now: Timestamp, previous: JSON?, agentPort: Int = 10250,
+                              network: NetworkReadiness? = nil) -> JSON {
         let capacity: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(f.memoryBytes / 1024)Ki"),
                               "ephemeral-storage": .string("\(f.diskBytes / 1024)Ki"), "pods": .string(String(podsPerNode))]
         let allocatable: JSON = ["cpu": .string(String(f.cpuCores)), "memory": .string("\(max(0, f.memoryBytes - memoryReserve) / 1024)Ki"),
@@ -34,14 +38,23 @@ public enum NodeStatusBuilder {
             return ["type": .string(type), "status": .string(value), "reason": .string(on ? reasonOn : reasonOff),
                     "message": .string(on ? msgOn : msgOff), "lastHeartbeatTime": .string(now.rfc3339), "lastTransitionTime": since]
         }
-        let conditions: [JSON] = [
+        let networkReady = network?.ready ?? true
+        let notReadyMessage = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:\(network?.message ?? "")"
+        var conditions: [JSON] = []
+        if let u = network?.unavailable {
+            conditions.append(cond("NetworkUnavailable", u.status, u.reason, u.reason, u.message, u.message))
+        } else if let kept = old.first(where: { $0["type"]?.string == "NetworkUnavailable" }) {
+            // Set by someone else (a CNI such as Calico sets it): kept as is, as upstream's kubelet keeps it.
+            conditions.append(kept)
+        }
+        conditions += [
             cond("MemoryPressure", memoryPressure, "KubeletHasInsufficientMemory", "KubeletHasSufficientMemory",
                  "kubelet has insufficient memory available", "kubelet has sufficient memory available"),
             cond("DiskPressure", diskPressure, "KubeletHasDiskPressure", "KubeletHasNoDiskPressure",
                  "kubelet has disk pressure", "kubelet has no disk pressure"),
             cond("PIDPressure", pidPressure, "KubeletHasInsufficientPID", "KubeletHasSufficientPID",
                  "kubelet has insufficient PID available", "kubelet has sufficient PID available"),
-            cond("Ready", true, "KubeletReady", "KubeletNotReady", "kubelet is posting ready status", "kubelet is not ready"),
+            cond("Ready", networkReady, "KubeletReady", "KubeletNotReady", "kubelet is posting ready status", notReadyMessage),
         ]
         return ["capacity": capacity, "allocatable": allocatable, "conditions": .array(conditions),
                 "addresses": [["type": "InternalIP", "address": .string(f.internalIP)], ["type": "Hostname", "address": .string(f.hostname)]],

@@ -171,7 +171,7 @@ public struct APIClient: Sendable {
                             let type = ev["type"]?.string ?? ""
                             let obj = ev["object"] ?? .null
                             if type == "ERROR" {
-                                throw Self.error(status: Int(clamping: obj["code"]?.int ?? 500), body: obj)
+                                throw Self.error(status: obj["code"]?.clampedInt ?? 500, body: obj)
                             }
                             cont.yield(Event(type: type, object: obj))
                         }

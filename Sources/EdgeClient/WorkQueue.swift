@@ -1,3 +1,4 @@
+import EdgeAPI
 import Synchronization
 
 /// A queue of object keys for a controller, with client-go's guarantees:
@@ -41,7 +42,11 @@ public final class WorkQueue: Sendable {
         waiter?.resume(returning: key)
     }
 
+    /// Delays are capped at a day: they are often computed from objects (TTLs, grace
+    /// periods of any int64), Task.sleep traps past Int64 seconds from now, and a key
+    /// looked at early is simply put back.
     public func addAfter(_ key: String, _ delay: Duration) {
+        let delay = min(max(delay, .zero), .longestSleep)
         Task {
             try? await Task.sleep(for: delay)
             self.add(key)

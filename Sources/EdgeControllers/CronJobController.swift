@@ -43,7 +43,7 @@ public struct CronJobController: Controller {
             t = n
         }
         if let due, cj[path: ["spec", "suspend"]]?.bool != true {
-            let late = now.seconds - due.seconds
+            let late = now.seconds.saturatingSubtracting(due.seconds)
             let deadline = cj[path: ["spec", "startingDeadlineSeconds"]]?.int
             let policy = cj[path: ["spec", "concurrencyPolicy"]]?.string ?? "Allow"
             if let deadline, late > deadline {
@@ -71,9 +71,9 @@ public struct CronJobController: Controller {
         })
         let succeeded = owned.filter { JobController.finished($0)?["type"]?.string == "Complete" }
         if let last = succeeded.compactMap({ $0[path: ["status", "completionTime"]]?.string }).max() { status["lastSuccessfulTime"] = .string(last) }
-        try await prune(succeeded, keep: Int(clamping: cj[path: ["spec", "successfulJobsHistoryLimit"]]?.int ?? 3), ns: ns, ctx)
+        try await prune(succeeded, keep: max(0, cj[path: ["spec", "successfulJobsHistoryLimit"]]?.clampedInt ?? 3), ns: ns, ctx)
         try await prune(owned.filter { JobController.finished($0)?["type"]?.string == "Failed" },
-                        keep: Int(clamping: cj[path: ["spec", "failedJobsHistoryLimit"]]?.int ?? 1), ns: ns, ctx)
+                        keep: max(0, cj[path: ["spec", "failedJobsHistoryLimit"]]?.clampedInt ?? 1), ns: ns, ctx)
         if status != cj["status"] {
             var u = cj
             u["status"] = status

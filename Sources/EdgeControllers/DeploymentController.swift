@@ -59,7 +59,7 @@ public struct DeploymentController: Controller {
             sets = sets.map { Self.name($0) == Self.name(newRS!) ? newRS! : $0 }
         }
         let olds = sets.filter { Self.name($0) != newRS.map(Self.name) }
-        let replicas = Int(clamping: d[path: ["spec", "replicas"]]?.int ?? 1)
+        let replicas = max(0, d[path: ["spec", "replicas"]]?.clampedInt ?? 1)
 
         if paused || newRS == nil {
             // Paused: only follow scaling, on the newest ReplicaSet.
@@ -86,8 +86,8 @@ public struct DeploymentController: Controller {
 
     static func name(_ o: JSON) -> String { o[path: ["metadata", "name"]]?.string ?? "" }
     static func revision(_ rs: JSON) -> Int64? { rs[path: ["metadata", "annotations", revisionKey]]?.string.flatMap { Int64($0) } }
-    static func specReplicas(_ rs: JSON) -> Int { Int(clamping: rs[path: ["spec", "replicas"]]?.int ?? 0) }
-    static func available(_ rs: JSON) -> Int { Int(clamping: rs[path: ["status", "availableReplicas"]]?.int ?? 0) }
+    static func specReplicas(_ rs: JSON) -> Int { rs[path: ["spec", "replicas"]]?.clampedInt ?? 0 }
+    static func available(_ rs: JSON) -> Int { rs[path: ["status", "availableReplicas"]]?.clampedInt ?? 0 }
 
     func ownedReplicaSets(_ d: JSON, ns: String, _ ctx: ControllerContext) async throws -> [JSON] {
         let uid = d[path: ["metadata", "uid"]]?.string ?? ""
@@ -107,7 +107,7 @@ public struct DeploymentController: Controller {
     }
 
     func createReplicaSet(_ d: JSON, ns: String, revision: Int64, _ ctx: ControllerContext) async throws -> JSON {
-        let collisions = d[path: ["status", "collisionCount"]]?.int ?? 0
+        let collisions = Int64(d[path: ["status", "collisionCount"]]?.int32 ?? 0)
         let hash = DeploymentMath.templateHash(d[path: ["spec", "template"]], collisionCount: collisions)
         var template = d[path: ["spec", "template"]] ?? [:]
         template[path: ["metadata", "labels", "pod-template-hash"]] = .string(hash)
@@ -121,7 +121,7 @@ public struct DeploymentController: Controller {
             annotations[k] = v
         }
         let (surge, _) = DeploymentMath.surgeAndUnavailable(d)
-        let replicas = d[path: ["spec", "replicas"]]?.int ?? 1
+        let replicas = Int64(d[path: ["spec", "replicas"]]?.int32 ?? 1)
         annotations[Self.revisionKey] = .string(String(revision))
         annotations["deployment.kubernetes.io/desired-replicas"] = .string(String(replicas))
         annotations["deployment.kubernetes.io/max-replicas"] = .string(String(replicas + Int64(surge)))
@@ -143,7 +143,7 @@ public struct DeploymentController: Controller {
                 return existing
             }
             var bumped = d
-            bumped[path: ["status", "collisionCount"]] = .int(collisions + 1)
+            bumped[path: ["status", "collisionCount"]] = .int(min(collisions + 1, Int64(Int32.max)))
             _ = try await ctx.client.updateStatus(Self.deployments, bumped)
             throw RequeueAfter(.milliseconds(10))
         }
@@ -152,7 +152,7 @@ public struct DeploymentController: Controller {
     func scale(_ rs: JSON, to n: Int, _ d: JSON, _ ctx: ControllerContext) async throws {
         let from = Self.specReplicas(rs)
         guard from != n else { return }
-        let replicas = d[path: ["spec", "replicas"]]?.int ?? 1
+        let replicas = Int64(d[path: ["spec", "replicas"]]?.int32 ?? 1)
         let (surge, _) = DeploymentMath.surgeAndUnavailable(d)
         _ = try await ctx.client.mergePatch(Self.replicaSets, namespace: rs[path: ["metadata", "namespace"]]?.string, name: Self.name(rs),
                                             ["spec": ["replicas": .int(Int64(n))],
@@ -210,7 +210,7 @@ public struct DeploymentController: Controller {
     }
 
     func pruneHistory(_ d: JSON, olds: [JSON], _ ctx: ControllerContext) async throws {
-        let limit = Int(clamping: d[path: ["spec", "revisionHistoryLimit"]]?.int ?? 10)
+        let limit = max(0, d[path: ["spec", "revisionHistoryLimit"]]?.clampedInt ?? 10)
         let idle = olds.filter { Self.specReplicas($0) == 0 && ($0[path: ["status", "replicas"]]?.int ?? 0) == 0 }
             .sorted { (Self.revision($0) ?? 0) < (Self.revision($1) ?? 0) }
         guard idle.count > limit else { return }
@@ -237,11 +237,12 @@ public struct DeploymentController: Controller {
     }
 
     static func status(_ d: JSON, sets: [JSON], newRSName: String?, paused: Bool, now: Timestamp) -> JSON {
-        let desired = Int(clamping: d[path: ["spec", "replicas"]]?.int ?? 1)
-        func sum(_ f: String) -> Int64 { sets.reduce(0) { $0 + ($1[path: ["status", f]]?.int ?? 0) } }
+        let desired = d[path: ["spec", "replicas"]]?.clampedInt ?? 1
+        // Counts written by other writers read as int32, so summing them cannot overflow.
+        func sum(_ f: String) -> Int64 { sets.reduce(0) { $0 + Int64($1[path: ["status", f]]?.int32 ?? 0) } }
         let newRS = sets.first { name($0) == newRSName }
         let replicas = sum("replicas")
-        let updated = newRS?[path: ["status", "replicas"]]?.int ?? 0
+        let updated = Int64(newRS?[path: ["status", "replicas"]]?.int32 ?? 0)
         let ready = sum("readyReplicas")
         let available = sum("availableReplicas")
         let (_, maxUnavailable) = DeploymentMath.surgeAndUnavailable(d)
@@ -279,7 +280,7 @@ public struct DeploymentController: Controller {
                 progressing = prev!
             } else if let last = prev?["lastUpdateTime"]?.string.flatMap(Timestamp.init(rfc3339:)),
                       prev?["reason"]?.string == "ReplicaSetUpdated", d["status"]?["updatedReplicas"]?.int == updated,
-                      d["status"]?["availableReplicas"]?.int == available, now.seconds - last.seconds > deadline {
+                      d["status"]?["availableReplicas"]?.int == available, now.seconds.saturatingSubtracting(last.seconds) > deadline {
                 progressing = condition("Progressing", "False", "ProgressDeadlineExceeded", "ReplicaSet \"\(rsName)\" has timed out progressing.")
             } else if prev?["reason"]?.string == "ReplicaSetUpdated", d["status"]?["updatedReplicas"]?.int == updated,
                       d["status"]?["availableReplicas"]?.int == available {

@@ -3,20 +3,23 @@ import EdgeAPI
 /// The arithmetic of rolling updates, kept pure so it can be tested alone.
 public enum DeploymentMath {
     /// An int-or-percent value against a total: surge rounds up, unavailable rounds down (as upstream).
+    /// Percentages are whole numbers (upstream reads them with Atoi); every result is
+    /// within int32, so nothing here traps on a stored object's odd value ("nan%", "1e308%").
     public static func resolve(_ v: JSON?, total: Int, roundUp: Bool, default def: Int) -> Int {
         guard let v else { return def }
-        if let i = v.int { return Int(clamping: i) }
-        if let s = v.string, s.hasSuffix("%"), let p = Double(s.dropLast()) {
-            let x = Double(total) * p / 100
-            return Int(roundUp ? x.rounded(.up) : x.rounded(.down))
+        if let i = v.clampedInt { return i }
+        if let s = v.string, s.hasSuffix("%"), let p = Int32(s.dropLast()) {
+            let x = Double(total) * Double(p) / 100
+            let r = roundUp ? x.rounded(.up) : x.rounded(.down)
+            return Int(min(max(r, Double(Int32.min)), Double(Int32.max)))
         }
-        if let s = v.string, let i = Int(s) { return i }
+        if let s = v.string, let i = Int32(s) { return Int(i) }
         return def
     }
 
     /// (maxSurge, maxUnavailable) for a deployment; never both zero.
     public static func surgeAndUnavailable(_ d: JSON) -> (Int, Int) {
-        let replicas = Int(clamping: d[path: ["spec", "replicas"]]?.int ?? 1)
+        let replicas = max(0, d[path: ["spec", "replicas"]]?.clampedInt ?? 1)
         let ru = d[path: ["spec", "strategy", "rollingUpdate"]]
         var surge = resolve(ru?["maxSurge"], total: replicas, roundUp: true, default: Int((Double(replicas) * 0.25).rounded(.up)))
         var unavailable = resolve(ru?["maxUnavailable"], total: replicas, roundUp: false, default: Int((Double(replicas) * 0.25).rounded(.down)))

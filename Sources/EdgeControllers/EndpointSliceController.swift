@@ -109,6 +109,11 @@ public struct EndpointSliceController: Controller {
                                "conditions": ["ready": .bool(ready), "serving": .bool(serving), "terminating": .bool(terminating)],
                                "targetRef": ServiceSelection.targetRef(pod)]
                 if let node = pod[path: ["spec", "nodeName"]]?.string { e["nodeName"] = .string(node) }
+                // A pod whose subdomain is this service is reachable as hostname.service (StatefulSet pods), as upstream.
+                if let host = pod[path: ["spec", "hostname"]]?.string, !host.isEmpty,
+                   pod[path: ["spec", "subdomain"]]?.string == svc[path: ["metadata", "name"]]?.string {
+                    e["hostname"] = .string(host)
+                }
                 return e
             }
             return (ports, endpoints)

@@ -40,9 +40,10 @@ public struct HorizontalPodAutoscalerController: Controller {
         }
         do {
             let target = try await scaleTarget(hpa, ns: ns, ctx)
-            let current = Int(clamping: target.replicas)
-            let minReplicas = Int(clamping: hpa[path: ["spec", "minReplicas"]]?.int ?? 1)
-            let maxReplicas = Int(clamping: hpa[path: ["spec", "maxReplicas"]]?.int ?? Int64(max(minReplicas, 1)))
+            // Read as int32 whatever a stored object holds, so no conversion or comparison can trap.
+            let current = max(0, Int(Int32(clamping: target.replicas)))
+            let minReplicas = hpa[path: ["spec", "minReplicas"]]?.clampedInt ?? 1
+            let maxReplicas = hpa[path: ["spec", "maxReplicas"]]?.clampedInt ?? max(minReplicas, 1)
             status["currentReplicas"] = .int(Int64(current))
             condition("AbleToScale", true, "SucceededGetScale", "the HPA controller was able to get the target's current scale")
             var desired = current
@@ -122,6 +123,7 @@ public struct HorizontalPodAutoscalerController: Controller {
             $0["type"]?.string == "Resource" && $0[path: ["resource", "name"]]?.string == "cpu"
         }
         let targetUtilization = metric?[path: ["resource", "target", "averageUtilization"]]?.int ?? 80
+        guard targetUtilization > 0 else { return nil } // validation refuses it; an old stored object may still hold it
         let pods = ctx.informers.informer(Self.pods).list {
             $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.isActive($0)
                 && LabelSelectorMatcher.matches(target.selector, $0[path: ["metadata", "labels"]]?.object ?? JSONObject())
@@ -132,18 +134,19 @@ public struct HorizontalPodAutoscalerController: Controller {
         for p in pods {
             guard let n = p[path: ["metadata", "name"]]?.string, let u = usage[n] else { continue }
             let req = (p[path: ["spec", "containers"]]?.array ?? []).reduce(Int64(0)) {
-                $0 + ($1[path: ["resources", "requests", "cpu"]].flatMap(QuantityValue.milliInt) ?? 0)
+                $0.saturatingAdding($1[path: ["resources", "requests", "cpu"]].flatMap(QuantityValue.milliInt) ?? 0)
             }
             guard req > 0 else { return nil }
-            used += u
-            requested += req
+            // Usage comes from nodes and requests from pods: any int64, so the sums saturate.
+            used = used.saturatingAdding(max(0, u))
+            requested = requested.saturatingAdding(req)
             sampled += 1
         }
         guard sampled > 0, requested > 0 else { return nil }
         let utilization = Double(used) * 100 / Double(requested)
         let ratio = utilization / Double(targetUtilization)
         // Upstream sizes from the pods that reported, not the replica count.
-        let replicas = abs(ratio - 1) <= Self.tolerance ? current : Int((ratio * Double(sampled)).rounded(.up))
-        return Proposal(utilization: Int(utilization.rounded()), replicas: replicas, averageMilli: used / Int64(sampled))
+        let replicas = abs(ratio - 1) <= Self.tolerance ? current : Int(clampingToInt32: (ratio * Double(sampled)).rounded(.up))
+        return Proposal(utilization: Int(clampingToInt32: utilization.rounded()), replicas: replicas, averageMilli: used / Int64(sampled))
     }
 }

@@ -47,13 +47,14 @@ public struct JobController: Controller {
         let uid = job[path: ["metadata", "uid"]]?.string
         let pods = ctx.informers.informer(Self.pods).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
         let active = pods.filter(PodHelpers.isActive)
-        let succeeded = max(Int(clamping: job[path: ["status", "succeeded"]]?.int ?? 0), pods.filter { $0[path: ["status", "phase"]]?.string == "Succeeded" }.count)
+        // Counts read as int32 (what upstream's fields hold) whatever an old stored object says.
+        let succeeded = max(job[path: ["status", "succeeded"]]?.clampedInt ?? 0, pods.filter { $0[path: ["status", "phase"]]?.string == "Succeeded" }.count)
         let failedPods = pods.filter { $0[path: ["status", "phase"]]?.string == "Failed" }
-        let failed = max(Int(clamping: job[path: ["status", "failed"]]?.int ?? 0), failedPods.count)
+        let failed = max(job[path: ["status", "failed"]]?.clampedInt ?? 0, failedPods.count)
         let spec = job["spec"] ?? [:]
-        let completions = Int(clamping: spec["completions"]?.int ?? 1)
-        let parallelism = Int(clamping: spec["parallelism"]?.int ?? 1)
-        let backoffLimit = Int(clamping: spec["backoffLimit"]?.int ?? 6)
+        let completions = spec["completions"]?.clampedInt ?? 1
+        let parallelism = spec["parallelism"]?.clampedInt ?? 1
+        let backoffLimit = spec["backoffLimit"]?.clampedInt ?? 6
         var status = job["status"] ?? [:]
         let startTime = status["startTime"]?.string.flatMap(Timestamp.init(rfc3339:)) ?? now
         if status["startTime"] == nil && spec["suspend"]?.bool != true { status["startTime"] = .string(now.rfc3339) }
@@ -74,7 +75,7 @@ public struct JobController: Controller {
             try await deleteAll(active, ns: ns, ctx)
             status["active"] = 0
             await ctx.events.record(job, reason: "Completed", message: "Job completed")
-        } else if let deadline = spec["activeDeadlineSeconds"]?.int, now.seconds - startTime.seconds >= deadline {
+        } else if let deadline = spec["activeDeadlineSeconds"]?.int, now.seconds.saturatingSubtracting(startTime.seconds) >= deadline {
             condition("FailureTarget", "DeadlineExceeded", "Job was active longer than specified deadline")
             condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline")
             try await deleteAll(active, ns: ns, ctx)
@@ -89,21 +90,22 @@ public struct JobController: Controller {
         } else {
             status["active"] = .int(Int64(active.count))
             if spec["suspend"]?.bool != true && expectations.satisfied(key) {
-                let want = min(parallelism, completions - succeeded)
+                let want = max(0, min(parallelism, completions - succeeded))
                 let missing = want - active.count
                 if missing > 0 {
                     let wait = backoffRemaining(failedPods: failedPods, failed: failed, now: now)
                     if wait > 0 {
                         requeue = wait
                     } else {
-                        try await create(missing, job: job, ns: ns, key: key, ctx)
+                        // At most upstream's maxPodCreateDeletePerSync per pass; the next pass makes the rest.
+                        try await create(min(missing, 500), job: job, ns: ns, key: key, ctx)
                     }
                 } else if missing < 0 {
                     try await deleteAll(Array(PodHelpers.sortedForDeletion(active).prefix(-missing)), ns: ns, ctx)
                 }
             }
             if let deadline = spec["activeDeadlineSeconds"]?.int {
-                let left = deadline - (now.seconds - startTime.seconds)
+                let left = deadline.saturatingSubtracting(now.seconds.saturatingSubtracting(startTime.seconds))
                 requeue = min(requeue ?? left, max(1, left))
             }
         }
@@ -120,12 +122,17 @@ public struct JobController: Controller {
     func backoffRemaining(failedPods: [JSON], failed: Int, now: Timestamp) -> Int64 {
         guard failed > 0 else { return 0 }
         var delay = backoffBase
-        for _ in 1..<failed { delay = min(backoffMax, delay * 2) }
+        // Doubling stops at the cap: a failed count in the billions costs no more than a few steps.
+        var doublings = 1
+        while doublings < failed && delay < backoffMax {
+            delay = min(backoffMax, delay.saturatingMultiplied(by: 2))
+            doublings += 1
+        }
         let last = failedPods.compactMap { p -> Timestamp? in
             let finished = (p[path: ["status", "containerStatuses"]]?.array ?? []).compactMap { $0[path: ["state", "terminated", "finishedAt"]]?.string }
             return (finished.max() ?? p[path: ["metadata", "creationTimestamp"]]?.string).flatMap(Timestamp.init(rfc3339:))
         }.max() ?? now
-        return max(0, last.seconds + delay - now.seconds)
+        return max(0, last.seconds.saturatingAdding(delay).saturatingSubtracting(now.seconds))
     }
 
     func create(_ n: Int, job: JSON, ns: String, key: String, _ ctx: ControllerContext) async throws {
@@ -150,7 +157,7 @@ public struct JobController: Controller {
     func cleanUpAfterTTL(_ job: JSON, finishedAt: String?, ns: String, name: String, now: Timestamp, _ ctx: ControllerContext) async throws {
         guard let ttl = job[path: ["spec", "ttlSecondsAfterFinished"]]?.int,
               let done = (job[path: ["status", "completionTime"]]?.string ?? finishedAt).flatMap(Timestamp.init(rfc3339:)) else { return }
-        let left = done.seconds + ttl - now.seconds
+        let left = done.seconds.saturatingAdding(ttl).saturatingSubtracting(now.seconds)
         if left > 0 { throw RequeueAfter(.seconds(left)) }
         do { try await ctx.client.delete(Self.jobs, namespace: ns, name: name, propagationPolicy: "Background") }
         catch let e as APIError where e.code == 404 {}

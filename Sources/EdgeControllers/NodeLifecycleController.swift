@@ -99,7 +99,7 @@ public struct NodeLifecycleController: Controller {
                 guard let t = tolerations.first(where: { NodeMatching.tolerates($0, taint) }) else { keep = false; evictIn = 0; break }
                 if let secs = t["tolerationSeconds"]?.int {
                     let added = taint.timeAdded.flatMap(Timestamp.init(rfc3339:)) ?? now
-                    let left = added.seconds + secs - now.seconds
+                    let left = added.seconds.saturatingAdding(secs).saturatingSubtracting(now.seconds)
                     evictIn = min(evictIn ?? left, left)
                     keep = false
                 }

@@ -23,7 +23,7 @@ public enum PodHelpers {
         guard isReady(pod) else { return false }
         if minReadySeconds <= 0 { return true }
         guard let since = condition(pod, "Ready")?["lastTransitionTime"]?.string.flatMap(Timestamp.init(rfc3339:)) else { return false }
-        return since.seconds + minReadySeconds <= now.seconds
+        return since.seconds.saturatingAdding(minReadySeconds) <= now.seconds
     }
 
     /// The controlling owner reference, if any.
@@ -51,9 +51,10 @@ public enum PodHelpers {
         return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": template?["spec"] ?? [:]]
     }
 
-    /// Restarts summed over containers (used to pick which pod to delete).
+    /// Restarts summed over containers (used to pick which pod to delete). Each count
+    /// reads as an int32 (a node writes them), so neither the sum nor its negation can overflow.
     public static func restarts(_ pod: JSON) -> Int64 {
-        (pod[path: ["status", "containerStatuses"]]?.array ?? []).reduce(0) { $0 + ($1["restartCount"]?.int ?? 0) }
+        (pod[path: ["status", "containerStatuses"]]?.array ?? []).reduce(0) { $0 + Int64($1["restartCount"]?.int32 ?? 0) }
     }
 
     /// Upstream's deletion preference: unscheduled, then pending, then not ready,

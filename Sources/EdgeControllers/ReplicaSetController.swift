@@ -89,12 +89,12 @@ public struct ReplicaSetController: Controller {
         // Pods become available minReadySeconds after ready: look again then.
         let minReady = rs[path: ["spec", "minReadySeconds"]]?.int ?? 0
         if minReady > 0 && (status["readyReplicas"]?.int ?? 0) > (status["availableReplicas"]?.int ?? 0) {
-            throw RequeueAfter(.seconds(max(1, Int(clamping: minReady))))
+            throw RequeueAfter(.seconds(clamping: max(1, minReady)))
         }
     }
 
     func manageReplicas(_ rs: JSON, key: String, ns: String, name: String, active: [JSON], _ ctx: ControllerContext) async throws {
-        let want = Int(clamping: rs[path: ["spec", "replicas"]]?.int ?? 1)
+        let want = max(0, rs[path: ["spec", "replicas"]]?.clampedInt ?? 1)
         let diff = active.count - want
         if diff < 0 {
             let toCreate = min(-diff, burst)

@@ -16,7 +16,8 @@ public enum SlowStart {
             }
             done += n - failures
             if failures > 0 { return done }
-            batch *= 2
+            // Doubling stops at the total: no overflow where Int is 32 bits.
+            batch = batch > total / 2 ? total : batch * 2
         }
         return done
     }

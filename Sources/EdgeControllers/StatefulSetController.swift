@@ -85,7 +85,7 @@ public struct StatefulSetController: Controller {
         }
         // Pods become available minReadySeconds after ready, with no event to say so: look again then.
         if spec.minReadySeconds > 0 && (status["readyReplicas"]?.int ?? 0) > (status["availableReplicas"]?.int ?? 0) {
-            throw RequeueAfter(.seconds(max(1, Int(clamping: spec.minReadySeconds))))
+            throw RequeueAfter(.seconds(clamping: max(1, spec.minReadySeconds)))
         }
     }
 

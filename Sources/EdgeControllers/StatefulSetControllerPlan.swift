@@ -18,10 +18,10 @@ extension StatefulSetController {
 
         init(_ set: JSON) {
             name = set[path: ["metadata", "name"]]?.string ?? ""
-            replicas = max(0, Int(clamping: set[path: ["spec", "replicas"]]?.int ?? 1))
+            replicas = max(0, set[path: ["spec", "replicas"]]?.clampedInt ?? 1)
             monotonic = set[path: ["spec", "podManagementPolicy"]]?.string != "Parallel"
             onDelete = set[path: ["spec", "updateStrategy", "type"]]?.string == "OnDelete"
-            partition = max(0, Int(clamping: set[path: ["spec", "updateStrategy", "rollingUpdate", "partition"]]?.int ?? 0))
+            partition = max(0, set[path: ["spec", "updateStrategy", "rollingUpdate", "partition"]]?.clampedInt ?? 0)
             minReadySeconds = set[path: ["spec", "minReadySeconds"]]?.int ?? 0
             updateRevision = name + "-" + DeploymentMath.templateHash(set[path: ["spec", "template"]])
         }
@@ -56,6 +56,8 @@ extension StatefulSetController {
     /// Order of concerns, as upstream: keep ordinals 0..<replicas present, then
     /// remove ordinals beyond, then (RollingUpdate) replace outdated pods.
     /// OrderedReady stops at the first thing it must wait for.
+    static let maxCreatesPerPass = 500
+
     static func plan(_ spec: Spec, pods: [Int: JSON], now: Timestamp) -> Plan {
         var plan = Plan()
         func healthy(_ p: JSON) -> Bool { Self.healthy(p, minReadySeconds: spec.minReadySeconds, now: now) }
@@ -63,7 +65,8 @@ extension StatefulSetController {
         for i in 0..<spec.replicas {
             guard let p = pods[i] else {
                 plan.creates.append(i)
-                if spec.monotonic { return plan }
+                // A pass creates a bounded number (replicas may be any int32); the next pass goes on.
+                if spec.monotonic || plan.creates.count >= maxCreatesPerPass { return plan }
                 continue
             }
             // A finished pod (Failed, or Succeeded after an eviction) is removed so

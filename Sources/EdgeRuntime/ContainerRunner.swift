@@ -23,7 +23,7 @@ public enum ContainerRunner {
         let argv: [UnsafePointer<CChar>?] = spec.args.map(c) + [nil]
         let envp: [UnsafePointer<CChar>?] = spec.env.map(c) + [nil]
         let mounts = spec.mounts.map { m in
-            edge_mount(source: c(m.source), target: c(m.target), fstype: cOpt(m.fsType),
+            edge_mount(source: c(m.source), subpath: cOpt(m.subPath), target: c(m.target), fstype: cOpt(m.fsType),
                        flags: m.readOnly ? UInt(MS_RDONLY) : 0, data: cOpt(m.options))
         }
         let groups = spec.supplementalGroups
@@ -55,7 +55,7 @@ public enum ContainerRunner {
                         cs.cgroup = cOpt(spec.cgroup)
                         cs.limits = edge_cgroup_limits(memory_bytes: spec.limits.memoryBytes, cpu_quota_us: spec.limits.cpuQuotaMicros,
                                                        cpu_period_us: spec.limits.cpuPeriodMicros, cpu_shares: spec.limits.cpuShares,
-                                                       pids: spec.limits.pids)
+                                                       pids: spec.limits.pids, all_devices: spec.allDevices ? 1 : 0)
                         cs.nofile = spec.openFilesLimit
                         return err.withUnsafeMutableBufferPointer { edge_container_start(&cs, &pid, $0.baseAddress, $0.count) }
                     }
@@ -80,6 +80,12 @@ public enum ContainerRunner {
     }
 
     public static var cgroupV2: Bool { edge_cgroup_v2() != 0 }
+    /// The capabilities this node can hand a container: its bounding set (up to the kernel's CAP_LAST_CAP)
+    /// as the agent holds it, read now. What `privileged` grants.
+    public static var hostCapabilities: Set<Int> {
+        let mask = edge_host_capabilities()
+        return Set((0..<64).filter { mask & (UInt64(1) << UInt64($0)) != 0 })
+    }
     public static func removeCgroup(_ path: String) { edge_cgroup_remove(path) }
     public static func oomKills(_ path: String) -> Int64 { edge_cgroup_oom_kills(path) }
 }

@@ -8,13 +8,14 @@ extension ContainerSpec {
                        "workingDir": .string(workingDir), "hostname": .string(hostname), "uid": .int(Int64(uid)), "gid": .int(Int64(gid)),
                        "supplementalGroups": .array(supplementalGroups.map { .int(Int64($0)) }),
                        "capabilities": .array(capabilities.sorted().map { .int(Int64($0)) }),
-                       "seccompRuntimeDefault": .bool(seccompRuntimeDefault), "readOnlyRootfs": .bool(readOnlyRootfs),
+                       "seccompRuntimeDefault": .bool(seccompRuntimeDefault), "allDevices": .bool(allDevices), "readOnlyRootfs": .bool(readOnlyRootfs),
                        "openFilesLimit": .int(Int64(openFilesLimit)),
                        "limits": ["memoryBytes": .int(limits.memoryBytes), "cpuQuotaMicros": .int(limits.cpuQuotaMicros),
                                   "cpuPeriodMicros": .int(limits.cpuPeriodMicros), "cpuShares": .int(limits.cpuShares), "pids": .int(limits.pids)],
                        "mounts": .array(mounts.map { m in
                            var j: JSON = ["source": .string(m.source), "target": .string(m.target), "readOnly": .bool(m.readOnly)]
                            if let t = m.fsType { j["fsType"] = .string(t) }
+                           if let sub = m.subPath { j["subPath"] = .string(sub) }
                            if let d = m.options { j["options"] = .string(d) }
                            return j
                        })]
@@ -34,6 +35,7 @@ extension ContainerSpec {
         supplementalGroups = (j["supplementalGroups"]?.array ?? []).compactMap { $0.int.map { UInt32($0) } }
         if let caps = j["capabilities"]?.array { capabilities = Set(caps.compactMap { $0.int.map { Int(clamping: $0) } }) }
         seccompRuntimeDefault = j["seccompRuntimeDefault"]?.bool ?? true
+        allDevices = j["allDevices"]?.bool ?? false
         readOnlyRootfs = j["readOnlyRootfs"]?.bool ?? false
         openFilesLimit = UInt64(j["openFilesLimit"]?.int ?? 0)
         cgroup = j["cgroup"]?.string
@@ -46,7 +48,8 @@ extension ContainerSpec {
         }
         mounts = (j["mounts"]?.array ?? []).compactMap { m in
             guard let s = m["source"]?.string, let t = m["target"]?.string else { return nil }
-            return Mount(source: s, target: t, fsType: m["fsType"]?.string, readOnly: m["readOnly"]?.bool ?? false, options: m["options"]?.string)
+            return Mount(source: s, subPath: m["subPath"]?.string, target: t, fsType: m["fsType"]?.string, readOnly: m["readOnly"]?.bool ?? false,
+                         options: m["options"]?.string)
         }
     }
 }

@@ -3,13 +3,18 @@
 public struct ContainerSpec: Sendable {
     public struct Mount: Sendable {
         public var source: String
+        /// A bind mount's place inside `source` (a volume's subPath): resolved by the runtime at mount time
+        /// without leaving `source`, so a symlink planted in a volume cannot lead the mount onto the host.
+        public var subPath: String?
+        /// Inside the container; resolved inside its root (symlinks and ".." cannot leave it).
         public var target: String
         /// nil: a bind mount of `source`.
         public var fsType: String?
         public var readOnly = false
         public var options: String?
-        public init(source: String, target: String, fsType: String? = nil, readOnly: Bool = false, options: String? = nil) {
+        public init(source: String, subPath: String? = nil, target: String, fsType: String? = nil, readOnly: Bool = false, options: String? = nil) {
             self.source = source
+            self.subPath = subPath
             self.target = target
             self.fsType = fsType
             self.readOnly = readOnly
@@ -37,6 +42,8 @@ public struct ContainerSpec: Sendable {
     /// Capability numbers (CAP_CHOWN = 0, ...); default: the engines' 14.
     public var capabilities: Set<Int> = ContainerSpec.defaultCapabilities
     public var seccompRuntimeDefault = true
+    /// Every device of the host usable (privileged); false: only the standard character devices (device cgroup).
+    public var allDevices = false
     public var readOnlyRootfs = false
     /// A pod's network namespace to join (an open fd); nil: a new, empty one.
     public var networkNamespaceFD: Int32?

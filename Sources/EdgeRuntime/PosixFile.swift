@@ -20,6 +20,26 @@ public enum PosixFile {
         return out
     }
 
+    /// At most the last `max` bytes of a file, reading no more than that (a container writes its termination
+    /// log, and may make it as big as the disk: kubelet reads its last 4096 bytes the same way).
+    public static func readTail(_ path: String, max: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let start = st.st_size > off_t(max) ? st.st_size - off_t(max) : 0
+        var out = [UInt8](repeating: 0, count: max)
+        var got = 0
+        while got < max {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, max - got, start + off_t(got)) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        return Array(out[0..<got])
+    }
+
     public static func readJSON(_ path: String) -> JSON? {
         guard let bytes = read(path) else { return nil }
         return try? JSONParser.parse(bytes)

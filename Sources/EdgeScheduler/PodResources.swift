@@ -16,14 +16,17 @@ public struct ResourceVector: Sendable, Equatable {
         self.pods = pods
     }
 
+    // Quantities come from pods and from nodes' own status ("cpu": "9e30" reads as
+    // Int64.max): sums and differences saturate instead of trapping the scheduler.
     static func + (a: ResourceVector, b: ResourceVector) -> ResourceVector {
-        ResourceVector(milliCPU: a.milliCPU + b.milliCPU, memory: a.memory + b.memory,
-                       ephemeralStorage: a.ephemeralStorage + b.ephemeralStorage, pods: a.pods + b.pods)
+        ResourceVector(milliCPU: a.milliCPU.saturatingAdding(b.milliCPU), memory: a.memory.saturatingAdding(b.memory),
+                       ephemeralStorage: a.ephemeralStorage.saturatingAdding(b.ephemeralStorage), pods: a.pods.saturatingAdding(b.pods))
     }
 
     static func - (a: ResourceVector, b: ResourceVector) -> ResourceVector {
-        ResourceVector(milliCPU: a.milliCPU - b.milliCPU, memory: a.memory - b.memory,
-                       ephemeralStorage: a.ephemeralStorage - b.ephemeralStorage, pods: a.pods - b.pods)
+        ResourceVector(milliCPU: a.milliCPU.saturatingSubtracting(b.milliCPU), memory: a.memory.saturatingSubtracting(b.memory),
+                       ephemeralStorage: a.ephemeralStorage.saturatingSubtracting(b.ephemeralStorage),
+                       pods: a.pods.saturatingSubtracting(b.pods))
     }
 
     static func max(_ a: ResourceVector, _ b: ResourceVector) -> ResourceVector {

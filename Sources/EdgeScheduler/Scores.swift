@@ -4,7 +4,7 @@ import EdgeAPI
 public enum Scores {
     /// Favours nodes with the most free cpu and memory after placing the pod.
     static func leastAllocated(_ p: PlacedPod, _ n: NodeInfo) -> Double {
-        func free(_ used: Int64, _ cap: Int64) -> Double { cap <= 0 ? 0 : max(0, Double(cap - used)) / Double(cap) * 100 }
+        func free(_ used: Int64, _ cap: Int64) -> Double { cap <= 0 ? 0 : max(0, Double(cap.saturatingSubtracting(used))) / Double(cap) * 100 }
         let after = n.requested + p.requests
         return (free(after.milliCPU, n.allocatable.milliCPU) + free(after.memory, n.allocatable.memory)) / 2
     }

@@ -8,4 +8,11 @@ public enum Digest {
         _ = data.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { edge_sha1(d.baseAddress, d.count, $0.baseAddress) } }
         return out
     }
+
+    /// SHA-256: names derived from user input (iptables chains) that must not collide.
+    public static func sha256(_ data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        _ = data.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { edge_sha256(d.baseAddress, d.count, $0.baseAddress) } }
+        return out
+    }
 }

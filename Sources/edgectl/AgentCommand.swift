@@ -16,6 +16,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
+    @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
     func run() async throws {
         let dir = DataDirectory.resolve(dataDir, role: "agent")
@@ -35,7 +37,7 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy)
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork)
     }
 }
 

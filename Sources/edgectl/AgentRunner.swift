@@ -2,6 +2,7 @@ import EdgeAgent
 import EdgeAPI
 import EdgeClient
 import EdgeImages
+import EdgeNet
 import EdgeRuntime
 import EdgeTLS
 import NIOPosix
@@ -19,11 +20,12 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy) async throws {
+                    imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
-                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC)
+                             clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network,
+                             serviceNetwork: networking(serviceNetwork, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true))
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -59,11 +61,16 @@ enum AgentRunner {
 
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
-                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy) throws -> Task<Void, Never> {
+                      clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy, network: PodNetworkOptions,
+                      serviceNetwork: ServiceNetworkingConfig) throws -> Task<Void, Never> {
         var canRunPods = geteuid() == 0
+        var services = serviceNetwork
         var cfg = NodeAgent.Config(nodeName: nodeName)
         cfg.labels = labels
-        if !canRunPods { cfg.taints = [needsRootTaint] }
+        if !canRunPods {
+            cfg.taints = [needsRootTaint]
+            print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
+        }
         // Every container starts by executing this binary as its supervisor: if that cannot
         // work here (an agent emulated by qemu-user, a noexec mount), say so once and take no pods.
         if canRunPods, let why = ExecProbe.failure(running: selfExecutable(), ["version"]) {
@@ -73,31 +80,89 @@ enum AgentRunner {
         }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.agentAPIPort = agentPort
-        var pods: PodManager?
         // The node tells the scheduler what its images offer even when it runs no pods
         // itself: what one node knows of an image serves every node.
         try FileSystem.makeDirectories(dataDir)
         let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
         cfg.imagePlatforms = { images.offeredPlatforms() }
+        // The pod network is made before the node registers, so its first status already says whether it is up.
+        let podNetwork: (network: NodeNetwork, nudge: LateHook)? =
+            canRunPods ? try makePodNetwork(client: client, dataDir: dataDir, nodeName: nodeName, ip: ip, options: network) : nil
+        var readiness: (@Sendable () -> NetworkReadiness)?
+        if let n = podNetwork?.network { readiness = { n.readiness() } }
+        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()),
+                              network: readiness)
+        podNetwork?.nudge.set { agent.statusMayHaveChanged() }
+        var pods: PodManager?
         if canRunPods {
-            let podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
+            var podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
+            podConfig.network = podNetwork?.network
+            podConfig.resolvConf = try resolvConf(dataDir: dataDir, explicit: network.resolvConf)
+            // Cluster DNS forwards other names to the same resolvers pods with dnsPolicy Default use.
+            services.resolvConf = podConfig.resolvConf
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
-        } else if geteuid() != 0 {
-            print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
         }
-        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()))
         let podManager = pods
+        let runsPods = canRunPods
         let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
+        let serviceConfig = services
         return Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await agent.run() }
+                if let net = podNetwork?.network { g.addTask { await net.run() } }
+                if runsPods && (serviceConfig.proxy || serviceConfig.dns) {
+                    g.addTask { await ServiceNetworking.run(client: client, config: serviceConfig) }
+                }
                 if let podManager {
                     g.addTask { await podManager.run() }
                     g.addTask { await serveAgentAPI(AgentAPIServer(directory: podManager, tls: tls, port: agentPort), port: agentPort) }
                 }
             }
         }
+    }
+
+    /// The pod network a joined agent assumes until its Node carries the server's (k3s's default).
+    static let defaultClusterCIDR = "10.42.0.0/16"
+
+    /// The node's proxy and DNS settings from the flags; both need root (iptables), like pods.
+    static func networking(_ o: ServiceNetworkOptions, nodeName: String, ip: String, clusterCIDR: String?, clusterDomain: String? = nil,
+                           dns: Bool) -> ServiceNetworkingConfig {
+        var c = ServiceNetworkingConfig(nodeName: nodeName, nodeIP: ip)
+        c.clusterCIDR = clusterCIDR
+        if let clusterDomain { c.clusterDomain = clusterDomain }
+        c.proxy = !o.disableKubeProxy
+        // The DNS listener is reached only through the proxy's rules for the kube-dns service.
+        c.dns = dns && !o.disableKubeProxy
+        c.syncPeriod = o.syncPeriod
+        return c
+    }
+
+    /// The node's pod network, and the hook that tells the node agent when it comes up or goes down.
+    static func makePodNetwork(client: APIClient, dataDir: String, nodeName: String, ip: String,
+                               options: PodNetworkOptions) throws -> (network: NodeNetwork, nudge: LateHook)? {
+        guard let nodeIP = IPv4Address(ip) else {
+            print("edgectl agent: the node address \(ip) is not IPv4, so this node gets no pod network (pass --node-ip with its IPv4 address)")
+            return nil
+        }
+        let hook = LateHook()
+        let config = NodeNetwork.Config(nodeName: nodeName, nodeIP: nodeIP, stateDirectory: dataDir + "/network",
+                                        cniConfigDirectory: options.cniConfDir, cniBinDirectories: options.cniBinDirectories)
+        return (NodeNetwork(client: client, config: config, ops: try Netlink(), readinessChanged: { hook.call() }), hook)
+    }
+
+    /// The node resolv.conf pods start from, as k3s picks it (HostResolvConf); a fallback file is written when needed.
+    static func resolvConf(dataDir: String, explicit: String?) throws -> String {
+        let fallback = dataDir + "/network/resolv.conf"
+        let choice = HostResolvConf.choose(explicit: explicit, fallbackPath: fallback) { path in
+            FileSystem.exists(path) ? try? FileSystem.read(path) : nil
+        }
+        if choice.needsFallbackFile {
+            try FileSystem.makeDirectories(dataDir + "/network")
+            try FileSystem.write(fallback, HostResolvConf.fallbackContents, mode: 0o644)
+            print("edgectl agent: /etc/resolv.conf names only a local resolver, so pods with dnsPolicy Default use \(fallback) (8.8.8.8); pass --resolv-conf to choose another")
+        }
+        return choice.path
     }
 
     /// Logs and exec for the API server; a port in use costs those, not the node.

@@ -1,3 +1,4 @@
+import EdgeAPI
 import EdgeControllers
 import EdgeTLS
 
@@ -6,9 +7,16 @@ extension ClusterCertificateAuthority: CertificateAuthority {}
 /// The controllers `edgectl server` runs.
 enum ControllerSet {
     /// `nodeCertSeconds`: lifetime of node client certificates (--node-cert-lifetime).
-    static func all(ca: ClusterCertificateAuthority, nodeCertSeconds: Int64 = CSRSigningController.defaultSeconds) -> [any Controller] {
-        [ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
+    /// `network`: the cluster's network settings, for node IPAM (pod ranges) and what it tells the nodes.
+    static func all(ca: ClusterCertificateAuthority, nodeCertSeconds: Int64 = CSRSigningController.defaultSeconds,
+                    network: ClusterNetworkSettings = ClusterNetworkSettings()) throws -> [any Controller] {
+        [try NodeIPAMController(settings: network), ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
+    }
+
+    /// The controllers of packaged networking components (`--disable coredns`, `--disable servicelb` leave them out).
+    static func networking(dns: Bool, serviceLB: Bool) -> [any Controller] {
+        (dns ? [ClusterDNSEndpointsController()] : []) + (serviceLB ? [ServiceLoadBalancerController()] : [])
     }
 }

@@ -8,13 +8,19 @@ enum DurationFlag {
         for c in text {
             if c.isNumber { number.append(c); continue }
             guard let n = Int64(number) else { return nil }
+            let unit: Int64
             switch c {
-            case "h": total += n * 3600
-            case "m": total += n * 60
-            case "s": total += n
-            case "d": total += n * 86400
+            case "h": unit = 3600
+            case "m": unit = 60
+            case "s": unit = 1
+            case "d": unit = 86400
             default: return nil
             }
+            // A duration past Int64 seconds is refused, not trapped on.
+            let (part, o1) = n.multipliedReportingOverflow(by: unit)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            if o1 || o2 { return nil }
+            total = sum
             number = ""
             sawUnit = true
         }

@@ -22,6 +22,9 @@ enum HostIdentity {
         while let cur = p {
             defer { p = cur.pointee.ifa_next }
             guard let sa = cur.pointee.ifa_addr, (cur.pointee.ifa_flags & UInt32(IFF_UP)) != 0 else { continue }
+            // The pod network's own devices (edge0, edge.1) hold pod addresses, never the node's.
+            let name = String(validatingCString: cur.pointee.ifa_name) ?? ""
+            if name == "edge0" || name == "edge.1" || name.hasPrefix("edgev") { continue }
             let family = Int32(sa.pointee.sa_family)
             guard family == AF_INET || family == AF_INET6 else { continue }
             var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))

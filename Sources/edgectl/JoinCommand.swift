@@ -18,6 +18,8 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
+    @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
     func validate() throws {
         guard server.hasPrefix("https://") else {
@@ -45,6 +47,6 @@ struct JoinCommand: AsyncParsableCommand {
         print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
         if noAgent { return }
         try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy)
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork)
     }
 }

@@ -40,11 +40,17 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
     var datastoreSync: String = "full"
 
-    @Option(name: .long, help: "Pod network CIDR.")
-    var clusterCidr: String = "10.42.0.0/16"
+    @OptionGroup(title: "Cluster network")
+    var clusterNetwork: ClusterNetworkOptions
 
-    @Option(name: .long, help: "Service network CIDR.")
-    var serviceCidr: String = "10.43.0.0/16"
+    @OptionGroup(title: "Pod network (the local agent)")
+    var podNetwork: PodNetworkOptions
+
+    @Option(name: .long, parsing: .singleValue, help: "Packaged components not to run: coredns (cluster DNS), servicelb (LoadBalancer addresses). Repeatable.")
+    var disable: [String] = []
+
+    @OptionGroup(title: "Service proxy and cluster DNS (the local agent)")
+    var serviceNetwork: ServiceNetworkOptions
 
     @Option(name: .long, help: "This node's name (default: the hostname).")
     var nodeName: String?
@@ -67,7 +73,33 @@ struct ServerCommand: AsyncParsableCommand {
         valueName: "duration"))
     var nodeCertLifetime: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Time a connection has for its TLS handshake and each request's headers; 0 disables (upstream's apiserver: 32s).",
+        valueName: "duration"))
+    var readHeaderTimeout: String = "32s"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Time a kept-alive connection may wait for its next request; 0 disables (upstream's apiserver: 90s).", valueName: "duration"))
+    var idleTimeout: String = "90s"
+
+    @Option(name: .long, help: "API connections served at once; past it a client is answered 429 and closed (about 40 KB of TLS state each).")
+    var maxConnections: Int = ConnectionLimits.defaultMaxConnections
+
+    /// The connection limits the flags describe.
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(readHeaderTimeout: .seconds(DurationFlag.seconds(readHeaderTimeout) ?? 32),
+                         idleTimeout: .seconds(DurationFlag.seconds(idleTimeout) ?? 90), maxConnections: maxConnections)
+    }
+
     func validate() throws {
+        for (flag, value) in [("--read-header-timeout", readHeaderTimeout), ("--idle-timeout", idleTimeout)] {
+            guard let s = DurationFlag.seconds(value), s >= 0, s <= 86_400 else {
+                throw ValidationError("\(flag) \(value) is not a duration between 0 and 24h: use forms like 32s, 90s or 2m")
+            }
+        }
+        guard maxConnections >= 1 else {
+            throw ValidationError("--max-connections must be at least 1, got \(maxConnections)")
+        }
         guard (1...65535).contains(httpsListenPort) else {
             throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
         }
@@ -79,10 +111,16 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--node-cert-lifetime \(l) is not a duration of at least \(Self.shortestNodeCertLifetime)s: use forms like 8760h, 30d or 60s")
             }
         }
+        for d in disable where !Self.disableable.contains(d) {
+            throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
+        }
         if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
+        try clusterNetwork.checkOverlap()
     }
+
+    static let disableable: Set<String> = ["coredns", "servicelb"]
 
     /// Below this a certificate could expire before an agent's renewal (CSR, approval, signing) completes.
     static let shortestNodeCertLifetime: Int64 = 10
@@ -103,9 +141,14 @@ struct ServerCommand: AsyncParsableCommand {
 
         let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
         let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
-        let store = ObjectStore(backend: backend, admission: StandardAdmission())
+        let network = try clusterNetwork.settings()
+        let store = ObjectStore(backend: backend, admission: StandardAdmission(),
+                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
+        if !disable.contains("coredns") {
+            try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
+        }
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
@@ -126,7 +169,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
-                                                 tlsHandler: tlsFactory)
+                                                 limits: connectionLimits, tlsHandler: tlsFactory)
         log.info("API server listening on \(bindAddress):\(httpsListenPort), state in \(dbPath)")
 
         // Scheduler and controllers use the API as any client would, in-process.
@@ -136,9 +179,11 @@ struct ServerCommand: AsyncParsableCommand {
         let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"), imageName: { ImageStore.normalize($0) })
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
-                                        controllers: ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
-                                                                       nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                           ?? CSRSigningController.defaultSeconds))
+                                        controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
+                                                                           nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
+                                                                               ?? CSRSigningController.defaultSeconds,
+                                                                           network: network)
+                                            + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
@@ -183,7 +228,11 @@ struct ServerCommand: AsyncParsableCommand {
                                        userAgent: "edgectl-agent/" + name)
             localAgent = try AgentRunner.start(client: nodeClient, dataDir: dir + "/agent", nodeName: name,
                                                ip: agentIP, labels: [:], clusterCAPEM: pki.caCert, agentPort: agentApiPort,
-                                               imageGC: imageGC.policy)
+                                               imageGC: imageGC.policy, network: podNetwork,
+                                               serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP,
+                                                                                      clusterCIDR: network.clusterCIDR.description,
+                                                                                      clusterDomain: network.clusterDomain,
+                                                                                      dns: !disable.contains("coredns")))
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

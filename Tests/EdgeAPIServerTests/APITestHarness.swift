@@ -8,9 +8,10 @@ struct APITestHarness {
     let backend: MemoryBackend
     static let admin = UserInfo(name: "admin", groups: ["system:masters"])
 
-    init(admission: any Admission = StandardAdmission(), serviceAccountTokens: ServiceAccountTokens? = nil) async throws {
+    init(admission: any Admission = StandardAdmission(), serviceAccountTokens: ServiceAccountTokens? = nil,
+         freshnessTimeout: Duration = .seconds(3)) async throws {
         backend = MemoryBackend()
-        let store = ObjectStore(backend: backend, admission: admission)
+        let store = ObjectStore(backend: backend, admission: admission, freshnessTimeout: freshnessTimeout)
         service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                              authorizer: MasterGroupAuthorizer(),
                              openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: { ["swagger": "2.0"] }),
@@ -27,6 +28,14 @@ struct APITestHarness {
         let resp = await service.handle(req)
         let parsed = (try? JSONParser.parse(resp.bodyBytes)) ?? .null
         return (resp.status, parsed)
+    }
+
+    /// A request with a raw body (any bytes), answered whole: status, headers and body.
+    func raw(_ method: String, _ uri: String, body: String = "", contentType: String = "application/json") async -> (Int, [(String, String)], JSON) {
+        let req = HTTPRequest(method: method, uri: uri, headers: ["content-type": contentType], body: Array(body.utf8),
+                              clientCertificate: Self.admin)
+        let resp = await service.handle(req)
+        return (resp.status, resp.headers, (try? JSONParser.parse(resp.bodyBytes)) ?? .null)
     }
 
     func configMap(_ name: String, _ data: JSON = ["k": "v"], labels: JSON? = nil) -> JSON {

@@ -220,7 +220,8 @@ final class ObjectStoreHistoryTests: XCTestCase {
         cm[path: ["metadata", "alsoBogus"]] = "x"
         let (strict, s) = await h.call("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", cm)
         XCTAssertEqual(strict, 400)
-        XCTAssertEqual(s["message"]?.string, "strict decoding error: unknown field \"metadata.alsoBogus\", unknown field \"bogus\"")
+        XCTAssertEqual(s["message"]?.string, "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: "
+                       + "unknown field \"metadata.alsoBogus\", unknown field \"bogus\"")
         let req = HTTPRequest(method: "POST", uri: "/api/v1/namespaces/default/configmaps", headers: ["content-type": "application/json"],
                               body: JSONSerializer.serialize(cm), clientCertificate: APITestHarness.admin)
         let warned = await h.service.handle(req)

@@ -32,4 +32,11 @@ final class OpenAPIV2MediaTypeTests: XCTestCase {
         XCTAssertNil(negotiate("application/json;q=0"), "q=0 excludes a type")
         XCTAssertEqual(negotiate("application/yaml, application/json"), .json)
     }
+
+    /// A clause that names no type at all ("/", "//") was read as a type and trapped the server.
+    func testClausesWithoutATypeAreSkipped() {
+        XCTAssertNil(negotiate("/"))
+        XCTAssertNil(negotiate("//;q=1, /"))
+        XCTAssertEqual(negotiate("/, application/json"), .json)
+    }
 }

@@ -20,10 +20,10 @@ final class TimestampTests: XCTestCase {
     }
 
     /// Seconds from protobuf or storage can be anything an Int64 holds: formatting stays in
-    /// RFC 3339's years 0000-9999 (and never traps on a 32-bit Int, as it did on armv7).
+    /// years 1-9999 (and never traps on a 32-bit Int, as it did on armv7).
     func testSecondsOutsideRFC3339YearsFormatAtTheEdges() {
         XCTAssertEqual(Timestamp(seconds: .max).rfc3339, "9999-12-31T23:59:59Z")
-        XCTAssertEqual(Timestamp(seconds: .min).rfc3339, "0000-01-01T00:00:00Z")
+        XCTAssertEqual(Timestamp(seconds: .min).rfc3339, "0001-01-01T00:00:00Z")
         XCTAssertEqual(Timestamp(seconds: 253_402_300_799).rfc3339, "9999-12-31T23:59:59Z")
         XCTAssertEqual(Timestamp(seconds: 2_147_483_648).rfc3339, "2038-01-19T03:14:08Z")
     }

@@ -14,6 +14,8 @@ struct FakeDirectory: ContainerDirectory {
     var previousLogs: [String: String] = [:]
     var running = false
     var target: ExecTarget? = ExecTarget(pid: 1, capabilities: [], env: ["PATH=/bin"])
+    /// The test's own network namespace stands in for the pod's (port-forward dials its loopback).
+    var netns: String? = "/proc/self/ns/net"
 
     func containerNames(namespace: String, pod: String) -> [String]? { pods["\(namespace)/\(pod)"] }
     func logPath(namespace: String, pod: String, container: String, previous: Bool) -> String? {
@@ -21,6 +23,7 @@ struct FakeDirectory: ContainerDirectory {
     }
     func isRunning(namespace: String, pod: String, container: String) -> Bool { running }
     func execTarget(namespace: String, pod: String, container: String) -> ExecTarget? { target }
+    func networkNamespace(namespace: String, pod: String) -> String? { pods["\(namespace)/\(pod)"] == nil ? nil : netns }
 }
 
 /// Runs the command as a host process with pipes: the exec session's whole

@@ -9,9 +9,12 @@ final class ContainerSpecBuilderTests: XCTestCase {
     let passwd = "root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n"
     let group = "root:x:0:\nstaff:x:50:\n"
 
+    /// A host like many under systemd or in a container: every capability up to 40 but CAP_SYS_RESOURCE (24).
+    let host = Set(0...40).subtracting([24])
+
     func build(_ container: JSON, pod: JSON = ["metadata": ["name": "web-0"], "spec": [:]], env: [(String, String)] = []) throws -> ContainerSpec {
         try ContainerSpecBuilder.build(.init(pod: pod, container: container, image: image, env: env, rootfs: "/r", mounts: [],
-                                             cgroup: "edgectl/podu/c-0", passwd: passwd, group: group))
+                                             cgroup: "edgectl/podu/c-0", passwd: passwd, group: group, hostCapabilities: host))
     }
 
     func testCommandAndArgsAgainstEntrypointAndCmd() throws {
@@ -38,6 +41,11 @@ final class ContainerSpecBuilderTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("unable to find user nobody"))
         }
         XCTAssertThrowsError(try build(["name": "c", "securityContext": ["runAsUser": 0, "runAsNonRoot": true]]))
+        // Ids from a client are range-checked: out of range is a config error, not a trap that kills the agent.
+        for bad: JSON in [["runAsUser": -1], ["runAsGroup": 4_294_967_296], ["runAsUser": .int(Int64.max)]] {
+            XCTAssertThrowsError(try build(["name": "c", "securityContext": bad]), "\(bad)")
+        }
+        XCTAssertThrowsError(try build(["name": "c"], pod: ["metadata": ["name": "p"], "spec": ["securityContext": ["fsGroup": -5]]]))
     }
 
     func testCapabilitiesSeccompAndLimits() throws {
@@ -46,9 +54,17 @@ final class ContainerSpecBuilderTests: XCTestCase {
         XCTAssertTrue(s.seccompRuntimeDefault)
         s = try build(["name": "c", "securityContext": ["seccompProfile": ["type": "Unconfined"]]])
         XCTAssertFalse(s.seccompRuntimeDefault)
+        XCTAssertFalse(s.allDevices)
         s = try build(["name": "c", "securityContext": ["privileged": true]])
-        XCTAssertEqual(s.capabilities, Set(0...40))
+        XCTAssertEqual(s.capabilities, host, "what the host has (asking for more fails capset)")
+        XCTAssertTrue(s.allDevices)
         XCTAssertFalse(s.seccompRuntimeDefault)
+        XCTAssertEqual(try build(["name": "c", "securityContext": ["capabilities": ["add": ["ALL"]]]]).capabilities, host)
+        XCTAssertThrowsError(try build(["name": "c", "securityContext": ["capabilities": ["add": ["SYS_RESOURCE"]]]])) {
+            XCTAssertEqual("\($0)", "capability SYS_RESOURCE in capabilities.add is not in this node's bounding set, so no container here can have it")
+        }
+        // A default the host lacks is left out rather than failing every container.
+        XCTAssertEqual(try ContainerSpecBuilder.capabilities(nil, host: host.subtracting([27])), ContainerSpec.defaultCapabilities.subtracting([27]))
         XCTAssertThrowsError(try build(["name": "c", "securityContext": ["capabilities": ["add": ["FLY"]]]]))
         s = try build(["name": "c", "resources": ["limits": ["memory": "64Mi", "cpu": "500m"], "requests": ["cpu": "250m"]]])
         XCTAssertEqual(s.limits.memoryBytes, 64 << 20)

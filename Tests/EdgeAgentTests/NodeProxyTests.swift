@@ -102,6 +102,54 @@ class NodeProxyTests: XCTestCase {
         XCTAssertTrue(unknown.status == 404 && unknownText.contains("does not exist"), unknownText)
     }
 
+    /// Echoes with a prefix: the "pod" side of a port-forward.
+    final class Echo: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var b = context.channel.allocator.buffer(string: "echo:")
+            var d = unwrapInboundIn(data)
+            b.writeBuffer(&d)
+            context.writeAndFlush(wrapOutboundOut(b), promise: nil)
+        }
+    }
+
+    func testPortForwardIsTunnelledOverSPDYToThePodsLoopback() async throws {
+        guard geteuid() == 0 else { throw XCTSkip("entering a network namespace needs root") }
+        let (_, port) = try await cluster()
+        let pod = try await ServerBootstrap(group: group)
+            .childChannelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(Echo()) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        closers.append(pod)
+        let c = try await RawClient(group: group, port: port, tls: nil)
+        try await c.send("POST /api/v1/namespaces/default/pods/web/portforward HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
+                         + "X-Stream-Protocol-Version: portforward.k8s.io\r\nContent-Length: 0\r\n\r\n")
+        let head = try await c.text(until: "\r\n\r\n")
+        XCTAssertTrue(head.hasPrefix("HTTP/1.1 101") && head.contains("X-Stream-Protocol-Version: portforward.k8s.io"), head)
+        let codec = try SPDYHeaderCodec()
+        let podPort = String(pod.localAddress!.port!)
+        for (id, type) in [(UInt32(1), "error"), (UInt32(3), "data")] {
+            let block = try codec.encode([("streamtype", type), ("port", podPort), ("requestid", "0")])
+            try await c.send(SPDYFrame.synStream(stream: id, flags: 0, headerBlock: block).encoded)
+        }
+        try await c.send(SPDYFrame.data(stream: 3, fin: false, payload: Array("ping".utf8)).encoded)
+        let headLength = head.utf8.count
+        let bytes = try await c.receive { b in
+            var p = SPDYParser()
+            let frames = (try? p.feed(b.dropFirst(headLength))) ?? []
+            return frames.contains(.data(stream: 3, fin: false, payload: Array("echo:ping".utf8)))
+        }
+        var parser = SPDYParser()
+        let frames = try parser.feed(bytes.dropFirst(headLength))
+        XCTAssertTrue(frames.contains(.data(stream: 3, fin: false, payload: Array("echo:ping".utf8))), "\(frames)")
+        XCTAssertEqual(frames.filter { if case .synReply = $0 { return true } else { return false } }.count, 2)
+
+        let plain = try await RawClient(group: group, port: port, tls: nil)
+        try await plain.send("GET /api/v1/namespaces/default/pods/web/portforward HTTP/1.1\r\nHost: x\r\n\r\n")
+        let refusal = try await plain.text(until: "\r\n\r\n")
+        XCTAssertTrue(refusal.hasPrefix("HTTP/1.1 400"), refusal)
+    }
+
     func testExecIsTunnelledThroughTheHTTPServer() async throws {
         let (_, port) = try await cluster()
         let c = try await RawClient(group: group, port: port, tls: nil)

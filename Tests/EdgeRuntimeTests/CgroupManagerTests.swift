@@ -11,7 +11,9 @@ import Glibc
 /// kernel's side, the limits taking effect, is what the root-only runtime tests check on v1.)
 final class CgroupManagerTests: XCTestCase {
     var root = ""
-    let limits = edge_cgroup_limits(memory_bytes: 64 << 20, cpu_quota_us: 50_000, cpu_period_us: 100_000, cpu_shares: 1024, pids: 100)
+    /// A fake cgroupfs cannot take a BPF program, so the v2 tests leave devices alone (the device tests run against the kernel).
+    let limits = edge_cgroup_limits(memory_bytes: 64 << 20, cpu_quota_us: 50_000, cpu_period_us: 100_000, cpu_shares: 1024, pids: 100,
+                                    all_devices: 1)
 
     override func setUpWithError() throws {
         var template = Array("/tmp/edgectl-fake-cgroup-XXXXXX".utf8CString)
@@ -59,24 +61,42 @@ final class CgroupManagerTests: XCTestCase {
         cgroup("", files: ["cgroup.subtree_control"])
         cgroup("c", files: ["memory.max", "cpu.max", "pids.max", "cgroup.procs"])
         var err = [CChar](repeating: 0, count: 512)
-        var none = edge_cgroup_limits(memory_bytes: 0, cpu_quota_us: 0, cpu_period_us: 0, cpu_shares: 0, pids: 0)
+        var none = edge_cgroup_limits(memory_bytes: 0, cpu_quota_us: 0, cpu_period_us: 0, cpu_shares: 0, pids: 0, all_devices: 1)
         XCTAssertEqual(edge_cgroup_apply_at(root, 1, "c", &none, 7, &err, err.count), 0, String(cString: err))
         XCTAssertEqual(read("c/memory.max"), "")
         XCTAssertEqual(read("c/cpu.max"), "")
         XCTAssertEqual(read("c/cgroup.procs"), "7")
     }
 
+    func testV2WithTheDeviceListNamesAFailedAttach() {
+        cgroup("", files: ["cgroup.subtree_control"])
+        cgroup("c", files: ["cgroup.procs"])
+        var err = [CChar](repeating: 0, count: 512)
+        var l = edge_cgroup_limits(memory_bytes: 0, cpu_quota_us: 0, cpu_period_us: 0, cpu_shares: 0, pids: 0, all_devices: 0)
+        XCTAssertNotEqual(edge_cgroup_apply_at(root, 1, "c", &l, 7, &err, err.count), 0, "a plain directory takes no device program")
+        XCTAssertTrue(String(cString: err).contains("device cgroup program"), String(cString: err))
+        XCTAssertEqual(read("c/cgroup.procs"), "", "the process is not moved in without its device policy")
+    }
+
     func testV1WritesEachControllersFiles() {
         cgroup("memory/edgectl/podA/main-0", files: ["memory.limit_in_bytes", "cgroup.procs"])
         cgroup("cpu/edgectl/podA/main-0", files: ["cpu.cfs_period_us", "cpu.cfs_quota_us", "cpu.shares", "cgroup.procs"])
         cgroup("pids/edgectl/podA/main-0", files: ["pids.max", "cgroup.procs"])
-        XCTAssertNil(apply(v2: false, "edgectl/podA/main-0"))
+        cgroup("devices/edgectl/podA/main-0", files: ["devices.deny", "devices.allow", "cgroup.procs"])
+        var err = [CChar](repeating: 0, count: 512)
+        var l = limits
+        l.all_devices = 0
+        XCTAssertEqual(edge_cgroup_apply_at(root, 0, "edgectl/podA/main-0", &l, 4242, &err, err.count), 0, String(cString: err))
+        XCTAssertEqual(read("devices/edgectl/podA/main-0/devices.deny"), "a\n", "everything denied first")
+        XCTAssertEqual(read("devices/edgectl/podA/main-0/devices.allow"),
+                       "c 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* rwm\n",
+                       "then the standard character devices, one rule per write")
         XCTAssertEqual(read("memory/edgectl/podA/main-0/memory.limit_in_bytes"), "67108864")
         XCTAssertEqual(read("cpu/edgectl/podA/main-0/cpu.cfs_period_us"), "100000")
         XCTAssertEqual(read("cpu/edgectl/podA/main-0/cpu.cfs_quota_us"), "50000")
         XCTAssertEqual(read("cpu/edgectl/podA/main-0/cpu.shares"), "1024")
         XCTAssertEqual(read("pids/edgectl/podA/main-0/pids.max"), "100")
-        for c in ["memory", "cpu", "pids"] { XCTAssertEqual(read(c + "/edgectl/podA/main-0/cgroup.procs"), "4242", c) }
+        for c in ["memory", "cpu", "pids", "devices"] { XCTAssertEqual(read(c + "/edgectl/podA/main-0/cgroup.procs"), "4242", c) }
     }
 
     func testV1NamesAControllerThatIsNotMounted() {
@@ -85,6 +105,11 @@ final class CgroupManagerTests: XCTestCase {
         let err = apply(v2: false, "c")
         XCTAssertNotNil(err)
         XCTAssertTrue(err?.contains("cgroup v1 controller pids is not mounted at \(root)/pids") == true, err ?? "")
+        cgroup("pids/c", files: ["pids.max", "cgroup.procs"])
+        // Without the devices hierarchy the container would reach every device: refused, with how to mount it.
+        let devices = apply(v2: false, "c")
+        XCTAssertTrue(devices?.contains("cgroup v1 controller devices is not mounted at \(root)/devices") == true, devices ?? "")
+        XCTAssertTrue(devices?.contains("mount -t cgroup -o devices cgroup \(root)/devices") == true, devices ?? "")
     }
 
     func testOOMKillCountFromEitherVersion() {
@@ -99,10 +124,10 @@ final class CgroupManagerTests: XCTestCase {
 
     func testRemoveTakesTheDirectoriesAway() {
         cgroup("c", files: [])
-        for c in ["memory", "cpu", "pids"] { cgroup(c + "/c", files: []) }
+        for c in ["memory", "cpu", "pids", "devices"] { cgroup(c + "/c", files: []) }
         edge_cgroup_remove_at(root, 1, "c")
         XCTAssertNotEqual(access(root + "/c", F_OK), 0)
         edge_cgroup_remove_at(root, 0, "c")
-        for c in ["memory", "cpu", "pids"] { XCTAssertNotEqual(access(root + "/" + c + "/c", F_OK), 0, c) }
+        for c in ["memory", "cpu", "pids", "devices"] { XCTAssertNotEqual(access(root + "/" + c + "/c", F_OK), 0, c) }
     }
 }

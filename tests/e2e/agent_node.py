@@ -15,10 +15,11 @@ def node_ready(k, name):
 
 
 @contextlib.contextmanager
-def agent_node(prefix, name, extra_args=()):
-    """(server, kubectl) for `edgectl server` with its local agent as node `name`."""
+def agent_node(prefix, name, extra_args=(), command_prefix=()):
+    """(server, kubectl) for `edgectl server` with its local agent as node `name` (run through `command_prefix`, if given)."""
     d = tempfile.mkdtemp(prefix=prefix)
-    s = Server(d, free_port(), extra_args=["--node-name", name, "--agent-api-port", str(free_port()), *extra_args], agent=True)
+    s = Server(d, free_port(), extra_args=["--node-name", name, "--agent-api-port", str(free_port()), *extra_args], agent=True,
+               command_prefix=command_prefix)
     try:
         s.start()
         k = Kubectl(s.kubeconfig)

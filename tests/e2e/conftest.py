@@ -35,6 +35,30 @@ def free_port():
         return s.getsockname()[1]
 
 
+# Agents in the machine's root namespace must not add pod addresses there (DESIGN.md, "Test hosts and
+# addresses"), so test servers run with --flannel-backend none (no built-in pod network anywhere in
+# the cluster) and their agents, local or joined, with a CNI list holding only Debian's `loopback`
+# plugin: pods get a namespace with loopback and no pod IP. An agent started without that list reports
+# its network not ready (a failing test), never a bridge in the root namespace. Pod networking itself
+# is tested in lab namespaces (test_pod_network.py).
+LOOPBACK_ONLY_CNI = {"cniVersion": "1.0.0", "name": "loopback-only", "plugins": [{"type": "loopback"}]}
+
+
+def loopback_only_agent_args(data_dir):
+    """Flags for an agent (`edgectl agent`/`join`, or a server's local one) in the root namespace."""
+    d = os.path.join(data_dir, "cni-loopback")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "10-loopback.conflist"), "w") as f:
+        json.dump(LOOPBACK_ONLY_CNI, f)
+    # Nor its iptables: no service proxy, and so no node-local cluster DNS (DESIGN.md, "Test hosts and addresses").
+    return ["--cni-conf-dir", d, "--disable-kube-proxy"]
+
+
+def loopback_only_network_args(data_dir):
+    """Server flags: no built-in pod network, and a loopback-only local agent."""
+    return ["--flannel-backend", "none", *loopback_only_agent_args(data_dir)]
+
+
 DEV_KUBECONFIG = """apiVersion: v1
 kind: Config
 clusters: [{name: dev, cluster: {server: "http://127.0.0.1:PORT"}}]
@@ -47,14 +71,18 @@ users: [{name: dev, user: {}}]
 class Server:
     """One edgectl server process with its own data dir and port."""
 
-    def __init__(self, data_dir, port, extra_args=(), agent=False, command=None):
+    def __init__(self, data_dir, port, extra_args=(), agent=False, command_prefix=(), command=None):
         self.data_dir = data_dir
         self.port = port
         self.extra_args = list(extra_args)
+        # Run through a wrapper, e.g. setpriv to start the node with a smaller capability bounding set.
+        self.command_prefix = list(command_prefix)
         # The binary to run: EDGECTL, or a board binary under qemu-user (test_boards*.py).
         self.command = list(command or [EDGECTL])
         # Most suites test the control plane alone; pod suites run the local agent (root only).
         self.agent = agent
+        if "--flannel-backend" not in self.extra_args:
+            self.extra_args += loopback_only_network_args(data_dir) if agent else ["--flannel-backend", "none"]
         self.proc = None
         self.log_path = os.path.join(data_dir, "server.log")
 
@@ -74,8 +102,12 @@ class Server:
             time.sleep(0.5)
             return self
         self.proc = subprocess.Popen(
-            self.command + ["server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
-             "--https-listen-port", str(self.port)] + ([] if self.agent else ["--disable-agent"]) + self.extra_args,
+            self.command_prefix + self.command + ["server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
+             "--https-listen-port", str(self.port)]
+            # A local agent in the root namespace must not program the machine's iptables (DESIGN.md,
+            # "Test hosts and addresses"): its service proxy and cluster DNS are off; lab tests run them.
+            + ((["--disable-kube-proxy"] if "--disable-kube-proxy" not in self.extra_args else []) if self.agent else ["--disable-agent"])
+            + self.extra_args,
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

@@ -44,8 +44,8 @@ class Lab:
             raise AssertionError(f"scripts/lab {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}\n{self.server_log()}")
         return r
 
-    def up(self, nodes):
-        return self.script("up", "--nodes", str(nodes))
+    def up(self, nodes, server_args=()):
+        return self.script("up", "--nodes", str(nodes), *(["--", *server_args] if server_args else []))
 
     def down(self):
         return self.script("down")

@@ -9,8 +9,12 @@ import time
 
 
 def cleanup_node(data_dir):
-    pods = glob.glob(os.path.join(data_dir, "**", "pods", "*"), recursive=True)
-    for state in glob.glob(os.path.join(data_dir, "**", "state.json"), recursive=True):
+    # Never through a symlink: a pod may plant links (to "/" even) in its volumes, and a recursive glob
+    # would follow them over the whole host (and kill other nodes' containers from their state.json).
+    found = list(os.walk(data_dir, followlinks=False))
+    pods = [os.path.join(parent, d) for parent, dirs, _ in found if os.path.basename(parent) == "pods" for d in dirs]
+    states = [os.path.join(parent, "state.json") for parent, _, files in found if "state.json" in files]
+    for state in states:
         try:
             os.kill(json.load(open(state))["pid"], signal.SIGKILL)
         except (OSError, ValueError, KeyError):
@@ -26,7 +30,7 @@ def cleanup_node(data_dir):
         subprocess.run(["umount", "-l", m], capture_output=True)
     for p in pods:
         uid = os.path.basename(p)
-        for ctl in ("memory", "cpu", "pids", "unified", ""):
+        for ctl in ("memory", "cpu", "pids", "devices", "unified", ""):
             for d in sorted(glob.glob(f"/sys/fs/cgroup/{ctl}/edgectl/pod{uid}*/**", recursive=True), key=len, reverse=True) + \
                     glob.glob(f"/sys/fs/cgroup/{ctl}/edgectl/pod{uid}"):
                 if os.path.isdir(d):

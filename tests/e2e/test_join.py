@@ -13,7 +13,7 @@ import threading
 import time
 
 
-from conftest import EDGECTL, KUBECTL
+from conftest import EDGECTL, KUBECTL, loopback_only_agent_args
 
 
 def edgectl(*args, check=True):
@@ -158,7 +158,8 @@ def test_join_runs_the_agent_which_registers_the_node(server, kubectl, tmp_path)
     d = str(tmp_path / "agent")
     log = open(tmp_path / "agent.log", "w")
     proc = subprocess.Popen([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", d,
-                             "--node-name", "pi-agent", "--node-ip", "192.0.2.33", "--node-labels", "board=rpi4"],
+                             "--node-name", "pi-agent", "--node-ip", "192.0.2.33", "--node-labels", "board=rpi4",
+                             *loopback_only_agent_args(str(tmp_path))],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 30
@@ -191,7 +192,8 @@ def test_join_runs_the_agent_which_registers_the_node(server, kubectl, tmp_path)
         proc.terminate()
         proc.wait(timeout=10)
     # A restarted agent uses the credentials it has.
-    proc = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", "pi-agent"], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", "pi-agent", *loopback_only_agent_args(str(tmp_path))],
+                            stdout=log, stderr=subprocess.STDOUT)
     try:
         first = kubectl.json("get", "lease", "pi-agent", "-n", "kube-node-lease")["spec"]["renewTime"]
         deadline = time.time() + 20

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from agent_node import node_ready
-from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, wait_for
+from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, loopback_only_agent_args, wait_for
 from test_join import create_token
 
 LIFETIME = 60
@@ -97,7 +97,8 @@ def test_agent_renews_its_certificate_before_expiry_and_keeps_working(short_live
     log_path = str(tmp_path / "agent.log")
     log = open(log_path, "w")
     agent = subprocess.Popen([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", d,
-                              "--node-name", NODE, "--node-ip", "192.0.2.44", "--agent-api-port", str(free_port())],
+                              "--node-name", NODE, "--node-ip", "192.0.2.44", "--agent-api-port", str(free_port()),
+                              *loopback_only_agent_args(str(tmp_path))],
                              stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_until(lambda: ready(kubectl), 30, "node Ready", log_path)
@@ -182,7 +183,7 @@ def test_agent_renews_its_certificate_before_expiry_and_keeps_working(short_live
         agent.wait(timeout=15)
     # A restarted agent starts from the renewed credentials on disk (the join's certificate is long expired).
     agent = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", NODE, "--node-ip", "192.0.2.44",
-                              "--agent-api-port", str(free_port())],
+                              "--agent-api-port", str(free_port()), *loopback_only_agent_args(str(tmp_path))],
                              stdout=log, stderr=subprocess.STDOUT)
     try:
         before = lease_time(kubectl)

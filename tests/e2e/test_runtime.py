@@ -9,6 +9,7 @@ Root only."""
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -18,11 +19,25 @@ import pytest
 
 from conftest import EDGECTL
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("crun") or not shutil.which("runc")
-                                or not os.path.exists("/bin/busybox"), reason="needs root, crun, runc and busybox-static")
+@pytest.fixture(scope="module", autouse=True)
+def can_run():
+    """A root-only suite fails, never skips, where it cannot run: CI runs it as root."""
+    if os.geteuid() != 0:
+        pytest.fail("test_runtime needs root (namespaces, mounts, cgroups); CI runs it as root")
+    missing = [t for t in ("crun", "runc") if not shutil.which(t)] + ([] if os.path.exists("/bin/busybox") else ["busybox-static"])
+    if missing:
+        pytest.fail(f"test_runtime needs {', '.join(missing)} (scripts/install-deps installs them)")
 
+# Device nodes put in the root filesystem (as an image or a hostPath could bring them): the host's loop0 and
+# an SD card (block), /dev/mem and /dev/net/tun (character, not standard), and /dev/null and /dev/zero.
+DEVICE_NODES = {"b-7-0": (stat.S_IFBLK, 7, 0), "b-179-0": (stat.S_IFBLK, 179, 0), "c-1-1": (stat.S_IFCHR, 1, 1),
+                "c-10-200": (stat.S_IFCHR, 10, 200), "c-1-3": (stat.S_IFCHR, 1, 3), "c-1-5": (stat.S_IFCHR, 1, 5)}
+# What the container sees of itself: identity, capability sets, seccomp, mount points, the devices in /dev
+# (one line), and which of those nodes it may open (the device cgroup: standard character devices only).
 INSPECT = ("hostname; echo pid=$$; grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|Seccomp|NoNewPrivs):' /proc/self/status; "
-           "awk '{print $5}' /proc/self/mountinfo | sort; sleep 1.5")
+           "awk '{print $5}' /proc/self/mountinfo | sort; ls /dev | tr '\\n' ' '; echo; "
+           "for n in /devnodes/*; do if err=$( (exec 3<> $n) 2>&1); then echo \"$n opened\"; else echo \"$n: ${err##*: }\"; fi; done; "
+           "sleep 1.5")
 
 DEFAULT_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
                 "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SYS_CHROOT", "CAP_MKNOD", "CAP_AUDIT_WRITE", "CAP_SETFCAP"]
@@ -47,6 +62,9 @@ def make_busybox_rootfs(prefix="edgectl-rootfs-"):
 @pytest.fixture(scope="module")
 def rootfs():
     d = make_busybox_rootfs()
+    os.makedirs(os.path.join(d, "devnodes"))
+    for name, (kind, major, minor) in DEVICE_NODES.items():
+        os.mknod(os.path.join(d, "devnodes", name), kind | 0o666, os.makedev(major, minor))
     yield d
     shutil.rmtree(d, ignore_errors=True)
     for controller in os.listdir("/sys/fs/cgroup"):
@@ -56,8 +74,16 @@ def rootfs():
             pass
 
 
+# The device allow-list runc and crun give a container: everything denied, then the standard character devices.
+DEVICES = [{"allow": False, "access": "rwm"}] + [
+    {"allow": True, "type": "c", "major": major, "minor": minor, "access": "rwm"}
+    for major, minor in [(1, 3), (1, 5), (1, 7), (1, 8), (1, 9), (5, 0), (5, 1), (5, 2), (136, None)]]
+
+
 def crun_bundle(rootfs, args, cgroup, memory, pids):
-    caps = {k: DEFAULT_CAPS for k in ["bounding", "effective", "permitted", "inheritable"]}
+    # Inheritable empty, as runc and crun give containers since CVE-2022-24769.
+    caps = {k: DEFAULT_CAPS for k in ["bounding", "effective", "permitted"]}
+    caps["inheritable"] = []
     config = {
         "ociVersion": "1.0.2",
         "process": {"terminal": False, "user": {"uid": 0, "gid": 0}, "args": args, "cwd": "/",
@@ -78,7 +104,8 @@ def crun_bundle(rootfs, args, cgroup, memory, pids):
             "namespaces": [{"type": t} for t in ["pid", "network", "ipc", "uts", "mount"]],
             "maskedPaths": MASKED, "readonlyPaths": READONLY,
             "cgroupsPath": "/" + cgroup,
-            "resources": {"memory": {"limit": memory}, "pids": {"limit": pids}},
+            "resources": {"memory": {"limit": memory}, "pids": {"limit": pids},
+                          "devices": [{k: v for k, v in d.items() if v is not None} for d in DEVICES]},
             # Any filter puts the process in seccomp mode 2; the profiles' contents are compared by behaviour elsewhere.
             "seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]},
         },
@@ -143,7 +170,15 @@ def test_same_view_from_inside_as_crun(rootfs):
     finally:
         shutil.rmtree(bundle, ignore_errors=True)
     assert ours.splitlines()[:2] == ["box", "pid=1"]
+    if not os.path.exists("/proc/kcore"):
+        # crun links /dev/core to /proc/kcore always; runc (and edgectl) only where the kernel has it.
+        theirs = theirs.replace("\ncore fd ", "\nfd ")
     assert ours == theirs, f"edgectl:\n{ours}\ncrun:\n{theirs}"
+    # Pinned on our side too, whatever crun's defaults become.
+    assert "CapInh:\t0000000000000000" in ours.splitlines(), ours
+    for name in ["b-7-0", "b-179-0", "c-1-1", "c-10-200"]:
+        assert f"/devnodes/{name}: Operation not permitted" in ours.splitlines(), ours
+    assert "/devnodes/c-1-3 opened" in ours.splitlines() and "/devnodes/c-1-5 opened" in ours.splitlines(), ours
     assert our_limits == their_limits == {"memory": str(memory), "pids": str(pids)}
 
 
@@ -154,3 +189,17 @@ def test_failures_are_reported(rootfs):
     assert r.returncode != 0 and "failed to start the container" in r.stderr, r.stderr
     r = subprocess.run([EDGECTL, "run-container", "--rootfs", rootfs, "--", "sh", "-c", "exit 7"], capture_output=True, text=True)
     assert r.returncode == 7
+
+
+@pytest.mark.skipif(os.path.exists("/sys/fs/cgroup/cgroup.controllers"), reason="cgroup v1 hosts only (v2 has no devices hierarchy)")
+def test_devices_hierarchy_is_mounted_when_the_host_never_did(rootfs):
+    """A cgroup v1 host that never mounted the devices controller (systemd does not need it): the runtime mounts
+    it and the container still gets its device list. Shown in a private mount namespace with the hierarchy
+    unmounted, so the machine's own mounts stay as they are."""
+    script = 'umount /sys/fs/cgroup/devices && exec "$@"'
+    r = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "wrap",
+                        EDGECTL, "run-container", "--rootfs", rootfs, "--cgroup", "edgectl-cmp/devices-mount", "--",
+                        "sh", "-c", "(exec 3<> /devnodes/b-7-0) 2>&1; (exec 3<> /devnodes/c-1-3) && echo null-opened"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "Operation not permitted" in r.stdout and "null-opened" in r.stdout, r.stdout

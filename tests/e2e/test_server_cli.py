@@ -48,3 +48,15 @@ def test_bad_flags_are_explained():
     assert r.returncode != 0 and "--https-listen-port must be 1-65535" in r.stderr
     r = subprocess.run([EDGECTL, "server", "--datastore-endpoint", "etcd://x"], capture_output=True, text=True)
     assert r.returncode != 0 and "sqlite://" in r.stderr
+
+
+def test_bad_network_flags_are_explained():
+    for args, message in [
+        (["--flannel-backend", "wireguard"], "--flannel-backend must be vxlan, host-gw or none"),
+        (["--cluster-cidr", "10.42.0.0"], "--cluster-cidr 10.42.0.0 is not an IPv4 network"),
+        (["--cluster-cidr", "10.42.1.0/16"], "has host bits set: use 10.42.0.0/16"),
+        (["--cluster-dns", "10.44.0.10"], "--cluster-dns 10.44.0.10 is not in --service-cidr 10.43.0.0/16"),
+        (["--service-cidr", "10.42.128.0/17"], "pod and service addresses must come from separate ranges"),
+    ]:
+        r = subprocess.run([EDGECTL, "server", *args], capture_output=True, text=True)
+        assert r.returncode != 0 and message in r.stderr, (args, r.stderr)

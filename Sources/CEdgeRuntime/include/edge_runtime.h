@@ -13,7 +13,8 @@
 
 struct edge_mount {
     const char *source;      /* bind source or filesystem source */
-    const char *target;      /* path inside the container */
+    const char *subpath;     /* bind only, NULL for none: a path inside source that must not lead out of it (a volume's subPath) */
+    const char *target;      /* path inside the container, resolved inside its root (symlinks and ".." cannot leave it) */
     const char *fstype;      /* NULL for a bind mount */
     unsigned long flags;     /* MS_* ; MS_RDONLY on a bind mount is applied by a remount */
     const char *data;
@@ -25,6 +26,7 @@ struct edge_cgroup_limits {
     int64_t cpu_period_us;   /* default 100000 */
     int64_t cpu_shares;      /* 0: default */
     int64_t pids;            /* 0: unlimited */
+    int32_t all_devices;     /* 1: any device (privileged); 0: only the standard character devices (device cgroup) */
 };
 
 struct edge_container {
@@ -48,6 +50,26 @@ struct edge_container {
 
 /* The 14 capabilities container engines grant by default. */
 uint64_t edge_default_capabilities(void);
+/* The capabilities this process may hand on: its bounding set up to the kernel's
+ * CAP_LAST_CAP, read now (a host may lack some, e.g. in a container or under systemd). */
+uint64_t edge_host_capabilities(void);
+
+/* ---- paths inside a directory that must not be left ----
+ * edge_safe_open opens `path` below the directory rootfd one component at a time, reading
+ * and resolving every symlink itself: with EDGE_SAFE_IN_ROOT an absolute link or ".." at the
+ * top resolves against rootfd as if it were "/" (how a mount target inside a container's
+ * root is found, runc's securejoin rule); with EDGE_SAFE_BENEATH either fails with EXDEV
+ * (a volume's subPath, kubelet's rule). Missing components are made as directories with
+ * EDGE_SAFE_CREATE_DIR, or directories then an empty file last with EDGE_SAFE_CREATE_FILE.
+ * Returns an O_PATH descriptor (close-on-exec) or -1 with errno. Async-signal-safe. */
+#define EDGE_SAFE_IN_ROOT 0
+#define EDGE_SAFE_BENEATH 1
+#define EDGE_SAFE_CREATE_NONE 0
+#define EDGE_SAFE_CREATE_DIR 1
+#define EDGE_SAFE_CREATE_FILE 2
+int edge_safe_open(int rootfd, const char *path, int flags, int create, mode_t perm);
+/* "/proc/self/fd/N": how an opened path is handed to mount(2) without resolving it again. */
+void edge_fd_path(char *out, size_t len, int fd);
 
 /* Starts the container; *pid is its init process as seen from here. */
 int edge_container_start(const struct edge_container *c, pid_t *pid, char *err, size_t errlen);

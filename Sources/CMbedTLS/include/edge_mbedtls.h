@@ -35,6 +35,7 @@ int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len
 
 /* SHA-1 (the WebSocket handshake's Sec-WebSocket-Accept; not for security). */
 int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]);
+int edge_sha256(const unsigned char *data, size_t len, unsigned char out[32]);
 
 /* ---- TLS sessions over memory buffers ---- */
 typedef struct edge_tls_config edge_tls_config;

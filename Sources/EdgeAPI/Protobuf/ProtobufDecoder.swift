@@ -65,20 +65,25 @@ public enum ProtobufDecoder {
         }
         guard let msg = schema.messages[name] else { throw DecodeError(description: "unknown protobuf message \(name)") }
         var out = JSONObject()
+        // Repeated and map fields arrive one element at a time: they are gathered here and
+        // put in place once, so a list of n elements costs O(n) and not a copy per element.
+        var lists: [String: [JSON]] = [:]
+        var maps: [String: JSONObject] = [:]
         var r = Reader(bytes: bytes)
         while !r.atEnd {
             let (num, wire) = try r.tag()
             guard let f = msg.fields[num] else { try r.skip(wire); continue }
             switch f.type {
             case .repeated(let t):
-                var arr = out[f.name]?.array ?? []
+                if out[f.name] == nil { out[f.name] = .array([]) } // holds the field's place among the others
+                var arr = lists.removeValue(forKey: f.name) ?? []
                 if wire == 2, t.isPackable {
                     var packed = Reader(bytes: try r.lengthDelimited())
                     while !packed.atEnd { arr.append(try scalar(&packed, t, wire: t == .double ? 1 : 0)) }
                 } else {
                     arr.append(try value(&r, t, wire: wire, schema))
                 }
-                out[f.name] = .array(arr)
+                lists[f.name] = arr
             case .map(let t):
                 var entry = Reader(bytes: try r.lengthDelimited())
                 var key = ""
@@ -89,9 +94,10 @@ public enum ProtobufDecoder {
                     else if n == 2 { val = try value(&entry, t, wire: w, schema) }
                     else { try entry.skip(w) }
                 }
-                var m = out[f.name]?.object ?? JSONObject()
+                if out[f.name] == nil { out[f.name] = .object(JSONObject()) }
+                var m = maps.removeValue(forKey: f.name) ?? JSONObject()
                 m[key] = val
-                out[f.name] = .object(m)
+                maps[f.name] = m
             default:
                 let v = try value(&r, f.type, wire: wire, schema)
                 if f.inline, let inner = v.object {
@@ -103,6 +109,8 @@ public enum ProtobufDecoder {
                 out[f.name] = v
             }
         }
+        for (k, v) in lists { out[k] = .array(v) }
+        for (k, v) in maps { out[k] = .object(v) }
         if msg.listWrapper { return out["items"] ?? .array([]) }
         return .object(out)
     }
@@ -119,7 +127,9 @@ public enum ProtobufDecoder {
     static func scalar(_ r: inout Reader, _ t: ProtobufSchema.FieldType, wire: Int) throws(DecodeError) -> JSON {
         switch (t, wire) {
         case (.bool, 0): return .bool(try r.varint() != 0)
-        case (.int, 0): return .int(Int64(bitPattern: try r.varint()))
+        // A proto int32 is sign-extended to 64 bits on the wire; Go keeps the low 32.
+        case (.int32, 0): return .int(Int64(Int32(truncatingIfNeeded: try r.varint())))
+        case (.int64, 0): return .int(Int64(bitPattern: try r.varint()))
         case (.double, 1): return .double(Double(bitPattern: try r.fixed64()))
         case (.double, 5): return .double(Double(Float(bitPattern: try r.fixed32())))
         default: throw DecodeError(description: "unexpected wire type \(wire) for a \(t) field")
@@ -193,7 +203,8 @@ public enum ProtobufDecoder {
         /// Field numbers are at most 2^29 - 1 (protobuf's limit; also what a 32-bit Int holds safely).
         mutating func tag() throws(DecodeError) -> (Int, Int) {
             let v = try varint()
-            guard v >> 3 <= 536_870_911 else { throw DecodeError(description: "field number \(v >> 3) out of range") }
+            // Field numbers are at most 2^29 - 1; anything larger is malformed (and would not fit Int on 32-bit ARM).
+            guard v >> 3 <= UInt64(Int32.max) else { throw DecodeError(description: "field number out of range") }
             return (Int(v >> 3), Int(v & 7))
         }
 
@@ -234,11 +245,11 @@ public enum ProtobufDecoder {
 }
 
 extension ProtobufSchema.FieldType {
-    var isPackable: Bool { self == .int || self == .bool || self == .double }
+    var isPackable: Bool { self == .int32 || self == .int64 || self == .bool || self == .double }
     var zeroValue: JSON {
         switch self {
         case .string, .bytes: return ""
-        case .int: return 0
+        case .int32, .int64: return 0
         case .bool: return false
         case .double: return 0.0
         default: return .null

@@ -4,7 +4,8 @@ import Synchronization
 /// first use into messages indexed by field number.
 public struct ProtobufSchema: Sendable {
     public indirect enum FieldType: Sendable, Equatable {
-        case string, bool, int, double, bytes
+        /// int32 and int64 are kept apart so decoding can refuse a number that does not fit.
+        case string, bool, int32, int64, double, bytes
         case message(String)
         case repeated(FieldType)
         case map(FieldType)
@@ -64,7 +65,8 @@ public struct ProtobufSchema: Sendable {
         switch code.first {
         case "s": return .string
         case "b": return .bool
-        case "i": return .int
+        case "i": return .int32
+        case "l": return .int64
         case "d": return .double
         case "y": return .bytes
         case "m": return .message(String(code.dropFirst()))

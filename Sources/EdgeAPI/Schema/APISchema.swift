@@ -76,69 +76,48 @@ public struct APISchema: Sendable {
 
     // MARK: unknown fields
 
-    /// Upstream-style paths (`.spec.replicass`, `.spec.containers[0].foo`) of fields no type defines.
+    /// Paths (`spec.replicass`, `spec.containers[0].foo`) of fields no type defines, in document order.
     public func unknownFields(in obj: JSON, message: String) -> [String] {
-        var out: [String] = []
-        walk(obj, .message(message), path: "", topLevel: true, unknown: &out, prune: nil)
-        return out
+        checkDecoding(obj, message: message).unknownFields
     }
 
     /// Removes fields no type defines (what upstream's decoder drops).
     public func pruneUnknownFields(_ obj: inout JSON, message: String) {
-        var ignored: [String] = []
-        var copy = obj
-        walk(copy, .message(message), path: "", topLevel: true, unknown: &ignored, prune: &copy)
-        obj = copy
+        obj = pruned(obj, .message(message), topLevel: true)
     }
 
-    private func walk(_ value: JSON, _ type: FieldType, path: String, topLevel: Bool, unknown: inout [String], prune: UnsafeMutablePointer<JSON>?) {
+    private func pruned(_ value: JSON, _ type: FieldType, topLevel: Bool = false) -> JSON {
         switch type {
         case .message(let m):
-            if Self.scalarMessages.contains(m) || Self.freeformMessages.contains(m) { return }
-            if isListWrapper(m) { return }
-            guard case .object(let o) = value else { return }
+            if Self.scalarMessages.contains(m) || Self.freeformMessages.contains(m) || isListWrapper(m) { return value }
+            guard case .object(let o) = value else { return value }
             let defined = fields(of: m)
-            for (k, v) in o {
-                if topLevel && (k == "apiVersion" || k == "kind") { continue }
-                guard let f = defined[k] else {
-                    unknown.append(path + "." + k)
-                    prune?.pointee[k] = nil
-                    continue
-                }
-                if let prune {
-                    var child = v
-                    walk(v, f.type, path: path + "." + k, topLevel: false, unknown: &unknown, prune: &child)
-                    prune.pointee[k] = child
-                } else {
-                    walk(v, f.type, path: path + "." + k, topLevel: false, unknown: &unknown, prune: nil)
-                }
+            func kept(_ k: String) -> Bool { defined[k] != nil || (topLevel && (k == "apiVersion" || k == "kind")) }
+            // Dropping keys one by one from a big object would cost O(n) each: rebuild it once instead.
+            var out = o.keys.allSatisfy(kept) ? o : JSONObject(o.filter { kept($0.key) }.map { ($0.key, $0.value) })
+            for k in out.keys {
+                if let f = defined[k], Self.holdsObjects(f.type) { out[k] = pruned(out[k]!, f.type) }
             }
+            return .object(out)
         case .repeated(let t):
-            guard case .array(var a) = value else { return }
-            for i in a.indices {
-                if prune != nil {
-                    var child = a[i]
-                    walk(a[i], t, path: path + "[\(i)]", topLevel: false, unknown: &unknown, prune: &child)
-                    a[i] = child
-                } else {
-                    walk(a[i], t, path: path + "[\(i)]", topLevel: false, unknown: &unknown, prune: nil)
-                }
-            }
-            prune?.pointee = .array(a)
+            guard Self.holdsObjects(t), case .array(var a) = value else { return value }
+            for i in a.indices { a[i] = pruned(a[i], t) }
+            return .array(a)
         case .map(let t):
-            guard case .object(var o) = value else { return }
-            for (k, v) in o {
-                if prune != nil {
-                    var child = v
-                    walk(v, t, path: path + "[\(k)]", topLevel: false, unknown: &unknown, prune: &child)
-                    o[k] = child
-                } else {
-                    walk(v, t, path: path + "[\(k)]", topLevel: false, unknown: &unknown, prune: nil)
-                }
-            }
-            prune?.pointee = .object(o)
+            guard Self.holdsObjects(t), case .object(var o) = value else { return value }
+            for k in o.keys { o[k] = pruned(o[k]!, t) }
+            return .object(o)
         default:
-            return
+            return value
+        }
+    }
+
+    /// Whether values of a type can hold fields to prune (scalars and lists of them cannot).
+    private static func holdsObjects(_ t: FieldType) -> Bool {
+        switch t {
+        case .message(let m): return !scalarMessages.contains(m) && !freeformMessages.contains(m)
+        case .repeated(let inner), .map(let inner): return holdsObjects(inner)
+        default: return false
         }
     }
 }

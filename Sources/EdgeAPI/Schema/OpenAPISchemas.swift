@@ -83,7 +83,8 @@ public enum OpenAPISchemas {
         switch t {
         case .string: return ["type": "string"]
         case .bool: return ["type": "boolean"]
-        case .int: return ["type": "integer", "format": "int64"]
+        case .int32: return ["type": "integer", "format": "int32"]
+        case .int64: return ["type": "integer", "format": "int64"]
         case .double: return ["type": "number", "format": "double"]
         case .bytes: return ["type": "string", "format": "byte"]
         case .message(let m):

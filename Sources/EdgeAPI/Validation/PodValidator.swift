@@ -24,6 +24,7 @@ enum PodValidator {
                 errs += NameRules.dns1123Label(p, n)
                 if !volNames.insert(n).inserted { errs.append(.duplicate(p, .string(n))) }
             }
+            errs += PodVolumeValidator.volume(v, path: "\(path).volumes[\(i)]")
         }
         if let rp = spec["restartPolicy"]?.string, !restartPolicies.contains(rp) {
             errs.append(.notSupported(path + ".restartPolicy", .string(rp), restartPolicies))
@@ -34,6 +35,7 @@ enum PodValidator {
         if let g = spec["terminationGracePeriodSeconds"]?.int, g < 0 {
             errs.append(.invalid(path + ".terminationGracePeriodSeconds", .int(g), "must be greater than or equal to 0"))
         }
+        errs += PodRangeValidator.spec(spec, path: path)
         errs += Validator.labels(spec["nodeSelector"], path: path + ".nodeSelector")
         for (i, t) in (spec["tolerations"]?.array ?? []).enumerated() {
             if let op = t["operator"]?.string, !["Exists", "Equal"].contains(op) {
@@ -86,6 +88,15 @@ enum PodValidator {
             let n = m["name"]?.string ?? ""
             if !volumes.contains(n) { errs.append(.notFound("\(path).volumeMounts[\(i)].name", .string(n))) }
             if (m["mountPath"]?.string ?? "").isEmpty { errs.append(.required("\(path).volumeMounts[\(i)].mountPath")) }
+            // Upstream names these without the mount's index (its field path is the list's).
+            let subPath = m["subPath"]?.string ?? ""
+            if !subPath.isEmpty { errs += LocalPathRules.descending("\(path).volumeMounts.subPath", subPath) }
+            if let expr = m["subPathExpr"]?.string, !expr.isEmpty {
+                if !subPath.isEmpty {
+                    errs.append(.invalid("\(path).volumeMounts[\(i)].subPathExpr", .string(expr), "subPathExpr and subPath are mutually exclusive"))
+                }
+                errs += LocalPathRules.descending("\(path).volumeMounts.subPathExpr", expr)
+            }
         }
         for res in ["cpu", "memory"] {
             if let l = c[path: ["resources", "limits", res]], let r = c[path: ["resources", "requests", res]],

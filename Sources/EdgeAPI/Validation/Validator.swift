@@ -19,6 +19,8 @@ public enum Validator {
             errs += cronJob(o)
         case ("", "Service"):
             errs += ServiceValidator.validate(o, old: old)
+        case ("", "Node"):
+            errs += NodeValidator.validate(o, old: old)
         case ("", "ConfigMap"), ("", "Secret"):
             for field in ["data", "binaryData"] {
                 for k in (o[field]?.object ?? JSONObject()).keys { errs += NameRules.configKey("\(field)[\(k)]", k) }

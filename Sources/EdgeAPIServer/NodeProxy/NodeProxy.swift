@@ -105,6 +105,59 @@ public struct NodeProxy: Sendable {
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], body: .stream(stream))
     }
 
+    // MARK: port-forward
+
+    /// pods/portforward: the upgrade (SPDY, or WebSocket tunnelling SPDY) goes
+    /// on to the agent's /portForward/{ns}/{pod}; once it answers 101 the bytes
+    /// are relayed as they are, the agent dialling the pod's ports.
+    public func portForward(_ store: ObjectStore, namespace: String, pod: String, request: HTTPRequest) async throws -> UpgradeOutcome {
+        let upgrade = (request.headers["upgrade"] ?? "").lowercased()
+        guard upgrade.contains("websocket") || upgrade.contains("spdy/3.1") else {
+            throw APIError.badRequest("Upgrade request required: pods/portforward is served over SPDY/3.1 or WebSocket (SPDY/3.1+portforward.k8s.io)")
+        }
+        let podObject = try await store.get(Self.pods, namespace: namespace, name: pod)
+        guard let nodeName = podObject[path: ["spec", "nodeName"]]?.string, !nodeName.isEmpty else {
+            throw APIError.badRequest("pod \(pod) does not have a host assigned")
+        }
+        let phase = podObject[path: ["status", "phase"]]?.string ?? ""
+        guard phase != "Succeeded" && phase != "Failed" else {
+            throw APIError.badRequest("cannot port-forward to a completed pod; current phase is \(phase)")
+        }
+        let node = try await store.get(Self.nodes, namespace: nil, name: nodeName)
+        guard let address = NodeAddress(node: node) else {
+            throw APIError(code: 500, reason: "InternalError", message: "node \(nodeName) has no address to reach its agent")
+        }
+        let path = "/portForward/\(AgentQueryEncoding.escape(namespace))/\(AgentQueryEncoding.escape(pod))"
+        let query = request.queryItems.filter { $0.0 == "ports" }
+        var text = "\(request.method) \(query.isEmpty ? path : path + "?" + AgentQueryEncoding.encode(query)) HTTP/1.1\r\nHost: \(address.authority)\r\n"
+        text += "Upgrade: \(request.headers["upgrade"] ?? "")\r\nConnection: Upgrade\r\nContent-Length: 0\r\n"
+        for h in ["sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "x-stream-protocol-version"] {
+            if let v = request.headers[h] { text += "\(h): \(v)\r\n" }
+        }
+        text += "\r\n"
+        return try await relayUpgrade(text, to: address)
+    }
+
+    /// Sends an upgrade request to an agent: its 101 becomes a tunnel, a refusal the answer.
+    func relayUpgrade(_ text: String, to address: NodeAddress) async throws -> UpgradeOutcome {
+        let channel = try await connect(address)
+        let done = channel.eventLoop.makePromise(of: (UpgradeResponseReader.Head, [UInt8]).self)
+        let reader = UpgradeResponseReader(done: done)
+        do {
+            try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(reader) }.get()
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: Array(text.utf8))).get()
+            let (head, rest) = try await done.futureResult.get()
+            guard head.status == 101 else {
+                try? await channel.close()
+                return .response(.error(Self.relayed(status: head.status, body: rest)))
+            }
+            return .tunnel(agent: channel, head: head.bytes, early: rest, reader: UpgradeTunnelReader(handler: reader))
+        } catch {
+            try? await channel.close()
+            throw APIError(code: 500, reason: "InternalError", message: "failed to upgrade the connection to the node's agent at \(address.authority): \(error)")
+        }
+    }
+
     // MARK: exec
 
     public func exec(_ store: ObjectStore, namespace: String, pod: String, request: HTTPRequest) async throws -> UpgradeOutcome {

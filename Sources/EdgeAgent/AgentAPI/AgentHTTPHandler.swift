@@ -79,6 +79,15 @@ final class AgentHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 case .failure(let e): respond(context, e)
                 case .success(let ok): upgrade(context, response: ok.bytes, session: ExecSession(options: options, target: target, protocolName: ok.protocol, launch: launch))
                 }
+            case .portForward(let ns, let pod):
+                guard directory.containerNames(namespace: ns, pod: pod) != nil else {
+                    throw AgentAPIError.notFound("pod \"\(pod)\" does not exist in namespace \"\(ns)\" on this node")
+                }
+                guard let netns = directory.networkNamespace(namespace: ns, pod: pod) else {
+                    throw AgentAPIError.badRequest("pod \"\(pod)\" has no network namespace yet (it is not running)")
+                }
+                let (response, framing) = try PortForwardHandshake.response(headers: h.headers.map { ($0.name, $0.value) }).get()
+                upgrade(context, response: response, session: PortForwardSession(framing: framing, podName: pod, dial: PodPortDialer.dialer(netns: netns)))
             }
         } catch let e as AgentAPIError {
             respond(context, e)
@@ -110,7 +119,7 @@ final class AgentHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Switches the connection to WebSocket: the HTTP codec leaves the
     /// pipeline, the raw 101 goes out, and the session reads the frames.
-    private func upgrade(_ context: ChannelHandlerContext, response: [UInt8], session: ExecSession) {
+    private func upgrade(_ context: ChannelHandlerContext, response: [UInt8], session: any ChannelHandler) {
         let ops = context.pipeline.syncOperations
         do {
             _ = ops.removeHandler(encoder)

@@ -3,6 +3,8 @@ import EdgeAPI
 enum AgentRoute: Equatable {
     case containerLogs(namespace: String, pod: String, container: String)
     case exec(namespace: String, pod: String, container: String)
+    /// kubelet's /portForward/{namespace}/{pod}: SPDY, or SPDY tunnelled in WebSocket.
+    case portForward(namespace: String, pod: String)
     case healthz
 
     /// nil: no such path (404), or a method the path does not take (405 is not worth telling apart here).
@@ -15,6 +17,8 @@ enum AgentRoute: Equatable {
             self = .containerLogs(namespace: parts[1], pod: parts[2], container: parts[3])
         case ("GET", "exec") where parts.count == 4, ("POST", "exec") where parts.count == 4:
             self = .exec(namespace: parts[1], pod: parts[2], container: parts[3])
+        case ("GET", "portForward") where parts.count == 3, ("POST", "portForward") where parts.count == 3:
+            self = .portForward(namespace: parts[1], pod: parts[2])
         default:
             return nil
         }

@@ -39,4 +39,10 @@ public protocol ContainerDirectory: Sendable {
     func isRunning(namespace: String, pod: String, container: String) -> Bool
     /// How to start a process in the running container; nil when it is not running.
     func execTarget(namespace: String, pod: String, container: String) -> ExecTarget?
+    /// The pod's network namespace (its bind-mount path), for port-forward; nil when the pod or its sandbox is not here.
+    func networkNamespace(namespace: String, pod: String) -> String?
+}
+
+extension ContainerDirectory {
+    public func networkNamespace(namespace: String, pod: String) -> String? { nil }
 }

@@ -201,7 +201,8 @@ final class ExecSession: ChannelInboundHandler, @unchecked Sendable {
         case .resize?:
             guard let size = try? JSONParser.parse(data), let w = size["Width"]?.int, let h = size["Height"]?.int,
                   (0...0xFFFF).contains(w), (0...0xFFFF).contains(h) else { return }
-            process?.resize(UInt16(w), UInt16(h))
+            // The client's numbers: a window size past 16 bits (or below 0) is clamped, not trapped on.
+            process?.resize(UInt16(clamping: w), UInt16(clamping: h))
         case .closeStream? where closeSignalSupported:
             if data.first == Stream.stdin.rawValue {
                 if input == nil { closeInputWhenReady = true } else { closeInput() }

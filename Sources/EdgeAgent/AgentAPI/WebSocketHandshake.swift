@@ -13,13 +13,13 @@ enum WebSocketHandshake {
     }
 
     /// The protocol to use among those the client offered (comma-separated, possibly over several headers).
-    static func negotiate(offered: [String]) -> String? {
+    static func negotiate(offered: [String], supported: [String] = supportedProtocols) -> String? {
         let list = offered.flatMap { $0.split(separator: ",") }.map { $0.trimmedSpaces }
-        return supportedProtocols.first { list.contains($0) }
+        return supported.first { list.contains($0) }
     }
 
     /// Checks an upgrade request's headers; returns the 101 response bytes, or why not.
-    static func response(headers: [(String, String)]) -> Result<(bytes: [UInt8], protocol: String), AgentAPIError> {
+    static func response(headers: [(String, String)], supported: [String] = supportedProtocols) -> Result<(bytes: [UInt8], protocol: String), AgentAPIError> {
         func values(_ name: String) -> [String] { headers.filter { $0.0.lowercased() == name }.map { $0.1 } }
         let upgrade = values("upgrade").joined(separator: ",").lowercased()
         let connection = values("connection").joined(separator: ",").lowercased()
@@ -33,8 +33,8 @@ enum WebSocketHandshake {
             return .failure(.badRequest("unable to upgrade: missing Sec-WebSocket-Key"))
         }
         let offered = values("sec-websocket-protocol")
-        guard let proto = negotiate(offered: offered) else {
-            return .failure(.badRequest("unable to upgrade: requested protocol(s) [\(offered.joined(separator: ","))] are not supported; supported: \(supportedProtocols.joined(separator: ", "))"))
+        guard let proto = negotiate(offered: offered, supported: supported) else {
+            return .failure(.badRequest("unable to upgrade: requested protocol(s) [\(offered.joined(separator: ","))] are not supported; supported: \(supported.joined(separator: ", "))"))
         }
         let text = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
             "Sec-WebSocket-Accept: \(acceptValue(key: key))\r\nSec-WebSocket-Protocol: \(proto)\r\n\r\n"

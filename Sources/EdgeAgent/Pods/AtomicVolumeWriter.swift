@@ -11,7 +11,17 @@ import Glibc
 enum AtomicVolumeWriter {
     struct File { var path: String; var bytes: [UInt8]; var mode: mode_t }
 
+    struct PathRefused: Error, CustomStringConvertible { let description: String }
+
     static func write(_ dir: String, _ files: [File]) throws {
+        // The API refuses such paths, but an object stored before it did is not validated again: nothing
+        // here may name a place outside the volume, or the writer's own ..data names.
+        for f in files {
+            if f.path.isEmpty { throw PathRefused(description: "a file of volume \(dir) has an empty path") }
+            if let problem = LocalPathRules.nonReservedProblem(f.path) {
+                throw PathRefused(description: "invalid path \"\(f.path)\" for a file of the volume: \(problem)")
+            }
+        }
         try PosixFile.makeDirectories(dir)
         let stamp = "..\(Timestamp.nowTag)"
         let target = dir + "/" + stamp

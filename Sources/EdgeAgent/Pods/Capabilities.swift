@@ -11,6 +11,4 @@ enum Capabilities {
         let n = name.uppercased()
         return names.firstIndex(of: n.hasPrefix("CAP_") ? String(n.dropFirst(4)) : n)
     }
-
-    static var all: Set<Int> { Set(names.indices) }
 }

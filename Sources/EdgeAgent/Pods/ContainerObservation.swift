@@ -30,8 +30,8 @@ struct ContainerObservation: Sendable {
                        "containerID": .string(Self.containerID(uid: podUID, name: name, attempt: attempt))]
         if e.signal != 0 { t["signal"] = .int(Int64(e.signal)) }
         if let m = e.startError { t["message"] = .string(m) }
-        else if let m = PosixFile.read(r.dir + "/termination-log"), !m.isEmpty {
-            t["message"] = .string(String(decoding: m.suffix(4096), as: UTF8.self))
+        else if let m = PosixFile.readTail(r.dir + "/termination-log", max: 4096), !m.isEmpty {
+            t["message"] = .string(String(decoding: m, as: UTF8.self))
         }
         return ["terminated": t]
     }

@@ -16,6 +16,8 @@ enum ContainerSpecBuilder {
         /// /etc/passwd and /etc/group of the image's root, for named users.
         var passwd: String
         var group: String
+        /// What this node can grant (ContainerRunner.hostCapabilities): privileged gets all of it.
+        var hostCapabilities: Set<Int>
     }
 
     struct ConfigError: Error, CustomStringConvertible { let description: String }
@@ -36,16 +38,19 @@ enum ContainerSpecBuilder {
         let podSC = i.pod[path: ["spec", "securityContext"]] ?? [:]
         let sc = i.container["securityContext"] ?? [:]
         let identity = try user(image: i.image.user, passwd: i.passwd, group: i.group)
-        spec.uid = UInt32(sc["runAsUser"]?.int ?? podSC["runAsUser"]?.int ?? Int64(identity.uid))
-        spec.gid = UInt32(sc["runAsGroup"]?.int ?? podSC["runAsGroup"]?.int ?? Int64(identity.gid))
+        spec.uid = try id(sc["runAsUser"]?.int ?? podSC["runAsUser"]?.int ?? Int64(identity.uid), "runAsUser")
+        spec.gid = try id(sc["runAsGroup"]?.int ?? podSC["runAsGroup"]?.int ?? Int64(identity.gid), "runAsGroup")
         if (sc["runAsNonRoot"]?.bool ?? podSC["runAsNonRoot"]?.bool ?? false) && spec.uid == 0 {
             throw ConfigError(description: "container has runAsNonRoot and image will run as root")
         }
-        var groups = (podSC["supplementalGroups"]?.array ?? []).compactMap { $0.int.map { UInt32($0) } }
-        if let fs = podSC["fsGroup"]?.int { groups.append(UInt32(fs)) }
+        var groups = try (podSC["supplementalGroups"]?.array ?? []).compactMap(\.int).map { try id($0, "supplementalGroups") }
+        if let fs = podSC["fsGroup"]?.int { groups.append(try id(fs, "fsGroup")) }
         spec.supplementalGroups = groups
         let privileged = sc["privileged"]?.bool ?? false
-        spec.capabilities = privileged ? Capabilities.all : try capabilities(sc["capabilities"])
+        // Privileged: everything this node has (its bounding set may lack some; asking for those fails capset),
+        // and every device, as upstream's privileged containers.
+        spec.capabilities = privileged ? i.hostCapabilities : try capabilities(sc["capabilities"], host: i.hostCapabilities)
+        spec.allDevices = privileged
         let seccomp = sc[path: ["seccompProfile", "type"]]?.string ?? podSC[path: ["seccompProfile", "type"]]?.string ?? "RuntimeDefault"
         spec.seccompRuntimeDefault = !privileged && seccomp != "Unconfined"
         spec.readOnlyRootfs = sc["readOnlyRootFilesystem"]?.bool ?? false
@@ -55,30 +60,45 @@ enum ContainerSpecBuilder {
         return spec
     }
 
-    static func capabilities(_ c: JSON?) throws -> Set<Int> {
-        var set = ContainerSpec.defaultCapabilities
+    /// The defaults less what is dropped plus what is added. A default the node lacks is left out (nobody asked for
+    /// it); an added one it lacks is an error that names it, instead of a start that fails with "capset failed".
+    static func capabilities(_ c: JSON?, host: Set<Int>) throws -> Set<Int> {
+        var set = ContainerSpec.defaultCapabilities.intersection(host)
         for name in (c?["drop"]?.array ?? []).compactMap({ $0.string }) {
             if name.uppercased() == "ALL" { set = []; continue }
             guard let n = Capabilities.number(name) else { throw ConfigError(description: "unknown capability \(name) in capabilities.drop") }
             set.remove(n)
         }
         for name in (c?["add"]?.array ?? []).compactMap({ $0.string }) {
-            if name.uppercased() == "ALL" { set = Capabilities.all; continue }
+            if name.uppercased() == "ALL" { set = host; continue }
             guard let n = Capabilities.number(name) else { throw ConfigError(description: "unknown capability \(name) in capabilities.add") }
+            guard host.contains(n) else {
+                throw ConfigError(description: "capability \(Capabilities.names[n]) in capabilities.add is not in this node's bounding set, so no container here can have it")
+            }
             set.insert(n)
         }
         return set
     }
 
+    /// A user or group id from the pod (range-checked: a value from a client must not trap the agent).
+    static func id(_ v: Int64, _ field: String) throws -> UInt32 {
+        guard let id = UInt32(exactly: v), id < UInt32.max else { throw ConfigError(description: "\(field) \(v) is not a valid user or group id") }
+        return id
+    }
+
     /// Memory limit, CFS quota from the cpu limit, shares from the cpu request (as upstream: 1 cpu = 1024 shares, at least 2).
     static func limits(_ resources: JSON) -> ContainerSpec.Limits {
         var l = ContainerSpec.Limits()
-        if let m = resources[path: ["limits", "memory"]].flatMap(QuantityValue.milli) { l.memoryBytes = Int64(m / 1000) }
+        // Quantities may be anything a Double holds ("1e400"): conversions and products saturate.
+        if let m = resources[path: ["limits", "memory"]].flatMap(QuantityValue.milli).flatMap({ QuantityValue.saturatingInt64($0 / 1000) }) {
+            l.memoryBytes = m
+        }
         if let cpu = resources[path: ["limits", "cpu"]].flatMap(QuantityValue.milliInt) {
-            l.cpuQuotaMicros = max(1000, cpu * l.cpuPeriodMicros / 1000)
+            l.cpuQuotaMicros = max(1000, cpu.saturatingMultiplied(by: l.cpuPeriodMicros) / 1000)
         }
         let request = resources[path: ["requests", "cpu"]].flatMap(QuantityValue.milliInt) ?? resources[path: ["limits", "cpu"]].flatMap(QuantityValue.milliInt)
-        l.cpuShares = max(2, (request ?? 0) * 1024 / 1000)
+        // cgroup v1 caps shares at 262144 (v2 weights are derived from them): larger requests change nothing.
+        l.cpuShares = min(262_144, max(2, (request ?? 0).saturatingMultiplied(by: 1024) / 1000))
         return l
     }
 

@@ -45,6 +45,6 @@ enum FieldPaths {
         if quantity == nil, parts[0] == "requests" { quantity = c[path: ["resources", "limits", parts[1]]] ?? "0" }
         let divisor = ref["divisor"].flatMap(QuantityValue.milli) ?? 1000
         let value = (quantity.flatMap(QuantityValue.milli) ?? 0) / (divisor > 0 ? divisor : 1000)
-        return String(Int64(value.rounded(.up)))
+        return String(QuantityValue.saturatingInt64(value.rounded(.up)) ?? 0)
     }
 }

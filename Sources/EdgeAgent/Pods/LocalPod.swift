@@ -21,6 +21,10 @@ struct LocalPod: Sendable {
     /// Directories of instances seen running, which housekeeping watches for exit.json.
     var running: Set<String> = []
     var imageIDs: [String: String] = [:]
+    /// The pod's addresses from the pod network (network.json); empty for hostNetwork and loopback-only pods.
+    var podIPs: [String] = []
+    /// The recorded network was checked once since the agent started (CNI CHECK after a restart).
+    var networkChecked = false
     var lastStatus: JSON?
     var terminationStarted: ContinuousClock.Instant?
 

@@ -38,6 +38,12 @@ extension PodManager: ContainerDirectory {
         return execTarget(dir: paths(uid).container(container, attempt: last))
     }
 
+    public func networkNamespace(namespace: String, pod: String) -> String? {
+        guard let uid = uid(namespace, pod) else { return nil }
+        let path = paths(uid).networkNamespace
+        return NetworkNamespace.exists(at: path) ? path : nil
+    }
+
     /// The running instance in dir as exec sees it; nil once it ended.
     func execTarget(dir: String) -> ExecTarget? {
         let record = ContainerRecord.read(dir)

@@ -74,16 +74,19 @@ extension PodManager {
             let rootfs = try OverlayRootfs.mount(layers: image.layers, in: dir)
             let passwd = PosixFile.read(rootfs + "/etc/passwd").map { String(decoding: $0, as: UTF8.self) } ?? ""
             let group = PosixFile.read(rootfs + "/etc/group").map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let envMap = Dictionary(env, uniquingKeysWith: { _, last in last })
             spec = try ContainerSpecBuilder.build(.init(pod: pod, container: c, image: image, env: env, rootfs: rootfs,
-                                                        mounts: try mounts(pod, c, uid: uid, dir: dir), cgroup: p.cgroup(name, attempt: attempt),
-                                                        passwd: passwd, group: group))
+                                                        mounts: try mounts(pod, c, uid: uid, dir: dir, env: envMap),
+                                                        cgroup: p.cgroup(name, attempt: attempt), passwd: passwd, group: group,
+                                                        hostCapabilities: ContainerRunner.hostCapabilities))
         } catch {
             // Nothing ran: no attempt is used up, the container waits with the reason.
             OverlayRootfs.unmount(in: dir)
             PosixFile.removeTree(dir)
             updateLocal(uid) { $0.waiting[name] = ("CreateContainerConfigError", "\(error)") }
             imageGC?.requestCheck() // creating the root or its directories may have run out of disk
-            await events.record(pod, type: "Warning", reason: "Failed", message: "Error: \(error)")
+            let detail = (error as? SubPathRefused).map { "\($0): \($0.detail)" } ?? "\(error)"
+            await events.record(pod, type: "Warning", reason: "Failed", message: "Error: \(detail)")
             queue.addAfter(key, .seconds(5))
             return
         }
@@ -123,13 +126,16 @@ extension PodManager {
     /// A container's named ports, which probes and hooks may refer to.
     func namedPorts(_ c: JSON) -> [String: Int] {
         var ports: [String: Int] = [:]
-        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int { ports[n] = Int(clamping: v) } }
+        for p in c["ports"]?.array ?? [] { if let n = p["name"]?.string, let v = p["containerPort"]?.int, (1...65535).contains(v) { ports[n] = Int(v) } }
         return ports
     }
 
-    /// Volume mounts, the managed /etc/hosts and the termination message file.
-    func mounts(_ pod: JSON, _ c: JSON, uid: String, dir: String) throws -> [ContainerSpec.Mount] {
+    /// Volume mounts, the managed /etc/hosts and the termination message file. Targets are paths inside the
+    /// container that the runtime resolves inside its root; a subPath is checked (and made) here, inside its
+    /// volume, and resolved again by the runtime when it mounts, so a symlink planted in between cannot lead out.
+    func mounts(_ pod: JSON, _ c: JSON, uid: String, dir: String, env: [String: String] = [:]) throws -> [ContainerSpec.Mount] {
         let volumes = local.withLock { $0[uid]?.volumes } ?? [:]
+        let cname = c["name"]?.string ?? ""
         var out: [ContainerSpec.Mount] = []
         var targets = Set<String>()
         for m in c["volumeMounts"]?.array ?? [] {
@@ -137,20 +143,27 @@ extension PodManager {
             guard let v = volumes[vname], let target = m["mountPath"]?.string else {
                 throw VolumeBuilder.VolumeError(description: "volumeMount \(vname) refers to no volume of the pod")
             }
-            var source = v.path
-            if let sub = m["subPath"]?.string, !sub.isEmpty {
-                guard !sub.split(separator: "/").contains("..") && !sub.hasPrefix("/") else {
-                    throw VolumeBuilder.VolumeError(description: "subPath \(sub) must be a relative path without ..")
+            var subPath = m["subPath"]?.string ?? ""
+            if subPath.isEmpty, let expr = m["subPathExpr"]?.string, !expr.isEmpty { subPath = ContainerCommand.expand(expr, env) }
+            if !subPath.isEmpty {
+                // The API refuses these; an object stored before it did reaches the agent unchecked.
+                if let problem = LocalPathRules.descendingProblem(subPath) {
+                    throw SubPathRefused(volumeMount: vname, container: cname, detail: "subPath \"\(subPath)\" \(problem)")
                 }
-                source += "/" + sub
-                if !PosixFile.exists(source) { try PosixFile.makeDirectories(source) }
+                do { try SafePath.prepareSubPath(subPath, inVolume: v.path) } catch let e as SafePath.Failure {
+                    let why = e.errno == EXDEV ? "leads out of the volume" : String(cString: strerror(e.errno))
+                    throw SubPathRefused(volumeMount: vname, container: cname, detail: "subPath \"\(subPath)\" \(why)")
+                }
             }
-            out.append(.init(source: source, target: target, readOnly: v.readOnly || (m["readOnly"]?.bool ?? false)))
+            out.append(.init(source: v.path, subPath: subPath.isEmpty ? nil : subPath, target: target,
+                             readOnly: v.readOnly || (m["readOnly"]?.bool ?? false)))
             targets.insert(target)
         }
+        // As containerd does: every container sees the pod's hosts file and resolv.conf (unless a volume is mounted there).
         let p = paths(uid)
-        if pod[path: ["spec", "hostNetwork"]]?.bool != true && !targets.contains("/etc/hosts") {
-            out.append(.init(source: p.etcHosts, target: "/etc/hosts"))
+        if !targets.contains("/etc/hosts") { out.append(.init(source: p.etcHosts, target: "/etc/hosts")) }
+        if !targets.contains("/etc/resolv.conf") && PosixFile.exists(p.resolvConf) {
+            out.append(.init(source: p.resolvConf, target: "/etc/resolv.conf"))
         }
         let termination = dir + "/termination-log"
         let fd = open(termination, O_CREAT | O_WRONLY | O_CLOEXEC, 0o666)

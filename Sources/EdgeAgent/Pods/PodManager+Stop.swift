@@ -22,7 +22,8 @@ extension PodManager {
             await runPreStop(pod, c, hook, record: record, grace: grace, uid: uid)
         }
         record.signal(grace > 0 ? SIGTERM : SIGKILL)
-        queue.addAfter(Informer.key(pod), .seconds(max(0, grace)))
+        // Grace periods are int64 (a pod may ask for centuries): look again at most a day later, the deadline above holds.
+        queue.addAfter(Informer.key(pod), .seconds(clamping: grace))
     }
 
     func container(_ pod: JSON, _ name: String) -> JSON? {
@@ -32,7 +33,7 @@ extension PodManager {
     /// preStop: an exec command in the container, or an HTTP GET, bounded by the grace period.
     func runPreStop(_ pod: JSON, _ c: JSON, _ hook: JSON, record: ContainerRecord, grace: Int64, uid: String) async {
         if let cmd = hook[path: ["exec", "command"]]?.array?.compactMap({ $0.string }), let exec, let target = execTarget(dir: record.dir) {
-            let r = await exec(ExecRequest(target: target, command: cmd, timeout: .seconds(grace)))
+            let r = await exec(ExecRequest(target: target, command: cmd, timeout: .seconds(clamping: grace)))
             if !r.ok {
                 await events.record(pod, type: "Warning", reason: "FailedPreStopHook", message: "PreStopHook failed: \(r.output)")
             }
@@ -59,7 +60,7 @@ extension PodManager {
         }
         probes.stopAll(prefix: uid + "/")
         try? await writeStatus(pod, uid: uid, sandboxReady: false)
-        cleanup(uid)
+        await cleanup(uid)
         do {
             _ = try await client.delete(Self.pods, namespace: pod[path: ["metadata", "namespace"]]?.string, name: pod[path: ["metadata", "name"]]?.string ?? "",
                                         gracePeriodSeconds: 0, preconditionUID: uid)
@@ -80,11 +81,11 @@ extension PodManager {
         for _ in 0..<50 where dirs.contains(where: { ContainerRecord.read($0).running }) {
             try? await Task.sleep(for: .milliseconds(100))
         }
-        cleanup(lp.uid)
+        await cleanup(lp.uid)
     }
 
-    /// Unmounts roots and tmpfs volumes and removes the namespace of a pod whose containers all ended.
-    func releaseMounts(_ uid: String) {
+    /// Unmounts roots and tmpfs volumes, gives back the pod's network and removes its namespace, once its containers all ended.
+    func releaseMounts(_ uid: String) async {
         let already = local.withLock { pods -> Bool in
             let done = pods[uid]?.mountsReleased ?? false
             pods[uid]?.mountsReleased = true
@@ -95,12 +96,14 @@ extension PodManager {
         for name in PosixFile.list(p.root + "/containers") {
             for attempt in PosixFile.list(p.containers(name)) { OverlayRootfs.unmount(in: p.containers(name) + "/" + attempt) }
         }
+        let who = local.withLock { $0[uid].map { ($0.namespace, $0.name) } } ?? ("", "")
+        await releasePodNetwork(uid, namespace: who.0, name: who.1)
         NetworkNamespace.remove(at: p.networkNamespace)
         updateLocal(uid) { $0.sandboxReady = false; $0.running = [] }
     }
 
-    func cleanup(_ uid: String) {
-        releaseMounts(uid)
+    func cleanup(_ uid: String) async {
+        await releaseMounts(uid)
         let p = paths(uid)
         for v in PosixFile.list(p.volumes) { umount2(p.volume(v), Int32(MNT_DETACH)) }
         ContainerRunner.removeCgroup(p.cgroup)

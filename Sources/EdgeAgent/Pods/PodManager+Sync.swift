@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeClient
+import EdgeNet
 import EdgeRuntime
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,7 @@ extension PodManager {
         let phase = pod[path: ["status", "phase"]]?.string
         if phase == "Succeeded" || phase == "Failed" {
             // Finished for good: nothing restarts, what it held is given back once (resyncs find nothing to do).
-            if local.withLock({ $0[uid] != nil }) { releaseMounts(uid) }
+            if local.withLock({ $0[uid] != nil }) { await releaseMounts(uid) }
             return
         }
         try await syncPod(pod, uid: uid)
@@ -42,8 +43,6 @@ extension PodManager {
         local.withLock { if var p = $0[uid] { change(&p); $0[uid] = p } }
     }
 
-    func podIP(_ pod: JSON) -> String? { pod[path: ["spec", "hostNetwork"]]?.bool == true ? config.hostIP : nil }
-
     /// The pod's network namespace, /etc/hosts and volumes, made once.
     func ensureSandbox(_ pod: JSON, uid: String) async throws {
         guard !(local.withLock { $0[uid]?.sandboxReady ?? false }) else { return }
@@ -58,12 +57,9 @@ extension PodManager {
                 try NetworkNamespace.create(at: p.networkNamespace)
             }
         }
-        let name = pod[path: ["metadata", "name"]]?.string ?? ""
-        let hostname = pod[path: ["spec", "hostname"]]?.string ?? name
-        var hosts = "# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        if let ip = podIP(pod) { hosts += "\(ip)\t\(hostname)\n" }
-        try PosixFile.write(p.etcHosts, Array(hosts.utf8))
-        try PosixFile.write(p.etcHostname, Array((hostname + "\n").utf8))
+        try await ensurePodNetwork(pod, uid: uid)
+        try await writeDNSFiles(pod, uid: uid)
+        try PosixFile.write(p.etcHostname, Array((PodHostname.hostname(pod) + "\n").utf8))
         let objects = PodObjects(client: client, namespace: pod[path: ["metadata", "namespace"]]?.string ?? "default")
         let volumes: [String: VolumeBuilder.Prepared]
         do {
@@ -169,7 +165,7 @@ extension PodManager {
             return p[uid]?.lastStatus
         }
         let phase = status["phase"]?.string ?? ""
-        if phase == "Succeeded" || phase == "Failed" { releaseMounts(uid) }
+        if phase == "Succeeded" || phase == "Failed" { await releaseMounts(uid) }
         guard status != last else { return }
         _ = try await client.mergePatch(Self.pods, namespace: pod[path: ["metadata", "namespace"]]?.string, name: pod[path: ["metadata", "name"]]?.string ?? "",
                                         ["status": status], subresource: "status")

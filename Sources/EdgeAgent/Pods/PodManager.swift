@@ -1,6 +1,8 @@
 import EdgeAPI
 import EdgeClient
+import EdgeNet
 import EdgeRuntime
+import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +27,12 @@ public final class PodManager: Sendable {
         public var allocatable: [String: String] = [:]
         public var workers = 4
         public var housekeepingInterval: Duration = .milliseconds(500)
+        /// Connects pods' namespaces (nil: loopback only, no pod IPs).
+        public var network: (any PodNetwork)?
+        /// The node's resolv.conf that pods' DNS settings start from (kubelet's --resolv-conf).
+        public var resolvConf = "/etc/resolv.conf"
+        /// The node's hosts file, which hostNetwork pods see with their hostAliases.
+        public var hostsFile = "/etc/hosts"
         public init(nodeName: String, dataDir: String, shimExecutable: String, hostIP: String) {
             self.nodeName = nodeName
             self.dataDir = dataDir
@@ -39,6 +47,7 @@ public final class PodManager: Sendable {
     let informer: Informer
     let queue = WorkQueue(baseDelay: .milliseconds(200), maxDelay: .seconds(30))
     let events: EventRecorder
+    let logger = Logger(label: "edgectl.pods")
     let local = Mutex<[String: LocalPod]>([:])
     let probes: ProbeManager
     /// Removes unused images under disk pressure; nil: images are never collected.
@@ -75,6 +84,8 @@ public final class PodManager: Sendable {
     public func run() async {
         try? PosixFile.makeDirectories(podsRoot, mode: 0o700)
         adoptFromDisk()
+        // Addresses and interfaces of pods deleted while the agent was down go before any pod starts.
+        await config.network?.collectGarbage(live: Set(PosixFile.list(podsRoot)))
         informer.addHandler(.any { [queue] in queue.add(Informer.key($0)) })
         await withTaskGroup(of: Void.self) { g in
             g.addTask { await self.informer.run() }

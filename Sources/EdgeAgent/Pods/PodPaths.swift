@@ -15,6 +15,9 @@ struct PodPaths: Sendable {
     func volume(_ name: String) -> String { volumes + "/" + name }
     var etcHosts: String { root + "/etc-hosts" }
     var etcHostname: String { root + "/etc-hostname" }
+    var resolvConf: String { root + "/resolv.conf" }
+    /// What the pod network set up for the pod (PodNetworkAttachment), for tear-down and after a restart.
+    var networkAttachment: String { root + "/network.json" }
     func containers(_ name: String) -> String { root + "/containers/" + name }
     func container(_ name: String, attempt: Int) -> String { containers(name) + "/\(attempt)" }
     func logs(_ name: String) -> String { root + "/logs/" + name }

@@ -71,10 +71,12 @@ final class ProbeManager: Sendable {
     private func current(_ id: String) -> ProbeResult? { entries.withLock { $0[id]?.result } }
 
     private func loop(_ id: String, podKey: String, container: String, kind: String, probe: JSON, runner: ProbeRunner) async {
-        let period = Duration.seconds(max(1, probe["periodSeconds"]?.int ?? 10))
+        // Probe fields are int32 upstream; objects stored before decoding checked that may hold more.
+        // Sleeps are clamped (Task.sleep traps past Int64 seconds from now).
+        let period = Duration.seconds(clamping: max(1, probe["periodSeconds"]?.int ?? 10))
         let successThreshold = max(1, probe["successThreshold"]?.int ?? 1)
         let failureThreshold = max(1, probe["failureThreshold"]?.int ?? 3)
-        try? await Task.sleep(for: .seconds(max(0, probe["initialDelaySeconds"]?.int ?? 0)))
+        try? await Task.sleep(for: .seconds(clamping: probe["initialDelaySeconds"]?.int ?? 0))
         var successes: Int64 = 0, failures: Int64 = 0
         while !Task.isCancelled {
             guard let now = current(id) else { return }

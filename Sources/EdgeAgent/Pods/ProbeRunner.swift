@@ -17,7 +17,7 @@ struct ProbeRunner: Sendable {
     }
 
     func run(_ probe: JSON) async -> Outcome {
-        let timeout = Duration.seconds(max(1, probe["timeoutSeconds"]?.int ?? 1))
+        let timeout = Duration.seconds(clamping: max(1, probe["timeoutSeconds"]?.int ?? 1))
         if let t = probe["tcpSocket"] {
             guard let port = port(t["port"]) else { return .failure("unknown port \(t["port"].map(JSONSerializer.string) ?? "")") }
             return await tcp(port: port, timeout: timeout)
@@ -40,10 +40,12 @@ struct ProbeRunner: Sendable {
         return .failure("probe has no handler (tcpSocket, httpGet or exec)")
     }
 
+    /// A TCP port (1...65535) from a number or a container port's name; anything else fails the probe, not the agent.
     func port(_ p: JSON?) -> Int? {
-        if let n = p?.int { return Int(clamping: n) }
-        if let s = p?.string { return Int(s) ?? ports[s] }
-        return nil
+        let n: Int?
+        if let i = p?.int { n = (1...65535).contains(i) ? Int(i) : nil } else if let s = p?.string { n = UInt16(s).map(Int.init) ?? ports[s] } else { n = nil }
+        guard let n, (1...65535).contains(n) else { return nil }
+        return n
     }
 
     func tcp(port: Int, timeout: Duration) async -> Outcome {

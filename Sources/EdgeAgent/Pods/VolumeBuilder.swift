@@ -32,7 +32,7 @@ struct VolumeBuilder {
                 try PosixFile.makeDirectories(dir, mode: 0o777)
                 chmod(dir, 0o777)
                 if e["medium"]?.string == "Memory" {
-                    let size = e["sizeLimit"].flatMap(QuantityValue.milli).map { ",size=\(Int64($0 / 1000))" } ?? ""
+                    let size = e["sizeLimit"].flatMap(QuantityValue.milli).flatMap { QuantityValue.saturatingInt64($0 / 1000) }.map { ",size=\($0)" } ?? ""
                     try mountTmpfs(dir, options: "mode=777" + size)
                 }
                 out[name] = Prepared(path: dir, readOnly: false)
@@ -61,7 +61,7 @@ struct VolumeBuilder {
                     if let t = src["serviceAccountToken"] {
                         let token = try await objects.serviceAccountToken(pod: pod, audience: t["audience"]?.string,
                                                                            expirationSeconds: t["expirationSeconds"]?.int ?? 3600)
-                        files.append(.init(path: t["path"]?.string ?? "token", bytes: Array(token.utf8), mode: mode_t(mode ?? 0o644)))
+                        files.append(.init(path: t["path"]?.string ?? "token", bytes: Array(token.utf8), mode: VolumeFileMode.mode(mode)))
                     }
                 }
                 try AtomicVolumeWriter.write(dir, files)
@@ -76,7 +76,7 @@ struct VolumeBuilder {
     /// Keys of a ConfigMap or Secret as files: all keys, or the listed items (key, path, mode).
     func projectedFiles(kind: String, _ ref: JSON, defaultMode: Int64?) async throws -> [AtomicVolumeWriter.File] {
         let name = ref["name"]?.string ?? ""
-        let mode = mode_t(defaultMode ?? 0o644)
+        let mode = VolumeFileMode.mode(defaultMode)
         guard let data = try await objects.data(kind, name) else {
             if ref["optional"]?.bool == true { return [] }
             throw VolumeError(description: "\(kind) \"\(name)\" not found")
@@ -91,7 +91,7 @@ struct VolumeBuilder {
                 if ref["optional"]?.bool == true { continue }
                 throw VolumeError(description: "configmap references non-existent config key: \(key)")
             }
-            out.append(.init(path: item["path"]?.string ?? key, bytes: bytes, mode: item["mode"]?.int.map { mode_t($0) } ?? mode))
+            out.append(.init(path: item["path"]?.string ?? key, bytes: bytes, mode: item["mode"]?.int.map { VolumeFileMode.mode($0, default: mode) } ?? mode))
         }
         return out
     }
@@ -107,7 +107,7 @@ struct VolumeBuilder {
             } else {
                 text = ""
             }
-            return .init(path: item["path"]?.string ?? "", bytes: Array(text.utf8), mode: mode_t(item["mode"]?.int ?? defaultMode ?? 0o644))
+            return .init(path: item["path"]?.string ?? "", bytes: Array(text.utf8), mode: VolumeFileMode.mode(item["mode"]?.int ?? defaultMode))
         }
     }
 

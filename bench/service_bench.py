@@ -1,0 +1,181 @@
+"""Service proxy and cluster DNS beside their peers, in the same run.
+
+Proxy: `edgectl net-bench proxy` programs N Services of 2 endpoints each into
+the iptables of a network namespace made for it (nothing touches the
+machine's own rules): a full sync into empty tables, one changed Service
+(partial sync), a verify with nothing changed. Beside it, a bare
+`iptables-restore` of the same full rule set into another fresh namespace:
+the limit for writing those rules at all.
+
+DNS: queries/s (dnsperf, Debian) and p99 (one query at a time from Python)
+for service names, edgectl's DNS server beside dnsmasq serving the same
+records on loopback, alternating in the same run.
+
+Root only (network namespaces). Prints a Markdown table."""
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+EDGECTL = sys.argv[1] if len(sys.argv) > 1 else ".build/edgectl"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+
+
+def netns(name):
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+
+
+def drop(name):
+    subprocess.run(["ip", "netns", "del", name], capture_output=True)
+
+
+def flavour_restore():
+    # Same choice as the proxy's (the host's flavour); nft on a machine without rules.
+    return "iptables-nft-restore" if shutil.which("iptables-nft-restore") else "iptables-restore"
+
+
+def proxy(n):
+    ns, bare = f"edgebench-p{os.getpid()}", f"edgebench-b{os.getpid()}"
+    d = tempfile.mkdtemp()
+    try:
+        netns(ns)
+        f, part = os.path.join(d, "rules"), os.path.join(d, "partial")
+        out = subprocess.run(["ip", "netns", "exec", ns, EDGECTL, "net-bench", "proxy", "--services", str(n), "--restore-file", f,
+                              "--partial-file", part], capture_output=True, text=True, check=True).stdout
+        r = json.loads(out.strip().splitlines()[-1])
+        netns(bare)
+        t0 = time.perf_counter()
+        with open(f) as inp:
+            subprocess.run(["ip", "netns", "exec", bare, flavour_restore(), "--noflush"], stdin=inp, check=True)
+        r["bare_restore_s"] = time.perf_counter() - t0
+        # The same one-service transaction, replayed bare into the full table (median of 7); its
+        # chain deletions are left out so it can be replayed.
+        with open(part) as p:
+            replay = "".join(l for l in p if not l.startswith("-X "))
+        with open(part, "w") as p:
+            p.write(replay)
+        times = []
+        for _ in range(7):
+            t0 = time.perf_counter()
+            with open(part) as inp:
+                subprocess.run(["ip", "netns", "exec", bare, flavour_restore(), "--noflush"], stdin=inp, check=True)
+            times.append(time.perf_counter() - t0)
+        r["bare_partial_s"] = sorted(times)[3]
+        return r
+    finally:
+        drop(ns)
+        drop(bare)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def query(name, qid):
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    return q + b"\x00" + struct.pack(">HH", 1, 1)
+
+
+def p99(port, names, count=3000):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(2)
+    lat = []
+    for i in range(count):
+        q = query(random.choice(names), i & 0xFFFF)
+        t0 = time.perf_counter()
+        s.sendto(q, ("127.0.0.1", port))
+        s.recvfrom(4096)
+        lat.append((time.perf_counter() - t0) * 1000)
+    lat.sort()
+    return statistics.median(lat), lat[int(len(lat) * 0.99)]
+
+
+def dnsperf(port, qfile):
+    out = subprocess.run(["dnsperf", "-s", "127.0.0.1", "-p", str(port), "-d", qfile, "-l", str(SECONDS), "-c", "8", "-T", "1", "-q", "200"],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "Queries per second" in line:
+            return float(line.split()[-1])
+    raise RuntimeError(out)
+
+
+def wait_port(port):
+    for _ in range(100):
+        try:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.settimeout(0.2)
+            s.sendto(query("svc-0.bench.svc.cluster.local", 1), ("127.0.0.1", port))
+            s.recvfrom(512)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on {port}")
+
+
+def dns(n=1000):
+    d = tempfile.mkdtemp()
+    names = [f"svc-{i}.bench.svc.cluster.local" for i in range(n)]
+    qfile = os.path.join(d, "queries")
+    with open(qfile, "w") as f:
+        for name in names:
+            f.write(f"{name} A\n")
+    ep, dp = 25000 + os.getpid() % 1000, 26000 + os.getpid() % 1000
+    edge = subprocess.Popen([EDGECTL, "net-bench", "dns", "--services", str(n), "--port", str(ep)], stdout=subprocess.DEVNULL)
+    args = ["dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts", "--listen-address=127.0.0.1", "--bind-interfaces", f"--port={dp}",
+            "--cache-size=10000", f"--pid-file={d}/dnsmasq.pid"]
+    args += [f"--host-record={name},10.43.{(i + 2) >> 8 & 255}.{(i + 2) & 255}" for i, name in enumerate(names)]
+    mask = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(ep)
+        wait_port(dp)
+        res = {"edgectl": {}, "dnsmasq": {}}
+        for _ in range(7):  # latency: seven short samples each before the load, alternating; the median sample is reported
+            for who, port in (("edgectl", ep), ("dnsmasq", dp)):
+                res[who].setdefault("lat", []).append(p99(port, names))
+        for _ in range(2):  # alternate, so a busy moment of the machine hits both
+            for who, port in (("edgectl", ep), ("dnsmasq", dp)):
+                res[who].setdefault("qps", []).append(dnsperf(port, qfile))
+        rss = int(open(f"/proc/{edge.pid}/status").read().split("VmRSS:")[1].split()[0]) // 1024
+        return res, rss
+    finally:
+        edge.kill()
+        mask.kill()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("service_bench needs root (network namespaces)")
+    print("\n## Service proxy and cluster DNS\n")
+    print("| measurement | edgectl | peer in the same run | target |")
+    print("|---|---|---|---|")
+    only = os.environ.get("NET_BENCH_ONLY", "")
+    for n in (1000, 5000) if only in ("", "proxy") else ():
+        r = proxy(n)
+        print(f"| proxy, {n} services x 2 endpoints ({r['rules']} rules, iptables {r['flavour']}): full sync | {r['full_s'] * 1000:.0f} ms "
+              f"(rule build {r['build_all_s'] * 1000:.0f} ms) | bare `iptables-restore` of the same rules: {r['bare_restore_s'] * 1000:.0f} ms | — |")
+        print(f"| proxy, {n} services: one changed service (median of 7, best) | **{r['one_changed_s'] * 1000:.1f} ms** ({r['one_changed_best_s'] * 1000:.1f} ms; "
+              f"{r['one_changed_bytes']} bytes of restore input) | the same input, bare `iptables-restore --noflush`: {r['bare_partial_s'] * 1000:.1f} ms | "
+              f"{'< 50 ms at 5,000' if n == 5000 else '—'} |")
+        print(f"| proxy, {n} services: verify (save, compare, nothing to repair) | {r['verify_s'] * 1000:.0f} ms | — | — |")
+    if only not in ("", "dns"):
+        return
+    res, rss = dns()
+    e, m = res["edgectl"], res["dnsmasq"]
+    print(f"| DNS queries/s, service names, dnsperf 8 clients | **{max(e['qps']):,.0f}** | dnsmasq 2.90: {max(m['qps']):,.0f} | ≥ dnsmasq |")
+    med = lambda xs: sorted(xs)[len(xs) // 2]
+    e50, e99 = med([l[0] for l in e["lat"]]), med([l[1] for l in e["lat"]])
+    m50, m99 = med([l[0] for l in m["lat"]]), med([l[1] for l in m["lat"]])
+    print(f"| DNS p50 / p99, one query at a time (median of 7 samples of 3,000) | {e50:.3f} / **{e99:.3f} ms** | dnsmasq: {m50:.3f} / {m99:.3f} ms | p99 < 1 ms |")
+    print(f"| DNS server RSS after the load (1,000 services) | {rss} MB | — | — |")
+
+
+if __name__ == "__main__":
+    main()
