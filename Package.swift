@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
         // rtnetlink (links, addresses, routes, neighbours) and the CNI plugin runner, in C: no process per pod.
-        .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")] + largeTimeAndFiles),
         // The node's network: pod network (bridge, veth, IPAM, vxlan/host-gw, CNI); iptables (flavour, restore
         // transactions, chain ownership), the service proxy and the cluster DNS server on NIO UDP/TCP.
         .target(name: "EdgeNet", dependencies: [
