@@ -7,8 +7,6 @@ int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]) {
     return edge_sha1_digest(data, len, out);
 }
 
-#include <mbedtls/sha256.h>
-
 int edge_sha256(const unsigned char *data, size_t len, unsigned char out[32]) {
-    return mbedtls_sha256_ret(data, len, out, 0);
+    return edge_sha256_digest(data, len, out);
 }
