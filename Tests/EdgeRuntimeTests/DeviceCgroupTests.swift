@@ -27,8 +27,12 @@ final class DeviceCgroupTests: XCTestCase {
 
     override func tearDown() { if !dir.isEmpty { PosixFile.removeTree(dir) } }
 
+    /// Typed steps: Swift 6.2 (the boards' compiler) gives up on this as one expression.
     func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t {
-        dev_t((major & 0xfff) << 8 | (minor & 0xff) | ((minor & ~0xff) << 12))
+        let majorBits: UInt32 = (major & 0xfff) << 8
+        let minorLow: UInt32 = minor & 0xff
+        let minorHigh: UInt32 = (minor & ~0xff) << 12
+        return dev_t(majorBits | minorLow | minorHigh)
     }
 
     static let probe = """
