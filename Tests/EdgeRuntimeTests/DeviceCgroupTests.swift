@@ -57,7 +57,10 @@ final class DeviceCgroupTests: XCTestCase {
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ), 0)
+        // An environment of its own: `environ` comes with Foundation, which the armv7 test build has not.
+        var env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        defer { env.forEach { free($0) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, &env), 0)
         close(fd)
         if let failure = place(pid) {
             kill(pid, SIGKILL)
