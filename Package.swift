@@ -9,6 +9,11 @@ import PackageDescription
 // and the runtime get the same macros from the armv7 Swift SDK (scripts/cross-build).
 let largeTimeAndFiles: [CSetting] = [.define("_FILE_OFFSET_BITS", to: "64"), .define("_TIME_BITS", to: "64")]
 
+// Optimized for size where no measured hot path runs (docs/BENCHMARKS.md, "Boards"): the
+// command line, the controllers and the image store. The API server, store, TLS,
+// scheduler, agent, runtime and network stay at -O.
+let smallerCode: [SwiftSetting] = [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+
 let package = Package(
     name: "edgectl",
     platforms: [.macOS(.v14)],
@@ -46,7 +51,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], swiftSettings: smallerCode),
         .target(name: "EdgeAPI"),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
         .target(name: "EdgeTLS", dependencies: [
@@ -67,7 +72,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
-        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: smallerCode),
         // rtnetlink (links, addresses, routes, neighbours) and the CNI plugin runner, in C: no process per pod.
         .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")] + largeTimeAndFiles),
         // The node's network: pod network (bridge, veth, IPAM, vxlan/host-gw, CNI); iptables (flavour, restore
@@ -94,7 +100,7 @@ let package = Package(
             "EdgeNet",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: smallerCode),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
