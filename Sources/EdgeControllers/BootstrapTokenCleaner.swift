@@ -5,7 +5,7 @@ import EdgeClient
 /// wakes itself at the next expiry.
 public struct BootstrapTokenCleaner: Controller {
     public let name = "tokencleaner"
-    static let secrets = ControllerContext.resource("secrets")
+    static let secrets = BuiltinResources.secrets
 
     public init() {}
 

@@ -20,10 +20,6 @@ public final class SharedInformers: Sendable {
         }
     }
 
-    public func informer(_ plural: String, group: String = "", version: String = "v1") -> Informer {
-        informer(ResourceRegistry.lookup(group: group, version: version, plural: plural)!)
-    }
-
     /// Starts every informer created so far (idempotent) and waits for their first list.
     public func startAndSync() async {
         let all = informers.withLock { Array($0) }

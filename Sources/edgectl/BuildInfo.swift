@@ -1,5 +1,16 @@
+import EdgeAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
 enum BuildInfo {
-    static let version = "0.1.0"
+    static let builtVersion = "0.1.0"
+    /// This build's version. EDGECTL_BUILD_VERSION makes a binary act as another build, so the
+    /// upgrade and version-skew tests have a "new build" without compiling the project twice.
+    static let version: String = {
+        if let v = getenv("EDGECTL_BUILD_VERSION").map({ String(cString: $0) }), EdgectlVersion(v) != nil { return v }
+        return builtVersion
+    }()
     #if arch(arm64)
     static let arch = "arm64"
     static let machine = "aarch64 (64-bit)"
@@ -39,4 +50,8 @@ enum BuildInfo {
         return "Swift 6.1 or earlier"
         #endif
     }()
+
+    /// What the Node reports as its kubelet version: the Kubernetes API level with this build as
+    /// semver build metadata (k3s writes v1.30.2+k3s1), so `kubectl get nodes` shows each node's build.
+    static var kubeletVersion: String { kubernetesVersion + "+edgectl-" + version }
 }
