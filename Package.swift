@@ -54,7 +54,7 @@ let package = Package(
         ], swiftSettings: smallerCode),
         .target(name: "EdgeAPI"),
         // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
-        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards", cSettings: largeTimeAndFiles),
         .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
         .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTLS", dependencies: [
