@@ -30,6 +30,17 @@ public struct CronJobController: Controller {
         guard let schedule = try? CronSchedule(cj[path: ["spec", "schedule"]]?.string ?? "") else { return }
         let uid = cj[path: ["metadata", "uid"]]?.string
         var owned = ctx.informers.informer(Self.jobs).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
+        // Jobs status.active names that the job cache has not shown yet (the controller created
+        // them a moment ago and the watch lags: a slow server) are asked for, as upstream does,
+        // so Forbid and Replace see them and no second job starts.
+        let cached = Set(owned.compactMap { $0[path: ["metadata", "uid"]]?.string })
+        for ref in cj[path: ["status", "active"]]?.array ?? [] {
+            guard let uid = ref["uid"]?.string, !cached.contains(uid), let jobName = ref["name"]?.string else { continue }
+            if let job = try await ctx.client.getIfExists(Self.jobs, namespace: ns, name: jobName),
+               job[path: ["metadata", "uid"]]?.string == uid {
+                owned.append(job)
+            }
+        }
         var active = owned.filter { JobController.finished($0) == nil && !PodHelpers.isBeingDeleted($0) }
         var status = cj["status"] ?? [:]
 
