@@ -24,7 +24,7 @@ enum AgentRunner {
                     imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions,
                     containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
                     leaseDurationSeconds: Int64 = 40) async throws {
-        let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
+        let connection = try ClusterConnection.openAgent(dataDir: dataDir, userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
                              clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network,
@@ -32,10 +32,14 @@ enum AgentRunner {
                              containerLogs: containerLogs, leaseDurationSeconds: leaseDurationSeconds)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
+        // Every API server's address, from the kubernetes Endpoints: the agent fails over by itself.
+        let client = connection.client
+        let servers = connection.failover.map { f in Task { await f.keepRefreshed(client, every: .seconds(15)) } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
         fflush(nil)
         await ShutdownSignal.wait()
         rotation?.cancel()
+        servers?.cancel()
         task.cancel()
     }
 
@@ -102,11 +106,13 @@ enum AgentRunner {
         let podNetwork: (network: NodeNetwork, nudge: LateHook)? =
             canRunPods ? try makePodNetwork(client: client, dataDir: dataDir, nodeName: nodeName, ip: ip, options: network) : nil
         var readiness: (@Sendable () -> NetworkReadiness)?
-        if let n = podNetwork?.network { readiness = { n.readiness() } }
+        let proxyHealth = services.proxyHealth
+        if let n = podNetwork?.network { readiness = { proxyHealth.applied(to: n.readiness()) } }
         let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
                                    health: BoardHealthReader(root: host, profile: board.profile), root: host)
         let agent = NodeAgent(client: client, config: cfg, facts: facts, network: readiness)
         podNetwork?.nudge.set { agent.statusMayHaveChanged() }
+        proxyHealth.onChange { agent.statusMayHaveChanged() }
         var pods: PodManager?
         if canRunPods {
             var podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
