@@ -40,7 +40,7 @@ final class NodeAgentTests: XCTestCase {
         let node = try await client.get(Self.nodes, namespace: nil, name: "pi-1")
         XCTAssertEqual(node[path: ["status", "capacity", "cpu"]]?.string, "4")
         XCTAssertEqual(node[path: ["status", "capacity", "memory"]]?.string, "4194304Ki")
-        XCTAssertEqual(node[path: ["status", "allocatable", "memory"]]?.string, "\((4 << 30 - 100 << 20) / 1024)Ki", "less the eviction threshold")
+        XCTAssertEqual(node[path: ["status", "allocatable", "memory"]]?.string, "\((Int64(4) << 30 - Int64(100) << 20) / 1024)Ki", "less the eviction threshold")
         XCTAssertEqual(node[path: ["status", "capacity", "pods"]]?.string, "110")
         XCTAssertEqual(node[path: ["status", "nodeInfo", "architecture"]]?.string, "arm64")
         XCTAssertEqual(node[path: ["status", "nodeInfo", "kernelVersion"]]?.string, "6.1.0-rpi")
