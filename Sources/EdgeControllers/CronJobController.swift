@@ -11,6 +11,10 @@ public struct CronJobController: Controller {
     static let jobs = BuiltinResources.jobs
     static let scheduledAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 
+    /// The status this controller last wrote per CronJob: its lastScheduleTime and active list
+    /// decide whether a schedule is still due, so an older cached copy must not be acted on.
+    let written = WrittenVersions()
+
     public init() {}
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
@@ -23,7 +27,13 @@ public struct CronJobController: Controller {
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        guard let cj = ctx.informers.informer(Self.cronJobs).get(key), !PodHelpers.isBeingDeleted(cj) else { return }
+        guard let cj = ctx.informers.informer(Self.cronJobs).get(key) else {
+            written.forget(key)
+            return
+        }
+        guard !PodHelpers.isBeingDeleted(cj) else { return }
+        // The cache has not shown our last status write yet: its update brings the key back.
+        if written.isStale(key, cj) { throw RequeueAfter(.milliseconds(200)) }
         let (nsOpt, name) = Informer.split(key)
         let ns = nsOpt ?? ""
         let now = ctx.clock.now()
@@ -88,7 +98,7 @@ public struct CronJobController: Controller {
         if status != cj["status"] {
             var u = cj
             u["status"] = status
-            _ = try await ctx.client.updateStatus(Self.cronJobs, u)
+            written.record(key, try await ctx.client.updateStatus(Self.cronJobs, u))
         }
         if let next = schedule.next(after: now) { throw RequeueAfter(.seconds(max(1, next.seconds - now.seconds))) }
     }
