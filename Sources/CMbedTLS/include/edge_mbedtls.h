@@ -84,4 +84,7 @@ int edge_tls_verified_peer(edge_tls *t, char **subject_lines);
 /* The peer's certificate chain as PEM (whether verified or not). */
 int edge_tls_peer_chain(edge_tls *t, char **chain_pem);
 
+/* The mbedtls release the shim was built against, as "2.28.3". */
+const char *edge_mbedtls_version(void);
+
 #endif
