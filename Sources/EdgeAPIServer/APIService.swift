@@ -9,27 +9,36 @@ public final class APIService: Sendable {
     public let store: ObjectStore
     let authenticators: [any Authenticator]
     let authorizer: any Authorizer
+    /// The RBAC objects the authorizer reads, for rules reviews (`kubectl auth can-i --list`).
+    public let rbac: RBACPolicyCache
     let openAPI: OpenAPIDocuments
     let serverAddress: String
     /// Issues tokens for serviceaccounts/token; nil where no signing key is configured.
     let serviceAccountTokens: ServiceAccountTokens?
     /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
     let nodeProxy: NodeProxy?
+    /// edgectl's own endpoints outside the Kubernetes API (the server bootstrap servers join with): each
+    /// authenticates its callers itself.
+    let ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse]
     let discovery = DiscoveryCache()
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
-    /// `authorizer` defaults to the standard chain (privileged groups, Node, bootstrap policy); what nodes
+    /// `authorizer` defaults to the standard chain (privileged groups, Node, RBAC); what nodes
     /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
-                nodeProxy: NodeProxy? = nil) {
+                nodeProxy: NodeProxy? = nil, rbac: RBACPolicyCache? = nil,
+                ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
+        self.ownPaths = ownPaths
+        let rbac = rbac ?? RBACPolicyCache(backend: store.backend)
+        self.rbac = rbac
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store)
+        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store, rbac: rbac)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }
@@ -41,6 +50,8 @@ public final class APIService: Sendable {
             return .error(e)
         } catch StoreError.noSpace {
             return .error(Self.storeFull)
+        } catch let e as StoreError {
+            return .error(e.apiError)
         } catch {
             return .error(.internalError("\(error)"))
         }
@@ -60,7 +71,8 @@ public final class APIService: Sendable {
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
-        let user = try await authenticate(req, path: path)
+        if let own = ownPaths[path] { return await own(req) }
+        let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         let decision = await authorizer.authorize(user, info, path: path)
         guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
@@ -98,7 +110,7 @@ public final class APIService: Sendable {
     public func upgrade(_ req: HTTPRequest) async -> UpgradeOutcome {
         do {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
-            let user = try await authenticate(req, path: path)
+            let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
             let decision = await authorizer.authorize(user, info, path: path)
             guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }

@@ -26,6 +26,14 @@ struct ResourceHandler {
         if let s = info.subresource, !r.subresources.contains(s) { throw APIError.pathNotFound() }
         if r.namespaced, let ns = info.namespace, ns.isEmpty { throw APIError.pathNotFound() }
         let shape = try ResponseShape.from(accept: request.headers["accept"], query: request.query)
+        if r.isCreateOnly {
+            // The review kinds: answered, never stored.
+            guard info.verb == "create", info.name == nil, info.subresource == nil else {
+                throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            }
+            let body = try parseBody().json
+            return .json(201, try await ReviewHandler.answer(service, resource: r, namespace: namespace, body: body, user: user))
+        }
 
         switch info.verb {
         case "get":

@@ -12,6 +12,9 @@ public final class Scheduler: Sendable {
 
     let client: APIClient
     let schedulerName: String
+    /// How image references are normalized ("busybox" -> "docker.io/library/busybox:latest"),
+    /// as nodes name their images in the image-platforms annotation.
+    let imageName: @Sendable (String) -> String
     let podInformer: Informer
     let nodeInformer: Informer
     let queue = WorkQueue(baseDelay: .seconds(1), maxDelay: .seconds(60))
@@ -30,13 +33,15 @@ public final class Scheduler: Sendable {
         /// Nodes in a stable order, and where the next search starts (upstream's round robin).
         var nodeOrder: [String] = []
         var nextStart = 0
+        var imageIndex = ImagePlatformIndex()
     }
 
     private let state = Mutex(State())
 
-    public init(client: APIClient, schedulerName: String = "default-scheduler") {
+    public init(client: APIClient, schedulerName: String = "default-scheduler", imageName: @escaping @Sendable (String) -> String = { $0 }) {
         self.client = client
         self.schedulerName = schedulerName
+        self.imageName = imageName
         self.podInformer = Informer(client: client, resource: Self.pods)
         self.nodeInformer = Informer(client: client, resource: Self.nodes)
         self.events = EventRecorder(client: client, component: "default-scheduler")
@@ -54,6 +59,7 @@ public final class Scheduler: Sendable {
                 state.withLock { s in
                     s.nodes.removeValue(forKey: name)
                     s.nodeOrder.removeAll { $0 == name }
+                    s.imageIndex.remove(node: name)
                 }
             }))
         podInformer.addHandler(Informer.Handler(
@@ -64,9 +70,15 @@ public final class Scheduler: Sendable {
             g.addTask { await self.nodeInformer.run() }
             g.addTask { await self.podInformer.run() }
             g.addTask {
-                await self.nodeInformer.waitForSync()
-                await self.podInformer.waitForSync()
-                await self.loop()
+                // Cancelled (leadership handed over, shutdown): the queue shuts down so the loop ends.
+                await withTaskCancellationHandler {
+                    await self.nodeInformer.waitForSync()
+                    await self.podInformer.waitForSync()
+                    if Task.isCancelled { return }
+                    await self.loop()
+                } onCancel: {
+                    self.queue.shutDown()
+                }
             }
             g.addTask { await self.flushUnschedulablePeriodically() }
             await g.next()
@@ -82,6 +94,7 @@ public final class Scheduler: Sendable {
                 s.nodes[name] = NodeInfo(node: n)
                 s.nodeOrder.append(name)
             }
+            s.imageIndex.update(node: name, images: s.nodes[name]?.imagePlatforms ?? [:])
         }
         retryUnschedulable()
     }
@@ -145,8 +158,10 @@ public final class Scheduler: Sendable {
         guard let pod = podInformer.get(key), (pod[path: ["spec", "nodeName"]]?.string ?? "").isEmpty,
               pod[path: ["metadata", "deletionTimestamp"]] == nil else { return }
         if state.withLock({ $0.podNode[key] != nil }) { return }
-        let placed = PlacedPod(pod: pod)
+        var placed = PlacedPod(pod: pod)
+        let images = PlacedPod.images(pod).map(imageName)
         let (feasible, reasons, total) = state.withLock { s in
+            placed.imagePlatforms = images.compactMap { image in s.imageIndex.platforms(of: image).map { (image, $0) } }
             let r = Self.filter(pod, placed, s.nodes, order: s.nodeOrder, start: s.nextStart)
             if !s.nodeOrder.isEmpty { s.nextStart = (s.nextStart + r.examined) % s.nodeOrder.count }
             return (r.feasible, r.reasons, s.nodes.count)

@@ -36,7 +36,9 @@ final class WatchHub: Sendable {
     /// Called by the single writer after each commit, in revision order.
     func publish(_ events: [WatchEvent]) {
         guard !events.isEmpty else { return }
-        state.withLock { s in
+        // A stream's finish() runs its onTermination (which locks `state` to remove the watcher) at once:
+        // watchers that fell behind are finished after the lock is released.
+        let tooSlow = state.withLock { s -> [AsyncThrowingStream<WatchEvent, Error>.Continuation] in
             for e in events {
                 if s.ring.count < ringSize { s.ring.append(e) } else {
                     s.ring[s.ringStart] = e
@@ -50,7 +52,6 @@ final class WatchHub: Sendable {
                     if w.pending != nil { w.pending!.append(e); continue }
                     if e.kv.modRevision <= w.lastSent { continue }
                     if case .dropped = w.continuation.yield(e) {
-                        w.continuation.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind"))
                         ended.append(id)
                         break
                     }
@@ -58,8 +59,11 @@ final class WatchHub: Sendable {
                 }
                 s.watchers[id] = w
             }
+            let slow = ended.compactMap { s.watchers[$0]?.continuation }
             for id in ended { s.watchers[id] = nil }
+            return slow
         }
+        for c in tooSlow { c.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind")) }
     }
 
     /// Events in the ring after `revision`, if the ring reaches back that far.
@@ -74,7 +78,7 @@ final class WatchHub: Sendable {
     /// does not reach back far enough (it runs outside the lock; live events
     /// arriving meanwhile are held and delivered after, without duplicates).
     func watch(prefix: String, after revision: Int64,
-               replay: @escaping @Sendable (_ after: Int64, _ upTo: Int64) throws -> [WatchEvent]) -> AsyncThrowingStream<WatchEvent, Error> {
+               replay: @escaping @Sendable (_ after: Int64, _ upTo: Int64) async throws -> [WatchEvent]) -> AsyncThrowingStream<WatchEvent, Error> {
         let (stream, cont) = AsyncThrowingStream<WatchEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(perWatcherBuffer))
         let setup: (id: Int, needsReplay: Bool, upTo: Int64)? = state.withLock { s in
             if s.closed { cont.finish(); return nil }
@@ -97,7 +101,7 @@ final class WatchHub: Sendable {
         if setup.needsReplay {
             Task.detached { [self] in
                 do {
-                    let history = try replay(revision, setup.upTo)
+                    let history = try await replay(revision, setup.upTo)
                     self.finishReplay(setup.id, history: history, upTo: setup.upTo)
                 } catch {
                     cont.finish(throwing: error)
@@ -130,11 +134,29 @@ final class WatchHub: Sendable {
 
     var watcherCount: Int { state.withLock { $0.watchers.count } }
 
-    func close() {
+    /// The newest revision published.
+    var publishedRevision: Int64 { state.withLock { $0.published } }
+
+    /// Ends every watcher with `error` and starts over at `revision` with an empty ring: the history
+    /// between what was published and `revision` is gone (compacted while the feed was cut off), so
+    /// watchers must relist, as after any compaction.
+    func reset(to revision: Int64, endingWatchersWith error: Error) {
         state.withLock { s in
-            s.closed = true
-            for w in s.watchers.values { w.continuation.finish() }
+            for w in s.watchers.values { w.continuation.finish(throwing: error) }
             s.watchers = [:]
+            s.ring = []
+            s.ringStart = 0
+            s.published = revision
         }
+    }
+
+    func close() {
+        // Finished outside the lock: each stream's onTermination locks `state` to remove its watcher.
+        let open = state.withLock { s in
+            s.closed = true
+            defer { s.watchers = [:] }
+            return s.watchers.values.map(\.continuation)
+        }
+        for c in open { c.finish() }
     }
 }

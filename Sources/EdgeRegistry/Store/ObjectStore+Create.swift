@@ -33,6 +33,7 @@ extension ObjectStore {
                                        name: sentName.isEmpty ? generateName : sentName, object: obj, context: ctx)
         try await admission.admit(&request, self)
         obj = request.object ?? obj
+        warnings += request.warnings
 
         // System-owned metadata: clients cannot set these on create.
         meta = obj["metadata"]?.object ?? JSONObject()
