@@ -124,7 +124,11 @@ struct ResourceHandler {
     func patch(_ shape: ResponseShape) async throws -> HTTPResponse {
         let ctx = try writeContext(options: "PatchOptions")
         let contentType = (request.headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
-        guard let kind = PatchKind(contentType: contentType) else {
+        guard let kind = PatchKind(contentType: contentType), kind != .strategic || strategy.supportsStrategicMerge else {
+            if !strategy.supportsStrategicMerge {
+                throw APIError(code: 415, reason: "UnsupportedMediaType",
+                               message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json")
+            }
             throw APIError(code: 415, reason: "UnsupportedMediaType",
                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
         }

@@ -142,7 +142,9 @@ struct WatchHandler: Sendable {
         }
     }
 
-    func encode(_ type: String, _ obj: JSON) -> [UInt8] {
+    func encode(_ type: String, _ stored: JSON) -> [UInt8] {
+        var obj = stored
+        strategy.convertFromStorage(&obj)
         let rendered: JSON
         switch shape {
         case .object: rendered = obj

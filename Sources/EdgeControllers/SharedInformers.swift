@@ -31,6 +31,12 @@ public final class SharedInformers: Sendable {
         for (_, i) in all { await i.waitForSync() }
     }
 
+    /// Stops and forgets the informer of a resource no longer served (a deleted custom resource).
+    public func remove(_ r: ResourceInfo) {
+        _ = informers.withLock { $0.removeValue(forKey: r.keyPrefix) }
+        started.withLock { s in s.removeValue(forKey: r.keyPrefix)?.cancel() }
+    }
+
     public func stop() {
         started.withLock { s in
             for t in s.values { t.cancel() }

@@ -297,6 +297,12 @@ struct ServerCommand: AsyncParsableCommand {
         try await BootstrapPolicy.reconcile(store)
         try await rbac.start()
 
+        // Custom resources of stored definitions are served from the first request on.
+        let crdController = CustomResourceDefinitionController(store: store)
+        do { try await crdController.syncAll() } catch {
+            log.warning("custom resource definitions not served yet: \(error); the controller retries")
+        }
+
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
         var authenticators: [any Authenticator] = [ClientCertificateAuthenticator(),
                                                    BootstrapTokenAuthenticator(store: store),
@@ -340,12 +346,19 @@ struct ServerCommand: AsyncParsableCommand {
         }
         _ = try makeControllers()
         let background = Task {
-            await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
-                               client: client, makeControllers: { (try? makeControllers()) ?? [] },
-                               compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
-                               compactionRetention: .seconds(datastore.compactionRetentionSeconds),
-                               apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
-                               etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
+            await withTaskGroup(of: Void.self) { g in
+                // Every server registers the stored definitions' resources in its own catalog:
+                // not a leader's job (its writes are compare-and-swap and idempotent).
+                g.addTask { await crdController.run() }
+                g.addTask {
+                        await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
+                                           client: client, makeControllers: { (try? makeControllers()) ?? [] },
+                                           compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
+                                           compactionRetention: .seconds(datastore.compactionRetentionSeconds),
+                                           apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
+                                           etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
+                }
+            }
         }
 
         // Joining machines reach the server on this machine's address, not loopback.

@@ -43,6 +43,11 @@ public enum BuiltinResources {
                                           categories: ["all"], subresources: ["status"])
     public static let cronJobs = ResourceInfo(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true,
                                               shortNames: ["cj"], categories: ["all"], subresources: ["status"])
+    // apiextensions.k8s.io/v1
+    public static let customResourceDefinitions = ResourceInfo(group: "apiextensions.k8s.io", version: "v1",
+                                                               kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+                                                               namespaced: false, shortNames: ["crd", "crds"],
+                                                               categories: ["api-extensions"], subresources: ["status"])
     // coordination.k8s.io/v1
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true)
     // discovery.k8s.io/v1
@@ -87,6 +92,7 @@ public enum BuiltinResources {
         horizontalPodAutoscalers,
         jobs, cronJobs,
         certificateSigningRequests,
+        customResourceDefinitions,
         leases,
         endpointSlices,
         roles, clusterRoles, roleBindings, clusterRoleBindings,

@@ -58,14 +58,17 @@ extension ObjectStore {
             request.object = obj
             request.name = name
             try await admission.validate(request, self)
+            warnings += strategy.warnings(obj, old: nil)
             if ctx.dryRun {
                 finish?(.abandoned)
+                strategy.convertFromStorage(&obj)
                 return (obj, warnings)
             }
             let key = r.key(namespace: r.namespaced ? namespace ?? meta["namespace"]?.string : nil, name: name)
             let rev = try await backend.create(key, value: ObjectCodec.encode(obj))
             obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
             finish?(.stored(obj))
+            strategy.convertFromStorage(&obj)
             return (obj, warnings)
         } catch StoreError.alreadyExists {
             finish?(.abandoned)

@@ -27,6 +27,7 @@ extension ObjectStore {
         var lastKey: String?
         var more = false
         let filtering = options.labelSelector != nil || options.fieldSelector != nil
+        let strategy = catalog.strategy(group: r.group, version: r.version, plural: r.plural)
         while true {
             let want = options.limit == 0 ? 0 : (filtering ? max(options.limit - items.count, 64) : options.limit - items.count)
             let page: ListResult
@@ -43,7 +44,7 @@ extension ObjectStore {
             revision = page.revision
             var stoppedEarly = false
             for (i, kv) in page.items.enumerated() {
-                let obj = try ObjectCodec.decode(kv)
+                let obj = try decodeForRead(kv, r, strategy)
                 lastKey = kv.key
                 if options.matches(obj) { items.append(obj) }
                 if options.limit > 0 && items.count >= options.limit {

@@ -12,6 +12,7 @@ public enum BuiltinStrategies {
             HorizontalPodAutoscalerStrategy(),
             JobStrategy(), CronJobStrategy(),
             CertificateSigningRequestStrategy(),
+            CustomResourceDefinitionStrategy(),
             LeaseStrategy(),
             EndpointSliceStrategy(),
             RoleStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), ClusterRoleBindingStrategy(),
