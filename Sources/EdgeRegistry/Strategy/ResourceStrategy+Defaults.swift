@@ -15,6 +15,7 @@ extension ResourceStrategy {
     }
 
     public var patchSchema: (any PatchSchemaNode)? { APISchema.shared.patchNode(for: resource) }
+    public var applySchema: (any TypeSchemaNode)? { BuiltinTypeSchema.root(for: resource) }
 
     public func normalize(_ obj: inout JSON) {}
     public func applyDefaults(_ obj: inout JSON) {}

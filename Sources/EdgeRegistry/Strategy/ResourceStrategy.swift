@@ -21,6 +21,8 @@ public protocol ResourceStrategy: Sendable {
     func pruneUnknownFields(_ obj: inout JSON)
     /// The strategic-merge view of the type (list merge keys); nil: lists are replaced.
     var patchSchema: (any PatchSchemaNode)? { get }
+    /// The server-side apply view of the type (list types, atomic objects); nil: deduced from the values.
+    var applySchema: (any TypeSchemaNode)? { get }
     /// Conversions from what clients may send into the stored form (a Secret's stringData into data).
     func normalize(_ obj: inout JSON)
     /// Upstream's SetDefaults_*: fields the client left out, on every write.
