@@ -163,3 +163,50 @@ final class FieldOwnershipTests: XCTestCase {
 enum ManagedFieldsKeyFixture {
     static func apply(_ m: String) -> ManagedFieldSets.Key { ManagedFieldSets.Key(manager: m, operation: "Apply", apiVersion: "") }
 }
+
+/// The OpenAPI (CRD structural schema) view: list types and map types from the markers.
+final class OpenAPITypeSchemaTests: XCTestCase {
+    func testMarkersDecideMerge() throws {
+        let schema: JSON = ["type": "object", "properties": [
+            "spec": ["type": "object", "properties": [
+                "hosts": ["type": "array", "x-kubernetes-list-type": "set", "items": ["type": "string"]],
+                "rules": ["type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name", "port"],
+                          "items": ["type": "object", "properties": ["name": ["type": "string"],
+                                                                     "port": ["type": "integer", "default": 80]]]],
+                "selector": ["type": "object", "x-kubernetes-map-type": "atomic", "additionalProperties": ["type": "string"]],
+                "args": ["type": "array", "items": ["type": "string"]],
+            ]],
+        ]]
+        let node = OpenAPITypeSchema(schema)
+        let live: JSON = ["spec": ["hosts": ["a"], "rules": [["name": "x", "v": 1]], "selector": ["a": "1"], "args": ["p"]]]
+        let config: JSON = ["spec": ["hosts": ["b"], "rules": [["name": "y"]], "selector": ["b": "2"], "args": ["q"]]]
+        let merged = ApplyMerge.merge(live, config, schema: node)
+        XCTAssertEqual(merged[path: ["spec", "hosts"]], ["a", "b"])
+        XCTAssertEqual(merged[path: ["spec", "rules"]]!.array!.count, 2)
+        XCTAssertEqual(merged[path: ["spec", "selector"]], ["b": "2"], "an atomic map is replaced")
+        XCTAssertEqual(merged[path: ["spec", "args"]], ["q"], "lists without a marker are atomic")
+        let set = try FieldSetBuilder.fieldSet(of: config, schema: node)
+        XCTAssertTrue(set.contains(["f:spec", "f:rules", #"k:{"name":"y","port":80}"#]), "a key's default fills it in")
+        XCTAssertTrue(set.contains(["f:spec", "f:hosts", #"v:"b""#]))
+        XCTAssertTrue(set.contains(["f:spec", "f:selector"]))
+    }
+}
+
+final class UpdateManagerCapTests: XCTestCase {
+    func testOldestUpdatesMergeIntoAncientChanges() {
+        var managers = ManagedFieldSets()
+        for i in 0..<12 {
+            var f = FieldSet()
+            f.insert(["f:data", "f:k\(i)"])
+            let key = ManagedFieldSets.Key(manager: "m\(i)", operation: "Update", apiVersion: "v1")
+            managers[key] = .init(apiVersion: "v1", time: .string("2026-12-05T12:00:\(10 + i)Z"), fields: f)
+        }
+        UpdateManagerCap.apply(&managers)
+        XCTAssertEqual(managers.entries.count, 10)
+        let bucket = managers[ManagedFieldSets.Key(manager: "ancient-changes", operation: "Update", apiVersion: "v1")]!
+        XCTAssertEqual(bucket.fields.paths(), [["f:data", "f:k0"], ["f:data", "f:k1"], ["f:data", "f:k2"]])
+        XCTAssertEqual(bucket.time, "2026-12-05T12:00:12Z")
+        XCTAssertNil(managers[ManagedFieldSets.Key(manager: "m2", operation: "Update", apiVersion: "v1")])
+        XCTAssertNotNil(managers[ManagedFieldSets.Key(manager: "m3", operation: "Update", apiVersion: "v1")])
+    }
+}

@@ -49,6 +49,7 @@ public struct FieldManager: ManagedFieldsTracker {
         let before2 = managers
         FieldOwnership.update(old: before, new: new, managers: &managers, key: key, apiVersion: r.apiVersion,
                               time: .string(clock().rfc3339), schema: strategy.applySchema)
+        UpdateManagerCap.apply(&managers)
         if fromStored, managers == before2, let stored {
             new[path: Self.path] = stored // nothing changed hands: keep the stored list as it is
         } else {
