@@ -80,7 +80,11 @@ def fifty_field_cronjob(i):
 def bench_apply_vs_merge(c, results):
     """Server-side apply of the 50-field object vs a JSON merge patch of it, one value changed each time."""
     path = "/apis/batch/v1/namespaces/bench/cronjobs/fifty"
-    c.req("PATCH", path + "?fieldManager=bench", fifty_field_cronjob(0), "application/apply-patch+yaml")
+    try:
+        c.req("PATCH", path + "?fieldManager=bench", fifty_field_cronjob(0), "application/apply-patch+yaml")
+    except RuntimeError as e:  # an older build (bench/compare_builds.py) without server-side apply
+        results["edgectl server-side apply/s vs merge patch/s (50-field object)"] = f"not served ({str(e)[:60]})"
+        return
     rates = {}
     for label, query, ctype in [("apply", "?fieldManager=bench", "application/apply-patch+yaml"),
                                 ("merge", "", "application/merge-patch+json")]:
