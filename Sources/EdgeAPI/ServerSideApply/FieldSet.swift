@@ -30,27 +30,36 @@ public struct FieldSet: Sendable, Equatable {
     /// The node at a path (empty when the set has nothing there).
     public func child(_ step: String) -> FieldSet { children[step] ?? FieldSet() }
 
+    // Set operations walk the smaller side's children and copy the bigger one (copy-on-write), so a
+    // big map's fields against a few others cost what the few cost.
+
     public func union(_ other: FieldSet) -> FieldSet {
         if other.isEmpty { return self }
         if isEmpty { return other }
-        var out = self
+        let (big, small) = children.count >= other.children.count ? (self, other) : (other, self)
+        var out = big
         out.member = member || other.member
-        for (k, v) in other.children {
-            out.children[k] = children[k].map { $0.union(v) } ?? v
+        for (k, v) in small.children {
+            out.children[k] = big.children[k].map { $0.union(v) } ?? v
         }
         return out
     }
 
     public func subtracting(_ other: FieldSet) -> FieldSet {
         if isEmpty || other.isEmpty { return self }
-        var out = FieldSet()
+        var out = self
         out.member = member && !other.member
-        for (k, v) in children {
-            if let o = other.children[k] {
+        if other.children.count <= children.count {
+            for (k, o) in other.children {
+                guard let v = out.children[k] else { continue }
                 let d = v.subtracting(o)
-                if !d.isEmpty { out.children[k] = d }
-            } else {
-                out.children[k] = v
+                out.children[k] = d.isEmpty ? nil : d
+            }
+        } else {
+            for (k, v) in children {
+                guard let o = other.children[k] else { continue }
+                let d = v.subtracting(o)
+                out.children[k] = d.isEmpty ? nil : d
             }
         }
         return out
@@ -59,8 +68,9 @@ public struct FieldSet: Sendable, Equatable {
     public func intersection(_ other: FieldSet) -> FieldSet {
         var out = FieldSet()
         out.member = member && other.member
-        for (k, v) in children {
-            guard let o = other.children[k] else { continue }
+        let (small, big) = children.count <= other.children.count ? (self, other) : (other, self)
+        for (k, v) in small.children {
+            guard let o = big.children[k] else { continue }
             let i = v.intersection(o)
             if !i.isEmpty { out.children[k] = i }
         }
@@ -84,7 +94,11 @@ public struct FieldSet: Sendable, Equatable {
     }
 
     static func sortedKeys(_ children: [String: FieldSet]) -> [String] {
-        children.keys.map { ($0, PathElement(text: $0)) }.sorted { a, b in
+        // Only field names (a big map's keys): their bytes after the common "f:" decide the order.
+        if children.keys.allSatisfy({ $0.utf8.first == UInt8(ascii: "f") }) {
+            return children.keys.sorted { PathElement.utf8Less($0, $1) }
+        }
+        return children.keys.map { ($0, PathElement(text: $0)) }.sorted { a, b in
             switch (a.1, b.1) {
             case (let x?, let y?): return PathElement.less(x, y)
             default: return PathElement.utf8Less(a.0, b.0)
@@ -112,11 +126,22 @@ public struct FieldSet: Sendable, Equatable {
                 member = true
                 continue
             }
-            guard let element = PathElement(text: k), let child = FieldSet(fieldsV1: v) else { return nil }
-            var node = child
-            // A leaf (`{}`) is a member; a parent is a member only with ".".
-            if v.object?.isEmpty == true { node.member = true }
-            children[element.text, default: FieldSet()] = children[element.text, default: FieldSet()].union(node)
+            // Field names are canonical as they stand; keys and values are re-encoded canonically.
+            let canonical: String
+            if k.hasPrefix("f:") { canonical = k } else {
+                guard let element = PathElement(text: k) else { return nil }
+                canonical = element.text
+            }
+            var node: FieldSet
+            if let o = v.object, o.isEmpty {
+                node = FieldSet()
+                node.member = true // a leaf (`{}`) is a member; a parent is a member only with "."
+            } else {
+                guard let child = FieldSet(fieldsV1: v) else { return nil }
+                node = child
+            }
+            if let existing = children[canonical] { node = existing.union(node) }
+            children[canonical] = node
         }
     }
 }

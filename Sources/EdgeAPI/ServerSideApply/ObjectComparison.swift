@@ -42,6 +42,19 @@ public struct ObjectComparison: Sendable {
 
     static func walk(_ old: JSON?, _ new: JSON?, _ schema: any TypeSchemaNode) -> ObjectComparison {
         var c = ObjectComparison()
+        // A map of scalars on one side only (a big ConfigMap's data being created or deleted): its
+        // keys in one pass, without a comparison per key.
+        if let side = old == nil ? new : (new == nil ? old : nil), case .object(let o) = side, !o.isEmpty, !schema.isAtomic,
+           o.values.allSatisfy({ $0.object == nil && $0.array == nil }) {
+            var set = FieldSet()
+            set.children.reserveCapacity(o.count)
+            var leaf = FieldSet()
+            leaf.member = true
+            for k in o.keys { set.children[PathElement.field(k).text] = leaf }
+            set.member = schema.presenceIsField
+            if old == nil { c.added = set } else { c.removed = set }
+            return c
+        }
         // Both sides empty or missing: a leaf, so `{}` appearing is a change.
         let bothEmpty = isEmptyContainer(old) && isEmptyContainer(new)
         if !schema.isAtomic, !bothEmpty, old?.object != nil || old == nil, new?.object != nil || new == nil {
