@@ -153,4 +153,32 @@ final class ServerSideApplyTests: XCTestCase {
         let fields = obj[path: ["metadata", "managedFields"]]!.array![0]["fieldsV1"]!
         XCTAssertNil(fields["f:status"])
     }
+
+    func testKubectlTakesClientSideApplyFieldsWhoseValueIsTheLastApplied() async throws {
+        let h = try await APITestHarness()
+        let last = #"{"apiVersion":"v1","data":{"k":"one","m":"x"},"kind":"ConfigMap","metadata":{"name":"csa"}}"#
+        var cm = h.configMap("csa", ["k": "one", "m": "x"])
+        cm[path: ["metadata", "annotations"]] = ["kubectl.kubernetes.io/last-applied-configuration": .string(last)]
+        let (code, _) = await h.call("POST", cms + "?fieldManager=kubectl-client-side-apply", cm)
+        XCTAssertEqual(code, 201)
+        // Someone else edits m: its live value is no longer the last-applied one.
+        let (c2, _, _) = await h.raw("PATCH", cms + "/csa?fieldManager=editor", body: #"{"data":{"m":"y"}}"#,
+                                     contentType: "application/merge-patch+json")
+        XCTAssertEqual(c2, 200)
+        let changed = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"csa"},"data":{"k":"two","m":"z"}}"#
+        // Another manager conflicts on both; kubectl only on m (k still holds what was last applied).
+        let (other, s1) = await apply(h, cms + "/csa", changed, manager: "other")
+        XCTAssertEqual(other, 409)
+        XCTAssertEqual(s1[path: ["details", "causes"]]?.array?.count, 2)
+        let (mine, s2) = await apply(h, cms + "/csa", changed, manager: "kubectl")
+        XCTAssertEqual(mine, 409)
+        XCTAssertEqual(s2["message"], #"Apply failed with 1 conflict: conflict with "editor" using v1: .data.m"#)
+        let (ok, obj) = await apply(h, cms + "/csa", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"csa"},"data":{"k":"two"}}"#,
+                                    manager: "kubectl")
+        XCTAssertEqual(ok, 200, "\(obj)")
+        XCTAssertEqual(obj[path: ["data", "k"]], "two")
+        // The annotation follows what kubectl applied server-side.
+        let annotation = obj[path: ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]]?.string ?? ""
+        XCTAssertEqual(try JSONParser.parse(annotation)[path: ["data"]], ["k": "two"])
+    }
 }
