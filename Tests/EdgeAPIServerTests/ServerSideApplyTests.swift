@@ -181,4 +181,16 @@ final class ServerSideApplyTests: XCTestCase {
         let annotation = obj[path: ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]]?.string ?? ""
         XCTAssertEqual(try JSONParser.parse(annotation)[path: ["data"]], ["k": "two"])
     }
+
+    func testUndeclaredFieldsAreRefusedWhateverFieldValidationSays() async throws {
+        let h = try await APITestHarness()
+        for mode in ["Ignore", "Strict"] {
+            let (code, status) = await apply(h, cms + "/u", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"u"},"dataa":{"a":"1"}}"#,
+                                             extra: "fieldValidation=\(mode)")
+            XCTAssertEqual(code, 500)
+            XCTAssertEqual(status["message"], "failed to create typed patch object (default/u; v1, Kind=ConfigMap): .dataa: field not declared in schema")
+        }
+        let (_, got) = await h.call("GET", cms + "/u")
+        XCTAssertEqual(got["code"], 404, "nothing stored")
+    }
 }

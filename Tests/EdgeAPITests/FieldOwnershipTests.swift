@@ -132,6 +132,15 @@ final class FieldOwnershipTests: XCTestCase {
         XCTAssertNil(third[path: ["metadata", "labels", "tier"]])
     }
 
+    func testUndeclaredFieldsAreNamedAsUpstream() {
+        var d = deployment()
+        d[path: ["spec", "replicass"]] = 2
+        d[path: ["spec", "template", "spec", "containers"]] = [["name": "web", "image": "x", "imagee": "y"]]
+        XCTAssertEqual(Set(UndeclaredFields.find(in: d, schema: schema)),
+                       [".spec.template.spec.containers[name=\"web\"].imagee", ".spec.replicass"])
+        XCTAssertEqual(UndeclaredFields.find(in: deployment(), schema: schema), [])
+    }
+
     func testApplyRefusesAListItCannotKey() {
         var managers = ManagedFieldSets()
         let bad = deployment(env: [["value": "1"]])
@@ -177,7 +186,9 @@ final class OpenAPITypeSchemaTests: XCTestCase {
                 "args": ["type": "array", "items": ["type": "string"]],
             ]],
         ]]
-        let node = OpenAPITypeSchema(schema)
+        let node = OpenAPITypeSchema(schema, root: true)
+        XCTAssertEqual(UndeclaredFields.find(in: ["apiVersion": "x/v1", "kind": "K", "metadata": ["name": "a", "labels": ["b": "c"]],
+                                                  "spec": ["hosts": ["a"], "bogus": 1]], schema: node), [".spec.bogus"])
         let live: JSON = ["spec": ["hosts": ["a"], "rules": [["name": "x", "v": 1]], "selector": ["a": "1"], "args": ["p"]]]
         let config: JSON = ["spec": ["hosts": ["b"], "rules": [["name": "y"]], "selector": ["b": "2"], "args": ["q"]]]
         let merged = ApplyMerge.merge(live, config, schema: node)

@@ -14,6 +14,10 @@ public struct BuiltinTypeSchema: TypeSchemaNode {
         schema.messageName(for: r).map { BuiltinTypeSchema(schema: schema, type: .message($0), listType: .atomic, presenceIsField: false, owner: nil) }
     }
 
+    /// ObjectMeta, for objects whose own schema does not describe it (custom resources).
+    public static let objectMeta = BuiltinTypeSchema(schema: .shared, type: .message(BuiltinApplyMarkers.meta + "ObjectMeta"),
+                                                     listType: .atomic, presenceIsField: false, owner: nil)
+
     init(schema: APISchema, type: APISchema.FieldType, listType: ListType, presenceIsField: Bool, owner: String?) {
         self.schema = schema
         self.type = type

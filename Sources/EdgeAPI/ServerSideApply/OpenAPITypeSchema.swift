@@ -7,14 +7,27 @@
 /// always there (as upstream's CRD field manager sees it).
 public struct OpenAPITypeSchema: TypeSchemaNode {
     let schema: JSON
+    let isRoot: Bool
 
-    public init(_ schema: JSON) {
+    /// `root`: the schema of a whole object (its metadata is ObjectMeta).
+    public init(_ schema: JSON, root: Bool = false) {
         self.schema = schema
+        self.isRoot = root
     }
 
     public func field(_ name: String) -> (any TypeSchemaNode)? {
+        if isRoot {
+            // A custom object's metadata is ObjectMeta whatever its schema says (as upstream).
+            if name == "metadata" { return BuiltinTypeSchema.objectMeta }
+            if name == "apiVersion" || name == "kind" { return DeducedTypeSchema() }
+        }
         if let p = schema[path: ["properties", name]] { return OpenAPITypeSchema(p) }
         if let a = schema["additionalProperties"], a.object != nil { return OpenAPITypeSchema(a) }
+        if schema["x-kubernetes-preserve-unknown-fields"]?.bool == true || schema["additionalProperties"]?.bool == true {
+            return DeducedTypeSchema()
+        }
+        // A schema that says nothing of its fields takes any.
+        if schema["properties"] == nil, schema["type"] == nil { return DeducedTypeSchema() }
         return nil
     }
 

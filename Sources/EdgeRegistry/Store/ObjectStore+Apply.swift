@@ -12,6 +12,13 @@ extension ObjectStore {
         var ctx = context
         ctx.isApply = true
         var config = try checkedConfiguration(body, r, name: name, namespace: namespace)
+        let undeclared = UndeclaredFields.find(in: config, schema: strategy.applySchema)
+        if !undeclared.isEmpty {
+            // Upstream's typed conversion refuses these before fieldValidation is looked at (a 500 there).
+            let detail = undeclared.count == 1 ? "\(undeclared[0]): field not declared in schema"
+                : "errors:\n" + undeclared.map { "  \($0): field not declared in schema" }.joined(separator: "\n")
+            throw APIError(code: 500, reason: "", message: "failed to create typed patch object (\(Self.objectText(r, name: name, namespace: namespace))): \(detail)")
+        }
         let warnings = try applyFieldValidation(&config, strategy, ctx.fieldValidation, source: .patch)
         resetFields(&config, r, subresource: ctx.subresource)
         let key = r.key(namespace: namespace, name: name)
@@ -116,9 +123,13 @@ extension ObjectStore {
                 .init(reason: "FieldManagerConflict", message: "conflict with \($0.manager.conflictText)", field: FieldSet.pathText($0.path))
             }))
         } catch let e as FieldSetBuilder.InvalidList {
-            let object = r.namespaced ? "\(namespace ?? "")/\(name)" : "/\(name)"
-            let gvk = "\(r.group.isEmpty ? "" : r.group + "/")\(r.version), Kind=\(r.kind)"
-            throw APIError(code: 500, reason: "", message: "failed to create typed patch object (\(object); \(gvk)): \(e.message)")
+            throw APIError(code: 500, reason: "", message: "failed to create typed patch object (\(Self.objectText(r, name: name, namespace: namespace))): \(e.message)")
         }
+    }
+
+    /// `ns/name; apps/v1, Kind=Deployment`, as upstream names the object in apply errors.
+    static func objectText(_ r: ResourceInfo, name: String, namespace: String?) -> String {
+        let object = r.namespaced ? "\(namespace ?? "")/\(name)" : "/\(name)"
+        return "\(object); \(r.group.isEmpty ? "" : r.group + "/")\(r.version), Kind=\(r.kind)"
     }
 }
