@@ -98,6 +98,16 @@ def test_lists_merge_by_key_between_managers(kubectl, namespace):
     assert c[0]["image"] == "nginx:1.27"
 
 
+def test_undeclared_field_is_refused_as_upstream(kubectl, namespace):
+    bad = deployment("web")
+    bad["spec"]["replicass"] = 2
+    r = apply_ss(kubectl, namespace, yaml_docs(bad), check=False)
+    assert r.returncode != 0
+    assert ("failed to create typed patch object (%s/web; apps/v1, Kind=Deployment): .spec.replicass: "
+            "field not declared in schema" % namespace) in r.stderr, r.stderr
+    assert kubectl.run("get", "deployment", "web", "-n", namespace, check=False).returncode != 0, "nothing stored"
+
+
 def test_diff_server_side(kubectl, namespace):
     apply_ss(kubectl, namespace, yaml_docs(deployment("web")))
     same = kubectl.run("diff", "--server-side", "-n", namespace, "-f", "-", input=yaml_docs(deployment("web")), check=False)
