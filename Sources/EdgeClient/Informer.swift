@@ -15,7 +15,8 @@ public final class Informer: Sendable {
         var objects: [String: JSON] = [:]
         var synced = false
         var handlers: [Handler] = []
-        var syncWaiters: [CheckedContinuation<Void, Never>] = []
+        var syncWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
     public struct Handler: Sendable {
@@ -69,14 +70,24 @@ public final class Informer: Sendable {
 
     public var hasSynced: Bool { state.withLock { $0.synced } }
 
+    /// Returns once the first list is in, or when the calling task is cancelled (a component that stops
+    /// before the API answered, e.g. a leader that lost its lease while the datastore was down).
     public func waitForSync() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { s -> Bool in
-                if s.synced { return true }
-                s.syncWaiters.append(c)
-                return false
+        let id = state.withLock { s -> Int in
+            s.nextWaiter += 1
+            return s.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { s -> Bool in
+                    if s.synced || Task.isCancelled { return true }
+                    s.syncWaiters[id] = c
+                    return false
+                }
+                if done { c.resume() }
             }
-            if done { c.resume() }
+        } onCancel: {
+            state.withLock { $0.syncWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -114,8 +125,8 @@ public final class Informer: Sendable {
             let old = s.objects
             s.objects = fresh
             s.synced = true
-            defer { s.syncWaiters = [] }
-            return (s.handlers, old, s.syncWaiters)
+            defer { s.syncWaiters = [:] }
+            return (s.handlers, old, Array(s.syncWaiters.values))
         }
         for (k, o) in fresh {
             if let prev = old[k] {

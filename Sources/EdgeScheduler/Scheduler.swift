@@ -64,9 +64,15 @@ public final class Scheduler: Sendable {
             g.addTask { await self.nodeInformer.run() }
             g.addTask { await self.podInformer.run() }
             g.addTask {
-                await self.nodeInformer.waitForSync()
-                await self.podInformer.waitForSync()
-                await self.loop()
+                // Cancelled (leadership handed over, shutdown): the queue shuts down so the loop ends.
+                await withTaskCancellationHandler {
+                    await self.nodeInformer.waitForSync()
+                    await self.podInformer.waitForSync()
+                    if Task.isCancelled { return }
+                    await self.loop()
+                } onCancel: {
+                    self.queue.shutDown()
+                }
             }
             g.addTask { await self.flushUnschedulablePeriodically() }
             await g.next()
