@@ -52,7 +52,21 @@ final class YAMLParserTests: XCTestCase {
         XCTAssertThrowsError(try YAMLParser.parse("a: 1\na: 2"))
         XCTAssertThrowsError(try YAMLParser.parse("a: *ref"))
         XCTAssertThrowsError(try YAMLParser.parse("a: \"open"))
+        XCTAssertThrowsError(try YAMLParser.parse("[}"), "a stray closer is an error, not a loop")
+        XCTAssertThrowsError(try YAMLParser.parse("{]"))
+        XCTAssertThrowsError(try YAMLParser.parse("a: [x: y}"))
         let deep = String(repeating: "[", count: 10_000)
         XCTAssertThrowsError(try YAMLParser.parse(deep))
+    }
+
+    /// Random documents from YAML's punctuation: every one is answered (a value or an error), none traps or hangs.
+    func testRandomDocumentsNeverTrap() {
+        let pieces = ["a", ":", " ", "\n", "- ", "[", "]", "{", "}", ",", "\"", "'", "#", "|", ">", "-", "+", "  ", "1", "\\", "---\n", "x: ", "\t"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0..<40, using: &rng) { text += pieces.randomElement(using: &rng)! }
+            _ = try? YAMLParser.parse(text)
+        }
     }
 }

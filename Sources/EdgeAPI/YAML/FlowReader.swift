@@ -30,7 +30,10 @@ struct FlowReader {
                 if chars[k] == "]" { k += 1; return .array(items) }
                 items.append(try value(depth: depth + 1, inFlow: true))
                 skipSpaces()
-                if k < chars.count, chars[k] == "," { k += 1 }
+                // After an item: a comma, the end, or nothing else (a stray `}` or `:` would never be consumed).
+                if k < chars.count, chars[k] == "," { k += 1 } else if k < chars.count, chars[k] != "]" {
+                    throw fail("did not find expected ',' or ']'")
+                }
             }
         case "{":
             k += 1
@@ -48,7 +51,9 @@ struct FlowReader {
                 }
                 o[key.string ?? key.description] = v
                 skipSpaces()
-                if k < chars.count, chars[k] == "," { k += 1 }
+                if k < chars.count, chars[k] == "," { k += 1 } else if k < chars.count, chars[k] != "}" {
+                    throw fail("did not find expected ',' or '}'")
+                }
             }
         case "\"": return .string(try doubleQuoted())
         case "'": return .string(try singleQuoted())
