@@ -54,7 +54,7 @@ public enum OpenAPIPaths {
                 "delete": op("deletecollection\(kind)", "deletecollection", listParams, body: false),
             ]
             let patchTypes = ["application/json-patch+json", "application/merge-patch+json"]
-                + (strategicMerge(r) ? ["application/strategic-merge-patch+json"] : [])
+                + (strategicMerge(r) ? ["application/strategic-merge-patch+json"] : []) + ["application/apply-patch+yaml"]
             func patchOp(_ id: String) -> JSON {
                 var o = op(id, "patch", writeParams + [param("force", "boolean", description: "Force apply.")], body: false)
                 o["requestBody"] = ["content": .object(JSONObject(patchTypes.map { ($0, ["schema": ["type": "object"]]) })), "required": true]

@@ -60,6 +60,10 @@ public struct CustomResourceStrategy: ResourceStrategy {
     public var patchSchema: (any PatchSchemaNode)? { nil }
     /// Upstream serves custom resources without strategic merge patch (415), and says so in OpenAPI.
     public var supportsStrategicMerge: Bool { false }
+    /// Server-side apply merges lists by the schema's x-kubernetes-list-type / -list-map-keys / -map-type.
+    public var applySchema: (any TypeSchemaNode)? {
+        OpenAPITypeSchema(version.schemaJSON ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true], root: true)
+    }
     public func applyDefaults(_ obj: inout JSON) { SchemaDefaulter.apply(&obj, schema) }
 
     public func convertFromStorage(_ obj: inout JSON) {

@@ -52,7 +52,7 @@ extension ObjectStore {
         let finish = try await strategy.beginCreate(&obj, ctx, self)
         do {
             strategy.prepareForCreate(&obj, ctx)
-            try managedFields.trackCreate(&obj, ctx)
+            try managedFields.trackCreate(&obj, strategy, ctx)
             try validateCreate(obj, strategy, ctx)
             strategy.canonicalize(&obj)
             request.object = obj

@@ -51,7 +51,7 @@ extension ObjectStore {
                 if strategy.tracksGeneration, Self.specChanged(new, old) {
                     new[path: ["metadata", "generation"]] = .int((old[path: ["metadata", "generation"]]?.int ?? 0) &+ 1)
                 }
-                try managedFields.trackUpdate(&new, old: old, ctx)
+                try managedFields.trackUpdate(&new, old: old, strategy, ctx)
                 try validateUpdate(new, old: old, strategy, ctx)
                 strategy.canonicalize(&new)
                 request.object = new

@@ -17,7 +17,7 @@ public final class ObjectStore: Sendable {
     public let freshnessTimeout: Duration
 
     public init(backend: any Backend, catalog: ResourceCatalog, admission: AdmissionChain = .standard,
-                managedFields: any ManagedFieldsTracker = UntrackedManagedFields(), freshnessTimeout: Duration = .seconds(3)) {
+                managedFields: any ManagedFieldsTracker = FieldManager(), freshnessTimeout: Duration = .seconds(3)) {
         self.backend = backend
         self.catalog = catalog
         self.admission = admission

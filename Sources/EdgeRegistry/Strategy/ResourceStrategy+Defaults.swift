@@ -15,6 +15,7 @@ extension ResourceStrategy {
     }
 
     public var patchSchema: (any PatchSchemaNode)? { APISchema.shared.patchNode(for: resource) }
+    public var applySchema: (any TypeSchemaNode)? { BuiltinTypeSchema.root(for: resource) }
 
     public var supportsStrategicMerge: Bool { true }
     public func convertFromStorage(_ obj: inout JSON) {}
