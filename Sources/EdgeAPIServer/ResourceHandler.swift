@@ -32,6 +32,8 @@ struct ResourceHandler {
                 throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
             }
             let body = try parseBody().json
+            // Decoded against its type first, as upstream: a number its field cannot hold is a 400.
+            try store.refuseUndecodable(body, strategy)
             return .json(201, try await ReviewHandler.answer(service, resource: r, namespace: namespace, body: body, user: user))
         }
 

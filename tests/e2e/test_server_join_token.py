@@ -42,7 +42,7 @@ def start_on_terminal(data_dir, port, timeout=60):
 
 def stop(proc):
     proc.terminate()
-    proc.wait(timeout=30)
+    proc.wait(timeout=60)  # a loaded CI machine can take a while to wind down
 
 
 def token_ids(data_dir):
