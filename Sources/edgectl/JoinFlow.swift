@@ -40,6 +40,11 @@ struct JoinFlow {
         try HTTPSTransport(server: server, tls: tls, group: MultiThreadedEventLoopGroup.singleton)
     }
 
+    /// A client that trusts only the checked CA and presents the token.
+    func tokenClient(caPEM: String) throws -> APIClient {
+        APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
+    }
+
     func unreachable(_ error: Error) -> Failure {
         Failure(description: "cannot reach \(server): \(error). Check the address and that port 6443 on the server is open to this machine.")
     }
@@ -72,7 +77,7 @@ struct JoinFlow {
     /// refuses a certificate for a name a Node already has. A server that does not let the
     /// token read Nodes is no bar here (its certificate signer still says no).
     func checkNodeName(caPEM: String) async throws {
-        let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
+        let client = try tokenClient(caPEM: caPEM)
         guard let node = try? await client.getIfExists(Self.nodes, namespace: nil, name: nodeName) else { return }
         let state = NodeMatching.isReady(node) ? "and is Ready" : "(not Ready)"
         throw Failure(description: "preflight checks failed:\n  [error NodeName]: a Node named \(nodeName) already exists in the cluster \(state)\n"
@@ -82,7 +87,7 @@ struct JoinFlow {
 
     /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.
     func requestCertificate(caPEM: String) async throws -> NodeClientCredentials {
-        let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
+        let client = try tokenClient(caPEM: caPEM)
         let request = try NodeCertificateRequest(nodeName: nodeName)
         let name: String
         do {

@@ -180,21 +180,6 @@ public struct NodeProxy: Sendable {
             if let v = request.headers[h] { text += "\(h): \(v)\r\n" }
         }
         text += "\r\n"
-        let channel = try await connect(t.address)
-        let done = channel.eventLoop.makePromise(of: (UpgradeResponseReader.Head, [UInt8]).self)
-        let reader = UpgradeResponseReader(done: done)
-        do {
-            try await channel.eventLoop.submit { try channel.pipeline.syncOperations.addHandler(reader) }.get()
-            try await channel.writeAndFlush(channel.allocator.buffer(bytes: Array(text.utf8))).get()
-            let (head, rest) = try await done.futureResult.get()
-            guard head.status == 101 else {
-                try? await channel.close()
-                return .response(.error(Self.relayed(status: head.status, body: rest)))
-            }
-            return .tunnel(agent: channel, head: head.bytes, early: rest, reader: UpgradeTunnelReader(handler: reader))
-        } catch {
-            try? await channel.close()
-            throw APIError(code: 500, reason: "InternalError", message: "failed to upgrade the connection to the node's agent at \(t.address.authority): \(error)")
-        }
+        return try await relayUpgrade(text, to: t.address)
     }
 }
