@@ -83,7 +83,12 @@ public final class SQLiteBackend: Backend {
         let cp = WALCheckpointer(thresholdPages: 1000)
         cp.install(on: w.db)
         checkpointer = cp
-        space = DiskSpaceGuard(databasePath: path)
+        // The reserve must hold a whole WAL's worth of pages that are not yet in the database file: when the
+        // alarm frees it, the first checkpoint grows the file by that much, and only a finished checkpoint lets
+        // the WAL start over so deletes stop needing new room.
+        var pageSize: Int64 = 4096
+        try? w.query("PRAGMA page_size") { pageSize = max(512, SQLiteConnection.int($0, 0)) }
+        space = DiskSpaceGuard(databasePath: path, reserveBytes: Int64(cp.thresholdPages) * pageSize + (2 << 20))
         space.ensureReserve()
         writer = UnsafeTransfer(w)
         var rs: [UnsafeTransfer<SQLiteConnection>] = []

@@ -22,6 +22,16 @@ final class DiskSpaceGuardTests: XCTestCase {
         return stat(path, &st) == 0 ? Int64(st.st_size) : -1
     }
 
+    func testTheStoresReserveHoldsAWholeWALOfPages() async throws {
+        // Freed by the alarm, the reserve is where the first checkpoint grows the database file to; smaller than
+        // the WAL's unchecked pages, that checkpoint never finishes, the WAL never starts over and a second delete
+        // finds no room (what test_full_disk.py caught with a 2 MiB reserve).
+        let b = try SQLiteBackend(path: dir + "/state.db")
+        defer { Task { await b.close() } }
+        XCTAssertGreaterThanOrEqual(size(dir + "/state.db-reserve"), Int64(b.checkpointer.thresholdPages) * 4096 + (2 << 20))
+        XCTAssertGreaterThanOrEqual(b.space.reserveBytes, Int64(b.checkpointer.thresholdPages) * 4096 + (2 << 20))
+    }
+
     func testUnderTheAlarmOnlyDeletesAndAFewEventsGoThrough() {
         let g = DiskSpaceGuard(databasePath: dir + "/state.db", reserveBytes: 64 * 1024)
         XCTAssertTrue(g.ensureReserve())
