@@ -29,7 +29,7 @@ public struct CronJobController: Controller {
         let now = ctx.clock.now()
         guard let schedule = try? CronSchedule(cj[path: ["spec", "schedule"]]?.string ?? "") else { return }
         let uid = cj[path: ["metadata", "uid"]]?.string
-        var owned = ctx.informers.informer(Self.jobs).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
+        var owned = ctx.informers.informer(Self.jobs).owned(by: uid ?? "", namespace: ns)
         var active = owned.filter { JobController.finished($0) == nil && !PodHelpers.isBeingDeleted($0) }
         var status = cj["status"] ?? [:]
 

@@ -49,7 +49,7 @@ public struct ReplicaSetController: Controller {
             return [ns + "/" + n]
         }
         let labels = PodHelpers.labels(pod)
-        return rsInformer.list { $0[path: ["metadata", "namespace"]]?.string == ns && LabelSelectorMatcher.matches($0[path: ["spec", "selector"]], labels) }
+        return rsInformer.byIndex(.namespace, ns).filter { LabelSelectorMatcher.matches($0[path: ["spec", "selector"]], labels) }
             .map(Informer.key)
     }
 
@@ -61,13 +61,11 @@ public struct ReplicaSetController: Controller {
         let (ns, name) = Informer.split(key)
         let uid = rs[path: ["metadata", "uid"]]?.string ?? ""
         let selector = rs[path: ["spec", "selector"]]
-        let all = ctx.informers.informer(Self.pods).list { $0[path: ["metadata", "namespace"]]?.string == ns }
-        var owned: [JSON] = []
-        for pod in all {
-            if let ref = PodHelpers.controllerRef(pod) {
-                if ref["uid"]?.string == uid { owned.append(pod) }
-            } else if LabelSelectorMatcher.matches(selector, PodHelpers.labels(pod)), !PodHelpers.isBeingDeleted(pod),
-                      !PodHelpers.isBeingDeleted(rs) {
+        let pods = ctx.informers.informer(Self.pods)
+        var owned = pods.owned(by: uid, namespace: ns ?? "")
+        for pod in pods.byIndex(.orphanNamespace, ns ?? "") {
+            if LabelSelectorMatcher.matches(selector, PodHelpers.labels(pod)), !PodHelpers.isBeingDeleted(pod),
+               !PodHelpers.isBeingDeleted(rs) {
                 // Adopt an orphan that matches, as upstream's ControllerRefManager.
                 if let adopted = try? await ctx.client.mergePatch(Self.pods, namespace: ns, name: pod[path: ["metadata", "name"]]?.string ?? "",
                                                                   ["metadata": ["ownerReferences": [PodHelpers.ownerReference(to: rs)],
