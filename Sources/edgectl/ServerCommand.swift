@@ -175,9 +175,11 @@ struct ServerCommand: AsyncParsableCommand {
         func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
-        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"))
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
-        let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
+        // One cache per kind for the scheduler and every controller (pods and nodes are read by both).
+        let informers = SharedInformerFactory(client: controllerClient)
+        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"), informers: informers)
+        let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: informers),
                                         controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                            nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
                                                                                ?? CSRSigningController.defaultSeconds,
