@@ -267,9 +267,9 @@ public final class SQLiteBackend: Backend {
         if afterRevision < compacted {
             return AsyncThrowingStream { $0.finish(throwing: StoreError.compacted(requested: afterRevision, compactedAt: compacted)) }
         }
-        let conn = UnsafeTransfer(try? SQLiteConnection(path: path, readOnly: true))
-        return hub.watch(prefix: prefix, after: afterRevision) { after, upTo in
-            guard let c = conn.value else { throw StoreError.database("no connection for watch replay") }
+        // A connection of its own only when the ring does not reach back (most watches start at the present).
+        return hub.watch(prefix: prefix, after: afterRevision) { [path] after, upTo in
+            let c = try SQLiteConnection(path: path, readOnly: true)
             return try c.transaction { try Self.history(c, prefix: prefix, after: after, upTo: upTo) }
         }
     }
@@ -329,6 +329,33 @@ public final class SQLiteBackend: Backend {
     public func currentRevision() async throws -> Int64 { revision.withLock { $0.current } }
 
     public func compactedRevision() async throws -> Int64 { revision.withLock { $0.compacted } }
+
+    /// Frees the page caches of the idle connections (SQLite keeps up to 2 MB per
+    /// connection; the operating system caches the same pages anyway). For a
+    /// quiet moment after a burst: the next queries read their pages again.
+    public func releaseMemory() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            writerQueue.async {
+                sqlite3_db_release_memory(self.writer.value.db)
+                c.resume()
+            }
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            readerQueue.async {
+                // Only connections in the pool: one in use belongs to its query until it comes back.
+                let idle = self.readers.withLock { pool -> [UnsafeTransfer<SQLiteConnection>] in
+                    defer { pool = [] }
+                    return pool
+                }
+                for r in idle { sqlite3_db_release_memory(r.value.db) }
+                self.readers.withLock { $0.append(contentsOf: idle) }
+                c.resume()
+            }
+        }
+    }
+
+    /// Bytes of heap SQLite holds in this process (all connections).
+    public static func heapInUse() -> Int64 { sqlite3_memory_used() }
 
     /// Size of the WAL file in bytes (for checks that it stays bounded).
     public func walSize() -> Int64 {

@@ -79,4 +79,49 @@ final class SQLiteBackendTests: XCTestCase {
         let rows = try await b.list(prefix: "/wal/", revision: 0, startAfter: nil, limit: 0)
         XCTAssertEqual(rows.items.count, 1)
     }
+
+    /// The ring of recent events holds at most about a megabyte of values, however
+    /// big the objects: a watcher from further back is served from the database,
+    /// with every event, in order.
+    func testRecentEventRingIsBoundedInBytes() async throws {
+        let b = try open()
+        let value = Array(repeating: UInt8(ascii: "x"), count: 64 * 1024)
+        for i in 0..<100 { _ = try await b.create("/ring/k\(i)", value: value) }
+        let usage = b.hub.ringUsage
+        XCTAssertLessThanOrEqual(usage.bytes, b.hub.ringByteLimit + 64 * 1024 + 256)
+        XCTAssertLessThan(usage.events, 100)
+        XCTAssertGreaterThan(usage.events, 0)
+        var seen: [String] = []
+        for try await e in b.watch(prefix: "/ring/", afterRevision: 0) {
+            seen.append(e.kv.key)
+            XCTAssertEqual(e.kv.value.count, value.count)
+            if seen.count == 100 { break }
+        }
+        XCTAssertEqual(seen, (0..<100).map { "/ring/k\($0)" })
+    }
+
+    /// Values kept in the ring are copies sized to their content, not the
+    /// writer's buffers with their spare capacity.
+    func testRingKeepsValuesWithoutSpareCapacity() {
+        var roomy: [UInt8] = []
+        roomy.reserveCapacity(8192)
+        roomy.append(contentsOf: Array(repeating: 1, count: 1500))
+        let e = WatchEvent(type: .put, kv: KeyValue(key: "/k", value: roomy, createRevision: 1, modRevision: 1), prevKV: nil, isCreate: true)
+        let kept = WatchHub.compacted(e)
+        XCTAssertEqual(kept.kv.value, roomy)
+        XCTAssertLessThan(kept.kv.value.capacity, 2000)
+    }
+
+    func testReleaseMemoryFreesThePageCaches() async throws {
+        let b = try open()
+        let value = Array(repeating: UInt8(ascii: "y"), count: 1500)
+        for i in 0..<2000 { _ = try await b.create("/mem/k\(i)", value: value) }
+        _ = try await b.list(prefix: "/mem/", revision: 0, startAfter: nil, limit: 0)
+        let before = SQLiteBackend.heapInUse()
+        await b.releaseMemory()
+        let after = SQLiteBackend.heapInUse()
+        XCTAssertLessThan(after, before - 1_000_000, "page caches freed: \(before) -> \(after) bytes")
+        let again = try await b.list(prefix: "/mem/", revision: 0, startAfter: nil, limit: 0)
+        XCTAssertEqual(again.items.count, 2000)
+    }
 }
