@@ -189,6 +189,7 @@ struct ServerCommand: AsyncParsableCommand {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
                 g.addTask { await Compactor(backend: backend).run() }
+                g.addTask { await IdleMemoryReturner(backend: backend).run() }
                 g.addTask { await scheduler.run() }
                 g.addTask { await manager.run() }
             }
