@@ -42,13 +42,25 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .target(name: "EdgeAPI"),
-        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite"]),
+        // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
+        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .target(name: "EdgeAPIServer", dependencies: [
+        // The registry: one strategy per resource in a catalog that changes at run time, the generic store
+        // over EdgeStore, admission, every write with its context (user, field manager, dry run).
+        .target(name: "EdgeRegistry", dependencies: [
             "EdgeAPI", "EdgeStore", "EdgeTLS",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Who is asking and may they: authenticators, the authorizer chain (Node, then RBAC), service account tokens.
+        .target(name: "EdgeAuth", dependencies: ["EdgeAPI", "EdgeRegistry", "EdgeTLS"]),
+        // The HTTP surface: routing, verbs, watch streams, discovery and OpenAPI from the catalog, proxy to agents.
+        .target(name: "EdgeAPIServer", dependencies: [
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeRegistry", "EdgeAuth",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,39 +85,44 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeAgent", dependencies: [
-            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib",
+            "EdgeAPI", "EdgeClient", "EdgeRuntime", "EdgeTLS", "EdgeNet", "CZlib", "EdgeBoards",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         // Wires EdgeClient to an API service in the same process (server components, tests).
-        .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeStore"]),
+        .target(name: "EdgeInProcess", dependencies: ["EdgeAPI", "EdgeClient", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore"]),
         .executableTarget(name: "edgectl", dependencies: [
-            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers", "EdgeAgent", "EdgeInProcess",
+            "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeRegistry", "EdgeAuth", "EdgeAPIServer", "EdgeClient", "EdgeScheduler", "EdgeControllers",
+            "EdgeAgent", "EdgeInProcess",
             "EdgeRuntime",
             "EdgeImages",
             "EdgeNet",
+            "EdgeBoards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
             "EdgeTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
+        .testTarget(name: "EdgeRegistryTests", dependencies: ["EdgeRegistry", "EdgeStore", "EdgeAPI"]),
+        .testTarget(name: "EdgeAuthTests", dependencies: ["EdgeAuth", "EdgeRegistry", "EdgeStore", "EdgeAPI"]),
         .testTarget(name: "EdgeAPIServerTests", dependencies: [
-            "EdgeAPIServer", "EdgeTLS",
+            "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeTLS",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
-        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
+        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime", "CEdgeRuntime"]),
         .testTarget(name: "EdgeAgentTests", dependencies: [
-            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeStore", "EdgeRuntime", "CZlib",
+            "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeRuntime", "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -116,12 +133,12 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeNetTests", dependencies: [
-            "EdgeNet", "EdgeAPI", "EdgeClient", "EdgeInProcess", "EdgeAPIServer", "EdgeStore",
+            "EdgeNet", "EdgeAPI", "EdgeClient", "EdgeInProcess", "EdgeAPIServer", "EdgeRegistry", "EdgeStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeClientTests", dependencies: [
-            "EdgeClient", "EdgeAPIServer", "EdgeStore", "EdgeInProcess", "EdgeTLS",
+            "EdgeClient", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeInProcess", "EdgeTLS",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
     ]

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -76,18 +77,49 @@ static void timestamp(char *out, size_t len, int nanos) {
     else snprintf(out + n, len - n, "Z");
 }
 
+/* Log rotation, kubelet's --container-log-max-size and --container-log-max-files: once the log
+ * reaches max bytes it becomes LOG.1 (LOG.1 becomes LOG.2 ...), keeping `files` files in all with
+ * the current one. The agent sets EDGECTL_LOG_MAX_SIZE and EDGECTL_LOG_MAX_FILES for the shim; 0: never. */
+static struct { const char *path; long long max, size; int files; } rotation;
+
+static void rotation_init(const char *path, int log) {
+    const char *m = getenv("EDGECTL_LOG_MAX_SIZE"), *f = getenv("EDGECTL_LOG_MAX_FILES");
+    rotation.path = path;
+    rotation.max = m ? atoll(m) : 0;
+    rotation.files = f ? atoi(f) : 0;
+    if (rotation.max < 4096 || rotation.files < 2 || rotation.files > 100) rotation.max = 0;
+    struct stat st;
+    rotation.size = log >= 0 && fstat(log, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+static void rotate(int *log) {
+    char from[4200], to[4200];
+    for (int i = rotation.files - 1; i >= 1; i--) {
+        if (i == 1) snprintf(from, sizeof from, "%s", rotation.path);
+        else snprintf(from, sizeof from, "%s.%d", rotation.path, i - 1);
+        snprintf(to, sizeof to, "%s.%d", rotation.path, i);
+        rename(from, to);
+    }
+    int fd = open(rotation.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd >= 0) { close(*log); *log = fd; }
+    rotation.size = 0;
+}
+
 /* One CRI log line: "<time> <stream> <F|P> <text>\n", in one write so lines never interleave. */
-static void log_line(int log, const char *stream, int partial, const char *text, size_t len) {
+static void log_line(int *log, const char *stream, int partial, const char *text, size_t len) {
     char head[96];
     char ts[48];
     timestamp(ts, sizeof ts, 1);
     int n = snprintf(head, sizeof head, "%s %s %c ", ts, stream, partial ? 'P' : 'F');
     struct iovec iov[3] = {{head, (size_t)n}, {(void *)text, len}, {"\n", 1}};
-    if (writev(log, iov, 3) < 0) { /* a full disk loses output, not the container */ }
+    ssize_t w = writev(*log, iov, 3);
+    if (w < 0) return; /* a full disk loses output, not the container */
+    rotation.size += w;
+    if (rotation.max > 0 && *log > 2 && rotation.size >= rotation.max) rotate(log);
 }
 
 /* Reads what is available; emits complete lines, a full buffer as a partial line. 0 at EOF. */
-static int pump(int log, struct stream *s) {
+static int pump(int *log, struct stream *s) {
     ssize_t n = read(s->fd, s->buf + s->len, sizeof s->buf - s->len);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
     if (n <= 0) {
@@ -114,6 +146,7 @@ static int pump(int log, struct stream *s) {
 
 int edge_shim_supervise(pid_t pid, int out_fd, int err_fd, const char *log_path, const char *exit_path, const char *cgroup) {
     int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    rotation_init(log_path, log);
     static struct stream streams[2];
     streams[0].fd = out_fd; streams[0].name = "stdout"; streams[0].len = 0;
     streams[1].fd = err_fd; streams[1].name = "stderr"; streams[1].len = 0;
@@ -136,7 +169,8 @@ int edge_shim_supervise(pid_t pid, int out_fd, int err_fd, const char *log_path,
         for (int k = 0; k < nfds; k++) {
             if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             struct stream *s = &streams[idx[k]];
-            if (!pump(log >= 0 ? log : 2, s)) { close(s->fd); s->fd = -1; }
+            int err = 2;
+            if (!pump(log >= 0 ? &log : &err, s)) { close(s->fd); s->fd = -1; }
         }
     }
     int status = 0;

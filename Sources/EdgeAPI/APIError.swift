@@ -45,18 +45,19 @@ public struct APIError: Error, Sendable, Equatable {
         self.details = details
     }
 
-    /// The `Status` object sent as the response body.
+    /// The `Status` object sent as the response body, its members in metav1.Status' order
+    /// (kind, apiVersion, metadata, status, message, reason, details, code), empty ones left out as upstream's omitempty.
     public var status: JSON {
-        var s: JSON = [
-            "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-            "message": .string(message), "reason": .string(reason),
-        ]
+        var s: JSON = ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure"]
+        if !message.isEmpty { s["message"] = .string(message) }
+        if !reason.isEmpty { s["reason"] = .string(reason) }
         if let d = details {
+            // StatusDetails' fields are all omitempty upstream: an empty group (the core group) is left out.
             var dj = JSON.object(JSONObject())
-            if let n = d.name { dj["name"] = .string(n) }
-            if let g = d.group { dj["group"] = .string(g) }
-            if let k = d.kind { dj["kind"] = .string(k) }
-            if let u = d.uid { dj["uid"] = .string(u) }
+            if let n = d.name, !n.isEmpty { dj["name"] = .string(n) }
+            if let g = d.group, !g.isEmpty { dj["group"] = .string(g) }
+            if let k = d.kind, !k.isEmpty { dj["kind"] = .string(k) }
+            if let u = d.uid, !u.isEmpty { dj["uid"] = .string(u) }
             if !d.causes.isEmpty {
                 // StatusCause's fields are omitempty upstream.
                 dj["causes"] = .array(d.causes.map { c in
@@ -67,7 +68,7 @@ public struct APIError: Error, Sendable, Equatable {
                     return j
                 })
             }
-            if let r = d.retryAfterSeconds { dj["retryAfterSeconds"] = .int(Int64(r)) }
+            if let r = d.retryAfterSeconds, r != 0 { dj["retryAfterSeconds"] = .int(Int64(r)) }
             s["details"] = dj
         }
         s["code"] = .int(Int64(code))
@@ -121,7 +122,7 @@ extension APIError {
     public static let unauthorized = APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
 
     public static func methodNotAllowed(_ message: String) -> APIError {
-        APIError(code: 405, reason: "MethodNotAllowed", message: message)
+        APIError(code: 405, reason: "MethodNotAllowed", message: message, details: Details())
     }
 
     public static func gone(_ message: String) -> APIError {
@@ -133,7 +134,8 @@ extension APIError {
                  details: Details(causes: [Cause(reason: "", message: message, field: "")]))
     }
 
+    /// What upstream answers for a path it does not serve (its details are empty but present).
     public static func pathNotFound() -> APIError {
-        APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+        APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: Details())
     }
 }

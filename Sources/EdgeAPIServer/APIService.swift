@@ -1,4 +1,6 @@
 import EdgeAPI
+import EdgeAuth
+import EdgeRegistry
 import EdgeStore
 
 /// The Kubernetes REST API over an ObjectStore, independent of transport:
@@ -13,19 +15,21 @@ public final class APIService: Sendable {
     let serviceAccountTokens: ServiceAccountTokens?
     /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
     let nodeProxy: NodeProxy?
+    let discovery = DiscoveryCache()
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
-    public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: any Authorizer,
+    /// `authorizer` defaults to the standard chain (privileged groups, Node, bootstrap policy); what nodes
+    /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
+    public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
                 nodeProxy: NodeProxy? = nil) {
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        // Node reads of secrets and configmaps are checked against the pods bound to the node, whatever the rules.
-        self.authorizer = NodeGraphAuthorizer(store: store, next: authorizer)
+        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }
@@ -35,10 +39,18 @@ public final class APIService: Sendable {
             return try await route(req)
         } catch let e as APIError {
             return .error(e)
+        } catch StoreError.noSpace {
+            return .error(Self.storeFull)
         } catch {
             return .error(.internalError("\(error)"))
         }
     }
+
+    /// As kube-apiserver answers etcd's "mvcc: database space exceeded": 500 with the store's words and no
+    /// reason, plus what to do (the server log has SQLite's details). Deletes still go through (a tombstone is
+    /// a few bytes), as under etcd's NOSPACE alarm.
+    static let storeFull = APIError(code: 500, reason: "",
+                                    message: "edgectl store: database space exceeded (the server's data disk is full): free disk space or delete objects; deletes are still accepted")
 
     static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version", "/healthz/ping", "/livez/ping", "/readyz/ping"]
 
@@ -50,9 +62,8 @@ public final class APIService: Sendable {
         }
         let user = try await authenticate(req, path: path)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
-        guard await authorizer.authorize(user, info, path: path) else {
-            throw forbidden(user, info, path: path)
-        }
+        let decision = await authorizer.authorize(user, info, path: path)
+        guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
         if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
             guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
             try PodLogOptions.validate(req.queryItems, pod: name)
@@ -64,10 +75,15 @@ public final class APIService: Sendable {
         if let info, info.group == "", info.resource == "pods", info.subresource == "portforward" {
             throw APIError.badRequest("Upgrade request required: pods/portforward is served over SPDY/3.1 or WebSocket (SPDY/3.1+portforward.k8s.io)")
         }
-        if let info, ResourceRegistry.lookup(group: info.group, version: info.version, plural: info.resource) != nil {
-            return try await ResourceHandler(service: self, request: req, info: info, user: user).serve()
+        if let info {
+            guard let strategy = store.catalog.strategy(group: info.group, version: info.version, plural: info.resource) else {
+                // A resource this server does not serve: 404 whatever the verb, as upstream (discovery documents aside).
+                if req.method == "GET" || req.method == "HEAD" { return try nonResource(req, path: path) }
+                throw APIError.pathNotFound()
+            }
+            return try await ResourceHandler(service: self, request: req, info: info, user: user, strategy: strategy).serve()
         }
-        return try nonResource(req, path: path, info: info)
+        return try nonResource(req, path: path)
     }
 
     func agentProxy() throws -> NodeProxy {
@@ -84,7 +100,8 @@ public final class APIService: Sendable {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
             let user = try await authenticate(req, path: path)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
-            guard await authorizer.authorize(user, info, path: path) else { throw forbidden(user, info, path: path) }
+            let decision = await authorizer.authorize(user, info, path: path)
+            guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
             guard let info, info.group == "", info.resource == "pods", let ns = info.namespace, let name = info.name,
                   info.subresource == "exec" || info.subresource == "portforward" else {
                 throw APIError.badRequest("only pods/exec and pods/portforward can be upgraded on this server")
@@ -103,8 +120,9 @@ public final class APIService: Sendable {
     static let anonymousPaths: Set<String> = ["/api/v1/namespaces/kube-public/configmaps/cluster-info"]
 
     func authenticate(_ req: HTTPRequest, path: String = "") async throws -> UserInfo {
+        let credentials = AuthenticationRequest(headers: req.headers, clientCertificate: req.clientCertificate)
         for a in authenticators {
-            if let u = try await a.authenticate(req) { return u }
+            if let u = try await a.authenticate(credentials) { return u }
         }
         if req.method == "GET", Self.anonymousPaths.contains(path), req.headers["authorization"] == nil, req.clientCertificate == nil {
             return UserInfo.anonymous
@@ -112,19 +130,24 @@ public final class APIService: Sendable {
         throw APIError.unauthorized
     }
 
-    func forbidden(_ user: UserInfo, _ info: RequestInfo?, path: String) -> APIError {
+    /// Upstream's refusal: who cannot do what, then the authorizers' reason when they gave one.
+    func forbidden(_ user: UserInfo, _ info: RequestInfo?, path: String, method: String = "GET", reason: String = "") -> APIError {
+        let why = reason.isEmpty ? "" : ": " + reason
         guard let info else {
-            return .forbidden("forbidden: User \"\(user.name)\" cannot \(verbWord(for: "get")) path \"\(path)\"")
+            // Upstream's non-resource verb is the method, lower-cased; its details are empty.
+            return APIError(code: 403, reason: "Forbidden",
+                            message: "forbidden: User \"\(user.name)\" cannot \(method.lowercased()) path \"\(path)\"" + why, details: .init())
         }
         let res = info.subresource.map { "\(info.resource)/\($0)" } ?? info.resource
-        let target = info.name.map { "\(info.resource) \"\($0)\"" } ?? info.resource
+        // As upstream's GroupResource: "leases.coordination.k8s.io", "pods".
+        let qualified = info.group.isEmpty ? info.resource : "\(info.resource).\(info.group)"
+        let target = info.name.map { "\(qualified) \"\($0)\"" } ?? qualified
         var msg = "\(target) is forbidden: User \"\(user.name)\" cannot \(info.verb) resource \"\(res)\" in API group \"\(info.group)\""
-        if let ns = info.namespace { msg += " in the namespace \"\(ns)\"" } else if info.resource != "namespaces" { msg += " at the cluster scope" }
+        if let ns = info.namespace { msg += " in the namespace \"\(ns)\"" } else { msg += " at the cluster scope" }
+        msg += why
         return APIError(code: 403, reason: "Forbidden", message: msg,
                         details: .init(name: info.name, group: info.group, kind: info.resource))
     }
-
-    private func verbWord(for v: String) -> String { v }
 
     func versionInfo() -> JSON {
         #if arch(arm64)
@@ -140,18 +163,28 @@ public final class APIService: Sendable {
                 "buildDate": "", "goVersion": "swift", "compiler": "swiftc", "platform": .string("linux/\(arch)")]
     }
 
-    func nonResource(_ req: HTTPRequest, path: String, info: RequestInfo?) throws -> HTTPResponse {
+    /// Discovery documents served at these paths; other methods on them are 405, anything else 404.
+    static let discoveryRoots: Set<String> = ["/api", "/apis", "/openapi/v2", "/openapi/v3"]
+
+    func nonResource(_ req: HTTPRequest, path: String) throws -> HTTPResponse {
         guard req.method == "GET" || req.method == "HEAD" else {
-            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            if Self.discoveryRoots.contains(path) {
+                throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            }
+            throw APIError.pathNotFound()
         }
         let aggregated = (req.headers["accept"] ?? "").contains("as=APIGroupDiscoveryList")
+        let catalog = store.catalog.snapshot
+        func cached(_ key: String, _ make: (CatalogSnapshot) -> JSON?) -> HTTPResponse? {
+            discovery.document(key, catalog, make).map { HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes($0)) }
+        }
         switch path {
         case "/api":
-            if aggregated { return aggregatedResponse(core: true) }
+            if aggregated { return aggregatedResponse(core: true, catalog) }
             return .json(200, Discovery.apiVersions(serverAddress: serverAddress))
         case "/apis":
-            if aggregated { return aggregatedResponse(core: false) }
-            return .json(200, Discovery.groupList())
+            if aggregated { return aggregatedResponse(core: false, catalog) }
+            if let r = cached("apis", { Discovery.groupList($0) }) { return r }
         case "/openapi/v3":
             return .json(200, openAPI.v3Index())
         case "/openapi/v2":
@@ -163,14 +196,16 @@ public final class APIService: Sendable {
                                 body: .bytes(doc))
         }
         let parts = path.split(separator: "/").map(String.init)
-        if parts.count == 2, parts[0] == "api", let l = Discovery.resourceList(group: "", version: parts[1]) { return .json(200, l) }
-        if parts.count == 2, parts[0] == "apis", let g = Discovery.group(parts[1]) { return .json(200, g) }
-        if parts.count == 3, parts[0] == "apis", let l = Discovery.resourceList(group: parts[1], version: parts[2]) { return .json(200, l) }
+        if parts.count == 2, parts[0] == "api",
+           let r = cached(path, { Discovery.resourceList(group: "", version: parts[1], $0) }) { return r }
+        if parts.count == 2, parts[0] == "apis", let r = cached(path, { Discovery.group(parts[1], $0) }) { return r }
+        if parts.count == 3, parts[0] == "apis",
+           let r = cached(path, { Discovery.resourceList(group: parts[1], version: parts[2], $0) }) { return r }
         throw APIError.pathNotFound()
     }
 
-    func aggregatedResponse(core: Bool) -> HTTPResponse {
-        HTTPResponse(status: 200, headers: [("Content-Type", Discovery.aggregatedContentType)],
-                     body: .bytes(JSONSerializer.serialize(Discovery.aggregated(core: core))))
+    func aggregatedResponse(core: Bool, _ catalog: CatalogSnapshot) -> HTTPResponse {
+        let bytes = discovery.document(core ? "aggregated:api" : "aggregated:apis", catalog) { Discovery.aggregated(core: core, $0) } ?? []
+        return HTTPResponse(status: 200, headers: [("Content-Type", Discovery.aggregatedContentType)], body: .bytes(bytes))
     }
 }

@@ -1,8 +1,9 @@
 import EdgeAPI
+import EdgeRegistry
 
 /// The discovery documents clients read to learn what the server serves:
 /// legacy (/api, /apis, per group-version lists) and the aggregated v2 form
-/// kubectl prefers (one request for everything).
+/// kubectl prefers (one request for everything), built from a catalog snapshot.
 enum Discovery {
     static let aggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 
@@ -34,23 +35,23 @@ enum Discovery {
          "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]]
     }
 
-    static func groupList() -> JSON {
+    static func groupList(_ catalog: CatalogSnapshot) -> JSON {
         var groups: [JSON] = []
-        for (g, v) in ResourceRegistry.groupVersions where !g.isEmpty {
+        for (g, v) in catalog.groupVersions where !g.isEmpty {
             let gv: JSON = ["groupVersion": .string("\(g)/\(v)"), "version": .string(v)]
             groups.append(["name": .string(g), "versions": [gv], "preferredVersion": gv])
         }
         return ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)]
     }
 
-    static func group(_ name: String) -> JSON? {
-        guard let (g, v) = ResourceRegistry.groupVersions.first(where: { $0.group == name && !name.isEmpty }) else { return nil }
+    static func group(_ name: String, _ catalog: CatalogSnapshot) -> JSON? {
+        guard let (g, v) = catalog.groupVersions.first(where: { $0.group == name && !name.isEmpty }) else { return nil }
         let gv: JSON = ["groupVersion": .string("\(g)/\(v)"), "version": .string(v)]
         return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(g), "versions": [gv], "preferredVersion": gv]
     }
 
-    static func resourceList(group: String, version: String) -> JSON? {
-        let rs = ResourceRegistry.resources(group: group, version: version)
+    static func resourceList(group: String, version: String, _ catalog: CatalogSnapshot) -> JSON? {
+        let rs = catalog.resources(group: group, version: version)
         if rs.isEmpty { return nil }
         var out: [JSON] = []
         for r in rs {
@@ -75,11 +76,11 @@ enum Discovery {
     }
 
     /// apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (core) or /apis (the rest).
-    static func aggregated(core: Bool) -> JSON {
+    static func aggregated(core: Bool, _ catalog: CatalogSnapshot) -> JSON {
         var items: [JSON] = []
-        for (g, v) in ResourceRegistry.groupVersions where g.isEmpty == core {
+        for (g, v) in catalog.groupVersions where g.isEmpty == core {
             var resources: [JSON] = []
-            for r in ResourceRegistry.resources(group: g, version: v) {
+            for r in catalog.resources(group: g, version: v) {
                 var e: JSON = [
                     "resource": .string(r.plural),
                     "responseKind": ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)],

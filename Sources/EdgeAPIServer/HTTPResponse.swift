@@ -18,9 +18,11 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
+    /// A JSON body ending in a newline, as upstream's encoder writes every object.
     public static func json(_ status: Int, _ value: JSON, headers: [(String, String)] = []) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers,
-                     body: .bytes(JSONSerializer.serialize(value)))
+        var bytes = JSONSerializer.serialize(value)
+        bytes.append(0x0A)
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: .bytes(bytes))
     }
 
     /// Upstream sends a Retry-After header whenever the Status suggests a retry delay.

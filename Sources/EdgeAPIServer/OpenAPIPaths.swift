@@ -27,10 +27,11 @@ public enum OpenAPIPaths {
         param("allowWatchBookmarks", "boolean", description: "Allow BOOKMARK events."),
     ]
 
-    public static func paths(group: String, version: String, schemaName: (ResourceInfo) -> String) -> JSON {
+    /// `resources` are one group version's.
+    public static func paths(group: String, version: String, resources: [ResourceInfo], schemaName: (ResourceInfo) -> String) -> JSON {
         var paths = JSONObject()
         let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
-        for r in ResourceRegistry.resources(group: group, version: version) {
+        for r in resources {
             let gvk: JSON = ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)]
             let ref: JSON = ["$ref": .string("#/components/schemas/\(schemaName(r))")]
             func op(_ id: String, _ action: String, _ params: [JSON], body: Bool, bodyType: String = "application/json") -> JSON {

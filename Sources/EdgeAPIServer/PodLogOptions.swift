@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeRegistry
 
 /// The query of pods/log checked as upstream checks PodLogOptions before any
 /// agent is asked: numbers are int64 (400 otherwise) and then validated

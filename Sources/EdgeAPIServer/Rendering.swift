@@ -1,16 +1,18 @@
 import EdgeAPI
+import EdgeRegistry
 
 /// Shapes stored objects into response bodies.
 enum Rendering {
-    static func single(_ obj: JSON, _ r: ResourceInfo, _ shape: ResponseShape) -> JSON {
+    static func single(_ obj: JSON, _ strategy: any ResourceStrategy, _ shape: ResponseShape) -> JSON {
         switch shape {
         case .object: return obj
         case .metadata: return partialMetadata(obj)
-        case .table(let include): return TableRenderer.table(r, [obj], includeObject: include, listMeta: nil)
+        case .table(let include): return TableRenderer.table(strategy, [obj], includeObject: include, listMeta: nil)
         }
     }
 
-    static func list(_ page: ObjectStore.ListPage, _ r: ResourceInfo, _ shape: ResponseShape) -> JSON {
+    static func list(_ page: ListPage, _ strategy: any ResourceStrategy, _ shape: ResponseShape) -> JSON {
+        let r = strategy.resource
         var meta: JSON = ["resourceVersion": .string(String(page.revision))]
         if let c = page.continueToken { meta["continue"] = .string(c) }
         switch shape {
@@ -20,7 +22,7 @@ enum Rendering {
             return ["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
                     "items": .array(page.items.map(partialMetadata))]
         case .table(let include):
-            return TableRenderer.table(r, page.items, includeObject: include, listMeta: meta)
+            return TableRenderer.table(strategy, page.items, includeObject: include, listMeta: meta)
         }
     }
 
@@ -28,9 +30,12 @@ enum Rendering {
         ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"] ?? [:]]
     }
 
-    /// What DELETE answers for kinds that do not return the object.
+    /// What DELETE answers once the object is gone, for resources whose registry does not return it:
+    /// upstream's finalizeDelete Status (details name, group when not core, resource as kind, uid; no code).
     static func successStatus(_ obj: JSON, _ r: ResourceInfo) -> JSON {
-        var details: JSON = ["name": obj[path: ["metadata", "name"]] ?? "", "group": .string(r.group), "kind": .string(r.plural)]
+        var details: JSON = ["name": obj[path: ["metadata", "name"]] ?? ""]
+        if !r.group.isEmpty { details["group"] = .string(r.group) }
+        details["kind"] = .string(r.plural)
         if let uid = obj[path: ["metadata", "uid"]] { details["uid"] = uid }
         return ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "details": details]
     }

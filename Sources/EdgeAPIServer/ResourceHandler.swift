@@ -1,23 +1,21 @@
 import EdgeAPI
+import EdgeAuth
+import EdgeRegistry
 import EdgeStore
 
-/// Serves one request on a resource: checks the request's shape, calls the
-/// ObjectStore, renders the answer as the client asked (object, Table, metadata).
+/// Serves one request on a resource: checks the request's shape, builds the
+/// write's context, calls the registry's store, renders the answer as the
+/// client asked (object, Table, metadata). What differs by resource comes
+/// from its strategy; the only per-resource code here routes subresources
+/// that have their own REST objects (pods/binding, serviceaccounts/token).
 struct ResourceHandler {
     let service: APIService
     let request: HTTPRequest
     let info: RequestInfo
     let user: UserInfo
-    let r: ResourceInfo
+    let strategy: any ResourceStrategy
+    var r: ResourceInfo { strategy.resource }
     var store: ObjectStore { service.store }
-
-    init(service: APIService, request: HTTPRequest, info: RequestInfo, user: UserInfo) {
-        self.service = service
-        self.request = request
-        self.info = info
-        self.user = user
-        self.r = ResourceRegistry.lookup(group: info.group, version: info.version, plural: info.resource)!
-    }
 
     /// Namespace of the object addressed: nil for cluster-scoped resources.
     var namespace: String? { r.namespaced ? info.namespace : nil }
@@ -33,15 +31,13 @@ struct ResourceHandler {
         case "get":
             return try await get(shape)
         case "list":
-            let opts = try ListOptions(query: request.query, resource: r)
+            let opts = try ListOptions(query: request.query, strategy: strategy)
             let page = try await store.list(r, namespace: info.namespace, options: opts)
-            return .json(200, Rendering.list(page, r, shape))
+            return .json(200, Rendering.list(page, strategy, shape))
         case "watch":
-            var opts = try ListOptions(query: request.query, resource: r)
-            if let name = info.name {
-                opts.fieldSelector = try FieldSelectorString("metadata.name=\(name)", allowed: r.fieldSelectorPaths, resource: r)
-            }
-            return try await WatchHandler(store: store, resource: r, namespace: info.namespace, options: opts, shape: shape).start()
+            var opts = try ListOptions(query: request.query, strategy: strategy)
+            if let name = info.name { opts.selectName(name) }
+            return try await WatchHandler(store: store, strategy: strategy, namespace: info.namespace, options: opts, shape: shape).start()
         case "create":
             return try await create(shape)
         case "update":
@@ -65,122 +61,105 @@ struct ResourceHandler {
             let wanted = try QueryInteger.uint64(rv)
             if wanted > 0 { try await store.waitUntilFresh(wanted) }
         }
-        let obj = try await store.get(r, namespace: namespace, name: info.name!)
+        let obj = try await store.get(r, namespace: namespace, name: try objectName())
         switch info.subresource {
-        case "scale": return .json(200, Scale.from(obj, r))
-        case nil, "status", "approval": return .json(200, Rendering.single(obj, r, shape))
+        case "scale": return .json(200, ScaleView.from(obj, try scale()))
+        case nil, "status", "approval": return .json(200, Rendering.single(obj, strategy, shape))
         default: throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
     }
 
     func create(_ shape: ResponseShape) async throws -> HTTPResponse {
-        let dryRun = try dryRunRequested()
-        let fv = try fieldValidation()
+        let ctx = try writeContext(options: "CreateOptions")
         let parsed = try parseBody()
-        var body = parsed.json
-        switch info.subresource {
-        case nil:
+        let body = parsed.json
+        switch (r.group, r.plural, info.subresource) {
+        case (_, _, nil):
             if info.name != nil { throw APIError.methodNotAllowed("POST is not allowed on a named \(r.plural) object; use PUT or PATCH") }
-            if r.group == "certificates.k8s.io" && r.kind == "CertificateSigningRequest" {
-                // Decoding comes first upstream: a CSR whose fields do not fit its types is a 400 before admission looks at it.
-                try store.refuseUndecodable(body, r)
-                body = try CSRAdmission.prepare(body, user: user, r)
-            }
-            let (obj, warnings) = try await store.create(r, namespace: info.namespace, object: body, dryRun: dryRun, fieldValidation: fv,
+            let (obj, warnings) = try await store.create(r, namespace: info.namespace, object: body, context: ctx,
                                                          duplicates: parsed.duplicates)
-            return .json(201, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
-        case "binding" where r.kind == "Pod":
+            return .json(201, Rendering.single(obj, strategy, shape), headers: warningHeaders(warnings))
+        case ("", "pods", "binding"):
             try TypedSubresourceBody.check(body, kind: "Binding", version: "v1", message: "k8s.io.api.core.v1.Binding")
-            try await Binding.bind(store: store, pod: r, namespace: namespace, name: info.name!, binding: body, dryRun: dryRun)
+            try await PodBinding.bind(store, namespace: namespace, name: try objectName(), binding: body, context: ctx)
             return .json(201, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201])
-        case "token" where r.kind == "ServiceAccount":
+        case ("", "serviceaccounts", "token"):
             guard let tokens = service.serviceAccountTokens else {
                 throw APIError.methodNotAllowed("this server has no service account signing key")
             }
             try TypedSubresourceBody.check(body, kind: "TokenRequest", version: "v1", message: "k8s.io.api.authentication.v1.TokenRequest")
-            return .json(201, try await TokenRequestHandler.issue(tokens, store: store, namespace: namespace ?? "", name: info.name!, request: body))
+            let name = try objectName()
+            try await store.admitSubresourceCreate(r, namespace: namespace, name: name, body: body, context: ctx)
+            return .json(201, try await TokenRequestHandler.issue(tokens, store: store, namespace: namespace ?? "", name: name, request: body))
         default:
+            // A subresource this server does not create (pods/eviction): admission still judges it first, as upstream's.
+            if let name = info.name { try await store.admitSubresourceCreate(r, namespace: namespace, name: name, body: body, context: ctx) }
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
     }
 
     func update(_ shape: ResponseShape) async throws -> HTTPResponse {
-        let dryRun = try dryRunRequested()
-        let fv = try fieldValidation()
+        let ctx = try writeContext(options: "UpdateOptions")
         let parsed = try parseBody()
-        let body = parsed.json
+        let name = try objectName()
         if info.subresource == "scale" {
-            try TypedSubresourceBody.check(body, kind: "Scale", version: "v1", message: "k8s.io.api.autoscaling.v1.Scale")
-            let obj = try await Scale.update(store: store, r, namespace: namespace, name: info.name!, scale: body, dryRun: dryRun)
-            return .json(200, Scale.from(obj, r))
+            try TypedSubresourceBody.check(parsed.json, kind: "Scale", version: "v1", message: "k8s.io.api.autoscaling.v1.Scale")
+            let scale = try scale()
+            let obj = try await ScaleView.update(store, r, scale, namespace: namespace, name: name, body: parsed.json, context: ctx)
+            return .json(200, ScaleView.from(obj, scale))
         }
-        let (obj, warnings) = try await store.update(r, namespace: namespace, name: info.name!, object: body,
-                                                     subresource: info.subresource, dryRun: dryRun, fieldValidation: fv,
+        let (obj, warnings) = try await store.update(r, namespace: namespace, name: name, object: parsed.json, context: ctx,
                                                      duplicates: parsed.duplicates)
-        return .json(200, Rendering.single(obj, r, shape), headers: warningHeaders(warnings))
+        return .json(200, Rendering.single(obj, strategy, shape), headers: warningHeaders(warnings))
     }
 
     func patch(_ shape: ResponseShape) async throws -> HTTPResponse {
-        let dryRun = try dryRunRequested()
-        let fv = try fieldValidation()
+        let ctx = try writeContext(options: "PatchOptions")
         let contentType = (request.headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
         guard let kind = PatchKind(contentType: contentType) else {
             throw APIError(code: 415, reason: "UnsupportedMediaType",
                            message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
         }
-        let patchDoc: JSON
-        let patchDuplicates: DuplicateKeys
-        do { (patchDoc, patchDuplicates) = try JSONParser.parseNotingDuplicates(request.body) } catch {
+        let document: JSON
+        let duplicates: DuplicateKeys
+        do { (document, duplicates) = try JSONParser.parseNotingDuplicates(request.body) } catch {
             throw APIError.badRequest("error decoding patch: \(error)")
         }
-        if kind == .json, let ops = patchDoc.array, ops.count > JSONPatch.maxOperations {
-            throw APIError(code: 413, reason: "RequestEntityTooLarge",
-                           message: "Request entity too large: The allowed maximum operations in a JSON patch is \(JSONPatch.maxOperations), got \(ops.count)")
-        }
-        let patchFindings = PatchDocumentFindings.list(kind, patchDoc, duplicates: patchDuplicates)
-        let schema = service.store.admission.patchSchema(resource: r)
-        let sub = info.subresource
-        let name = info.name!
-        if sub == "scale" {
+        let name = try objectName()
+        if info.subresource == "scale" {
+            let scale = try scale()
             let current = try await store.get(r, namespace: namespace, name: name)
-            let patched = try PatchApplier.apply(kind, patchDoc, to: Scale.from(current, r), schema: nil)
+            let patched = try PatchApplier.apply(kind, document, to: ScaleView.from(current, scale), schema: nil)
             try TypedSubresourceBody.check(patched, kind: "Scale", version: "v1", message: "k8s.io.api.autoscaling.v1.Scale", fromPatch: true)
-            let obj = try await Scale.update(store: store, r, namespace: namespace, name: name, scale: patched, dryRun: dryRun)
-            return .json(200, Scale.from(obj, r))
+            let obj = try await ScaleView.update(store, r, scale, namespace: namespace, name: name, body: patched, context: ctx)
+            return .json(200, ScaleView.from(obj, scale))
         }
-        var warnings: [String] = []
-        let result = try await store.guaranteedUpdate(r, namespace: namespace, name: name, dryRun: dryRun) { old in
-            var patched = try PatchApplier.apply(kind, patchDoc, to: old, schema: schema)
-            if patched[path: ["metadata", "name"]]?.string != name {
-                throw APIError.badRequest("the name of the object (\(patched[path: ["metadata", "name"]]?.string ?? "")) does not match the name on the URL (\(name))")
-            }
-            warnings = try store.applyFieldValidation(&patched, r, fv, source: .patch, preceding: patchFindings)
-            // A patch that carries a resourceVersion is a precondition (as upstream).
-            let pinned = patchDoc[path: ["metadata", "resourceVersion"]] != nil
-                || (kind == .json && ObjectCodec.revision(of: patched) != ObjectCodec.revision(of: old))
-            return (KindRules.merge(incoming: patched, old: old, subresource: sub, r), pinned)
-        }
-        return .json(200, Rendering.single(result, r, shape), headers: warningHeaders(warnings))
+        let (obj, warnings) = try await store.patch(r, namespace: namespace, name: name, kind: kind, document: document,
+                                                    duplicates: duplicates, context: ctx)
+        return .json(200, Rendering.single(obj, strategy, shape), headers: warningHeaders(warnings))
     }
 
+    /// As upstream's delete handler: 200, or 202 only when the object waits (finalizers, a grace period)
+    /// and the client asked for orphanDependents=false; the body is the object while it waits, and once
+    /// gone the object where the resource's registry returns it (pods, services, ...) or a Success Status.
     func delete(_ shape: ResponseShape) async throws -> HTTPResponse {
         guard info.subresource == nil else {
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
-        var options = try DeleteOptions(query: request.query, body: request.body,
-                                        contentType: request.headers["content-type"])
-        options.dryRun = try options.dryRun || dryRunRequested()
-        let outcome = try await store.delete(r, namespace: namespace, name: info.name!, options: options, dryRun: options.dryRun)
-        if !outcome.deletedNow { return .json(202, Rendering.single(outcome.object, r, shape)) }
-        if r.kind == "Pod" || r.kind == "Namespace" { return .json(200, Rendering.single(outcome.object, r, shape)) }
-        return .json(200, Rendering.successStatus(outcome.object, r))
+        let options = try deleteOptions()
+        let outcome = try await store.delete(r, namespace: namespace, name: try objectName(), options: options,
+                                             context: try writeContext(options: "DeleteOptions").with(dryRun: options.dryRun))
+        let code = !outcome.deletedNow && options.orphanDependents == false ? 202 : 200
+        if !outcome.deletedNow || strategy.returnsDeletedObject {
+            return .json(code, Rendering.single(outcome.object, strategy, shape))
+        }
+        return .json(code, Rendering.successStatus(outcome.object, r))
     }
 
     func deleteCollection() async throws -> HTTPResponse {
-        var options = try DeleteOptions(query: request.query, body: request.body,
-                                        contentType: request.headers["content-type"])
-        options.dryRun = try options.dryRun || dryRunRequested()
-        var listOpts = try ListOptions(query: request.query, resource: r)
+        let options = try deleteOptions()
+        let ctx = try writeContext(options: "DeleteOptions").with(dryRun: options.dryRun)
+        var listOpts = try ListOptions(query: request.query, strategy: strategy)
         listOpts.limit = 0
         let page = try await store.list(r, namespace: info.namespace, options: listOpts)
         var deleted: [JSON] = []
@@ -188,7 +167,7 @@ struct ResourceHandler {
             guard let n = obj[path: ["metadata", "name"]]?.string else { continue }
             let ns = obj[path: ["metadata", "namespace"]]?.string
             do {
-                let o = try await store.delete(r, namespace: r.namespaced ? ns : nil, name: n, options: options, dryRun: options.dryRun)
+                let o = try await store.delete(r, namespace: r.namespaced ? ns : nil, name: n, options: options, context: ctx)
                 deleted.append(o.object)
             } catch let e as APIError where e.code == 404 {
                 continue // deleted meanwhile: that is the outcome asked for
@@ -199,6 +178,26 @@ struct ResourceHandler {
     }
 
     // MARK: request details
+
+    func objectName() throws -> String {
+        guard let name = info.name else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
+        return name
+    }
+
+    func scale() throws -> ScaleSubresource {
+        guard let s = strategy.scale else { throw APIError.pathNotFound() }
+        return s
+    }
+
+    func deleteOptions() throws -> DeleteOptions {
+        var options = try DeleteOptions(query: request.query, body: request.body, contentType: request.headers["content-type"])
+        options.dryRun = try options.dryRun || RequestOptions.dryRun(request.query)
+        return options
+    }
+
+    func writeContext(options kind: String) throws -> WriteContext {
+        try RequestOptions.writeContext(request, user: user, subresource: info.subresource, optionsKind: kind)
+    }
 
     struct ParsedBody {
         var json: JSON
@@ -224,22 +223,6 @@ struct ResourceHandler {
         } catch {
             throw APIError.badRequest("the request body is not valid JSON: \(error)")
         }
-    }
-
-    func dryRunRequested() throws -> Bool {
-        guard let d = request.query["dryRun"], !d.isEmpty else { return false }
-        guard d == "All" else {
-            throw APIError(code: 400, reason: "BadRequest", message: "Invalid dryRun value: \(d); the only supported value is \"All\"")
-        }
-        return true
-    }
-
-    func fieldValidation() throws -> FieldValidation {
-        guard let v = request.query["fieldValidation"], !v.isEmpty else { return .warn }
-        guard let f = FieldValidation(rawValue: v) else {
-            throw APIError.badRequest("fieldValidation: Unsupported value: \"\(v)\": supported values: \"Ignore\", \"Strict\", \"Warn\"")
-        }
-        return f
     }
 
     func warningHeaders(_ warnings: [String]) -> [(String, String)] {

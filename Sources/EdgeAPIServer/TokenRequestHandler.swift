@@ -1,4 +1,6 @@
 import EdgeAPI
+import EdgeAuth
+import EdgeRegistry
 
 /// serviceaccounts/token: a TokenRequest in, the same with status.token out,
 /// validated and defaulted as upstream (1 hour by default, at least 10 minutes,
@@ -11,7 +13,7 @@ enum TokenRequestHandler {
         if let kind = request["kind"]?.string, kind != "TokenRequest" {
             throw APIError.badRequest("expected a TokenRequest, got \(kind)")
         }
-        let sa = try await store.get(ServiceAccountTokens.serviceAccounts, namespace: namespace, name: name)
+        let sa = try await store.get(BuiltinResources.serviceAccounts, namespace: namespace, name: name)
         let uid = sa[path: ["metadata", "uid"]]?.string ?? ""
         var spec = request["spec"] ?? [:]
         let seconds = spec["expirationSeconds"]?.int ?? 3600
@@ -29,8 +31,8 @@ enum TokenRequestHandler {
             let kind = ref["kind"]?.string ?? ""
             let resource: ResourceInfo
             switch kind {
-            case "Pod": resource = ServiceAccountTokens.pods
-            case "Secret": resource = ServiceAccountTokens.secrets
+            case "Pod": resource = BuiltinResources.pods
+            case "Secret": resource = BuiltinResources.secrets
             default: throw invalid("spec.boundObjectRef.kind", "\"\(kind)\"", "supported values: \"Pod\", \"Secret\"")
             }
             let target = ref["name"]?.string ?? ""
@@ -38,6 +40,10 @@ enum TokenRequestHandler {
             let actual = obj[path: ["metadata", "uid"]]?.string ?? ""
             if let want = ref["uid"]?.string, !want.isEmpty, want != actual {
                 throw APIError.conflict(resource, target, "the UID in the bound object reference (\(want)) does not match the \(kind.lowercased())'s UID (\(actual))")
+            }
+            // As upstream: a token bound to a pod speaks for the account that pod runs as, no other.
+            if kind == "Pod", obj[path: ["spec", "serviceAccountName"]]?.string != name {
+                throw APIError.badRequest("cannot bind token for serviceaccount \"\(name)\" to pod running with different serviceaccount name.")
             }
             binding = .init(kind: kind, name: target, uid: actual)
             spec[path: ["boundObjectRef", "uid"]] = .string(actual)

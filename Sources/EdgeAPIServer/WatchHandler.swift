@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeRegistry
 import EdgeStore
 import Synchronization
 
@@ -8,7 +9,8 @@ import Synchronization
 /// bookmarks when asked, and an end after timeoutSeconds.
 struct WatchHandler: Sendable {
     let store: ObjectStore
-    let resource: ResourceInfo
+    let strategy: any ResourceStrategy
+    var resource: ResourceInfo { strategy.resource }
     let namespace: String?
     let options: ListOptions
     let shape: ResponseShape
@@ -145,7 +147,7 @@ struct WatchHandler: Sendable {
         switch shape {
         case .object: rendered = obj
         case .metadata: rendered = Rendering.partialMetadata(obj)
-        case .table(let include): rendered = TableRenderer.table(resource, [obj], includeObject: include, listMeta: nil)
+        case .table(let include): rendered = TableRenderer.table(strategy, [obj], includeObject: include, listMeta: nil)
         }
         var out = Array(#"{"type":""#.utf8)
         out += Array(type.utf8)

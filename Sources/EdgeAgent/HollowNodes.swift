@@ -7,9 +7,9 @@ import Synchronization
 /// container. One pod informer and one lease loop serve all of them, so a
 /// thousand cost about as much as a few.
 public final class HollowNodes: Sendable {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+    static let nodes = BuiltinResources.nodes
+    static let pods = BuiltinResources.pods
+    static let leases = BuiltinResources.leases
 
     public struct Config: Sendable {
         public var count: Int

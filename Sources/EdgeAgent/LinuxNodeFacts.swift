@@ -1,3 +1,4 @@
+import EdgeBoards
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,15 @@ public struct LinuxNodeFacts: NodeFactsSource {
     let imageStoreDir: String
     let internalIP: String
     let hostname: String
+    /// The board's temperature and power flags (sysfs); nil: not read.
+    let health: BoardHealthReader?
+    /// Where /proc/meminfo is read (a fake root in tests of memory pressure and eviction).
+    let root: HostRoot
 
-    public init(dataDir: String, imageStoreDir: String? = nil, internalIP: String, hostname: String) {
+    public init(dataDir: String, imageStoreDir: String? = nil, internalIP: String, hostname: String, health: BoardHealthReader? = nil,
+                root: HostRoot = HostRoot("/")) {
+        self.health = health
+        self.root = root
         self.dataDir = dataDir
         self.imageStoreDir = imageStoreDir ?? dataDir + "/images"
         self.internalIP = internalIP
@@ -38,10 +46,17 @@ public struct LinuxNodeFacts: NodeFactsSource {
         return 0
     }
 
+    /// MemAvailable in bytes (what kubelet's memory.available is close to); nil if unreadable.
+    public static func memoryAvailable(_ root: HostRoot) -> Int64? {
+        guard let text = root.read("/proc/meminfo") else { return nil }
+        let v = meminfo("MemAvailable", text)
+        return v > 0 ? v : nil
+    }
+
     static func trimmed(_ s: String) -> String { String(s.split(separator: "\n").first ?? "") }
 
     public func gather() throws -> NodeFacts {
-        let mem = Self.read("/proc/meminfo")
+        let mem = root.read("/proc/meminfo") ?? ""
         let disk = try? FilesystemUsage.measure(dataDir)
         // An agent that runs no pods (not root) has no image store: no imagefs signal then.
         let imageFilesystem = try? FilesystemUsage.measure(imageStoreDir)
@@ -61,6 +76,7 @@ public struct LinuxNodeFacts: NodeFactsSource {
             kernelVersion: field(u.release), osImage: osImage, architecture: NodeFacts.kubernetesArchitecture(field(u.machine)),
             machineID: Self.trimmed(Self.read("/etc/machine-id")), bootID: Self.trimmed(Self.read("/proc/sys/kernel/random/boot_id")),
             internalIP: internalIP, hostname: hostname,
-            imageFilesystemBytes: imageFilesystem?.capacityBytes ?? 0, imageFilesystemAvailableBytes: imageFilesystem?.availableBytes ?? 0)
+            imageFilesystemBytes: imageFilesystem?.capacityBytes ?? 0, imageFilesystemAvailableBytes: imageFilesystem?.availableBytes ?? 0,
+            board: health?.read())
     }
 }

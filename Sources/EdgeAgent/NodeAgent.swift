@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeBoards
 import EdgeClient
 import EdgeNet
 
@@ -6,19 +7,27 @@ import EdgeNet
 /// Lease every 10 s, and writes node status only when something in it
 /// changed or every 5 minutes, to spare the SD card and the API server.
 public final class NodeAgent: Sendable {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
 
     public struct Config: Sendable {
         public var nodeName: String
         public var labels: [String: String] = [:]
         public var taints: [JSON] = []
         public var runtimeVersion = "edgectl://0"
+        /// The Lease's leaseDurationSeconds (kubelet's --node-lease-duration-seconds); renewed every quarter of it.
+        public var leaseDurationSeconds: Int64 = 40
         public var leaseInterval: Duration = .seconds(10)
         public var statusCheckInterval: Duration = .seconds(10)
         public var statusResyncSeconds: Int64 = 300
         /// The agent API's port (logs, exec), published in the node status.
         public var agentAPIPort = 10250
+        /// The board this node runs on: its reserved memory, eviction and thermal limits shape the status.
+        public var board: BoardProfile?
+        /// Reported as nodeInfo.kubeletVersion: the Kubernetes level and this build (v1.37.0+edgectl-0.1.0).
+        public var kubeletVersion = NodeStatusBuilder.kubeletVersion
+        /// Where the agent says why registration or a status write fails (once per distinct reason).
+        public var report: @Sendable (String) -> Void = { _ in }
         public init(nodeName: String) { self.nodeName = nodeName }
     }
 
@@ -43,12 +52,17 @@ public final class NodeAgent: Sendable {
     /// Failures are retried: the agent outlives a restarting server.
     public func run() async {
         var lastWrite: Int64 = 0
+        var lastFailure = ""
         while !Task.isCancelled {
             do {
                 try await register()
                 lastWrite = Timestamp.now().seconds
                 break
             } catch {
+                // Said once, not every 2 s: a server refusing this node (version skew, say) must be visible.
+                let why = "\(error)"
+                if why != lastFailure { config.report("cannot register node \(config.nodeName) (retrying every 2s): \(why)") }
+                lastFailure = why
                 try? await Task.sleep(for: .seconds(2))
             }
         }
@@ -82,10 +96,25 @@ public final class NodeAgent: Sendable {
 
     func register() async throws {
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(), previous: nil,
-                                              agentPort: config.agentAPIPort, network: network?())
+                                              agentPort: config.agentAPIPort, network: network?(),
+                                              board: config.board, kubeletVersion: config.kubeletVersion)
         if var existing = try await client.getIfExists(Self.nodes, namespace: nil, name: config.nodeName) {
+            // As kubelet's updateDefaultLabels: a restarted agent (a new binary, a board moved to
+            // another card) brings its node's labels up to date before reporting.
+            let wanted = try nodeObject(status)[path: ["metadata", "labels"]]?.object ?? JSONObject()
+            var labels = existing[path: ["metadata", "labels"]]?.object ?? JSONObject()
+            var changed = false
+            for (k, v) in wanted where labels[k] != v {
+                labels[k] = v
+                changed = true
+            }
+            if changed {
+                existing[path: ["metadata", "labels"]] = .object(labels)
+                existing = try await client.update(Self.nodes, existing)
+            }
             existing["status"] = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: .now(),
-                                                          previous: existing["status"], agentPort: config.agentAPIPort, network: network?())
+                                                          previous: existing["status"], agentPort: config.agentAPIPort, network: network?(),
+                                              board: config.board, kubeletVersion: config.kubeletVersion)
             _ = try await client.updateStatus(Self.nodes, existing)
         } else {
             _ = try await client.create(Self.nodes, namespace: nil, try nodeObject(status))
@@ -100,7 +129,8 @@ public final class NodeAgent: Sendable {
         }
         let now = Timestamp.now()
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"],
-                                                agentPort: config.agentAPIPort, network: network?())
+                                                agentPort: config.agentAPIPort, network: network?(),
+                                              board: config.board, kubeletVersion: config.kubeletVersion)
         let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
         guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }
         node["status"] = status
@@ -113,6 +143,7 @@ public final class NodeAgent: Sendable {
         if var lease = try await client.getIfExists(Self.leases, namespace: "kube-node-lease", name: config.nodeName) {
             lease[path: ["spec", "renewTime"]] = .string(now)
             lease[path: ["spec", "holderIdentity"]] = .string(config.nodeName)
+            lease[path: ["spec", "leaseDurationSeconds"]] = .int(config.leaseDurationSeconds)
             _ = try await client.update(Self.leases, lease)
             return
         }
@@ -123,6 +154,6 @@ public final class NodeAgent: Sendable {
         }
         _ = try await client.create(Self.leases, namespace: "kube-node-lease",
                                     ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": meta,
-                                     "spec": ["holderIdentity": .string(config.nodeName), "leaseDurationSeconds": 40, "renewTime": .string(now)]])
+                                     "spec": ["holderIdentity": .string(config.nodeName), "leaseDurationSeconds": .int(config.leaseDurationSeconds), "renewTime": .string(now)]])
     }
 }

@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeBoards
 
 /// What a node reports about itself, gathered from the host (or a fake in tests).
 public struct NodeFacts: Sendable, Equatable {
@@ -19,11 +20,13 @@ public struct NodeFacts: Sendable, Equatable {
     public var bootID: String
     public var internalIP: String
     public var hostname: String
+    /// SoC temperature and firmware power flags; nil where the host reports none.
+    public var board: BoardHealth?
 
     public init(cpuCores: Int, memoryBytes: Int64, memoryAvailableBytes: Int64, diskBytes: Int64, diskAvailableBytes: Int64,
                 pidsMax: Int64, pidsInUse: Int64, kernelVersion: String, osImage: String, architecture: String,
                 machineID: String, bootID: String, internalIP: String, hostname: String,
-                imageFilesystemBytes: Int64 = 0, imageFilesystemAvailableBytes: Int64 = 0) {
+                imageFilesystemBytes: Int64 = 0, imageFilesystemAvailableBytes: Int64 = 0, board: BoardHealth? = nil) {
         self.cpuCores = cpuCores
         self.memoryBytes = memoryBytes
         self.memoryAvailableBytes = memoryAvailableBytes
@@ -40,6 +43,7 @@ public struct NodeFacts: Sendable, Equatable {
         self.bootID = bootID
         self.internalIP = internalIP
         self.hostname = hostname
+        self.board = board
     }
 
     /// Kubernetes' names for machine architectures (uname -m → GOARCH).

@@ -8,7 +8,7 @@ public final class EventRecorder: Sendable {
     let client: APIClient
     let component: String
     let host: String
-    static let events = ResourceRegistry.lookup(group: "", version: "v1", plural: "events")!
+    static let events = BuiltinResources.events
 
     struct Seen { var name: String; var namespace: String; var count: Int64 }
     private let seen = Mutex<[String: Seen]>([:])

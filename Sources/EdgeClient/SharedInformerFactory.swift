@@ -53,10 +53,6 @@ public final class SharedInformerFactory: Sendable {
         return informer
     }
 
-    public func informer(_ plural: String, group: String = "", version: String = "v1") -> Informer {
-        informer(ResourceRegistry.lookup(group: group, version: version, plural: plural)!)
-    }
-
     /// How many informers (caches) this factory holds.
     public var count: Int { informers.withLock { $0.count } }
 

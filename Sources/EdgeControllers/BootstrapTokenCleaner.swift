@@ -5,7 +5,7 @@ import EdgeClient
 /// wakes itself at the next expiry.
 public struct BootstrapTokenCleaner: Controller {
     public let name = "tokencleaner"
-    static let secrets = ControllerContext.resource("secrets")
+    static let secrets = BuiltinResources.secrets
     /// Only join tokens are read, so only they are cached (upstream's tokencleaner filters the same way).
     static let tokenSelector = "type=" + BootstrapToken.secretType
 

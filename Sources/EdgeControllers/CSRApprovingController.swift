@@ -8,8 +8,8 @@ import EdgeClient
 /// take over another's name (delete the Node first when a machine is replaced).
 public struct CSRApprovingController: Controller {
     public let name = "csrapproving"
-    static let csrs = ControllerContext.resource("certificatesigningrequests", group: "certificates.k8s.io")
-    static let nodes = ControllerContext.resource("nodes")
+    static let csrs = BuiltinResources.certificateSigningRequests
+    static let nodes = BuiltinResources.nodes
     static let nodeClientSigner = "kubernetes.io/kube-apiserver-client-kubelet"
     let ca: any CertificateAuthority
 

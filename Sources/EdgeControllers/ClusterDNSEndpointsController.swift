@@ -8,8 +8,8 @@ import EdgeClient
 /// `kubectl get endpointslices -n kube-system` shows where DNS is served.
 public struct ClusterDNSEndpointsController: Controller {
     public let name = "cluster-dns-endpoints"
-    static let slices = ControllerContext.resource("endpointslices", group: "discovery.k8s.io")
-    static let nodes = ControllerContext.resource("nodes")
+    static let slices = BuiltinResources.endpointSlices
+    static let nodes = BuiltinResources.nodes
     public static let namespace = "kube-system"
     public static let serviceName = "kube-dns"
     public static let sliceName = "kube-dns-nodes"

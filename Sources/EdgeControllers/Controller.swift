@@ -31,10 +31,6 @@ public struct ControllerContext: Sendable {
         self.events = EventRecorder(client: client, component: component)
         self.clock = clock
     }
-
-    public static func resource(_ plural: String, group: String = "", version: String = "v1") -> ResourceInfo {
-        ResourceRegistry.lookup(group: group, version: version, plural: plural)!
-    }
 }
 
 /// Time as controllers see it: injectable so tests need not wait.

@@ -7,8 +7,8 @@ import EdgeClient
 /// history limits. Wakes itself at the next scheduled time.
 public struct CronJobController: Controller {
     public let name = "cronjob"
-    static let cronJobs = ControllerContext.resource("cronjobs", group: "batch")
-    static let jobs = ControllerContext.resource("jobs", group: "batch")
+    static let cronJobs = BuiltinResources.cronJobs
+    static let jobs = BuiltinResources.jobs
     static let scheduledAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 
     public init() {}

@@ -3,14 +3,15 @@ import EdgeClient
 
 /// One pod per eligible node: a node is eligible when it matches the pod
 /// template's node selector/affinity and every NoSchedule/NoExecute taint is
-/// tolerated (DaemonSet pods also get upstream's default tolerations). Pods
+/// tolerated (DaemonSet pods also get upstream's default tolerations); a pod
+/// already running stays through NoSchedule taints added later. Pods
 /// are pinned with node affinity on metadata.name and placed by the scheduler;
 /// template changes roll out maxUnavailable nodes at a time.
 public struct DaemonSetController: Controller {
     public let name = "daemonset"
-    static let daemonSets = ControllerContext.resource("daemonsets", group: "apps")
-    static let nodes = ControllerContext.resource("nodes")
-    static let pods = ControllerContext.resource("pods")
+    static let daemonSets = BuiltinResources.daemonSets
+    static let nodes = BuiltinResources.nodes
+    static let pods = BuiltinResources.pods
     static let hashLabel = "controller-revision-hash"
 
     public init() {}
@@ -49,6 +50,13 @@ public struct DaemonSetController: Controller {
             && NodeMatching.untoleratedTaint(tolerations(template), NodeMatching.taints(node)) == nil
     }
 
+    /// As upstream: a pod already on a node stays through NoSchedule taints (they only keep new
+    /// pods away; a node gone Unknown gets one) and leaves for a NoExecute taint it does not tolerate.
+    static func shouldContinueRunning(_ template: JSON?, on node: JSON) -> Bool {
+        NodeMatching.selects(podSpec: template?["spec"], node: node)
+            && NodeMatching.untoleratedTaint(tolerations(template), NodeMatching.taints(node), effects: ["NoExecute"]) == nil
+    }
+
     /// The node a daemon pod is for: its binding, else its metadata.name affinity.
     static func targetNode(_ pod: JSON) -> String? {
         if let n = pod[path: ["spec", "nodeName"]]?.string, !n.isEmpty { return n }
@@ -81,6 +89,8 @@ public struct DaemonSetController: Controller {
                 eligible.insert(name)
                 if pods.isEmpty { creates.append(name) }
                 deletes += pods.dropFirst()
+            } else if Self.shouldContinueRunning(template, on: node) {
+                deletes += pods.dropFirst()  // counted misscheduled, as upstream
             } else {
                 deletes += pods
             }

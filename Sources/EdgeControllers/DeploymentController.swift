@@ -8,9 +8,9 @@ import EdgeClient
 /// deadline, history pruning and the status `kubectl rollout status` waits on.
 public struct DeploymentController: Controller {
     public let name = "deployment"
-    static let deployments = ControllerContext.resource("deployments", group: "apps")
-    static let replicaSets = ControllerContext.resource("replicasets", group: "apps")
-    static let pods = ControllerContext.resource("pods")
+    static let deployments = BuiltinResources.deployments
+    static let replicaSets = BuiltinResources.replicaSets
+    static let pods = BuiltinResources.pods
     static let revisionKey = "deployment.kubernetes.io/revision"
 
     public init() {}

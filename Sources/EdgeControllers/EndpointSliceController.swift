@@ -8,7 +8,7 @@ import EdgeClient
 /// differently) go to separate slices as upstream; usually there is one.
 public struct EndpointSliceController: Controller {
     public let name = "endpointslice"
-    static let slices = ControllerContext.resource("endpointslices", group: "discovery.k8s.io")
+    static let slices = BuiltinResources.endpointSlices
     static let serviceNameLabel = "kubernetes.io/service-name"
     static let managedByLabel = "endpointslice.kubernetes.io/managed-by"
     static let managedBy = "endpointslice-controller.k8s.io"

@@ -8,7 +8,7 @@ import EdgeClient
 /// are published. Selectorless services keep the Endpoints their users write.
 public struct EndpointsController: Controller {
     public let name = "endpoints"
-    static let endpoints = ControllerContext.resource("endpoints")
+    static let endpoints = BuiltinResources.endpoints
     /// Tells an EndpointSlice mirror these Endpoints already have slices of their own.
     static let skipMirrorLabel = "endpointslice.kubernetes.io/skip-mirror"
 

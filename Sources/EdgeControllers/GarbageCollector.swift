@@ -15,13 +15,13 @@ public struct GarbageCollector: Controller {
 
     /// Kinds that own or are owned in practice.
     static let kinds: [ResourceInfo] = [
-        ControllerContext.resource("pods"), ControllerContext.resource("replicasets", group: "apps"),
-        ControllerContext.resource("deployments", group: "apps"), ControllerContext.resource("daemonsets", group: "apps"),
-        ControllerContext.resource("statefulsets", group: "apps"), ControllerContext.resource("jobs", group: "batch"),
-        ControllerContext.resource("cronjobs", group: "batch"), ControllerContext.resource("services"),
-        ControllerContext.resource("endpointslices", group: "discovery.k8s.io"), ControllerContext.resource("configmaps"),
-        ControllerContext.resource("secrets"), ControllerContext.resource("nodes"),
-        ControllerContext.resource("leases", group: "coordination.k8s.io"),
+        BuiltinResources.pods, BuiltinResources.replicaSets, BuiltinResources.replicationControllers,
+        BuiltinResources.deployments, BuiltinResources.daemonSets,
+        BuiltinResources.statefulSets, BuiltinResources.jobs,
+        BuiltinResources.cronJobs, BuiltinResources.services,
+        BuiltinResources.endpointSlices, BuiltinResources.configMaps,
+        BuiltinResources.secrets, BuiltinResources.nodes,
+        BuiltinResources.leases,
     ]
 
     public init() {}
@@ -121,7 +121,7 @@ public struct GarbageCollector: Controller {
     /// Checks the cache, then the API, because acting on a stale cache would delete live objects.
     func ownerExists(_ ref: JSON, namespace: String?, _ ctx: ControllerContext) async throws -> Bool {
         guard let apiVersion = ref["apiVersion"]?.string, let kind = ref["kind"]?.string, let name = ref["name"]?.string,
-              let r = ResourceRegistry.lookup(apiVersion: apiVersion, kind: kind) else { return true }
+              let r = BuiltinResources.lookup(apiVersion: apiVersion, kind: kind) else { return true }
         let ns = r.namespaced ? namespace : nil
         let key = ns.map { "\($0)/\(name)" } ?? name
         if Self.kinds.contains(r), Self.cache(r, ctx).get(key)?[path: ["metadata", "uid"]] == ref["uid"] { return true }

@@ -7,8 +7,8 @@ import EdgeClient
 /// stabilization window (the highest recommendation in it wins), as upstream.
 public struct HorizontalPodAutoscalerController: Controller {
     public let name = "horizontalpodautoscaler"
-    static let hpas = ControllerContext.resource("horizontalpodautoscalers", group: "autoscaling", version: "v2")
-    static let pods = ControllerContext.resource("pods")
+    static let hpas = BuiltinResources.horizontalPodAutoscalers
+    static let pods = BuiltinResources.pods
     static let tolerance = 0.1
     let metrics: any PodMetricsSource
     let syncPeriod: Duration
@@ -106,7 +106,7 @@ public struct HorizontalPodAutoscalerController: Controller {
     func scaleTarget(_ hpa: JSON, ns: String, _ ctx: ControllerContext) async throws -> Target {
         let ref = hpa[path: ["spec", "scaleTargetRef"]] ?? [:]
         let kind = ref["kind"]?.string ?? "", name = ref["name"]?.string ?? ""
-        guard let r = ResourceRegistry.lookup(apiVersion: ref["apiVersion"]?.string ?? "", kind: kind), r.subresources.contains("scale") else {
+        guard let r = BuiltinResources.lookup(apiVersion: ref["apiVersion"]?.string ?? "", kind: kind), r.subresources.contains("scale") else {
             throw TargetProblem(message: "the HPA controller was unable to get the target's current scale: no scale subresource for \(kind)")
         }
         guard let obj = try await ctx.client.getIfExists(r, namespace: ns, name: name) else {

@@ -7,8 +7,8 @@ import EdgeClient
 /// after ttlSecondsAfterFinished.
 public struct JobController: Controller {
     public let name = "job"
-    static let jobs = ControllerContext.resource("jobs", group: "batch")
-    static let pods = ControllerContext.resource("pods")
+    static let jobs = BuiltinResources.jobs
+    static let pods = BuiltinResources.pods
     let backoffBase: Int64
     let backoffMax: Int64 = 360
     let expectations = Expectations()

@@ -14,7 +14,7 @@ import Synchronization
 public final class NodeIPAMController: Controller {
     public let name = "nodeipam"
     public var workers: Int { 1 }
-    static let nodes = ControllerContext.resource("nodes")
+    static let nodes = BuiltinResources.nodes
 
     public let settings: ClusterNetworkSettings
     let logger = Logger(label: "edgectl.nodeipam")

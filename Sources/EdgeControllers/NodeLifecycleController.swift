@@ -5,12 +5,13 @@ import EdgeClient
 /// grace period gets Ready=Unknown and the unreachable NoExecute taint; a node
 /// reporting Ready=False gets the not-ready taint; pods that do not tolerate a
 /// NoExecute taint are evicted, at once or after their tolerationSeconds, so
-/// their controllers replace them elsewhere.
+/// their controllers replace them elsewhere. Pressure and board-health conditions
+/// bring NoSchedule taints (ConditionTaints) while they are True.
 public struct NodeLifecycleController: Controller {
     public let name = "nodelifecycle"
-    static let nodes = ControllerContext.resource("nodes")
-    static let leases = ControllerContext.resource("leases", group: "coordination.k8s.io")
-    static let pods = ControllerContext.resource("pods")
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
+    static let pods = BuiltinResources.pods
     static let unreachable = "node.kubernetes.io/unreachable"
     static let notReady = "node.kubernetes.io/not-ready"
 
@@ -71,12 +72,17 @@ public struct NodeLifecycleController: Controller {
 
     func syncTaints(_ node: JSON, wanted: String?, now: Timestamp, _ ctx: ControllerContext) async throws -> JSON {
         let taints = node[path: ["spec", "taints"]]?.array ?? []
+        let byCondition = ConditionTaints.wanted(node)
         var kept = taints.filter { t in
-            let k = t["key"]?.string
+            let k = t["key"]?.string ?? ""
+            if t["effect"]?.string == "NoSchedule" && ConditionTaints.managed.contains(k) { return byCondition.contains(k) }
             return !((k == Self.unreachable || k == Self.notReady) && t["effect"]?.string == "NoExecute" && k != wanted)
         }
         if let wanted, !kept.contains(where: { $0["key"]?.string == wanted && $0["effect"]?.string == "NoExecute" }) {
             kept.append(NodeMatching.Taint(key: wanted, effect: "NoExecute", timeAdded: now.rfc3339).json)
+        }
+        for key in byCondition.sorted() where !kept.contains(where: { $0["key"]?.string == key && $0["effect"]?.string == "NoSchedule" }) {
+            kept.append(NodeMatching.Taint(key: key, effect: "NoSchedule", timeAdded: now.rfc3339).json)
         }
         guard kept != taints else { return node }
         var n = node

@@ -9,8 +9,8 @@ import EdgeClient
 /// only now registering is not lost.
 public struct PodGarbageCollector: Controller {
     public let name = "podgc"
-    static let pods = ControllerContext.resource("pods")
-    static let nodes = ControllerContext.resource("nodes")
+    static let pods = BuiltinResources.pods
+    static let nodes = BuiltinResources.nodes
     let quarantineSeconds: Int64
     let firstMissing = MissingSince()
 

@@ -4,28 +4,34 @@ import EdgeClient
 /// Keeps `spec.replicas` pods matching a ReplicaSet's selector running: creates
 /// missing ones from the template in slow-start batches, deletes extras in
 /// upstream's preference order, adopts matching orphans, and reports status.
+/// The same controller, given `.replicationControllers`, manages core/v1
+/// ReplicationControllers, as upstream's replication manager wraps its
+/// ReplicaSet controller.
 public struct ReplicaSetController: Controller {
-    public let name = "replicaset"
+    public let kind: ReplicatedKind
+    public var name: String { kind.controllerName }
     public var workers: Int { 4 }
-    static let replicaSets = ControllerContext.resource("replicasets", group: "apps")
-    static let pods = ControllerContext.resource("pods")
+    static let pods = BuiltinResources.pods
     /// Most pods created or deleted in one reconcile (upstream's burstReplicas).
     let burst = 500
     let expectations = Expectations()
 
-    public init() {}
+    public init(kind: ReplicatedKind = .replicaSets) {
+        self.kind = kind
+    }
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
-        let rsInformer = ctx.informers.informer(Self.replicaSets)
+        let rsInformer = ctx.informers.informer(kind.resource)
         rsInformer.addHandler(.any { queue.add(Informer.key($0)) })
         let podInformer = ctx.informers.informer(Self.pods)
         let exp = expectations
+        let kind = self.kind
         podInformer.addHandler(Informer.Handler(
             added: { pod in
-                for key in Self.owners(of: pod, rsInformer) { exp.observedAdd(key); queue.add(key) }
+                for key in Self.owners(of: pod, rsInformer, kind) { exp.observedAdd(key); queue.add(key) }
             },
             updated: { old, new in
-                let keys = Set(Self.owners(of: old, rsInformer) + Self.owners(of: new, rsInformer))
+                let keys = Set(Self.owners(of: old, rsInformer, kind) + Self.owners(of: new, rsInformer, kind))
                 // A pod marked for graceful deletion counts as deleted for expectations, as upstream.
                 if !PodHelpers.isBeingDeleted(old) && PodHelpers.isBeingDeleted(new) {
                     for key in keys { exp.observedDelete(key, name: new[path: ["metadata", "name"]]?.string ?? "") }
@@ -33,38 +39,42 @@ public struct ReplicaSetController: Controller {
                 for key in keys { queue.add(key) }
             },
             deleted: { pod in
-                for key in Self.owners(of: pod, rsInformer) {
+                for key in Self.owners(of: pod, rsInformer, kind) {
                     exp.observedDelete(key, name: pod[path: ["metadata", "name"]]?.string ?? "")
                     queue.add(key)
                 }
             }))
     }
 
-    /// The ReplicaSet keys a pod change matters to: its controller, or for an
-    /// orphan every ReplicaSet whose selector matches it (it may be adopted).
-    static func owners(of pod: JSON, _ rsInformer: Informer) -> [String] {
+    /// The keys a pod change matters to: its controller, or for an orphan every
+    /// object of the kind whose selector matches it (it may be adopted).
+    static func owners(of pod: JSON, _ rsInformer: Informer, _ kind: ReplicatedKind) -> [String] {
         let ns = pod[path: ["metadata", "namespace"]]?.string ?? ""
         if let ref = PodHelpers.controllerRef(pod) {
-            guard ref["kind"]?.string == "ReplicaSet", let n = ref["name"]?.string else { return [] }
+            guard ref["kind"]?.string == kind.resource.kind, ref["apiVersion"]?.string == kind.resource.apiVersion,
+                  let n = ref["name"]?.string else { return [] }
             return [ns + "/" + n]
         }
         let labels = PodHelpers.labels(pod)
-        return rsInformer.byIndex(.namespace, ns).filter { LabelSelectorMatcher.matches($0[path: ["spec", "selector"]], labels) }
-            .map(Informer.key)
+        return rsInformer.byIndex(.namespace, ns).filter { rs in
+            guard let selector = kind.selector(rs) else { return false }
+            return LabelSelectorMatcher.matches(selector, labels)
+        }.map(Informer.key)
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        guard let rs = ctx.informers.informer(Self.replicaSets).get(key) else {
+        guard let rs = ctx.informers.informer(kind.resource).get(key) else {
             expectations.forget(key)
             return
         }
         let (ns, name) = Informer.split(key)
         let uid = rs[path: ["metadata", "uid"]]?.string ?? ""
-        let selector = rs[path: ["spec", "selector"]]
+        // An object with no selector selects nothing (validation refuses one; a stored one is left alone).
+        let selector = kind.selector(rs)
         let pods = ctx.informers.informer(Self.pods)
         var owned = pods.owned(by: uid, namespace: ns ?? "")
         for pod in pods.byIndex(.orphanNamespace, ns ?? "") {
-            if LabelSelectorMatcher.matches(selector, PodHelpers.labels(pod)), !PodHelpers.isBeingDeleted(pod),
+            if let selector, LabelSelectorMatcher.matches(selector, PodHelpers.labels(pod)), !PodHelpers.isBeingDeleted(pod),
                !PodHelpers.isBeingDeleted(rs) {
                 // Adopt an orphan that matches, as upstream's ControllerRefManager.
                 if let adopted = try? await ctx.client.mergePatch(Self.pods, namespace: ns, name: pod[path: ["metadata", "name"]]?.string ?? "",
@@ -82,7 +92,7 @@ public struct ReplicaSetController: Controller {
         if status != rs["status"] {
             var updated = rs
             updated["status"] = status
-            _ = try await ctx.client.updateStatus(Self.replicaSets, updated)
+            _ = try await ctx.client.updateStatus(kind.resource, updated)
         }
         // Pods become available minReadySeconds after ready: look again then.
         let minReady = rs[path: ["spec", "minReadySeconds"]]?.int ?? 0

@@ -5,8 +5,8 @@ import EdgeClient
 /// if someone deletes it, as pods default to running under it.
 public struct ServiceAccountController: Controller {
     public let name = "serviceaccount"
-    static let namespaces = ControllerContext.resource("namespaces")
-    static let serviceAccounts = ControllerContext.resource("serviceaccounts")
+    static let namespaces = BuiltinResources.namespaces
+    static let serviceAccounts = BuiltinResources.serviceAccounts
     static let accountNames = ["default"]
 
     public init() {}

@@ -8,8 +8,8 @@ import EdgeClient
 /// implementation and are left alone, as upstream's controllers do.
 public struct ServiceLoadBalancerController: Controller {
     public let name = "servicelb"
-    static let services = ControllerContext.resource("services")
-    static let nodes = ControllerContext.resource("nodes")
+    static let services = BuiltinResources.services
+    static let nodes = BuiltinResources.nodes
     /// Key queued when nodes change: every LoadBalancer service is looked at again.
     static let allKey = "\u{0}all"
 

@@ -7,8 +7,8 @@ import EdgeClient
 /// targetPort is looked up in the pod's containers; a pod without that name is
 /// left out for that port, as upstream).
 enum ServiceSelection {
-    static let services = ControllerContext.resource("services")
-    static let pods = ControllerContext.resource("pods")
+    static let services = BuiltinResources.services
+    static let pods = BuiltinResources.pods
 
     /// Queues the services in the pod's namespace whose selector matches the
     /// pod: old and new labels both, so a pod leaving a selector is removed too.

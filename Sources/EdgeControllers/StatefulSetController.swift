@@ -16,8 +16,8 @@ import EdgeClient
 /// not its old one, and collisionCount stays 0.
 public struct StatefulSetController: Controller {
     public let name = "statefulset"
-    static let sets = ControllerContext.resource("statefulsets", group: "apps")
-    static let pods = ControllerContext.resource("pods")
+    static let sets = BuiltinResources.statefulSets
+    static let pods = BuiltinResources.pods
     static let podNameLabel = "statefulset.kubernetes.io/pod-name"
     static let podIndexLabel = "apps.kubernetes.io/pod-index"
     static let revisionLabel = "controller-revision-hash"

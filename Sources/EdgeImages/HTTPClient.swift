@@ -42,8 +42,9 @@ struct HTTPClient: RegistryTransport {
         for (k, v) in headers { requestHeaders.add(name: k, value: v) }
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target, headers: requestHeaders)
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(.head(head))
-            try await outbound.write(.end(nil))
+            // Head and end in one write: a server that answers and closes at once (HTTP/1.0 style)
+            // would otherwise close the channel between the two writes and fail the second.
+            try await outbound.write(contentsOf: [.head(head), .end(nil)])
             var response: HTTPResponseHead?
             for try await part in inbound {
                 switch part {

@@ -1,3 +1,4 @@
+import EdgeAPI
 import EdgeAPIServer
 import EdgeClient
 

@@ -1,6 +1,8 @@
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
 import EdgeClient
+import EdgeRegistry
 import EdgeStore
 
 /// An API server in this process over the memory backend, with an admin
@@ -13,8 +15,8 @@ public struct LocalCluster: Sendable {
     public static let admin = UserInfo(name: "admin", groups: ["system:masters"])
 
     public init() async throws {
-        store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
-        service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        store = try ObjectStore(backend: MemoryBackend())
+        service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                              openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "in-process")
         try await ClusterBootstrap.ensureSystemObjects(store)
         client = APIClient(transport: InProcessTransport.make(service, user: Self.admin))

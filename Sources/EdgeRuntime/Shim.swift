@@ -26,6 +26,9 @@ public enum Shim {
         public var logPath: String
         /// The pod's network namespace file; nil: the container gets its own.
         public var networkNamespacePath: String?
+        /// Log rotation (kubelet's --container-log-max-size/-files): the log becomes LOG.1 at this size; 0: never.
+        public var logMaxBytes: Int64 = 0
+        public var logMaxFiles = 5
         public init(spec: ContainerSpec, logPath: String, networkNamespacePath: String?) {
             self.spec = spec
             self.logPath = logPath
@@ -38,6 +41,7 @@ public enum Shim {
     public static func launch(executable: String, dir: String, config: Config) throws -> Int32 {
         var j: JSON = ["spec": config.spec.json, "logPath": .string(config.logPath)]
         if let ns = config.networkNamespacePath { j["networkNamespacePath"] = .string(ns) }
+        if config.logMaxBytes > 0 { j["logRotation"] = ["maxBytes": .int(config.logMaxBytes), "maxFiles": .int(Int64(config.logMaxFiles))] }
         try PosixFile.writeJSON(configPath(dir), j)
         var p: [Int32] = [0, 0]
         guard edge_pipe_cloexec(&p) == 0 else { throw ContainerRunner.Failure(description: "pipe: \(String(cString: strerror(errno)))") }
@@ -110,6 +114,11 @@ public enum Shim {
         try? PosixFile.writeJSON(statePath(dir), ["pid": .int(Int64(pid)), "startTicks": .int(Int64(edge_process_start_ticks(pid))),
                                                   "shimPid": .int(Int64(getpid())), "shimStartTicks": .int(Int64(edge_process_start_ticks(getpid()))), "startedAt": .string(Timestamp.now().rfc3339)])
         say("ok \(pid)\n")
+        // The C supervisor (shim.c) reads its log rotation from the environment it is exec'd with.
+        if let max = j[path: ["logRotation", "maxBytes"]]?.int, let files = j[path: ["logRotation", "maxFiles"]]?.int {
+            setenv("EDGECTL_LOG_MAX_SIZE", String(max), 1)
+            setenv("EDGECTL_LOG_MAX_FILES", String(files), 1)
+        }
         // Become the small C supervisor (shim.c's supervise_entry) for the container's lifetime;
         // should the exec fail, supervise from here instead.
         _ = fcntl(out[0], F_SETFD, 0)

@@ -7,8 +7,8 @@ import Synchronization
 /// that fit nowhere get PodScheduled=False/Unschedulable and a FailedScheduling
 /// event naming why per node, and are retried when nodes or pods change.
 public final class Scheduler: Sendable {
-    public static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
-    public static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    public static let pods = BuiltinResources.pods
+    public static let nodes = BuiltinResources.nodes
 
     let client: APIClient
     let schedulerName: String

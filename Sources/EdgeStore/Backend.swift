@@ -109,4 +109,26 @@ public enum StoreError: Error, Sendable, Equatable {
     case futureRevision(requested: Int64, current: Int64)
     case closed
     case database(String)
+    /// The disk under the store is full (SQLite's SQLITE_FULL, etcd's NOSPACE); deletes still go through.
+    case noSpace(String)
+    /// The store opened at an older revision than one already handed to clients: acknowledged writes
+    /// were lost (a deleted, truncated or corrupted WAL). It refuses to serve until recovered.
+    case revisionsLost(String)
+}
+
+extension StoreError: CustomStringConvertible {
+    /// Plain words for logs and API messages (no enum syntax, no nested quoting).
+    public var description: String {
+        switch self {
+        case .notFound(let key): return "\(key) not found"
+        case .alreadyExists(let key): return "\(key) already exists"
+        case .conflict(let key, let rev): return "\(key) changed (now at revision \(rev))"
+        case .compacted(let requested, let at): return "revision \(requested) is compacted (oldest available \(at))"
+        case .futureRevision(let requested, let current): return "revision \(requested) is ahead of the store (\(current))"
+        case .closed: return "the store is closed"
+        case .database(let message): return message
+        case .noSpace(let message): return "no space left for the store: \(message)"
+        case .revisionsLost(let message): return message
+        }
+    }
 }

@@ -3,6 +3,7 @@ import CSQLite
 import Glibc
 #endif
 import Dispatch
+import Logging
 import Synchronization
 
 /// The state store on SQLite in WAL mode, shaped like kine: one append-only
@@ -12,6 +13,11 @@ import Synchronization
 /// Unlike kine: writes are acknowledged only after a durable commit
 /// (synchronous=FULL by default), concurrent writes are group-committed by one
 /// writer, and watchers are woken in-process on commit instead of polling.
+///
+/// The store tells the truth after damage: a RevisionMark beside the database
+/// records how far revisions went, so a store that comes back older than what
+/// clients were given (a deleted, truncated or corrupted WAL) refuses to open
+/// (`StoreError.revisionsLost`) until `recover(path:)` moves it past the mark.
 public final class SQLiteBackend: Backend {
     public enum Durability: Sendable {
         /// fsync on every commit: an acknowledged write survives a power cut.
@@ -30,6 +36,21 @@ public final class SQLiteBackend: Backend {
     let revision: Mutex<(current: Int64, compacted: Int64)>
     /// Transactions committed and operations written (group commit shows as ops > transactions).
     public let stats = Mutex<(transactions: Int, operations: Int)>((0, 0))
+    let mark: RevisionMarkKeeper
+    let checkpointer: WALCheckpointer
+    let space: DiskSpaceGuard
+    /// Told when the disk-full alarm goes up (true) or down (false), on the writer's queue.
+    let diskSpaceHandler = Mutex<(@Sendable (_ full: Bool, _ detail: String) -> Void)?>(nil)
+    let log = Logger(label: "edgectl.store")
+
+    /// How far ahead of the current revision the mark is raised at a time: one fsync of the mark
+    /// per this many revisions, never one per write.
+    static let reserveChunk: Int64 = 1000
+    /// How far recovery moves the revision when the mark itself is gone: past anything a client can have seen.
+    static let unknownMarkMargin: Int64 = 1 << 32
+
+    /// The mark's file: beside the database, named like SQLite's own -wal and -shm.
+    public static func markPath(for path: String) -> String { path + "-revision" }
 
     struct PendingWrites {
         var ops: [WriteOp] = []
@@ -39,10 +60,45 @@ public final class SQLiteBackend: Backend {
 
     public init(path: String, durability: Durability = .full) throws {
         self.path = path
+        let w = try Self.openWriter(path: path, durability: durability)
+        let (current, compacted) = try Self.revisions(w)
+        let markPath = Self.markPath(for: path)
+        let m: RevisionMark
+        do {
+            m = try RevisionMark(path: markPath, initial: .init(committed: current, reserved: current))
+        } catch let e as RevisionMark.Failure {
+            if case .damaged = e {
+                throw StoreError.revisionsLost("\(e): the store cannot tell whether acknowledged writes were lost")
+            }
+            throw StoreError.database("\(e)")
+        }
+        if current < m.value.committed {
+            throw StoreError.revisionsLost("""
+                the store \(path) ends at revision \(current), but revision \(m.value.committed) was already handed to clients \
+                (recorded in \(markPath)): acknowledged writes were lost with a deleted, truncated or damaged write-ahead log \
+                (\(path)-wal), and clients that cached them would now be lied to
+                """)
+        }
+        mark = RevisionMarkKeeper(m, chunk: Self.reserveChunk)
+        let cp = WALCheckpointer(thresholdPages: 1000)
+        cp.install(on: w.db)
+        checkpointer = cp
+        space = DiskSpaceGuard(databasePath: path)
+        space.ensureReserve()
+        writer = UnsafeTransfer(w)
+        var rs: [UnsafeTransfer<SQLiteConnection>] = []
+        for _ in 0..<3 { rs.append(UnsafeTransfer(try SQLiteConnection(path: path, readOnly: true))) }
+        readers = Mutex(rs)
+        revision = Mutex((current, compacted))
+        hub = WatchHub(currentRevision: current)
+    }
+
+    /// The writer's connection with the schema in place. Checkpoints are the WALCheckpointer's (no autocheckpoint).
+    static func openWriter(path: String, durability: Durability) throws -> SQLiteConnection {
         let w = try SQLiteConnection(path: path, readOnly: false)
         try w.exec("PRAGMA journal_mode=WAL")
         try w.exec("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
-        try w.exec("PRAGMA wal_autocheckpoint=1000")
+        try w.exec("PRAGMA wal_autocheckpoint=0")
         try w.exec("PRAGMA journal_size_limit=16777216")
         try w.exec("""
             CREATE TABLE IF NOT EXISTS kv (
@@ -57,17 +113,17 @@ public final class SQLiteBackend: Backend {
             CREATE INDEX IF NOT EXISTS kv_name_id ON kv(name, id);
             CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
             """)
+        return w
+    }
+
+    /// The current revision (AUTOINCREMENT's high-water mark: it never goes back, even when compaction
+    /// removed the rows) and the compaction point.
+    static func revisions(_ c: SQLiteConnection) throws -> (current: Int64, compacted: Int64) {
         var current: Int64 = 0
-        // AUTOINCREMENT's high-water mark: revisions never go back, even if rows were compacted away.
-        try w.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { current = SQLiteConnection.int($0, 0) }
+        try c.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { current = SQLiteConnection.int($0, 0) }
         var compacted: Int64 = 0
-        try w.query("SELECT COALESCE((SELECT v FROM meta WHERE k='compact_rev'), 0)") { compacted = SQLiteConnection.int($0, 0) }
-        writer = UnsafeTransfer(w)
-        var rs: [UnsafeTransfer<SQLiteConnection>] = []
-        for _ in 0..<3 { rs.append(UnsafeTransfer(try SQLiteConnection(path: path, readOnly: true))) }
-        readers = Mutex(rs)
-        revision = Mutex((current, compacted))
-        hub = WatchHub(currentRevision: current)
+        try c.query("SELECT COALESCE((SELECT v FROM meta WHERE k='compact_rev'), 0)") { compacted = SQLiteConnection.int($0, 0) }
+        return (current, compacted)
     }
 
     // MARK: reads
@@ -191,11 +247,22 @@ public final class SQLiteBackend: Backend {
         }
     }
 
-    func commit(_ batch: [WriteOp]) {
+    func commit(_ incoming: [WriteOp]) {
+        guard let batch = admittedUnderSpaceAlarm(incoming) else { return }
         let db = writer.value
         var results: [Result<KeyValue, Error>] = []
         var events: [WatchEvent] = []
-        var next = revision.withLock { $0.current }
+        let before = revision.withLock { $0.current }
+        var next = before
+        // Nothing above the mark's reservation may be committed, let alone handed out: raise it first (rarely).
+        do {
+            try mark.cover(Self.adding(before, Int64(batch.count)), committed: before)
+        } catch {
+            for op in batch { op.continuation.resume(throwing: StoreError.database("\(error)")) }
+            return
+        }
+        let firstInFreshWAL = checkpointer.mayHaveRestarted
+        checkpointer.mayHaveRestarted = false
         do {
             try db.exec("BEGIN IMMEDIATE")
             for op in batch {
@@ -215,15 +282,31 @@ public final class SQLiteBackend: Backend {
             try db.exec("COMMIT")
         } catch {
             try? db.exec("ROLLBACK")
+            checkpointer.mayHaveRestarted = checkpointer.mayHaveRestarted || firstInFreshWAL
+            if case StoreError.noSpace(let why) = error {
+                if let retry = retryAfterSpaceExhausted(batch, why) { commit(retry) }
+                return
+            }
             for op in batch { op.continuation.resume(throwing: StoreError.database("commit failed: \(error)")) }
             return
         }
         revision.withLock { $0.current = max($0.current, next) }
+        if firstInFreshWAL && next > before {
+            // These revisions live only in a WAL the database file has not seen: losing it must show.
+            do {
+                try mark.recordCommitted(next)
+            } catch {
+                checkpointer.mayHaveRestarted = true
+                log.error("could not record revision \(next) in the revision mark; a lost WAL would go unnoticed until it is: \(error)")
+            }
+        }
+        mark.raiseAhead(current: next)
         stats.withLock { $0.transactions += 1; $0.operations += events.count }
         // Publish before acknowledging: a client that reads its own write and then
         // watches from that revision must not find the event still in flight.
         hub.publish(events)
         for (op, r) in zip(batch, results) { op.continuation.resume(with: r) }
+        if space.alarmed, events.contains(where: { $0.type == .delete }) { reclaimSpace() }
     }
 
     func apply(_ kind: WriteOp.Kind, _ db: SQLiteConnection, nextRevision: Int64) throws -> (KeyValue, WatchEvent) {
@@ -253,8 +336,9 @@ public final class SQLiteBackend: Backend {
         case .delete(_, let expected):
             guard let cur = live else { throw StoreError.notFound(key: key) }
             if let expected, cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
-            // The tombstone keeps the last value, so watchers replaying history can report what was deleted.
-            try db.query(insert, [.text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .blob(cur.value)])
+            // The tombstone carries no value (history replay reads it from the row it replaces, which
+            // compaction keeps as long as the tombstone), so a delete needs a few bytes even on a full disk.
+            try db.query(insert, [.text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .null])
             let kv = KeyValue(key: key, value: cur.value, createRevision: cur.createRev, modRevision: sqlite3_last_insert_rowid(db.db))
             return (kv, WatchEvent(type: .delete, kv: kv, prevKV: prevKV, isCreate: false))
         }
@@ -289,7 +373,10 @@ public final class SQLiteBackend: Backend {
             let deleted = SQLiteConnection.int(s, 3) != 0
             let createRev = SQLiteConnection.int(s, 4)
             let prevRev = SQLiteConnection.int(s, 5)
-            let kv = KeyValue(key: name, value: SQLiteConnection.blob(s, 6), createRevision: createRev, modRevision: id)
+            var value = SQLiteConnection.blob(s, 6)
+            // A tombstone's value is the one it deleted (older stores copied it into the tombstone).
+            if deleted, value.isEmpty, !SQLiteConnection.isNull(s, 7) { value = SQLiteConnection.blob(s, 7) }
+            let kv = KeyValue(key: name, value: value, createRevision: createRev, modRevision: id)
             var prev: KeyValue?
             if !created, !SQLiteConnection.isNull(s, 7), SQLiteConnection.int(s, 8) == 0 {
                 prev = KeyValue(key: name, value: SQLiteConnection.blob(s, 7), createRevision: createRev, modRevision: prevRev)
@@ -304,26 +391,36 @@ public final class SQLiteBackend: Backend {
         if target <= revision.withLock({ $0.compacted }) { return }
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
             writerQueue.async {
-                let db = self.writer.value
+                // Truncate the WAL now that a chunk of history is gone (skipped if a reader holds it); on a
+                // full disk keep its blocks instead, for the writes to come.
                 do {
-                    try db.exec("BEGIN IMMEDIATE")
-                    // Keep, per key, the newest row at or below the target unless it is a tombstone; keep all newer rows.
-                    try db.query("""
-                        DELETE FROM kv WHERE id <= ?1 AND (deleted = 1 OR id NOT IN
-                          (SELECT MAX(id) FROM kv WHERE id <= ?1 GROUP BY name))
-                        """, [.int(target)])
-                    try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
-                    try db.exec("COMMIT")
-                    self.revision.withLock { $0.compacted = target }
-                    // Truncate the WAL now that a chunk of history is gone (skipped if a reader holds it).
-                    try? db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+                    try self.compactOnWriter(target, checkpoint: self.space.alarmed ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_TRUNCATE)
                     cont.resume()
                 } catch {
-                    try? db.exec("ROLLBACK")
                     cont.resume(throwing: error)
                 }
             }
         }
+    }
+
+    /// Compaction itself, on the writer's queue.
+    func compactOnWriter(_ target: Int64, checkpoint mode: Int32) throws {
+        let db = writer.value
+        do {
+            try db.exec("BEGIN IMMEDIATE")
+            // Keep, per key, the newest row at or below the target unless it is a tombstone; keep all newer rows.
+            try db.query("""
+                DELETE FROM kv WHERE id <= ?1 AND (deleted = 1 OR id NOT IN
+                  (SELECT MAX(id) FROM kv WHERE id <= ?1 GROUP BY name))
+                """, [.int(target)])
+            try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
+            try db.exec("COMMIT")
+        } catch {
+            try? db.exec("ROLLBACK")
+            throw error
+        }
+        revision.withLock { $0.compacted = max($0.compacted, target) }
+        checkpointer.checkpoint(db.db, mode: mode)
     }
 
     public func currentRevision() async throws -> Int64 { revision.withLock { $0.current } }
@@ -367,7 +464,9 @@ public final class SQLiteBackend: Backend {
         pending.withLock { $0.closed = true }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             writerQueue.async {
-                try? self.writer.value.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.checkpointer.checkpoint(self.writer.value.db, mode: SQLITE_CHECKPOINT_TRUNCATE)
+                // Everything is in the database file now: the mark is exact until the next start.
+                self.mark.finish(current: self.revision.withLock { $0.current })
                 c.resume()
             }
         }
@@ -390,6 +489,14 @@ struct WriteOp {
 
     var kind: Kind
     var continuation: CheckedContinuation<KeyValue, Error>
+}
+
+extension SQLiteBackend {
+    /// `a + b` for revisions, saturating: a damaged database may hold any number.
+    static func adding(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
 }
 
 /// Moves a value that is confined by other means (a serial queue, a pool)

@@ -26,14 +26,20 @@ final class SQLiteConnection {
 
     func exec(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
+        let rc = sqlite3_exec(db, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(err)
-            throw StoreError.database("\(msg) (in: \(sql.prefix(80)))")
+            throw Self.error(rc, "\(msg) (in: \(sql.prefix(80)))")
         }
     }
 
     var errorMessage: String { String(cString: sqlite3_errmsg(db)) }
+
+    /// A full disk is its own error: the API answers it with a message a user can act on, and deletes go on.
+    static func error(_ rc: Int32, _ message: String) -> StoreError {
+        (rc & 0xFF) == SQLITE_FULL ? .noSpace(message) : .database(message)
+    }
 
     /// A cached prepared statement, reset and with bindings cleared.
     func statement(_ sql: String) throws -> OpaquePointer {
@@ -60,7 +66,7 @@ final class SQLiteConnection {
             if rc == SQLITE_DONE { break }
             let msg = errorMessage
             sqlite3_reset(s)
-            throw StoreError.database(msg)
+            throw Self.error(rc, msg)
         }
         sqlite3_reset(s)
     }

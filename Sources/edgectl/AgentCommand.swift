@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeAPI
 
 /// `edgectl agent`: the node agent. Joins first when this data dir has no credentials yet.
 struct AgentCommand: AsyncParsableCommand {
@@ -16,6 +17,11 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
+    @Option(help: "The node's Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds). Each renewal is a write on the server's store: longer spares an SD card, and needs a longer --node-monitor-grace-period on the server.")
+    var nodeLeaseDurationSeconds: Int64 = 40
+    @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
+    var ignorePreflightErrors: String?
     @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
     @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
@@ -23,7 +29,12 @@ struct AgentCommand: AsyncParsableCommand {
         let dir = DataDirectory.resolve(dataDir, role: "agent")
         let name = nodeName ?? HostIdentity.hostname()
         let labels = try NodeLabels.parse(nodeLabels)
+        try PreflightGate.run(role: .agent, dataDir: dir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)
         if !FileSystem.exists(dir + "/kubeconfig.yaml") {
+            // A service installed by `edgectl install agent` passes these in its 0600 settings file.
+            let server = self.server ?? FileSystem.environment("EDGECTL_SERVER")
+            let token = self.token ?? FileSystem.environment("EDGECTL_TOKEN")
+            let caCertHash = self.caCertHash ?? FileSystem.environment("EDGECTL_CA_CERT_HASH")
             guard let server, let token, let caCertHash else {
                 throw ValidationError("\(dir) holds no node credentials yet: pass --server, --token and --ca-cert-hash (from `edgectl token create` on the server) to join first")
             }
@@ -37,7 +48,9 @@ struct AgentCommand: AsyncParsableCommand {
             }
         }
         try await AgentRunner.run(dataDir: dir, nodeName: name, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork)
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork,
+                                 containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }
 
@@ -49,6 +62,16 @@ enum NodeLabels {
             let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, !kv[0].isEmpty else { throw ValidationError("labels are key=value pairs, got \(pair)") }
             out[kv[0]] = kv[1]
+        }
+        // As kubelet: refuse at start what NodeRestriction would refuse at every registration attempt.
+        let refused = NodeLabelPolicy.forbidden(Set(out.keys))
+        if !refused.isEmpty {
+            throw ValidationError("""
+                unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: \(refused.joined(separator: ", ")); \
+                a node may set only \(NodeLabelPolicy.kubeletLabels.sorted().joined(separator: ", ")) and labels under \
+                \(NodeLabelPolicy.kubeletNamespaces.map { $0 + "/" }.joined(separator: " or ")) in those namespaces \
+                (node-role and node-restriction labels are an admin's: kubectl label node NAME KEY=VALUE)
+                """)
         }
         return out
     }

@@ -1,5 +1,6 @@
 import EdgeAgent
 import EdgeAPI
+import EdgeBoards
 import EdgeClient
 import EdgeImages
 import EdgeNet
@@ -17,12 +18,15 @@ enum AgentRunner {
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
-                    imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions) async throws {
+                    imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions,
+                    containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
+                    leaseDurationSeconds: Int64 = 40) async throws {
         let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
                              clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network,
-                             serviceNetwork: networking(serviceNetwork, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true))
+                             serviceNetwork: networking(serviceNetwork, nodeName: nodeName, ip: ip, clusterCIDR: defaultClusterCIDR, dns: true),
+                             containerLogs: containerLogs, leaseDurationSeconds: leaseDurationSeconds)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
@@ -59,21 +63,31 @@ enum AgentRunner {
     /// Starts the agent's loops on a client (remote, or in-process for the server's local agent).
     static func start(client: APIClient, dataDir: String, nodeName: String, ip: String, labels: [String: String],
                       clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy, network: PodNetworkOptions,
-                      serviceNetwork: ServiceNetworkingConfig) throws -> Task<Void, Never> {
+                      serviceNetwork: ServiceNetworkingConfig, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
+                      leaseDurationSeconds: Int64 = 40) throws -> Task<Void, Never> {
         let canRunPods = geteuid() == 0
         var services = serviceNetwork
         var cfg = NodeAgent.Config(nodeName: nodeName)
-        cfg.labels = labels
+        let host = HostRoot.fromEnvironment()
+        let board = NodeBoard.detect(host)
+        cfg.labels = board.labels.merging(labels) { _, given in given }
+        cfg.board = board.profile
         if !canRunPods { cfg.taints = [needsRootTaint] }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
+        cfg.kubeletVersion = BuildInfo.kubeletVersion
+        // kubelet renews its lease every quarter of the lease's duration: each renewal is a durable write on the server.
+        cfg.leaseDurationSeconds = leaseDurationSeconds
+        cfg.leaseInterval = .seconds(max(1, leaseDurationSeconds / 4))
+        cfg.report = { line in print("edgectl agent: " + line); fflush(nil) }
         cfg.agentAPIPort = agentPort
         // The pod network is made before the node registers, so its first status already says whether it is up.
         let podNetwork: (network: NodeNetwork, nudge: LateHook)? =
             canRunPods ? try makePodNetwork(client: client, dataDir: dataDir, nodeName: nodeName, ip: ip, options: network) : nil
         var readiness: (@Sendable () -> NetworkReadiness)?
         if let n = podNetwork?.network { readiness = { n.readiness() } }
-        let agent = NodeAgent(client: client, config: cfg, facts: LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname()),
-                              network: readiness)
+        let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
+                                   health: BoardHealthReader(root: host, profile: board.profile), root: host)
+        let agent = NodeAgent(client: client, config: cfg, facts: facts, network: readiness)
         podNetwork?.nudge.set { agent.statusMayHaveChanged() }
         var pods: PodManager?
         if canRunPods {
@@ -84,6 +98,11 @@ enum AgentRunner {
             podConfig.resolvConf = try resolvConf(dataDir: dataDir, explicit: network.resolvConf)
             // Cluster DNS forwards other names to the same resolvers pods with dnsPolicy Default use.
             services.resolvConf = podConfig.resolvConf
+            podConfig.containerLogMaxBytes = containerLogs.maxBytes
+            podConfig.containerLogMaxFiles = containerLogs.maxFiles
+            // Memory-pressure eviction at the board's threshold (kubelet's 100Mi when the board is unknown).
+            podConfig.evictionMemoryAvailableBytes = board.profile?.evictionMemoryAvailable ?? 100 << 20
+            podConfig.memoryAvailable = { LinuxNodeFacts.memoryAvailable(host) }
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
         } else {

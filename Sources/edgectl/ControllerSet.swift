@@ -8,9 +8,11 @@ extension ClusterCertificateAuthority: CertificateAuthority {}
 enum ControllerSet {
     /// `nodeCertSeconds`: lifetime of node client certificates (--node-cert-lifetime).
     /// `network`: the cluster's network settings, for node IPAM (pod ranges) and what it tells the nodes.
+    /// `nodeGraceSeconds`: how long a node's lease may go unrenewed before it is Unknown (--node-monitor-grace-period).
     static func all(ca: ClusterCertificateAuthority, nodeCertSeconds: Int64 = CSRSigningController.defaultSeconds,
-                    network: ClusterNetworkSettings = ClusterNetworkSettings()) throws -> [any Controller] {
-        [try NodeIPAMController(settings: network), ReplicaSetController(), DeploymentController(), GarbageCollector(), NodeLifecycleController(), DaemonSetController(),
+                    network: ClusterNetworkSettings = ClusterNetworkSettings(), nodeGraceSeconds: Int64 = 50) throws -> [any Controller] {
+        [try NodeIPAMController(settings: network), ReplicaSetController(), ReplicaSetController(kind: .replicationControllers),
+         DeploymentController(), GarbageCollector(), NodeLifecycleController(gracePeriodSeconds: nodeGraceSeconds), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
          CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
+import EdgeRegistry
 import EdgeStore
 import NIOCore
 import NIOPosix
@@ -19,13 +21,13 @@ struct DevServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let backend = MemoryBackend()
-        let store = ObjectStore(backend: backend, admission: StandardAdmission())
+        let store = try ObjectStore(backend: backend)
         try await ClusterBootstrap.ensureSystemObjects(store)
         let service = APIService(
             store: store,
             // kubectl sends no credentials over plain HTTP, so every loopback caller is admin here.
             authenticators: [LoopbackAdmin()],
-            authorizer: MasterGroupAuthorizer(), openAPI: OpenAPIFactory.documents(), serverAddress: "127.0.0.1:\(port)")
+            openAPI: OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion), serverAddress: "127.0.0.1:\(port)")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let ch = try await HTTPServer.start(host: "127.0.0.1", port: port, group: group, service: service)
         print("dev API server on http://127.0.0.1:\(port); every caller is admin")
@@ -37,5 +39,5 @@ struct DevServerCommand: AsyncParsableCommand {
 }
 
 struct LoopbackAdmin: Authenticator {
-    func authenticate(_ request: HTTPRequest) async throws -> UserInfo? { UserInfo(name: "admin", groups: ["system:masters"]) }
+    func authenticate(_ request: AuthenticationRequest) async throws -> UserInfo? { UserInfo(name: "admin", groups: ["system:masters"]) }
 }

@@ -45,6 +45,18 @@ enum FileSystem {
         guard rename(tmp, path) == 0 else { throw Failure(description: "failed to write \(path): \(String(cString: strerror(errno)))") }
     }
 
+    /// Writes only when the contents differ (the mode is set either way): a restart on a full disk
+    /// must not fail on files it already has. True when it wrote.
+    @discardableResult
+    static func writeIfChanged(_ path: String, _ contents: String, mode: mode_t = 0o600) throws -> Bool {
+        if exists(path), let current = try? read(path), current == contents {
+            chmod(path, mode)
+            return false
+        }
+        try write(path, contents, mode: mode)
+        return true
+    }
+
     static func read(_ path: String) throws -> String {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: "failed to read \(path): \(String(cString: strerror(errno)))") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeBoards
 
 /// `edgectl join https://SERVER:6443 --token T --ca-cert-hash sha256:H`:
 /// kubeadm-style bootstrap of this machine's node identity, then the agent.
@@ -17,7 +18,13 @@ struct JoinCommand: AsyncParsableCommand {
     @Option(help: "Node labels, key=value, comma-separated.") var nodeLabels: String?
     @Option(help: "Port of the agent API (logs, exec; kubelet's 10250).") var agentApiPort: Int = 10250
     @Flag(help: "Only obtain the credentials; do not run the agent.") var noAgent = false
+    @Flag(help: "After joining, install the agent as a systemd service (edgectl-agent.service) instead of running it here.") var install = false
     @OptionGroup(title: "Image garbage collection") var imageGC: ImageGCOptions
+    @OptionGroup(title: "Container logs") var containerLogs: ContainerLogOptions
+    @Option(help: "The node's Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds). Each renewal is a write on the server's store: longer spares an SD card, and needs a longer --node-monitor-grace-period on the server.")
+    var nodeLeaseDurationSeconds: Int64 = 40
+    @Option(help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight --role agent` lists them.")
+    var ignorePreflightErrors: String?
     @OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions
     @OptionGroup(title: "Service proxy and cluster DNS") var serviceNetwork: ServiceNetworkOptions
 
@@ -37,6 +44,9 @@ struct JoinCommand: AsyncParsableCommand {
         let flow = JoinFlow(server: server, token: token, caCertHash: caCertHash.lowercased(),
                             dataDir: DataDirectory.resolve(dataDir, role: "agent"), nodeName: nodeName ?? HostIdentity.hostname())
         let labels = try NodeLabels.parse(nodeLabels)
+        if !noAgent {
+            try PreflightGate.run(role: .agent, dataDir: flow.dataDir, tcpPorts: [agentApiPort], udpPorts: [8472], ignore: ignorePreflightErrors)
+        }
         let dir: String
         do {
             dir = try await flow.run()
@@ -46,7 +56,25 @@ struct JoinCommand: AsyncParsableCommand {
         print("This machine joined the cluster as system:node:\(flow.nodeName).")
         print("  credentials: \(dir)/kubeconfig.yaml (client certificate signed by the cluster CA)")
         if noAgent { return }
+        if install {
+            // The credentials are in the data dir now: the service needs no token.
+            var args = ["--data-dir", dir, "--node-name", flow.nodeName]
+            if let nodeIp { args += ["--node-ip", nodeIp] }
+            if let nodeLabels { args += ["--node-labels", nodeLabels] }
+            let unit = ServiceUnit(role: .agent, binary: "/usr/local/bin/edgectl", arguments: args,
+                                   environment: [("EDGECTL_SERVER", server), ("EDGECTL_CA_CERT_HASH", caCertHash.lowercased())])
+            let source = AgentRunner.selfExecutable()
+            let installer = Installer(root: "/", unit: unit, binarySource: NodeCleanupPaths.same(source, unit.binary) ? nil : source, dataDir: dir)
+            for line in try installer.install() { print(line) }
+            if SystemdControl.available(root: "/") {
+                for step in [["daemon-reload"], ["restart", unit.name]] { if let p = SystemdControl.run(step) { print(p) } }
+                print("started \(unit.name)")
+            }
+            return
+        }
         try await AgentRunner.run(dataDir: dir, nodeName: flow.nodeName, nodeIP: nodeIp, labels: labels, agentPort: agentApiPort,
-                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork)
+                                 imageGC: imageGC.policy, network: podNetwork, serviceNetwork: serviceNetwork,
+                                 containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                 leaseDurationSeconds: nodeLeaseDurationSeconds)
     }
 }

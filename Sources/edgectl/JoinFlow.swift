@@ -17,7 +17,7 @@ struct JoinFlow {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+    static let configMaps = BuiltinResources.configMaps
 
     static func validToken(_ t: String) -> Bool { BootstrapToken(t) != nil }
 

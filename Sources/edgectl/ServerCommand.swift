@@ -2,9 +2,11 @@ import ArgumentParser
 import Dispatch
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
 import EdgeClient
 import EdgeControllers
 import EdgeInProcess
+import EdgeRegistry
 import EdgeScheduler
 import EdgeStore
 import EdgeTLS
@@ -60,11 +62,30 @@ struct ServerCommand: AsyncParsableCommand {
     @OptionGroup(title: "Image garbage collection (the local agent)")
     var imageGC: ImageGCOptions
 
+    @OptionGroup(title: "Container logs (the local agent)")
+    var containerLogs: ContainerLogOptions
+
+    @Option(name: .long, help: "The local agent's node Lease duration, renewed every quarter of it (kubelet's --node-lease-duration-seconds).")
+    var nodeLeaseDurationSeconds: Int64 = 40
+
+    @Option(name: .long, help: ArgumentHelp("How long a node may go without renewing its Lease before it is NotReady/Unknown (kube-controller-manager's --node-monitor-grace-period).", valueName: "duration"))
+    var nodeMonitorGracePeriod: String = "50s"
+
+    @Option(name: .long, help: ArgumentHelp("How often the store drops history older than 5 minutes (kube-apiserver's --etcd-compaction-interval, 5m as kine): each compaction writes.", valueName: "duration"))
+    var compactionInterval: String = "5m"
+    @Flag(name: .long, help: ArgumentHelp(
+        "Print a join command with a token even when stdout is not a terminal (by default it is shown only on a terminal, "
+            + "so no log keeps a token). A valid token is reused; a new 24h one is made only when there is none."))
+    var printJoinCommand = false
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
     @Option(name: .long, help: "Static bearer tokens file: token,user,uid,\"group1,group2\" per line.")
     var tokenAuthFile: String?
+
+    @Option(name: .long, help: "Preflight errors to report as warnings, comma-separated check names (or all); `edgectl preflight` lists them.")
+    var ignorePreflightErrors: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "Lifetime of the node client certificates the cluster signs (default 1 year, as upstream's --cluster-signing-duration); "
@@ -102,6 +123,15 @@ struct ServerCommand: AsyncParsableCommand {
         guard (1...65535).contains(httpsListenPort) else {
             throw ValidationError("--https-listen-port must be 1-65535, got \(httpsListenPort)")
         }
+        guard (4...3600).contains(nodeLeaseDurationSeconds) else {
+            throw ValidationError("--node-lease-duration-seconds must be 4-3600, got \(nodeLeaseDurationSeconds)")
+        }
+        guard let grace = DurationFlag.seconds(nodeMonitorGracePeriod), grace >= 5 else {
+            throw ValidationError("--node-monitor-grace-period must be a duration of at least 5s, got \(nodeMonitorGracePeriod)")
+        }
+        guard let compaction = DurationFlag.seconds(compactionInterval), compaction >= 1 else {
+            throw ValidationError("--compaction-interval must be a duration such as 5m, got \(compactionInterval)")
+        }
         guard ["full", "normal"].contains(datastoreSync) else {
             throw ValidationError("--datastore-sync must be full or normal, got \(datastoreSync)")
         }
@@ -113,7 +143,7 @@ struct ServerCommand: AsyncParsableCommand {
         for d in disable where !Self.disableable.contains(d) {
             throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
         }
-        if let e = datastoreEndpoint, !e.hasPrefix("sqlite://") {
+        if let e = datastoreEndpoint, !e.hasPrefix(StoreLocation.scheme) {
             throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
         }
         try clusterNetwork.checkOverlap()
@@ -128,6 +158,8 @@ struct ServerCommand: AsyncParsableCommand {
         var log = Logger(label: "edgectl.server")
         log.logLevel = .info
         let dir = DataDirectory.resolve(dataDir, role: "server")
+        try PreflightGate.run(role: .server, runsPods: !disableAgent, dataDir: dir, tcpPorts: [httpsListenPort] + (disableAgent ? [] : [agentApiPort]),
+                              udpPorts: disableAgent ? [] : [8472], ignore: ignorePreflightErrors)
         try FileSystem.makeDirectories(dir)
         try FileSystem.makeDirectories(dir + "/db")
         try FileSystem.makeDirectories(dir + "/tls")
@@ -136,13 +168,23 @@ struct ServerCommand: AsyncParsableCommand {
         let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
                                        bindAddress: bindAddress)
         let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
-        try FileSystem.write(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
+        // Only when it changed: a restart on a full disk must not fail here.
+        try FileSystem.writeIfChanged(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
 
-        let dbPath = datastoreEndpoint.map { String($0.dropFirst("sqlite://".count)) } ?? dir + "/db/state.db"
-        let backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
+        let dbPath = StoreLocation.path(dataDir: dir, endpoint: datastoreEndpoint)
+        let backend: SQLiteBackend
+        do {
+            backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
+        } catch StoreError.revisionsLost(let why) {
+            throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
+        }
         let network = try clusterNetwork.settings()
-        let store = ObjectStore(backend: backend, admission: StandardAdmission(),
-                                services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description))
+        // The version skew policy is one more admission step: agents at most one minor version newer.
+        var admission = AdmissionChain.standard
+        admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
+        let store = ObjectStore(backend: backend,
+                                catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
+                                admission: admission)
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
                                                       apiServerPort: httpsListenPort)
         if !disable.contains("coredns") {
@@ -159,10 +201,10 @@ struct ServerCommand: AsyncParsableCommand {
         } else {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
-        let openAPI = OpenAPIFactory.documents()
+        let openAPI = OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
-        let service = APIService(store: store, authenticators: authenticators, authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: authenticators,
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
                                  nodeProxy: nodeProxy)
 
@@ -175,6 +217,8 @@ struct ServerCommand: AsyncParsableCommand {
         func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
+        let localNodeName = nodeName ?? HostIdentity.hostname()
+        StoreDiskEvents.install(on: backend, client: client("edgectl-server", "edgectl-server"), nodeName: localNodeName)
         let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
         // One cache per kind for the scheduler and every controller (pods and nodes are read by both).
         let informers = SharedInformerFactory(client: controllerClient)
@@ -183,12 +227,13 @@ struct ServerCommand: AsyncParsableCommand {
                                         controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
                                                                            nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
                                                                                ?? CSRSigningController.defaultSeconds,
-                                                                           network: network)
+                                                                           network: network,
+                                                                           nodeGraceSeconds: DurationFlag.seconds(nodeMonitorGracePeriod) ?? 50)
                                             + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await NamespaceFinalizer(store: store).run() }
-                g.addTask { await Compactor(backend: backend).run() }
+                g.addTask { await Compactor(backend: backend, interval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300)).run() }
                 g.addTask { await IdleMemoryReturner(backend: backend).run() }
                 g.addTask { await scheduler.run() }
                 g.addTask { await manager.run() }
@@ -199,30 +244,27 @@ struct ServerCommand: AsyncParsableCommand {
         let joinHost = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
         let joinURL = "https://\(joinHost.contains(":") ? "[\(joinHost)]" : joinHost):\(httpsListenPort)"
         try await ClusterBootstrap.publishClusterInfo(store, caPEM: pki.caCert, server: joinURL)
-        let token = BootstrapToken.generate()
-        let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
-        // A join token is a convenience: failing to make one must not stop the server.
-        let joinLine: String?
-        do {
-            _ = try await store.create(secrets, namespace: BootstrapToken.namespace,
-                                       object: token.secretObject(expiration: Timestamp.now().adding(seconds: 86400),
-                                                                  description: "printed by edgectl server at start"), dryRun: false)
-            joinLine = try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: token)
-        } catch {
-            log.warning("could not create a join token: \(error); use `edgectl token create`")
-            joinLine = nil
-        }
 
         print("edgectl server is ready.")
         print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
-        if let joinLine {
-            print("To join another machine (token valid 24h; `edgectl token create` makes more):")
-            print("  " + joinLine)
+        // A token is a credential: it goes to a terminal that is there to read it, never into a log that outlives it.
+        if printJoinCommand || isatty(STDOUT_FILENO) == 1 {
+            do {
+                let offer = try await ServerJoinToken.offer(client("edgectl-server", "edgectl-server"))
+                let until = offer.expires.map { "valid until \($0.rfc3339)" } ?? "valid until deleted"
+                print("To join another machine (token \(offer.token.id), \(until); `edgectl token list` shows them):")
+                print("  " + (try JoinLine.render(server: joinURL, caPEM: pki.caCert, token: offer.token)))
+            } catch {
+                // A join token is a convenience: failing to make one must not stop the server.
+                log.warning("could not offer a join token: \(error); use `edgectl token create`")
+            }
+        } else {
+            print("To join another machine: edgectl token create --kubeconfig \(dir)/kubeconfig.yaml (prints the join command)")
         }
         var localAgent: Task<Void, Never>?
         if !disableAgent {
             // The local agent is a node like any other, through the API with a node's identity, in-process.
-            let name = nodeName ?? HostIdentity.hostname()
+            let name = localNodeName
             // A server bound to one address is reached there, by its own proxy too (tests bind loopback).
             let agentIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
             let nodeClient = APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: "system:node:" + name,
@@ -234,7 +276,9 @@ struct ServerCommand: AsyncParsableCommand {
                                                serviceNetwork: AgentRunner.networking(serviceNetwork, nodeName: name, ip: agentIP,
                                                                                       clusterCIDR: network.clusterCIDR.description,
                                                                                       clusterDomain: network.clusterDomain,
-                                                                                      dns: !disable.contains("coredns")))
+                                                                                      dns: !disable.contains("coredns")),
+                                               containerLogs: (containerLogs.maxBytes, containerLogs.containerLogMaxFiles),
+                                               leaseDurationSeconds: nodeLeaseDurationSeconds)
             print("  local agent: node \(name)")
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this

@@ -12,7 +12,7 @@ struct TokenCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Delete.self]
     )
 
-    static let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
+    static let secrets = BuiltinResources.secrets
 
     struct Options: ParsableArguments {
         @Option(help: "Kubeconfig of an admin (default: the local server's).") var kubeconfig: String?

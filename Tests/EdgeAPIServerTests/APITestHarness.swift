@@ -1,6 +1,8 @@
 import EdgeAPI
 import EdgeStore
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 /// An APIService over the memory backend, called without HTTP.
 struct APITestHarness {
@@ -8,12 +10,13 @@ struct APITestHarness {
     let backend: MemoryBackend
     static let admin = UserInfo(name: "admin", groups: ["system:masters"])
 
-    init(admission: any Admission = StandardAdmission(), serviceAccountTokens: ServiceAccountTokens? = nil,
+    init(admission: AdmissionChain = .standard, serviceAccountTokens: ServiceAccountTokens? = nil,
          freshnessTimeout: Duration = .seconds(3)) async throws {
         backend = MemoryBackend()
-        let store = ObjectStore(backend: backend, admission: admission, freshnessTimeout: freshnessTimeout)
+        let store = ObjectStore(backend: backend, catalog: BuiltinStrategies.catalog(services: try ServiceAllocator()),
+                                admission: admission, freshnessTimeout: freshnessTimeout)
         service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
-                             authorizer: MasterGroupAuthorizer(),
+                             
                              openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: { ["swagger": "2.0"] }),
                              serverAddress: "127.0.0.1:6443", serviceAccountTokens: serviceAccountTokens)
         try await ClusterBootstrap.ensureSystemObjects(store)

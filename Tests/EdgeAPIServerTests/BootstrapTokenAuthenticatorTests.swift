@@ -1,10 +1,12 @@
 import XCTest
 import EdgeAPI
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 final class BootstrapTokenAuthenticatorTests: XCTestCase {
-    func request(_ token: String) -> HTTPRequest {
-        HTTPRequest(method: "GET", uri: "/api", headers: ["authorization": "Bearer " + token], body: [])
+    func request(_ token: String) -> AuthenticationRequest {
+        AuthenticationRequest(headers: ["authorization": "Bearer " + token])
     }
 
     func testTokensAuthenticateAsBootstrappersUntilTheyExpire() async throws {

@@ -1,6 +1,8 @@
 import XCTest
 import EdgeAPI
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 /// A node reads the Secrets and ConfigMaps its own pods refer to, and nothing
 /// else (upstream's Node authorizer); a pod gets its service account's

@@ -2,6 +2,8 @@ import XCTest
 import EdgeAPI
 import EdgeStore
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 final class ObjectStoreTests: XCTestCase {
     func testCreateSetsSystemMetadataAndGetReturnsIt() async throws {
@@ -109,7 +111,7 @@ final class ObjectStoreTests: XCTestCase {
         cm[path: ["metadata", "finalizers"]] = ["example.com/hold"]
         _ = await h.call("POST", "/api/v1/namespaces/default/configmaps", cm)
         let (dc, pending) = await h.call("DELETE", "/api/v1/namespaces/default/configmaps/f")
-        XCTAssertEqual(dc, 202)
+        XCTAssertEqual(dc, 200, "upstream answers 200 with the object while it waits")
         XCTAssertNotNil(pending[path: ["metadata", "deletionTimestamp"]])
         let (pc, _) = await h.call("PATCH", "/api/v1/namespaces/default/configmaps/f", ["metadata": ["finalizers": nil]],
                                    headers: ["content-type": "application/merge-patch+json"])
@@ -238,7 +240,7 @@ final class ObjectStoreHistoryTests: XCTestCase {
         _ = await h.call("POST", "/api/v1/namespaces", ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "going"]])
         _ = await h.call("POST", "/api/v1/namespaces/going/configmaps", h.configMap("keep"))
         let (dc, ns) = await h.call("DELETE", "/api/v1/namespaces/going")
-        XCTAssertEqual(dc, 202)
+        XCTAssertEqual(dc, 200)
         XCTAssertEqual(ns[path: ["status", "phase"]]?.string, "Terminating")
         let (c, s) = await h.call("POST", "/api/v1/namespaces/going/configmaps", h.configMap("new"))
         XCTAssertEqual(c, 403)
@@ -260,10 +262,10 @@ final class ObjectStoreHistoryTests: XCTestCase {
         XCTAssertEqual(tokens.lookup("secret-2")?.name, "bob")
         XCTAssertNil(tokens.lookup("nope"))
         let auth = BearerTokenAuthenticator { tokens.lookup($0) }
-        let ok = try await auth.authenticate(HTTPRequest(method: "GET", path: "/", headers: ["authorization": "Bearer secret-1"]))
+        let ok = try await auth.authenticate(AuthenticationRequest(headers: ["authorization": "Bearer secret-1"]))
         XCTAssertEqual(ok?.name, "alice")
         do {
-            _ = try await auth.authenticate(HTTPRequest(method: "GET", path: "/", headers: ["authorization": "Bearer wrong"]))
+            _ = try await auth.authenticate(AuthenticationRequest(headers: ["authorization": "Bearer wrong"]))
             XCTFail("a wrong token is 401, not anonymous")
         } catch let e as APIError { XCTAssertEqual(e.code, 401) }
         XCTAssertThrowsError(try StaticTokens(csv: "onlytoken\n"))

@@ -2,15 +2,17 @@ import XCTest
 import EdgeAPI
 import EdgeStore
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 /// GET /openapi/v2 through APIService, as kubectl and JSON clients call it.
 final class OpenAPIV2EndpointTests: XCTestCase {
     static let kubectlAccept = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
     let admin = UserInfo(name: "admin", groups: ["system:masters"])
 
-    func service() -> APIService {
-        APIService(store: ObjectStore(backend: MemoryBackend(), admission: StandardAdmission()),
-                   authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+    func service() throws -> APIService {
+        APIService(store: try ObjectStore(backend: MemoryBackend()),
+                   authenticators: [ClientCertificateAuthenticator()],
                    openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: OpenAPIV2ProtobufTests.servedDocument),
                    serverAddress: "127.0.0.1:6443")
     }
@@ -23,7 +25,7 @@ final class OpenAPIV2EndpointTests: XCTestCase {
     }
 
     func testKubectlGetsTheProtobufDocument() async throws {
-        let resp = await get(service(), accept: Self.kubectlAccept)
+        let resp = await get(try service(), accept: Self.kubectlAccept)
         XCTAssertEqual(resp.status, 200)
         XCTAssertEqual(resp.header("Content-Type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
         XCTAssertEqual(resp.header("Vary"), "Accept")
@@ -33,7 +35,7 @@ final class OpenAPIV2EndpointTests: XCTestCase {
     }
 
     func testJSONClientsGetTheSameDocumentAsJSON() async throws {
-        let s = service()
+        let s = try service()
         let json = await get(s, accept: "application/json")
         XCTAssertEqual(json.status, 200)
         XCTAssertEqual(json.header("Content-Type"), "application/json")
@@ -45,7 +47,7 @@ final class OpenAPIV2EndpointTests: XCTestCase {
     }
 
     func testUnservedAcceptIs406WithAStatus() async throws {
-        let resp = await get(service(), accept: "application/yaml")
+        let resp = await get(try service(), accept: "application/yaml")
         XCTAssertEqual(resp.status, 406)
         let status = try JSONParser.parse(resp.bodyBytes)
         XCTAssertEqual(status["kind"], "Status")
@@ -53,13 +55,13 @@ final class OpenAPIV2EndpointTests: XCTestCase {
         XCTAssertEqual(status["code"], 406)
     }
 
-    func testWritesAreNotAllowed() async {
-        let post = await get(service(), accept: nil, method: "POST")
+    func testWritesAreNotAllowed() async throws {
+        let post = await get(try service(), accept: nil, method: "POST")
         XCTAssertEqual(post.status, 405)
     }
 
     func testETagRevalidationPerRepresentation() async throws {
-        let s = service()
+        let s = try service()
         let pb = await get(s, accept: Self.kubectlAccept)
         let json = await get(s, accept: "application/json")
         let pbTag = try XCTUnwrap(pb.header("ETag"))

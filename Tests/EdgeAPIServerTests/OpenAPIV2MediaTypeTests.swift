@@ -1,4 +1,5 @@
 import XCTest
+import EdgeAPI
 @testable import EdgeAPIServer
 
 final class OpenAPIV2MediaTypeTests: XCTestCase {

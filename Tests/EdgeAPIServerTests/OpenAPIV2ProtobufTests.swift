@@ -6,7 +6,7 @@ final class OpenAPIV2ProtobufTests: XCTestCase {
     /// The swagger document the server serves, built as edgectl's OpenAPIFactory builds it.
     static func servedDocument() -> JSON {
         ["swagger": "2.0", "info": ["title": "Kubernetes", "version": "v1.37.0"], "paths": [:],
-         "definitions": OpenAPISchemas.schemas(for: ResourceRegistry.all, refPrefix: OpenAPISchemas.v2RefPrefix)]
+         "definitions": OpenAPISchemas.schemas(for: BuiltinResources.all, refPrefix: OpenAPISchemas.v2RefPrefix)]
     }
 
     func testServedDocumentDecodesBackToTheSameDefinitions() throws {

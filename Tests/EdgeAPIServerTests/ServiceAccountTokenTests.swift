@@ -2,6 +2,7 @@ import XCTest
 import EdgeAPI
 import EdgeTLS
 @testable import EdgeAPIServer
+@testable import EdgeAuth
 
 final class ServiceAccountTokenTests: XCTestCase {
     static let key = try! PKI.generateKey()
@@ -21,7 +22,7 @@ final class ServiceAccountTokenTests: XCTestCase {
     }
 
     func bearer(_ h: APITestHarness, _ token: String) async -> (Int, JSON) {
-        let req = HTTPRequest(method: "GET", uri: "/api/v1/namespaces/default/pods", headers: ["authorization": "Bearer " + token], body: [])
+        let req = AuthenticationRequest(headers: ["authorization": "Bearer " + token])
         let auth = ServiceAccountTokenAuthenticator(tokens: tokens, store: h.service.store)
         do {
             guard let user = try await auth.authenticate(req) else { return (0, .null) }
@@ -91,10 +92,16 @@ final class ServiceAccountTokenTests: XCTestCase {
 
     func testBoundPodTokenDiesWithThePod() async throws {
         let h = try await harness()
+        let (plain, defaulted) = await h.call("POST", "/api/v1/namespaces/default/pods",
+                                              ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "plain"], "spec": ["containers": [["name": "c", "image": "i"]]]])
+        XCTAssertEqual(plain, 201)
+        XCTAssertEqual(defaulted[path: ["spec", "serviceAccountName"]]?.string, "default", "pods default to the default account")
+        let (other, refused) = await requestToken(h, ["boundObjectRef": ["kind": "Pod", "apiVersion": "v1", "name": "plain"]])
+        XCTAssertEqual(other, 400, "a token bound to a pod speaks only for the pod's own account: \(refused)")
         let (pc, pod) = await h.call("POST", "/api/v1/namespaces/default/pods",
-                                     ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"], "spec": ["containers": [["name": "c", "image": "i"]]]])
+                                     ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"],
+                                      "spec": ["serviceAccountName": "robot", "containers": [["name": "c", "image": "i"]]]])
         XCTAssertEqual(pc, 201)
-        XCTAssertEqual(pod[path: ["spec", "serviceAccountName"]]?.string, "default", "pods default to the default account")
         let (code, resp) = await requestToken(h, ["boundObjectRef": ["kind": "Pod", "apiVersion": "v1", "name": "p"], "expirationSeconds": 600])
         XCTAssertEqual(code, 201)
         XCTAssertEqual(resp[path: ["spec", "boundObjectRef", "uid"]], pod[path: ["metadata", "uid"]])

@@ -2,6 +2,7 @@ import XCTest
 import EdgeAPI
 import EdgeStore
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
 
 final class ServiceAllocatorTests: XCTestCase {
     func svc(_ name: String, type: String = "ClusterIP", clusterIP: String? = nil, nodePort: Int64? = nil) -> JSON {
@@ -55,16 +56,16 @@ final class ServiceAllocatorTests: XCTestCase {
 
     func testAllocationsSurviveRestart() async throws {
         let backend = MemoryBackend()
-        let store1 = ObjectStore(backend: backend, admission: StandardAdmission())
+        let store1 = try ObjectStore(backend: backend)
         try await ClusterBootstrap.ensureSystemObjects(store1)
-        let r = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
-        let (a, _) = try await store1.create(r, namespace: "default", object: svc("a"), dryRun: false)
+        let r = BuiltinResources.services
+        let (a, _) = try await store1.create(r, namespace: "default", object: svc("a"), context: .apiServer)
         // A new store over the same data (a restarted server) must not hand out a's IP again.
-        let store2 = ObjectStore(backend: backend, admission: StandardAdmission(), services: try ServiceAllocator(serviceCIDR: "10.43.0.0/30"))
-        let (c1, _) = (try? await store2.create(r, namespace: "default", object: svc("b"), dryRun: false)) ?? (.null, [])
+        let store2 = try ObjectStore(backend: backend, services: try ServiceAllocator(serviceCIDR: "10.43.0.0/30"))
+        let (c1, _) = (try? await store2.create(r, namespace: "default", object: svc("b"), context: .apiServer)) ?? (.null, [])
         _ = c1
         let taken = a[path: ["spec", "clusterIP"]]?.string
-        let all = try await store2.list(r, namespace: "default", options: ListOptions(query: [:], resource: r)).items
+        let all = try await store2.list(r, namespace: "default", options: ListOptions()).items
         let ips = all.compactMap { $0[path: ["spec", "clusterIP"]]?.string }
         XCTAssertEqual(Set(ips).count, ips.count, "no address is assigned twice: \(ips), first was \(taken ?? "")")
     }

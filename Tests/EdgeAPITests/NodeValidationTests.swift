@@ -11,7 +11,7 @@ final class NodeValidationTests: XCTestCase {
     }
 
     func errors(_ o: JSON, old: JSON?) -> [String] {
-        Validator.validate(kind: "Node", group: "", object: o, old: old, namespaced: false).map(\.message)
+        NodeValidator.validate(o, old: old).map(\.message)
     }
 
     func testARangeIsAssignedOnceThenFixed() {

@@ -14,7 +14,7 @@ final class PodPathValidationTests: XCTestCase {
     }
 
     func errors(_ p: JSON) -> [String] {
-        Validator.validate(kind: "Pod", group: "", object: p, old: nil, namespaced: true).map(\.message)
+        (ObjectMetaValidator.validate(p["metadata"], nameRule: .dns1123Subdomain) + PodValidator.spec(p["spec"], path: "spec")).map(\.message)
     }
 
     func testItemPathsOfEveryFileVolume() {
@@ -74,7 +74,7 @@ final class PodPathValidationTests: XCTestCase {
         let template: JSON = ["metadata": ["labels": ["app": "a"]], "spec": pod(volumes: [["configMap": ["name": "c", "items": [
             ["key": "k", "path": "../x"]]]]])["spec"]!]
         let d: JSON = ["metadata": ["name": "d", "namespace": "default"], "spec": ["selector": ["matchLabels": ["app": "a"]], "template": template]]
-        XCTAssertEqual(Validator.validate(kind: "Deployment", group: "apps", object: d, old: nil, namespaced: true).map(\.message),
+        XCTAssertEqual(WorkloadValidator.validate(d, kind: "Deployment").map(\.message),
                        ["spec.template.spec.volumes[0].configMap.items[0].path: Invalid value: \"../x\": must not contain '..'"])
     }
 

@@ -78,7 +78,7 @@ final class TypedDecodeCheckTests: XCTestCase {
     /// range is refused naming the field's type, the range's end is accepted.
     func testEveryIntegerFieldOfEveryKindIsRangeChecked() {
         var checked = 0
-        for r in ResourceRegistry.all {
+        for r in BuiltinResources.all {
             guard let root = schema.messageName(for: r) else { continue }
             for (path, type) in integerFields(root) {
                 let (tooBig, edge): (JSON, JSON) = type == .int32

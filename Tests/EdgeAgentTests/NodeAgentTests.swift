@@ -18,8 +18,8 @@ final class FakeNodeFacts: NodeFactsSource {
 }
 
 final class NodeAgentTests: XCTestCase {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
-    static let leases = ResourceRegistry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
 
     func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
         for _ in 0..<200 { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
@@ -68,5 +68,21 @@ final class NodeAgentTests: XCTestCase {
             let n = try await client.get(Self.nodes, namespace: nil, name: "pi-1")
             return (n[path: ["status", "conditions"]]?.array ?? []).contains { $0["type"]?.string == "MemoryPressure" && $0["status"]?.string == "True" }
         }
+    }
+
+    /// A restarted agent brings its Node's labels up to date (kubelet's updateDefaultLabels): a new board label appears.
+    func testReRegistrationUpdatesLabels() async throws {
+        let client = try await LocalCluster().client
+        let node: JSON = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "pi-2", "labels": ["keep": "me", "edgectl.io/board": "old"]]]
+        _ = try await client.create(Self.nodes, namespace: nil, node)
+        var cfg = NodeAgent.Config(nodeName: "pi-2")
+        cfg.labels = ["edgectl.io/board": "rpi4", "node.kubernetes.io/instance-type": "rpi4"]
+        let agent = NodeAgent(client: client, config: cfg, facts: FakeNodeFacts())
+        try await agent.register()
+        let labels = try await client.get(Self.nodes, namespace: nil, name: "pi-2")[path: ["metadata", "labels"]]
+        XCTAssertEqual(labels?["edgectl.io/board"]?.string, "rpi4")
+        XCTAssertEqual(labels?["node.kubernetes.io/instance-type"]?.string, "rpi4")
+        XCTAssertEqual(labels?["kubernetes.io/arch"]?.string, "arm64")
+        XCTAssertEqual(labels?["keep"]?.string, "me", "labels others set stay")
     }
 }

@@ -6,13 +6,15 @@ import NIOCore
 import NIOPosix
 @testable import EdgeAgent
 @testable import EdgeAPIServer
+@testable import EdgeRegistry
+@testable import EdgeAuth
 
 /// pods/log and pods/exec through the API server to a real agent API (TLS,
 /// kubelet client certificate), the exec also through the HTTP server's
 /// upgrade path and tunnel.
 class NodeProxyTests: XCTestCase {
     struct Admin: Authenticator {
-        func authenticate(_ request: HTTPRequest) async throws -> UserInfo? { UserInfo(name: "admin", groups: ["system:masters"]) }
+        func authenticate(_ request: AuthenticationRequest) async throws -> UserInfo? { UserInfo(name: "admin", groups: ["system:masters"]) }
     }
 
     var group: MultiThreadedEventLoopGroup!
@@ -39,10 +41,10 @@ class NodeProxyTests: XCTestCase {
         let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: pki.caCert, nodeName: "node-a", addresses: ["127.0.0.1"])
         let agent = try await AgentAPIServer(directory: d, tls: tls, host: "127.0.0.1", port: 0, launch: hostShellLauncher).start(group: group)
         closers.append(agent)
-        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
+        let store = try ObjectStore(backend: MemoryBackend())
         try await ClusterBootstrap.ensureSystemObjects(store)
         let proxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.client("kube-apiserver-kubelet-client", ["system:masters"])))
-        let service = APIService(store: store, authenticators: [Admin()], authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: [Admin()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1:6443", nodeProxy: proxy)
         func call(_ method: String, _ uri: String, _ body: JSON) async throws {
             let r = await service.handle(HTTPRequest(method: method, uri: uri, headers: ["content-type": "application/json"], body: JSONSerializer.serialize(body)))

@@ -11,7 +11,7 @@ import Glibc
 /// What image GC is told to keep: every image the pods bound here name, whatever their phase,
 /// and the images and layers recorded by container instances on disk.
 final class PodManagerImagesInUseTests: XCTestCase {
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let pods = BuiltinResources.pods
 
     struct NoImages: ImageSource {
         func present(_ reference: String) -> PodImage? { nil }

@@ -1,6 +1,8 @@
 import XCTest
 import EdgeAPI
 import EdgeAPIServer
+import EdgeRegistry
+import EdgeAuth
 import EdgeStore
 import EdgeTLS
 import NIOPosix
@@ -11,7 +13,7 @@ import Synchronization
 final class HTTPSTransportTests: XCTestCase {
     static let caKey = try! PKI.generateKey()
     static let caCert = try! PKI.makeCA(keyPEM: caKey, commonName: "test-ca")
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let pods = BuiltinResources.pods
 
     static func clientTLS(_ cn: String, _ groups: [String]) throws -> TLSConfiguration {
         let key = try PKI.generateKey()
@@ -21,9 +23,9 @@ final class HTTPSTransportTests: XCTestCase {
     }
 
     func server() async throws -> (port: Int, close: () async -> Void) {
-        let store = ObjectStore(backend: MemoryBackend(), admission: StandardAdmission())
+        let store = try ObjectStore(backend: MemoryBackend())
         try await ClusterBootstrap.ensureSystemObjects(store)
-        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()], authorizer: MasterGroupAuthorizer(),
+        let service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                                  openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "127.0.0.1")
         let key = try PKI.generateKey()
         let cert = try PKI.signCertificate(caCertPEM: Self.caCert, caKeyPEM: Self.caKey, subjectKeyPEM: key,

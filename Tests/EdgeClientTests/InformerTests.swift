@@ -9,7 +9,7 @@ import EdgeInProcess
 final class InformerTests: XCTestCase {
     static func client() async throws -> APIClient { try await LocalCluster().client }
 
-    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+    static let configMaps = BuiltinResources.configMaps
 
     func cm(_ name: String, _ v: String) -> JSON {
         ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name)], "data": ["v": .string(v)]]

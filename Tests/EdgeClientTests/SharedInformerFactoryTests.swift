@@ -6,8 +6,8 @@ import EdgeInProcess
 /// The process-wide informers: one cache per kind, indexes, metadata-only
 /// caches, cache filters, and handlers that join a running informer.
 final class SharedInformerFactoryTests: XCTestCase {
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
-    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
+    static let pods = BuiltinResources.pods
+    static let configMaps = BuiltinResources.configMaps
 
     func pod(_ name: String, ns: String = "default", node: String? = nil, owner: String? = nil) -> JSON {
         var meta: JSON = ["name": .string(name)]
@@ -37,7 +37,7 @@ final class SharedInformerFactoryTests: XCTestCase {
         let client = try await LocalCluster().client
         let f = SharedInformerFactory(client: client)
         let a = f.informer(Self.pods)
-        let b = f.informer("pods")
+        let b = f.informer(BuiltinResources.pods)
         let c = f.metadataInformer(Self.pods)
         XCTAssertTrue(a === b && b === c, "one pod cache for every reader")
         XCTAssertEqual(a.mode, .full, "a metadata reader shares the whole-object cache")
@@ -51,7 +51,7 @@ final class SharedInformerFactoryTests: XCTestCase {
         let pods = f.informer(Self.pods)
         pods.addIndex(.nodeName)
         pods.addIndex(.controllerUID)
-        let namespaces = ResourceRegistry.lookup(group: "", version: "v1", plural: "namespaces")!
+        let namespaces = BuiltinResources.namespaces
         _ = try await client.create(namespaces, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "other"]])
         _ = try await client.create(Self.pods, namespace: "default", pod("a", node: "n1", owner: "u1"))
         await f.startAndSync()

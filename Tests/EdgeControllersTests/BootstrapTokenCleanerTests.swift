@@ -6,7 +6,7 @@ final class BootstrapTokenCleanerTests: XCTestCase {
     func testExpiredTokensAreDeletedOthersKept() async throws {
         let clock = ManualClock()
         let c = try await TestCluster([BootstrapTokenCleaner()], clock: clock)
-        let secrets = TestCluster.r("secrets")
+        let secrets = BuiltinResources.secrets
         let now = clock.now()
         let soon = BootstrapToken(id: "abcdef", secret: "0123456789abcdef")
         let never = BootstrapToken(id: "ghijkl", secret: "0123456789abcdef")

@@ -7,7 +7,7 @@ import EdgeTLS
 extension ClusterCertificateAuthority: CertificateAuthority {}
 
 final class CSRControllerTests: XCTestCase {
-    static let csrs = TestCluster.r("certificatesigningrequests", "certificates.k8s.io")
+    static let csrs = BuiltinResources.certificateSigningRequests
     static let caKey = try! PKI.generateKey()
     static let ca = ClusterCertificateAuthority(caCertPEM: try! PKI.makeCA(keyPEM: caKey, commonName: "test-ca"), caKeyPEM: caKey)
     static let bootstrapper = UserInfo(name: "system:bootstrap:abcdef", groups: ["system:bootstrappers", "system:authenticated"])
@@ -46,7 +46,7 @@ final class CSRControllerTests: XCTestCase {
         XCTAssertGreaterThan(info.notAfter, Timestamp.now().seconds + 300 * 86400)
         // The bootstrapper may not touch anything else.
         do {
-            _ = try await boot.list(TestCluster.r("secrets"), namespace: "kube-system")
+            _ = try await boot.list(BuiltinResources.secrets, namespace: "kube-system")
             XCTFail("bootstrapper listed secrets")
         } catch let e as APIError { XCTAssertEqual(e.code, 403) }
     }
@@ -75,7 +75,7 @@ final class CSRControllerTests: XCTestCase {
     func testExistingNodeNameCannotBeTakenOver() async throws {
         let c = try await cluster()
         defer { c.stop() }
-        _ = try await c.client.create(TestCluster.r("nodes"), namespace: nil, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "pi-3"]])
+        _ = try await c.client.create(BuiltinResources.nodes, namespace: nil, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "pi-3"]])
         try await Task.sleep(for: .milliseconds(100))
         let boot = c.client(as: Self.bootstrapper)
         _ = try await boot.create(Self.csrs, namespace: nil, try csr("takeover", cn: "system:node:pi-3"))

@@ -3,8 +3,8 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class CronJobControllerTests: XCTestCase {
-    static let cronJobs = TestCluster.r("cronjobs", "batch")
-    static let jobs = TestCluster.r("jobs", "batch")
+    static let cronJobs = BuiltinResources.cronJobs
+    static let jobs = BuiltinResources.jobs
 
     func cronJob(_ name: String, schedule: String, policy: String = "Allow", successLimit: Int64 = 3) -> JSON {
         ["apiVersion": "batch/v1", "kind": "CronJob", "metadata": ["name": .string(name)],

@@ -3,8 +3,8 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class DeploymentControllerTests: XCTestCase {
-    static let deployments = TestCluster.r("deployments", "apps")
-    static let replicaSets = TestCluster.r("replicasets", "apps")
+    static let deployments = BuiltinResources.deployments
+    static let replicaSets = BuiltinResources.replicaSets
 
     func deployment(_ name: String, replicas: Int64, image: String, strategy: JSON? = nil) -> JSON {
         var d: JSON = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name)],
@@ -100,7 +100,7 @@ final class DeploymentControllerTests: XCTestCase {
             let all = try await c.pods()
             // Old pods are "deleted" by this test's node: finish their deletion.
             for p in all where PodHelpers.isBeingDeleted(p) {
-                try? await c.client.delete(TestCluster.r("pods"), namespace: "default", name: p[path: ["metadata", "name"]]?.string ?? "", gracePeriodSeconds: 0)
+                try? await c.client.delete(BuiltinResources.pods, namespace: "default", name: p[path: ["metadata", "name"]]?.string ?? "", gracePeriodSeconds: 0)
             }
             let active = try await c.pods().filter(PodHelpers.isActive)
             XCTAssertFalse(Set(active.compactMap(self.image)).count > 1, "old and new pods at once")

@@ -3,10 +3,10 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class EndpointsControllerTests: XCTestCase {
-    static let services = TestCluster.r("services")
-    static let endpoints = TestCluster.r("endpoints")
-    static let slices = TestCluster.r("endpointslices", "discovery.k8s.io")
-    static let pods = TestCluster.r("pods")
+    static let services = BuiltinResources.services
+    static let endpoints = BuiltinResources.endpoints
+    static let slices = BuiltinResources.endpointSlices
+    static let pods = BuiltinResources.pods
 
     /// Port "http" targets the named container port "web"; "metrics" a number.
     func service(_ name: String, selector: JSON?, publishNotReady: Bool = false) -> JSON {

@@ -3,8 +3,8 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class GarbageCollectorTests: XCTestCase {
-    static let deployments = TestCluster.r("deployments", "apps")
-    static let replicaSets = TestCluster.r("replicasets", "apps")
+    static let deployments = BuiltinResources.deployments
+    static let replicaSets = BuiltinResources.replicaSets
 
     func setUpChain(_ c: TestCluster, _ name: String) async throws {
         let d: JSON = ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name)],
@@ -68,7 +68,7 @@ final class GarbageCollectorTests: XCTestCase {
     /// at all, owned ones as PartialObjectMetadata, and an owned ConfigMap still
     /// goes when its owner (not cached) is deleted.
     func testCachesOnlyTheMetadataOfObjectsWithOwners() async throws {
-        let configMaps = TestCluster.r("configmaps")
+        let configMaps = BuiltinResources.configMaps
         let c = try await TestCluster([GarbageCollector()])
         c.start()
         defer { c.stop() }

@@ -13,8 +13,8 @@ final class FakePodMetrics: PodMetricsSource {
 }
 
 final class HorizontalPodAutoscalerTests: XCTestCase {
-    static let hpas = TestCluster.r("horizontalpodautoscalers", "autoscaling")
-    static let rs = TestCluster.r("replicasets", "apps")
+    static let hpas = BuiltinResources.horizontalPodAutoscalers
+    static let rs = BuiltinResources.replicaSets
 
     func setUp(_ c: TestCluster, window: Int64) async throws {
         _ = try await c.client.create(Self.rs, namespace: "default", [
@@ -66,7 +66,7 @@ final class HorizontalPodAutoscalerTests: XCTestCase {
         XCTAssertEqual(steady, 6)
         metrics.perPod.withLock { $0 = 5 }
         try await c.eventually("scaled to min") { try await self.replicas(c) == 2 }
-        let events = try await c.client.list(TestCluster.r("events"), namespace: "default").items
+        let events = try await c.client.list(BuiltinResources.events, namespace: "default").items
         XCTAssertTrue(events.contains { $0["reason"]?.string == "SuccessfulRescale" && ($0["message"]?.string ?? "").hasPrefix("New size: 6;") })
     }
 

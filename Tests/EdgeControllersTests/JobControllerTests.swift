@@ -3,7 +3,7 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class JobControllerTests: XCTestCase {
-    static let jobs = TestCluster.r("jobs", "batch")
+    static let jobs = BuiltinResources.jobs
 
     func job(_ name: String, _ spec: JSON) -> JSON {
         var s = spec

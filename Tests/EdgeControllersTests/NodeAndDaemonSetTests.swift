@@ -3,9 +3,9 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class NodeAndDaemonSetTests: XCTestCase {
-    static let nodes = TestCluster.r("nodes")
-    static let leases = TestCluster.r("leases", "coordination.k8s.io")
-    static let daemonSets = TestCluster.r("daemonsets", "apps")
+    static let nodes = BuiltinResources.nodes
+    static let leases = BuiltinResources.leases
+    static let daemonSets = BuiltinResources.daemonSets
 
     func node(_ name: String, labels: JSON = [:], taints: JSON? = nil) -> JSON {
         var n: JSON = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(name), "labels": labels],
@@ -29,7 +29,7 @@ final class NodeAndDaemonSetTests: XCTestCase {
                                        "spec": ["holderIdentity": "n1", "renewTime": .string(Timestamp.now().rfc3339Micro)]])
         // Pod admission gives every pod 300 s of unreachable toleration, so "intolerant" meets
         // a NoExecute taint of its own (maintenance) that it does not tolerate.
-        let pods = TestCluster.r("pods")
+        let pods = BuiltinResources.pods
         _ = try await c.client.mergePatch(Self.nodes, namespace: nil, name: "n1",
                                           ["spec": ["taints": [["key": "maintenance", "effect": "NoExecute"]]]])
         _ = try await c.client.create(pods, namespace: "default", pod("intolerant", node: "n1",
@@ -46,8 +46,13 @@ final class NodeAndDaemonSetTests: XCTestCase {
         try await c.eventually("unreachable", timeout: .seconds(10)) {
             let n = try await c.client.get(Self.nodes, namespace: nil, name: "n1")
             let ready = (n[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "Ready" }
-            let tainted = (n[path: ["spec", "taints"]]?.array ?? []).contains { $0["key"]?.string == "node.kubernetes.io/unreachable" }
-            return ready?["status"]?.string == "Unknown" && tainted
+            // Both effects, as upstream: NoExecute evicts per toleration, NoSchedule keeps new pods off at once
+            // (every pod tolerates the NoExecute one for 300 s, so it alone would let the scheduler place pods there).
+            let taints = Set((n[path: ["spec", "taints"]]?.array ?? []).compactMap { t -> String? in
+                guard t["key"]?.string == "node.kubernetes.io/unreachable" else { return nil }
+                return t["effect"]?.string
+            })
+            return ready?["status"]?.string == "Unknown" && taints == ["NoExecute", "NoSchedule"]
         }
         func deleting(_ name: String) async throws -> Bool {
             try await c.client.get(pods, namespace: "default", name: name)[path: ["metadata", "deletionTimestamp"]] != nil
@@ -103,5 +108,53 @@ final class NodeAndDaemonSetTests: XCTestCase {
             let active = try await c.pods().filter(PodHelpers.isActive)
             return active.count == 2 && active.allSatisfy { $0[path: ["spec", "containers"]]?.array?.first?["image"]?.string == "agent:2" }
         }
+    }
+
+    /// Upstream's split: a NoSchedule taint keeps new daemon pods off a node but leaves the one
+    /// already there running (a node gone Unknown is tainted NoSchedule too, and its agent DaemonSet
+    /// must stay); a NoExecute taint the pod does not tolerate removes it.
+    func testNoScheduleTaintKeepsARunningDaemonPod() async throws {
+        let c = try await TestCluster([DaemonSetController()])
+        _ = try await c.client.create(Self.nodes, namespace: nil, node("a"))
+        c.start()
+        defer { c.stop() }
+        _ = try await c.client.create(Self.daemonSets, namespace: "default", daemonSet("agent", nodeSelector: [:]))
+        try await c.eventually("a covered") { try await self.podsByNode(c) == ["a": 1] }
+        _ = try await c.client.mergePatch(Self.nodes, namespace: nil, name: "a",
+                                          ["spec": ["taints": [["key": "node.kubernetes.io/unreachable", "effect": "NoSchedule"],
+                                                               ["key": "dedicated", "effect": "NoSchedule"]]]])
+        _ = try await c.client.create(Self.nodes, namespace: nil, node("b", taints: [["key": "dedicated", "effect": "NoSchedule"]]))
+        _ = try await c.client.create(Self.nodes, namespace: nil, node("c"))
+        try await c.eventually("c covered") { try await self.podsByNode(c) == ["a": 1, "c": 1] }
+        try await Task.sleep(for: .milliseconds(500))
+        let settled = try await self.podsByNode(c)
+        XCTAssertEqual(settled, ["a": 1, "c": 1], "a keeps its pod; b gets none")
+        _ = try await c.client.mergePatch(Self.nodes, namespace: nil, name: "a",
+                                          ["spec": ["taints": [["key": "dedicated", "effect": "NoExecute"]]]])
+        try await c.eventually("a NoExecute taint removes it") { try await self.podsByNode(c) == ["c": 1] }
+    }
+
+    /// Taint by condition: a hot board (ThermalPressure) or an under-powered one is tainted NoSchedule
+    /// while the condition is True, and untainted when it clears; taints others set stay.
+    func testConditionsBringNoScheduleTaints() async throws {
+        let c = try await TestCluster([NodeLifecycleController(gracePeriodSeconds: 60)])
+        var n = node("pi", taints: [["key": "mine", "effect": "NoSchedule"]])
+        n[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now().rfc3339)],
+                                             ["type": "ThermalPressure", "status": "True", "reason": "SoCTemperatureHigh"],
+                                             ["type": "UnderVoltage", "status": "False", "reason": "PowerSupplySufficient"]]
+        _ = try await c.client.create(Self.nodes, namespace: nil, n)
+        c.start()
+        defer { c.stop() }
+        func taints() async throws -> [String] {
+            (try await c.client.get(Self.nodes, namespace: nil, name: "pi")[path: ["spec", "taints"]]?.array ?? [])
+                .map { "\($0["key"]!.string!):\($0["effect"]!.string!)" }.sorted()
+        }
+        try await c.eventually("thermal taint") { try await taints() == ["edgectl.io/thermal-pressure:NoSchedule", "mine:NoSchedule"] }
+        var cur = try await c.client.get(Self.nodes, namespace: nil, name: "pi")
+        cur[path: ["status", "conditions"]] = [["type": "Ready", "status": "True", "lastHeartbeatTime": .string(Timestamp.now().rfc3339)],
+                                               ["type": "ThermalPressure", "status": "False", "reason": "SoCTemperatureNormal"],
+                                               ["type": "UnderVoltage", "status": "True", "reason": "UnderVoltageDetected"]]
+        _ = try await c.client.updateStatus(Self.nodes, cur)
+        try await c.eventually("under-voltage taint instead") { try await taints() == ["edgectl.io/under-voltage:NoSchedule", "mine:NoSchedule"] }
     }
 }

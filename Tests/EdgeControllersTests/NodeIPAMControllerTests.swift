@@ -5,7 +5,7 @@ import EdgeInProcess
 @testable import EdgeControllers
 
 final class NodeIPAMControllerTests: XCTestCase {
-    let nodes = TestCluster.r("nodes")
+    let nodes = BuiltinResources.nodes
     let settings = ClusterNetworkSettings(clusterCIDR: IPv4CIDR("10.42.0.0/22")!, backend: .hostGW)
 
     func node(_ name: String, podCIDR: String? = nil) -> JSON {
@@ -56,7 +56,7 @@ final class NodeIPAMControllerTests: XCTestCase {
         try await eventually("four ranges") { try await self.podCIDRs(c).count == 4 }
         _ = try await c.client.create(nodes, namespace: nil, node("e"))
         try await eventually("CIDRNotAvailable event for e") {
-            try await c.client.list(TestCluster.r("events"), namespace: "default").items.contains {
+            try await c.client.list(BuiltinResources.events, namespace: "default").items.contains {
                 $0["reason"]?.string == "CIDRNotAvailable" && $0[path: ["involvedObject", "name"]]?.string == "e"
                     && $0["message"]?.string == "Node e status is now: CIDRNotAvailable"
             }
@@ -65,7 +65,7 @@ final class NodeIPAMControllerTests: XCTestCase {
         let freed = try await podCIDRs(c)["b"]
         try await c.client.delete(nodes, namespace: nil, name: "b")
         try await eventually("e gets the freed range") { try await self.podCIDRs(c)["e"] == freed }
-        let events = try await c.client.list(TestCluster.r("events"), namespace: "default").items.filter { $0["reason"]?.string == "CIDRNotAvailable" }
+        let events = try await c.client.list(BuiltinResources.events, namespace: "default").items.filter { $0["reason"]?.string == "CIDRNotAvailable" }
         XCTAssertEqual(events.count, 1)
         XCTAssertEqual(events.first?["count"]?.int, 1, "reported once, not on every look")
     }

@@ -6,8 +6,8 @@ final class PodGarbageCollectorTests: XCTestCase {
     func testPodsOfMissingNodesGoAfterTheQuarantine() async throws {
         let clock = ManualClock()
         let c = try await TestCluster([PodGarbageCollector(quarantineSeconds: 40)], clock: clock)
-        let pods = TestCluster.r("pods")
-        _ = try await c.client.create(TestCluster.r("nodes"), namespace: nil, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "alive"]])
+        let pods = BuiltinResources.pods
+        _ = try await c.client.create(BuiltinResources.nodes, namespace: nil, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "alive"]])
         for (name, node) in [("orphan", "gone"), ("fine", "alive")] {
             _ = try await c.client.create(pods, namespace: "default", ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)],
                                                                        "spec": ["nodeName": .string(node), "containers": [["name": "c", "image": "i"]]]])

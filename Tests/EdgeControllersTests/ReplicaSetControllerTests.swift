@@ -13,7 +13,7 @@ final class ReplicaSetControllerTests: XCTestCase {
         let c = try await TestCluster([ReplicaSetController()])
         c.start()
         defer { c.stop() }
-        let rs = TestCluster.r("replicasets", "apps")
+        let rs = BuiltinResources.replicaSets
         _ = try await c.client.create(rs, namespace: "default", replicaSet("web", replicas: 5))
         try await c.eventually("5 pods") { try await c.pods().filter(PodHelpers.isActive).count == 5 }
         let pods = try await c.pods()
@@ -36,17 +36,17 @@ final class ReplicaSetControllerTests: XCTestCase {
         let c = try await TestCluster([ReplicaSetController()])
         c.start()
         defer { c.stop() }
-        let rs = TestCluster.r("replicasets", "apps")
+        let rs = BuiltinResources.replicaSets
         let orphan: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "stray", "labels": ["app": "api"]],
                             "spec": ["containers": [["name": "c", "image": "busybox"]]]]
-        _ = try await c.client.create(TestCluster.r("pods"), namespace: "default", orphan)
+        _ = try await c.client.create(BuiltinResources.pods, namespace: "default", orphan)
         _ = try await c.client.create(rs, namespace: "default", replicaSet("api", replicas: 2))
         try await c.eventually("2 pods incl. adopted orphan") {
             let ps = try await c.pods()
             return ps.count == 2 && ps.allSatisfy { PodHelpers.controllerRef($0) != nil }
         }
         let victim = try await c.pods()[0][path: ["metadata", "name"]]?.string ?? ""
-        try await c.client.delete(TestCluster.r("pods"), namespace: "default", name: victim)
+        try await c.client.delete(BuiltinResources.pods, namespace: "default", name: victim)
         try await c.eventually("replacement") {
             let ps = try await c.pods()
             return ps.count == 2 && !ps.contains { $0[path: ["metadata", "name"]]?.string == victim }

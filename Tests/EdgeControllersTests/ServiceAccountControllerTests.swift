@@ -7,8 +7,8 @@ final class ServiceAccountControllerTests: XCTestCase {
         let c = try await TestCluster([ServiceAccountController()])
         c.start()
         defer { c.stop() }
-        let sas = TestCluster.r("serviceaccounts")
-        _ = try await c.client.create(TestCluster.r("namespaces"), namespace: nil,
+        let sas = BuiltinResources.serviceAccounts
+        _ = try await c.client.create(BuiltinResources.namespaces, namespace: nil,
                                       ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team-a"]])
         for ns in ["default", "kube-system", "team-a"] {
             try await c.eventually("default account in \(ns)") { try await c.client.getIfExists(sas, namespace: ns, name: "default") != nil }

@@ -4,9 +4,9 @@ import EdgeAPI
 
 /// servicelb's ingress addresses and the kube-dns endpoints, both from Nodes.
 final class ServiceNetworkControllersTests: XCTestCase {
-    static let services = TestCluster.r("services")
-    static let nodes = TestCluster.r("nodes")
-    static let slices = TestCluster.r("endpointslices", "discovery.k8s.io")
+    static let services = BuiltinResources.services
+    static let nodes = BuiltinResources.nodes
+    static let slices = BuiltinResources.endpointSlices
 
     func addNode(_ c: TestCluster, _ name: String, ip: String, external: String? = nil, ready: Bool = true) async throws {
         let created = try await c.client.create(Self.nodes, namespace: nil, ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(name)]])

@@ -3,8 +3,8 @@ import EdgeAPI
 @testable import EdgeControllers
 
 final class StatefulSetControllerTests: XCTestCase {
-    static let sets = TestCluster.r("statefulsets", "apps")
-    static let pods = TestCluster.r("pods")
+    static let sets = BuiltinResources.statefulSets
+    static let pods = BuiltinResources.pods
 
     func statefulSet(_ name: String, replicas: Int64, policy: String = "OrderedReady", image: String = "v1",
                      strategy: String = "RollingUpdate", partition: Int64 = 0) -> JSON {
@@ -100,7 +100,7 @@ final class StatefulSetControllerTests: XCTestCase {
             let s = try await self.status(c, "db")
             return s["readyReplicas"]?.int == 3 && s["replicas"]?.int == 3 && s["updatedReplicas"]?.int == 3
         }
-        let events = try await c.client.list(TestCluster.r("events"), namespace: "default").items
+        let events = try await c.client.list(BuiltinResources.events, namespace: "default").items
         XCTAssertTrue(events.contains { $0["reason"]?.string == "SuccessfulCreate" && $0["message"]?.string == "create Pod db-1 in StatefulSet db successful" })
 
         // A deleted pod returns under the same name.
@@ -120,7 +120,7 @@ final class StatefulSetControllerTests: XCTestCase {
         XCTAssertEqual(afterFirst, ["db-0", "db-1"], "db-1 waits until db-2 is gone")
         try await finishDeletions(c)
         try await c.eventually("db-1 going") { try await self.names(c) == ["db-0"] }
-        let later = try await c.client.list(TestCluster.r("events"), namespace: "default").items
+        let later = try await c.client.list(BuiltinResources.events, namespace: "default").items
         XCTAssertTrue(later.contains { $0["reason"]?.string == "SuccessfulDelete" && $0["message"]?.string == "delete Pod db-2 in StatefulSet db successful" })
     }
 

@@ -27,12 +27,8 @@ final class TestCluster: @unchecked Sendable {
     func start() { let m = manager; task = Task { await m.run() } }
     func stop() { task?.cancel() }
 
-    static func r(_ plural: String, _ group: String = "") -> ResourceInfo {
-        ResourceRegistry.lookup(group: group, version: group == "autoscaling" ? "v2" : "v1", plural: plural)!
-    }
-
     func pods(_ ns: String = "default") async throws -> [JSON] {
-        try await client.list(Self.r("pods"), namespace: ns).items
+        try await client.list(BuiltinResources.pods, namespace: ns).items
     }
 
     /// What a node would do: bind nowhere-bound pods to `node` and report them Running and Ready.
@@ -41,10 +37,10 @@ final class TestCluster: @unchecked Sendable {
             var s = p
             let now = Timestamp.now().rfc3339
             s[path: ["spec", "nodeName"]] = .string(node)
-            let updated = try await client.update(Self.r("pods"), s)
+            let updated = try await client.update(BuiltinResources.pods, s)
             var st = updated
             st["status"] = ["phase": "Running", "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(now)]]]
-            _ = try await client.updateStatus(Self.r("pods"), st)
+            _ = try await client.updateStatus(BuiltinResources.pods, st)
         }
     }
 
@@ -58,7 +54,7 @@ final class TestCluster: @unchecked Sendable {
             let now = Timestamp.now().rfc3339
             st["status"] = ["phase": .string(phase), "containerStatuses": [["name": "c", "ready": false, "restartCount": 0, "image": "i", "imageID": "",
                             "state": ["terminated": ["exitCode": phase == "Succeeded" ? 0 : 1, "finishedAt": .string(now)]]]]]
-            _ = try await client.updateStatus(Self.r("pods"), st)
+            _ = try await client.updateStatus(BuiltinResources.pods, st)
             n += 1
         }
         return n

@@ -7,7 +7,7 @@ import EdgeInProcess
 /// NodeNetwork against a fake kernel and a real (in-process) API: what it creates for the
 /// node, what it publishes, how it routes to peers, and how it reports a node it cannot set up.
 final class NodeNetworkTests: XCTestCase {
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let nodes = BuiltinResources.nodes
     var dir = ""
     override func setUp() { dir = temporaryDirectory() }
     override func tearDown() { removeTree(dir) }
@@ -116,7 +116,7 @@ final class NodeNetworkTests: XCTestCase {
         XCTAssertEqual(r.unavailable?.reason, "NetworkSetupFailed")
         XCTAssertTrue(r.unavailable!.message.contains("no vxlan support") && r.unavailable!.message.contains("modprobe vxlan"), r.unavailable!.message)
         try await eventually("a Warning event on the Node") {
-            try await c.client.list(ResourceRegistry.lookup(group: "", version: "v1", plural: "events")!, namespace: "default").items.contains {
+            try await c.client.list(BuiltinResources.events, namespace: "default").items.contains {
                 $0["reason"]?.string == "NetworkSetupFailed" && $0[path: ["involvedObject", "kind"]]?.string == "Node"
             }
         }

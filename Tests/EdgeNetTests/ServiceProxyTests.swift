@@ -7,8 +7,8 @@ import XCTest
 /// The proxy against the in-process API server and a fake kernel: objects in,
 /// rules out, changes applied within a moment.
 final class ServiceProxyTests: XCTestCase {
-    static let services = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
-    static let slices = ResourceRegistry.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
+    static let services = BuiltinResources.services
+    static let slices = BuiltinResources.endpointSlices
 
     func eventually(_ what: String, timeout: Duration = .seconds(5), _ cond: () -> Bool) async {
         let deadline = ContinuousClock.now + timeout

@@ -8,8 +8,8 @@ import EdgeInProcess
 
 /// Scheduler + ReplicaSet controller + hollow nodes against an in-process API server.
 final class SchedulerIntegrationTests: XCTestCase {
-    static let rs = ResourceRegistry.lookup(group: "apps", version: "v1", plural: "replicasets")!
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let rs = BuiltinResources.replicaSets
+    static let pods = BuiltinResources.pods
 
     func eventually(_ what: String, timeout: Duration = .seconds(15), _ cond: () async throws -> Bool) async throws {
         let start = ContinuousClock.now
@@ -69,7 +69,7 @@ final class SchedulerIntegrationTests: XCTestCase {
             let c = (p[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "PodScheduled" }
             return c?["reason"]?.string == "Unschedulable" && c?["message"]?.string == "0/2 nodes are available: 2 Insufficient memory."
         }
-        let events = try await client.list(ResourceRegistry.lookup(group: "", version: "v1", plural: "events")!, namespace: "default").items
+        let events = try await client.list(BuiltinResources.events, namespace: "default").items
         XCTAssertTrue(events.contains { $0["reason"]?.string == "FailedScheduling" && $0[path: ["involvedObject", "name"]]?.string == "big" })
         var bigCfg = HollowNodes.Config(count: 1)
         bigCfg.namePrefix = "big-node-"
@@ -106,7 +106,7 @@ final class SchedulerIntegrationTests: XCTestCase {
             return ps.count == 4 && ps.allSatisfy { $0[path: ["status", "phase"]]?.string == "Running" }
         }
         XCTAssertTrue(scheduler.podInformer === informers.informer(Self.pods))
-        XCTAssertTrue(scheduler.nodeInformer === informers.informer("nodes"))
+        XCTAssertTrue(scheduler.nodeInformer === informers.informer(BuiltinResources.nodes))
         XCTAssertEqual(informers.count, 3, "pods, nodes and replicasets: one cache each")
     }
 }

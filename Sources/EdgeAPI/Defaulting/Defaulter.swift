@@ -1,76 +1,106 @@
-/// Upstream's defaults per kind, applied on every write, so stored objects
-/// (and `kubectl get -o yaml`) look as they do on any Kubernetes.
+/// Upstream's defaults per kind (its SetDefaults_* functions), applied on
+/// every write, so stored objects (and `kubectl get -o yaml`) look as they do
+/// on any Kubernetes. Each kind's strategy calls its function.
 public enum Defaulter {
-    public static func apply(kind: String, group: String, to o: inout JSON) {
-        switch (group, kind) {
-        case ("", "Pod"):
-            podSpec(&o, ["spec"])
-        case ("apps", "Deployment"):
-            setIfMissing(&o, ["spec", "replicas"], 1)
-            if o[path: ["spec", "strategy", "type"]] == nil { o[path: ["spec", "strategy", "type"]] = "RollingUpdate" }
-            if o[path: ["spec", "strategy", "type"]]?.string == "RollingUpdate" {
-                setIfMissing(&o, ["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
-                setIfMissing(&o, ["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
+    public static func pod(_ o: inout JSON) {
+        podSpec(&o, ["spec"])
+    }
+
+    public static func deployment(_ o: inout JSON) {
+        setIfMissing(&o, ["spec", "replicas"], 1)
+        if o[path: ["spec", "strategy", "type"]] == nil { o[path: ["spec", "strategy", "type"]] = "RollingUpdate" }
+        if o[path: ["spec", "strategy", "type"]]?.string == "RollingUpdate" {
+            setIfMissing(&o, ["spec", "strategy", "rollingUpdate", "maxUnavailable"], "25%")
+            setIfMissing(&o, ["spec", "strategy", "rollingUpdate", "maxSurge"], "25%")
+        }
+        setIfMissing(&o, ["spec", "revisionHistoryLimit"], 10)
+        setIfMissing(&o, ["spec", "progressDeadlineSeconds"], 600)
+        template(&o, ["spec", "template"])
+    }
+
+    public static func replicaSet(_ o: inout JSON) {
+        setIfMissing(&o, ["spec", "replicas"], 1)
+        template(&o, ["spec", "template"])
+    }
+
+    /// As upstream's SetDefaults_ReplicationController: the selector and the
+    /// object's labels default to the template's labels.
+    public static func replicationController(_ o: inout JSON) {
+        if let labels = o[path: ["spec", "template", "metadata", "labels"]], labels.object != nil {
+            if (o[path: ["spec", "selector"]]?.object ?? JSONObject()).isEmpty { o[path: ["spec", "selector"]] = labels }
+            if (o[path: ["metadata", "labels"]]?.object ?? JSONObject()).isEmpty { o[path: ["metadata", "labels"]] = labels }
+        }
+        setIfMissing(&o, ["spec", "replicas"], 1)
+        template(&o, ["spec", "template"])
+    }
+
+    public static func daemonSet(_ o: inout JSON) {
+        if o[path: ["spec", "updateStrategy", "type"]] == nil { o[path: ["spec", "updateStrategy", "type"]] = "RollingUpdate" }
+        if o[path: ["spec", "updateStrategy", "type"]]?.string == "RollingUpdate" {
+            setIfMissing(&o, ["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"], 1)
+            setIfMissing(&o, ["spec", "updateStrategy", "rollingUpdate", "maxSurge"], 0)
+        }
+        setIfMissing(&o, ["spec", "revisionHistoryLimit"], 10)
+        template(&o, ["spec", "template"])
+    }
+
+    public static func statefulSet(_ o: inout JSON) {
+        setIfMissing(&o, ["spec", "replicas"], 1)
+        setIfMissing(&o, ["spec", "podManagementPolicy"], "OrderedReady")
+        if o[path: ["spec", "updateStrategy", "type"]] == nil { o[path: ["spec", "updateStrategy", "type"]] = "RollingUpdate" }
+        if o[path: ["spec", "updateStrategy", "type"]]?.string == "RollingUpdate" {
+            setIfMissing(&o, ["spec", "updateStrategy", "rollingUpdate", "partition"], 0)
+        }
+        setIfMissing(&o, ["spec", "revisionHistoryLimit"], 10)
+        setIfMissing(&o, ["spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"], "Retain")
+        setIfMissing(&o, ["spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"], "Retain")
+        template(&o, ["spec", "template"])
+    }
+
+    public static func job(_ o: inout JSON) {
+        jobSpec(&o, ["spec"])
+    }
+
+    public static func cronJob(_ o: inout JSON) {
+        setIfMissing(&o, ["spec", "concurrencyPolicy"], "Allow")
+        setIfMissing(&o, ["spec", "suspend"], false)
+        setIfMissing(&o, ["spec", "successfulJobsHistoryLimit"], 3)
+        setIfMissing(&o, ["spec", "failedJobsHistoryLimit"], 1)
+        jobSpec(&o, ["spec", "jobTemplate", "spec"])
+    }
+
+    public static func service(_ o: inout JSON) {
+        setIfMissing(&o, ["spec", "type"], "ClusterIP")
+        setIfMissing(&o, ["spec", "sessionAffinity"], "None")
+        if o[path: ["spec", "type"]]?.string != "ExternalName" { setIfMissing(&o, ["spec", "internalTrafficPolicy"], "Cluster") }
+        let type = o[path: ["spec", "type"]]?.string
+        if type == "NodePort" || type == "LoadBalancer" { setIfMissing(&o, ["spec", "externalTrafficPolicy"], "Cluster") }
+        if var ports = o[path: ["spec", "ports"]]?.array {
+            for i in ports.indices {
+                if ports[i]["protocol"] == nil { ports[i]["protocol"] = "TCP" }
+                if ports[i]["targetPort"] == nil, let p = ports[i]["port"] { ports[i]["targetPort"] = p }
             }
-            setIfMissing(&o, ["spec", "revisionHistoryLimit"], 10)
-            setIfMissing(&o, ["spec", "progressDeadlineSeconds"], 600)
-            template(&o, ["spec", "template"])
-        case ("apps", "ReplicaSet"):
-            setIfMissing(&o, ["spec", "replicas"], 1)
-            template(&o, ["spec", "template"])
-        case ("apps", "DaemonSet"):
-            if o[path: ["spec", "updateStrategy", "type"]] == nil { o[path: ["spec", "updateStrategy", "type"]] = "RollingUpdate" }
-            if o[path: ["spec", "updateStrategy", "type"]]?.string == "RollingUpdate" {
-                setIfMissing(&o, ["spec", "updateStrategy", "rollingUpdate", "maxUnavailable"], 1)
-                setIfMissing(&o, ["spec", "updateStrategy", "rollingUpdate", "maxSurge"], 0)
-            }
-            setIfMissing(&o, ["spec", "revisionHistoryLimit"], 10)
-            template(&o, ["spec", "template"])
-        case ("apps", "StatefulSet"):
-            setIfMissing(&o, ["spec", "replicas"], 1)
-            setIfMissing(&o, ["spec", "podManagementPolicy"], "OrderedReady")
-            if o[path: ["spec", "updateStrategy", "type"]] == nil { o[path: ["spec", "updateStrategy", "type"]] = "RollingUpdate" }
-            if o[path: ["spec", "updateStrategy", "type"]]?.string == "RollingUpdate" {
-                setIfMissing(&o, ["spec", "updateStrategy", "rollingUpdate", "partition"], 0)
-            }
-            setIfMissing(&o, ["spec", "revisionHistoryLimit"], 10)
-            setIfMissing(&o, ["spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"], "Retain")
-            setIfMissing(&o, ["spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"], "Retain")
-            template(&o, ["spec", "template"])
-        case ("batch", "Job"):
-            jobSpec(&o, ["spec"])
-        case ("batch", "CronJob"):
-            setIfMissing(&o, ["spec", "concurrencyPolicy"], "Allow")
-            setIfMissing(&o, ["spec", "suspend"], false)
-            setIfMissing(&o, ["spec", "successfulJobsHistoryLimit"], 3)
-            setIfMissing(&o, ["spec", "failedJobsHistoryLimit"], 1)
-            jobSpec(&o, ["spec", "jobTemplate", "spec"])
-        case ("", "Service"):
-            setIfMissing(&o, ["spec", "type"], "ClusterIP")
-            setIfMissing(&o, ["spec", "sessionAffinity"], "None")
-            if o[path: ["spec", "type"]]?.string != "ExternalName" { setIfMissing(&o, ["spec", "internalTrafficPolicy"], "Cluster") }
-            let type = o[path: ["spec", "type"]]?.string
-            if type == "NodePort" || type == "LoadBalancer" { setIfMissing(&o, ["spec", "externalTrafficPolicy"], "Cluster") }
-            if var ports = o[path: ["spec", "ports"]]?.array {
-                for i in ports.indices {
-                    if ports[i]["protocol"] == nil { ports[i]["protocol"] = "TCP" }
-                    if ports[i]["targetPort"] == nil, let p = ports[i]["port"] { ports[i]["targetPort"] = p }
-                }
-                o[path: ["spec", "ports"]] = .array(ports)
-            }
-        case ("", "Secret"):
-            setIfMissing(&o, ["type"], "Opaque")
-        case ("autoscaling", "HorizontalPodAutoscaler"):
-            setIfMissing(&o, ["spec", "minReplicas"], 1)
-            if (o[path: ["spec", "metrics"]]?.array ?? []).isEmpty {
-                o[path: ["spec", "metrics"]] = [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]]
-            }
-        default:
-            break
+            o[path: ["spec", "ports"]] = .array(ports)
         }
     }
 
-    static func setIfMissing(_ o: inout JSON, _ path: [String], _ v: JSON) {
+    public static func secret(_ o: inout JSON) {
+        setIfMissing(&o, ["type"], "Opaque")
+    }
+
+    public static func horizontalPodAutoscaler(_ o: inout JSON) {
+        setIfMissing(&o, ["spec", "minReplicas"], 1)
+        if (o[path: ["spec", "metrics"]]?.array ?? []).isEmpty {
+            o[path: ["spec", "metrics"]] = [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]]
+        }
+    }
+
+    /// As upstream's SetDefaults_ServiceReference: a service port defaults to 443.
+    public static func apiService(_ o: inout JSON) {
+        if let service = o[path: ["spec", "service"]], service.object != nil { setIfMissing(&o, ["spec", "service", "port"], 443) }
+    }
+
+    public static func setIfMissing(_ o: inout JSON, _ path: [String], _ v: JSON) {
         if o[path: path] == nil || o[path: path]?.isNull == true { o[path: path] = v }
     }
 

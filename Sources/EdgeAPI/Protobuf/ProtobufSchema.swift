@@ -77,13 +77,15 @@ public struct ProtobufSchema: Sendable {
     }
 
     /// The protobuf message of a kind: `apps/v1` Deployment → k8s.io.api.apps.v1.Deployment;
-    /// meta kinds (DeleteOptions, Status) are found under meta/v1 whatever group sent them.
+    /// the aggregator's APIService under k8s.io.kube_aggregator; meta kinds (DeleteOptions, Status) are found
+    /// under meta/v1 whatever group sent them.
     public func messageName(apiVersion: String, kind: String) -> String? {
         let parts = apiVersion.split(separator: "/")
         let group = parts.count == 2 ? String(parts[0]) : ""
         let version = String(parts.last ?? "v1")
         let pkg = group.isEmpty ? "core" : String(group.split(separator: ".")[0])
-        let candidates = ["k8s.io.api.\(pkg).\(version).\(kind)", "k8s.io.apimachinery.pkg.apis.meta.v1.\(kind)"]
+        let candidates = ["k8s.io.api.\(pkg).\(version).\(kind)", "k8s.io.kube_aggregator.pkg.apis.\(pkg).\(version).\(kind)",
+                          "k8s.io.apimachinery.pkg.apis.meta.v1.\(kind)"]
         return candidates.first { messages[$0] != nil }
     }
 }

@@ -236,6 +236,11 @@ k8s.io.api.core.v1.ProbeHandler	exec:1:mk8s.io.api.core.v1.ExecAction;httpGet:2:
 k8s.io.api.core.v1.ProjectedVolumeSource	sources:1:rmk8s.io.api.core.v1.VolumeProjection;defaultMode:2:i:p;defaultUser:3:l:p
 k8s.io.api.core.v1.QuobyteVolumeSource	registry:1:s;volume:2:s;readOnly:3:b;user:4:s;group:5:s;tenant:6:s
 k8s.io.api.core.v1.RBDVolumeSource	monitors:1:rs;image:2:s;fsType:3:s;pool:4:s;user:5:s;keyring:6:s;secretRef:7:mk8s.io.api.core.v1.LocalObjectReference;readOnly:8:b
+k8s.io.api.core.v1.ReplicationController	metadata:1:mk8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta;spec:2:mk8s.io.api.core.v1.ReplicationControllerSpec;status:3:mk8s.io.api.core.v1.ReplicationControllerStatus
+k8s.io.api.core.v1.ReplicationControllerCondition	type:1:s;status:2:s;lastTransitionTime:3:mk8s.io.apimachinery.pkg.apis.meta.v1.Time;reason:4:s;message:5:s
+k8s.io.api.core.v1.ReplicationControllerList	metadata:1:mk8s.io.apimachinery.pkg.apis.meta.v1.ListMeta;items:2:rmk8s.io.api.core.v1.ReplicationController
+k8s.io.api.core.v1.ReplicationControllerSpec	replicas:1:i:p;minReadySeconds:4:i;selector:2:Ms;template:3:mk8s.io.api.core.v1.PodTemplateSpec
+k8s.io.api.core.v1.ReplicationControllerStatus	replicas:1:i;fullyLabeledReplicas:2:i;readyReplicas:4:i;availableReplicas:5:i;observedGeneration:3:l;conditions:6:rmk8s.io.api.core.v1.ReplicationControllerCondition:Pmerge/type
 k8s.io.api.core.v1.ResourceClaim	name:1:s;request:2:s
 k8s.io.api.core.v1.ResourceFieldSelector	containerName:1:s;resource:2:s;divisor:3:mk8s.io.apimachinery.pkg.api.resource.Quantity
 k8s.io.api.core.v1.ResourceHealth	resourceID:1:s;health:2:s;message:6:s:p
@@ -309,5 +314,11 @@ k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause	reason:1:s;message:2:s;field:3:
 k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails	name:1:s;group:2:s;kind:3:s;uid:6:s;causes:4:rmk8s.io.apimachinery.pkg.apis.meta.v1.StatusCause;retryAfterSeconds:5:i
 k8s.io.apimachinery.pkg.apis.meta.v1.Time	seconds:1:l;nanos:2:i
 k8s.io.apimachinery.pkg.util.intstr.IntOrString	type:1:l;intVal:2:i;strVal:3:s
+k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIService	metadata:1:mk8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta;spec:2:mk8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceSpec;status:3:mk8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceStatus
+k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceCondition	type:1:s;status:2:s;lastTransitionTime:3:mk8s.io.apimachinery.pkg.apis.meta.v1.Time;reason:4:s;message:5:s
+k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceList	metadata:1:mk8s.io.apimachinery.pkg.apis.meta.v1.ListMeta;items:2:rmk8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIService
+k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceSpec	service:1:mk8s.io.kube_aggregator.pkg.apis.apiregistration.v1.ServiceReference;group:2:s;version:3:s;insecureSkipTLSVerify:4:b;caBundle:5:y;groupPriorityMinimum:7:i;versionPriority:8:i
+k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceStatus	conditions:1:rmk8s.io.kube_aggregator.pkg.apis.apiregistration.v1.APIServiceCondition:Pmerge/type
+k8s.io.kube_aggregator.pkg.apis.apiregistration.v1.ServiceReference	namespace:1:s;name:2:s;port:3:i:p
 """
 }

@@ -2,8 +2,11 @@
 /// (field names, types, list merge keys, and which schema is which kind).
 public enum OpenAPISchemas {
     /// `k8s.io.api.core.v1.Pod` → `io.k8s.api.core.v1.Pod`, the names OpenAPI documents use.
+    /// The aggregator's types keep its module's dash (`io.k8s.kube-aggregator.pkg.apis...`), as upstream's documents.
     public static func definitionName(_ message: String) -> String {
-        message.hasPrefix("k8s.io.") ? "io.k8s." + message.dropFirst("k8s.io.".count) : message
+        let aggregator = "k8s.io.kube_aggregator."
+        if message.hasPrefix(aggregator) { return "io.k8s.kube-aggregator." + message.dropFirst(aggregator.count) }
+        return message.hasPrefix("k8s.io.") ? "io.k8s." + message.dropFirst("k8s.io.".count) : message
     }
 
     /// Where swagger 2.0 documents keep their schemas.

@@ -141,4 +141,21 @@ enum Cells {
         }
         return parts.isEmpty ? "<none>" : parts.joined(separator: ", ")
     }
+
+    /// An APIService's backend: `namespace/name` of its service, or Local.
+    static func apiServiceTarget(_ a: JSON) -> String {
+        guard let svc = a[path: ["spec", "service"]], svc.object != nil else { return "Local" }
+        return "\(svc["namespace"]?.string ?? "")/\(svc["name"]?.string ?? "")"
+    }
+
+    /// The Available condition as upstream prints it: `True`, or `False (Reason)`, or Unknown.
+    static func apiServiceAvailable(_ a: JSON) -> String {
+        guard let c = (a[path: ["status", "conditions"]]?.array ?? []).first(where: { $0["type"]?.string == "Available" }) else {
+            return "Unknown"
+        }
+        let status = c["status"]?.string ?? ""
+        let reason = c["reason"]?.string ?? ""
+        if status == "True" || reason.isEmpty { return status }
+        return "\(status) (\(reason))"
+    }
 }

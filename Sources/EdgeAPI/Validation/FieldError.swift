@@ -10,6 +10,12 @@ public struct FieldError: Sendable, Equatable {
     public var field: String
     public var body: String
 
+    public init(kind: Kind, field: String, body: String) {
+        self.kind = kind
+        self.field = field
+        self.body = body
+    }
+
     public static func required(_ field: String, _ detail: String = "") -> FieldError {
         FieldError(kind: .required, field: field, body: "Required value" + (detail.isEmpty ? "" : ": " + detail))
     }

@@ -37,4 +37,13 @@ public enum NameRules {
             && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_") }
         return ok ? [] : [.invalid(field, .string(key), "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")]
     }
+
+    /// A name that can be one segment of a URL path, as upstream's IsValidPathSegmentName.
+    public static func pathSegment(_ field: String, _ name: String) -> [FieldError] {
+        if name == "." || name == ".." { return [.invalid(field, .string(name), "may not be '\(name)'")] }
+        for bad in ["/", "%"] where name.contains(bad) {
+            return [.invalid(field, .string(name), "may not contain '\(bad)'")]
+        }
+        return []
+    }
 }

@@ -1,10 +1,10 @@
 /// A Node's pod ranges, as upstream's ValidateNode/ValidateNodeUpdate check them: each a CIDR, and
 /// once set never changed (node IPAM assigns them from "" exactly once). A node may update its own
 /// Node, so without this it could take another node's range and have the other nodes route it there.
-enum NodeValidator {
+public enum NodeValidator {
     static let changedRange = "node updates may not change podCIDR except from \"\" to valid"
 
-    static func validate(_ o: JSON, old: JSON?) -> [FieldError] {
+    public static func validate(_ o: JSON, old: JSON?) -> [FieldError] {
         var errs: [FieldError] = []
         let ranges = o[path: ["spec", "podCIDRs"]]?.array ?? []
         for (i, r) in ranges.enumerated() where r.string.flatMap(IPv4CIDR.init) == nil {

@@ -1,10 +1,10 @@
 /// Pod spec validation (also for templates inside workloads).
-enum PodValidator {
+public enum PodValidator {
     static let restartPolicies = ["Always", "OnFailure", "Never"]
     static let dnsPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
     static let protocols = ["SCTP", "TCP", "UDP"]
 
-    static func spec(_ spec: JSON?, path: String) -> [FieldError] {
+    public static func spec(_ spec: JSON?, path: String) -> [FieldError] {
         guard let spec else { return [.required(path)] }
         var errs: [FieldError] = []
         let containers = spec["containers"]?.array ?? []
@@ -36,7 +36,7 @@ enum PodValidator {
             errs.append(.invalid(path + ".terminationGracePeriodSeconds", .int(g), "must be greater than or equal to 0"))
         }
         errs += PodRangeValidator.spec(spec, path: path)
-        errs += Validator.labels(spec["nodeSelector"], path: path + ".nodeSelector")
+        errs += ObjectMetaValidator.labels(spec["nodeSelector"], path: path + ".nodeSelector")
         for (i, t) in (spec["tolerations"]?.array ?? []).enumerated() {
             if let op = t["operator"]?.string, !["Exists", "Equal"].contains(op) {
                 errs.append(.notSupported("\(path).tolerations[\(i)].operator", .string(op), ["Equal", "Exists"]))
@@ -113,7 +113,7 @@ enum PodValidator {
     }
 
     /// Pod updates may change only images, activeDeadlineSeconds and added tolerations (upstream's rule, simplified).
-    static func update(_ new: JSON, _ old: JSON) -> [FieldError] {
+    public static func update(_ new: JSON, _ old: JSON) -> [FieldError] {
         var a = new["spec"] ?? [:], b = old["spec"] ?? [:]
         for key in ["activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"] { a[key] = nil; b[key] = nil }
         for field in ["containers", "initContainers"] {

@@ -1,8 +1,8 @@
 /// Service validation.
-enum ServiceValidator {
+public enum ServiceValidator {
     static let types = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
 
-    static func validate(_ o: JSON, old: JSON?) -> [FieldError] {
+    public static func validate(_ o: JSON, old: JSON?) -> [FieldError] {
         var errs: [FieldError] = []
         let type = o[path: ["spec", "type"]]?.string ?? "ClusterIP"
         if !types.contains(type) { errs.append(.notSupported("spec.type", .string(type), types)) }
@@ -26,7 +26,7 @@ enum ServiceValidator {
             }
         }
         if type == "ExternalName", (o[path: ["spec", "externalName"]]?.string ?? "").isEmpty { errs.append(.required("spec.externalName")) }
-        errs += Validator.labels(o[path: ["spec", "selector"]], path: "spec.selector")
+        errs += ObjectMetaValidator.labels(o[path: ["spec", "selector"]], path: "spec.selector")
         if let old, let oldIP = old[path: ["spec", "clusterIP"]]?.string, !oldIP.isEmpty,
            let newIP = o[path: ["spec", "clusterIP"]]?.string, newIP != oldIP, type != "ExternalName" {
             errs.append(.immutable("spec.clusterIPs[0]", .array([.string(newIP)])))

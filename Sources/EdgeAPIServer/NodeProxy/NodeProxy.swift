@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeRegistry
 import NIOCore
 import NIOHTTP1
 
@@ -6,8 +7,8 @@ import NIOHTTP1
 /// sends the request on in kubelet's form (`/containerLogs/...`, `/exec/...`)
 /// and relays the answer: a log stream, or the agent's WebSocket upgrade.
 public struct NodeProxy: Sendable {
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let pods = BuiltinResources.pods
+    static let nodes = BuiltinResources.nodes
 
     let connector: any NodeConnector
 

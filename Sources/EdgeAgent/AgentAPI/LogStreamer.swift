@@ -14,7 +14,7 @@ struct LogStreamer: Sendable {
     var pollInterval: Duration = .milliseconds(200)
 
     func run(emit: ([UInt8]) async throws -> Void) async throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw AgentAPIError(status: 500, message: "failed to open log file \(path): \(String(cString: strerror(errno)))")
         }
@@ -51,10 +51,35 @@ struct LogStreamer: Sendable {
                 }
                 return
             }
+            // Rotated (the supervisor renamed the file to .1 and writes a new one): follow the new file.
+            if let next = Self.reopenIfRotated(path, fd) {
+                close(fd)
+                fd = next
+                offset = 0
+                continue
+            }
             // Checked before the next read, so what the container wrote before it stopped is drained.
             runningAtLastCheck = isRunning()
             if runningAtLastCheck { try await Task.sleep(for: pollInterval) }
         }
+    }
+
+    /// After a rotation (the supervisor renamed LOG to LOG.1, LOG.1 to LOG.2 ...), the file written
+    /// right after the one `fd` reads: if ours is now LOG.k, that is LOG.(k-1), or LOG itself for k = 1.
+    /// So a follower that fell behind by several rotations reads each file in turn instead of
+    /// jumping to the newest and losing the ones between. nil: not rotated.
+    static func reopenIfRotated(_ path: String, _ fd: Int32) -> Int32? {
+        var cur = stat(), now = stat()
+        guard fstat(fd, &cur) == 0, stat(path, &now) == 0, cur.st_ino != now.st_ino || cur.st_dev != now.st_dev else { return nil }
+        var k = 1
+        while k <= 100 {
+            var s = stat()
+            if stat("\(path).\(k)", &s) != 0 { break }            // ours is gone (rotated out): k - 1 is the oldest left
+            if s.st_ino == cur.st_ino && s.st_dev == cur.st_dev { break }
+            k += 1
+        }
+        let next = open(k <= 1 ? path : "\(path).\(k - 1)", O_RDONLY | O_CLOEXEC)
+        return next >= 0 ? next : nil
     }
 
     /// Renders the complete lines in `pending`, leaving an unfinished one there.

@@ -8,7 +8,7 @@ import EdgeTLS
 /// Used by `edgectl join` (with the bootstrap token) and by renewal (with the
 /// node's current certificate); who submits decides how it is approved.
 public struct NodeCertificateRequest: Sendable {
-    public static let csrs = ResourceRegistry.lookup(group: "certificates.k8s.io", version: "v1", plural: "certificatesigningrequests")!
+    public static let csrs = BuiltinResources.certificateSigningRequests
     public static let signerName = "kubernetes.io/kube-apiserver-client-kubelet"
     /// What upstream kubelet asks for with an ECDSA key (key encipherment is for RSA keys).
     public static let usages = ["digital signature", "client auth"]

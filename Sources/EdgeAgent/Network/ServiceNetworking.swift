@@ -47,7 +47,7 @@ public enum ServiceNetworking {
         }
     }
 
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let nodes = BuiltinResources.nodes
 
     /// The cluster domain and pod network the server wrote on this node's Node
     /// (its node IPAM does so as soon as the node registers), waited for a little.

@@ -27,6 +27,8 @@ struct LocalPod: Sendable {
     var networkChecked = false
     var lastStatus: JSON?
     var terminationStarted: ContinuousClock.Instant?
+    /// Set when the eviction manager evicted the pod (its message): no status but Failed/Evicted is written after.
+    var evicted: String?
 
     var key: String { namespace + "/" + name }
 }

@@ -90,7 +90,10 @@ extension PodManager {
             queue.addAfter(key, .seconds(5))
             return
         }
-        let shim = Shim.Config(spec: spec, logPath: p.log(name, attempt: attempt), networkNamespacePath: p.networkNamespace)
+        var shimConfig = Shim.Config(spec: spec, logPath: p.log(name, attempt: attempt), networkNamespacePath: p.networkNamespace)
+        shimConfig.logMaxBytes = config.containerLogMaxBytes
+        shimConfig.logMaxFiles = config.containerLogMaxFiles
+        let shim = shimConfig
         let exe = config.shimExecutable
         do {
             _ = try await Blocking.run { try Shim.launch(executable: exe, dir: dir, config: shim) }

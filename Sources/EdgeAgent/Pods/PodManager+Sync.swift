@@ -145,6 +145,7 @@ extension PodManager {
 
     /// Observes every container again, tracks which run, and writes status when it changed.
     func writeStatus(_ pod: JSON, uid: String, sandboxReady: Bool) async throws {
+        if local.withLock({ $0[uid]?.evicted != nil }) { return }  // Failed/Evicted is its last status
         let inits = (pod[path: ["spec", "initContainers"]]?.array ?? []).map { observe($0, uid: uid) }
         var regular: [ContainerObservation] = []
         for c in pod[path: ["spec", "containers"]]?.array ?? [] {

@@ -14,7 +14,7 @@ import Glibc
 /// status as upstream's kubelet does. Level-triggered: every sync of a pod
 /// reads its directory and the API object and takes the next steps.
 public final class PodManager: Sendable {
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
+    static let pods = BuiltinResources.pods
 
     public struct Config: Sendable {
         public var nodeName: String
@@ -26,6 +26,15 @@ public final class PodManager: Sendable {
         /// Node allocatable (cpu, memory), for resourceFieldRef without limits.
         public var allocatable: [String: String] = [:]
         public var workers = 4
+        /// Container log rotation, kubelet's --container-log-max-size (10Mi) and --container-log-max-files (5).
+        public var containerLogMaxBytes: Int64 = 10 << 20
+        public var containerLogMaxFiles = 5
+        /// Hard eviction threshold for memory.available (the board profile's); nil: no memory eviction.
+        public var evictionMemoryAvailableBytes: Int64?
+        /// The node's memory.available now (MemAvailable); asked at each eviction check.
+        public var memoryAvailable: (@Sendable () -> Int64?)?
+        /// How often the eviction manager looks (kubelet's housekeeping, 10 s).
+        public var evictionInterval: Duration = .seconds(10)
         public var housekeepingInterval: Duration = .milliseconds(500)
         /// Connects pods' namespaces (nil: loopback only, no pod IPs).
         public var network: (any PodNetwork)?
@@ -123,6 +132,7 @@ public final class PodManager: Sendable {
     /// image GC look at the disk when its check is due.
     func housekeeping() async {
         var tick = 0
+        var nextEvictionCheck = ContinuousClock.now + config.evictionInterval
         while !Task.isCancelled {
             try? await Task.sleep(for: config.housekeepingInterval)
             tick += 1
@@ -138,6 +148,10 @@ public final class PodManager: Sendable {
                 for k in local.withLock({ $0.values.map { $0.key } }) { queue.add(k) }
             }
             if let imageGC { await collectImagesIfDue(imageGC) }
+            if now >= nextEvictionCheck {
+                nextEvictionCheck = now + config.evictionInterval
+                await evictIfUnderMemoryPressure()
+            }
         }
     }
 }

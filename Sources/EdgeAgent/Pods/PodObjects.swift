@@ -4,9 +4,9 @@ import EdgeClient
 /// ConfigMaps, Secrets and service account tokens a pod refers to, fetched by
 /// name (a node may not list them) and remembered for one sync.
 final class PodObjects: @unchecked Sendable {
-    static let configMaps = ResourceRegistry.lookup(group: "", version: "v1", plural: "configmaps")!
-    static let secrets = ResourceRegistry.lookup(group: "", version: "v1", plural: "secrets")!
-    static let serviceAccounts = ResourceRegistry.lookup(group: "", version: "v1", plural: "serviceaccounts")!
+    static let configMaps = BuiltinResources.configMaps
+    static let secrets = BuiltinResources.secrets
+    static let serviceAccounts = BuiltinResources.serviceAccounts
 
     let client: APIClient
     let namespace: String

@@ -23,8 +23,8 @@ public final class ClusterDNSServer: Sendable {
         public init(host: String) { self.host = host }
     }
 
-    static let services = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
-    static let slices = ResourceRegistry.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
+    static let services = BuiltinResources.services
+    static let slices = BuiltinResources.endpointSlices
 
     let config: Config
     let responder: DNSResponder

@@ -31,7 +31,7 @@ public final class NodeNetwork: PodNetwork {
         }
     }
 
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let nodes = BuiltinResources.nodes
 
     public let config: Config
     let client: APIClient

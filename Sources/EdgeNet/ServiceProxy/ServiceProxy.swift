@@ -23,10 +23,10 @@ public final class ServiceProxy: Sendable {
         public init(settings: ProxySettings) { self.settings = settings }
     }
 
-    static let services = ResourceRegistry.lookup(group: "", version: "v1", plural: "services")!
-    static let slices = ResourceRegistry.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
-    static let pods = ResourceRegistry.lookup(group: "", version: "v1", plural: "pods")!
-    static let nodes = ResourceRegistry.lookup(group: "", version: "v1", plural: "nodes")!
+    static let services = BuiltinResources.services
+    static let slices = BuiltinResources.endpointSlices
+    static let pods = BuiltinResources.pods
+    static let nodes = BuiltinResources.nodes
     /// The Node annotation the server's node IPAM writes the cluster CIDR in.
     static let clusterCIDRAnnotation = "cluster.edgectl.io/cluster-cidr"
 

@@ -1,0 +1,17 @@
+/* Host facts Swift's Glibc module does not reach: the kernel's clock discipline state
+ * (adjtimex) and a block device's size (BLKGETSIZE64). */
+#ifndef EDGE_HOST_H
+#define EDGE_HOST_H
+
+#include <stdint.h>
+
+/* 1: the kernel's clock is synchronised (no STA_UNSYNC, not TIME_ERROR); 0: it is not; -1: unknown. */
+int edge_clock_synchronized(void);
+
+/* The size in bytes of the block device open on fd, or -1 (errno set). */
+int64_t edge_block_device_size(int fd);
+
+/* Writes the device's dirty pages and drops its cached ones (BLKFLSBUF), so a read-back reads the card. */
+int edge_block_device_flush(int fd);
+
+#endif

@@ -1,0 +1,17 @@
+import EdgeAPI
+
+/// Keeps metadata.managedFields on every write: the store calls it with the
+/// write's context (field manager, subresource) after the strategy prepared
+/// the object and before it is validated. Server-side apply plugs its field
+/// manager in here; until then managedFields are kept as clients send them.
+public protocol ManagedFieldsTracker: Sendable {
+    func trackCreate(_ obj: inout JSON, _ ctx: WriteContext) throws
+    func trackUpdate(_ new: inout JSON, old: JSON, _ ctx: WriteContext) throws
+}
+
+/// managedFields as clients send them, not recorded by the server.
+public struct UntrackedManagedFields: ManagedFieldsTracker {
+    public init() {}
+    public func trackCreate(_ obj: inout JSON, _ ctx: WriteContext) throws {}
+    public func trackUpdate(_ new: inout JSON, old: JSON, _ ctx: WriteContext) throws {}
+}
