@@ -16,6 +16,27 @@ public enum ObjectCodec {
         return obj
     }
 
+    /// Appends the JSON of `decode(kv)` to `out`. Stored bytes in the
+    /// serializer's canonical form (all the store writes) are copied with the
+    /// resourceVersion spliced in, without building the object; others are
+    /// decoded and serialized, which gives the same bytes, only slower.
+    public static func appendEncoded(_ kv: KeyValue, to out: inout [UInt8]) throws {
+        guard let end = CanonicalJSONScanner.metadataEnd(kv.value) else {
+            JSONSerializer.write(try decode(kv), to: &out)
+            return
+        }
+        kv.value.withUnsafeBufferPointer { v in
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: v[..<end.close]))
+            if !end.isEmpty { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: resourceVersionField)
+            out.append(contentsOf: String(kv.modRevision).utf8)
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: v[end.close...]))
+        }
+    }
+
+    static let resourceVersionField = Array("\"resourceVersion\":\"".utf8)
+
     public static func encode(_ obj: JSON) -> [UInt8] {
         var o = obj
         o[path: ["metadata", "resourceVersion"]] = nil
