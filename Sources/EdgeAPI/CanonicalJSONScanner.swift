@@ -16,6 +16,8 @@
 public struct CanonicalJSONScanner {
     /// Where the top-level `metadata` object closes and whether it has members.
     public struct MetadataEnd: Equatable, Sendable {
+        /// Index of the `{` that opens `metadata`.
+        public var open: Int
         /// Index of the `}` that closes `metadata`.
         public var close: Int
         public var isEmpty: Bool
@@ -30,8 +32,8 @@ public struct CanonicalJSONScanner {
         bytes.withUnsafeBufferPointer { buf in
             var s = CanonicalJSONScanner(buf: buf)
             guard buf.first == UInt8(ascii: "{"), s.object(depth: 1, role: .top), s.pos == buf.count,
-                  let close = s.metadataClose, !s.metadataHasResourceVersion else { return nil }
-            return MetadataEnd(close: close, isEmpty: buf[close - 1] == UInt8(ascii: "{"))
+                  let open = s.metadataOpen, let close = s.metadataClose, !s.metadataHasResourceVersion else { return nil }
+            return MetadataEnd(open: open, close: close, isEmpty: buf[close - 1] == UInt8(ascii: "{"))
         }
     }
 
@@ -41,6 +43,7 @@ public struct CanonicalJSONScanner {
     var pos = 0
     /// Key ranges of the objects being read, innermost last (one array for the whole scan).
     var keys: [(start: Int, end: Int)] = []
+    var metadataOpen: Int?
     var metadataClose: Int?
     var metadataHasResourceVersion = false
 
@@ -84,6 +87,7 @@ public struct CanonicalJSONScanner {
     mutating func object(depth: Int, role: Role) -> Bool {
         // The parser refuses deeper nesting; leave that refusal to it.
         guard depth <= JSONParser.maxDepth else { return false }
+        if role == .metadata { metadataOpen = pos }
         pos += 1
         guard pos < buf.count else { return false }
         if buf[pos] == UInt8(ascii: "}") {

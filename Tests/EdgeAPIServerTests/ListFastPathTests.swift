@@ -162,3 +162,4 @@ final class ListFastPathTests: XCTestCase {
         return q.isEmpty ? path : path + "?" + q.joined(separator: "&")
     }
 }
+

@@ -25,13 +25,27 @@ public enum ObjectCodec {
             JSONSerializer.write(try decode(kv), to: &out)
             return
         }
+        appendSpliced(kv, end, from: 0, to: kv.value.count, &out)
+    }
+
+    /// Appends the JSON of `decode(kv)["metadata"]` to `out`, the same way.
+    public static func appendEncodedMetadata(_ kv: KeyValue, to out: inout [UInt8]) throws {
+        guard let end = CanonicalJSONScanner.metadataEnd(kv.value) else {
+            JSONSerializer.write(try decode(kv)["metadata"] ?? [:], to: &out)
+            return
+        }
+        appendSpliced(kv, end, from: end.open, to: end.close + 1, &out)
+    }
+
+    /// Stored bytes `from..<to` with the resourceVersion field added at the end of metadata.
+    static func appendSpliced(_ kv: KeyValue, _ end: CanonicalJSONScanner.MetadataEnd, from: Int, to: Int, _ out: inout [UInt8]) {
         kv.value.withUnsafeBufferPointer { v in
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: v[..<end.close]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: v[from..<end.close]))
             if !end.isEmpty { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: resourceVersionField)
             out.append(contentsOf: String(kv.modRevision).utf8)
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: v[end.close...]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: v[end.close..<to]))
         }
     }
 
