@@ -84,11 +84,13 @@ enum AgentRunner {
         let podNetwork: (network: NodeNetwork, nudge: LateHook)? =
             canRunPods ? try makePodNetwork(client: client, dataDir: dataDir, nodeName: nodeName, ip: ip, options: network) : nil
         var readiness: (@Sendable () -> NetworkReadiness)?
-        if let n = podNetwork?.network { readiness = { n.readiness() } }
+        let proxyHealth = services.proxyHealth
+        if let n = podNetwork?.network { readiness = { proxyHealth.applied(to: n.readiness()) } }
         let facts = LinuxNodeFacts(dataDir: dataDir, internalIP: ip, hostname: HostIdentity.hostname(),
                                    health: BoardHealthReader(root: host, profile: board.profile), root: host)
         let agent = NodeAgent(client: client, config: cfg, facts: facts, network: readiness)
         podNetwork?.nudge.set { agent.statusMayHaveChanged() }
+        proxyHealth.onChange { agent.statusMayHaveChanged() }
         var pods: PodManager?
         if canRunPods {
             try FileSystem.makeDirectories(dataDir)

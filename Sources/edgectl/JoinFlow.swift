@@ -18,6 +18,7 @@ struct JoinFlow {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static let configMaps = BuiltinResources.configMaps
+    static let nodes = BuiltinResources.nodes
 
     static func validToken(_ t: String) -> Bool { BootstrapToken(t) != nil }
 
@@ -29,6 +30,7 @@ struct JoinFlow {
     /// Returns the directory holding the node's credentials.
     func run() async throws -> String {
         let caPEM = try await discoverCA()
+        try await checkNodeName(caPEM: caPEM)
         let credentials = try await requestCertificate(caPEM: caPEM)
         try NodeCredentialFiles(dataDir: dataDir, server: server, caPEM: caPEM, nodeName: nodeName).write(credentials)
         return dataDir
@@ -63,6 +65,19 @@ struct JoinFlow {
                 + "if it still differs, \(server) is not your cluster's server.")
         }
         return info.caPEM
+    }
+
+    /// kubeadm join's check, made before a key is generated or the token used for a request:
+    /// two machines under one name would overwrite each other's Node and pods, and the server
+    /// refuses a certificate for a name a Node already has. A server that does not let the
+    /// token read Nodes is no bar here (its certificate signer still says no).
+    func checkNodeName(caPEM: String) async throws {
+        let client = APIClient(transport: try transport(try TLSConfiguration.client(trustedCAPEM: caPEM)), userAgent: "edgectl-join", bearerToken: token)
+        guard let node = try? await client.getIfExists(Self.nodes, namespace: nil, name: nodeName) else { return }
+        let state = NodeMatching.isReady(node) ? "and is Ready" : "(not Ready)"
+        throw Failure(description: "preflight checks failed:\n  [error NodeName]: a Node named \(nodeName) already exists in the cluster \(state)\n"
+            + "    fix: give this machine another name (--node-name, or its hostname), or if it replaces that machine, "
+            + "delete the old Node first (kubectl delete node \(nodeName))")
     }
 
     /// A fresh key and a CSR for system:node:<name>, submitted with the token; waits for the signed certificate.

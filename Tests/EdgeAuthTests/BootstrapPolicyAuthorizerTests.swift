@@ -42,6 +42,12 @@ final class BootstrapPolicyAuthorizerTests: XCTestCase {
         XCTAssertTrue(ok)
         ok = await allowed(joiner, "/api/v1/namespaces/kube-system/secrets")
         XCTAssertFalse(ok)
+        ok = await allowed(joiner, "/api/v1/nodes/pi-1")
+        XCTAssertTrue(ok, "kubeadm:get-nodes: a joining machine checks that its name is free")
+        ok = await allowed(joiner, "/api/v1/nodes")
+        XCTAssertFalse(ok, "one Node by name, not the list")
+        ok = await allowed(joiner, "/api/v1/nodes/pi-1", method: "DELETE")
+        XCTAssertFalse(ok)
     }
 
     func testTheChainStopsAtTheFirstAllowOrDenyAndJoinsTheReasonsOfNoOpinions() async {

@@ -1,6 +1,7 @@
 import EdgeAPI
 import EdgeClient
 import EdgeInProcess
+import Synchronization
 import XCTest
 @testable import EdgeNet
 
@@ -46,5 +47,43 @@ final class ServiceProxyTests: XCTestCase {
         XCTAssertTrue((kernel.rules("nat", "PREROUTING") ?? []).contains { $0.hasSuffix("-j EDGE-SERVICES") })
         XCTAssertTrue(kernel.restores.count >= 2)
         XCTAssertFalse(kernel.restores.last!.contains(":EDGE-POSTROUTING"), "a later sync rewrites only what changed:\n\(kernel.restores.last!)")
+    }
+
+    /// A node whose iptables cannot be run says so: the proxy's health turns failing (folded into
+    /// NetworkUnavailable, so the node is tainted and takes no new pods), a Warning event names the
+    /// cause once, and the health comes back when syncs work again.
+    func testMissingIptablesIsReportedOnTheNode() async throws {
+        let cluster = try await LocalCluster()
+        _ = try await cluster.client.create(BuiltinResources.nodes, namespace: nil,
+                                            ["apiVersion": "v1", "kind": "Node", "metadata": ["name": "node1"]])
+        let kernel = SwitchableRunner()
+        var config = ServiceProxy.Config(settings: ProxySettings(nodeName: "node1", clusterCIDR: "10.42.0.0/16"))
+        config.coalesce = .milliseconds(10)
+        let changes = Mutex(0)
+        config.health.onChange { changes.withLock { $0 += 1 } }
+        let proxy = ServiceProxy(client: cluster.client, iptables: IPTablesClient(runner: kernel, flavour: .nft), config: config)
+        let task = Task { await proxy.run() }
+        defer { task.cancel() }
+        await eventually("the proxy's failure") { if case .failing = config.health.current { return true } else { return false } }
+        guard case .failing(let why) = config.health.current else { return }
+        XCTAssertTrue(why.contains("is iptables installed?"), why)
+        let up = NetworkReadiness(ready: true, unavailable: .init(status: false, reason: "FlannelIsUp", message: ""))
+        let readiness = config.health.applied(to: up)
+        XCTAssertEqual(readiness.unavailable?.status, true)
+        XCTAssertEqual(readiness.unavailable?.reason, "ServiceProxyFailed")
+        XCTAssertTrue(readiness.ready, "pods already on the node keep running")
+        var events: [JSON] = []
+        for _ in 0..<100 {
+            events = try await cluster.client.list(BuiltinResources.events, namespace: "default").items
+            if !events.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertEqual(events.map { $0["reason"]?.string }, ["ServiceProxySyncFailed"])
+        XCTAssertEqual(events.first?[path: ["involvedObject", "name"]]?.string, "node1")
+        kernel.installed.withLock { $0 = true }
+        await eventually("working again", timeout: .seconds(15)) { config.health.current == .working }
+        XCTAssertEqual(config.health.applied(to: up), up,
+                       "a working proxy leaves the pod network's condition as it is")
+        XCTAssertGreaterThanOrEqual(changes.withLock { $0 }, 2)
     }
 }

@@ -13,7 +13,7 @@ import threading
 import time
 
 
-from conftest import EDGECTL, KUBECTL, loopback_only_agent_args
+from conftest import EDGECTL, KUBECTL, free_port, loopback_only_agent_args
 
 
 def edgectl(*args, check=True):
@@ -67,10 +67,11 @@ def test_token_join_issues_a_node_certificate(server, kubectl, tmp_path):
     r = subprocess.run([KUBECTL, "--kubeconfig", node_kc, "get", "secrets", "-n", "kube-system"], capture_output=True, text=True)
     assert 'User "system:node:pi-1" cannot list resource "secrets"' in r.stderr, r.stderr
 
-    # A second machine may not take the name of an existing node.
+    # A second machine may not take the name of an existing node: join says so before it makes a key
+    # (the server's signer refuses such a request too, for a client that skips the check).
     kubectl.run("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "pi-taken"}}))
     r = join(url, token, ca_hash, str(tmp_path / "other"), "pi-taken")
-    assert r.returncode != 0 and "denied" in r.stderr and "already exists" in r.stderr, r.stderr
+    assert r.returncode != 0 and "[error NodeName]: a Node named pi-taken already exists in the cluster (not Ready)" in r.stderr, r.stderr
     assert not os.path.exists(tmp_path / "other" / "kubeconfig.yaml")
 
     edgectl("token", "delete", "--kubeconfig", server.kubeconfig, token.split(".")[0])
@@ -159,7 +160,7 @@ def test_join_runs_the_agent_which_registers_the_node(server, kubectl, tmp_path)
     log = open(tmp_path / "agent.log", "w")
     proc = subprocess.Popen([EDGECTL, "join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", d,
                              "--node-name", "pi-agent", "--node-ip", "192.0.2.33", "--node-labels", "board=rpi4",
-                             *loopback_only_agent_args(str(tmp_path))],
+                             "--agent-api-port", str(free_port()), *loopback_only_agent_args(str(tmp_path))],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 30
@@ -188,11 +189,22 @@ def test_join_runs_the_agent_which_registers_the_node(server, kubectl, tmp_path)
         r = subprocess.run([KUBECTL, "--kubeconfig", os.path.join(d, "kubeconfig.yaml"), "label", "node", "pi-taken", "x=y", "--overwrite"],
                            capture_output=True, text=True)
         assert r.returncode != 0 and "forbidden" in r.stderr.lower(), r.stderr
+        # Another machine joining under the same name is stopped before it makes a key or a certificate
+        # request (kubeadm join's check), with the fix.
+        csrs = len(kubectl.json("get", "csr")["items"])
+        r = edgectl("join", url, "--token", token, "--ca-cert-hash", ca_hash, "--data-dir", str(tmp_path / "twin"),
+                    "--node-name", "pi-agent", "--no-agent", check=False)
+        assert r.returncode != 0, r.stdout
+        assert "[error NodeName]: a Node named pi-agent already exists in the cluster and is Ready" in r.stderr, r.stderr
+        assert "kubectl delete node pi-agent" in r.stderr, r.stderr
+        assert len(kubectl.json("get", "csr")["items"]) == csrs
+        assert not os.path.exists(tmp_path / "twin" / "kubeconfig.yaml")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     # A restarted agent uses the credentials it has.
-    proc = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", "pi-agent", *loopback_only_agent_args(str(tmp_path))],
+    proc = subprocess.Popen([EDGECTL, "agent", "--data-dir", d, "--node-name", "pi-agent", "--agent-api-port", str(free_port()),
+                             *loopback_only_agent_args(str(tmp_path))],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         first = kubectl.json("get", "lease", "pi-agent", "-n", "kube-node-lease")["spec"]["renewTime"]

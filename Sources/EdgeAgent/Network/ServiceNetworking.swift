@@ -21,6 +21,8 @@ public struct ServiceNetworkingConfig: Sendable {
     public var resolvConf = "/etc/resolv.conf"
     /// How often the kernel's rules are checked and repaired (kube-proxy's --iptables-sync-period).
     public var syncPeriod: Duration = .seconds(30)
+    /// Whether the proxy can program iptables; the agent folds it into the Node's NetworkUnavailable.
+    public var proxyHealth = ProxyHealth()
 
     public init(nodeName: String, nodeIP: String) {
         self.nodeName = nodeName
@@ -38,6 +40,7 @@ public enum ServiceNetworking {
                     let iptables = IPTablesClient.detect()
                     var pc = ServiceProxy.Config(settings: ProxySettings(nodeName: config.nodeName, clusterCIDR: config.clusterCIDR))
                     pc.verifyPeriod = config.syncPeriod
+                    pc.health = config.proxyHealth
                     await ServiceProxy(client: client, iptables: iptables, config: pc).run()
                 }
             }

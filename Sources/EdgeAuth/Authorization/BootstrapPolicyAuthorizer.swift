@@ -4,6 +4,7 @@ import EdgeAPI
 /// kept as one authorizer step until RBAC (and its seeded roles) replaces it:
 /// - system:discovery: authenticated users read the discovery documents and the OpenAPI schema;
 /// - kubeadm's cluster-info: anyone (joining machines too) reads kube-public/cluster-info;
+/// - kubeadm:get-nodes: bootstrappers read Nodes, so a joining machine can tell that its name is taken;
 /// - system:node-bootstrapper and the nodes' certificate roles: bootstrappers and nodes submit and
 ///   follow certificate signing requests (nodes to renew their client certificates).
 /// Anything else gets no opinion.
@@ -18,6 +19,9 @@ public struct BootstrapPolicyAuthorizer: Authorizer {
         guard let info else { return !user.groups.contains("system:unauthenticated") && Self.isDiscovery(path) }
         if user.groups.contains("system:unauthenticated") || user.groups.contains("system:bootstrappers"), info.verb == "get",
            info.group == "", info.resource == "configmaps", info.namespace == "kube-public", info.name == "cluster-info" {
+            return true
+        }
+        if user.groups.contains("system:bootstrappers"), info.verb == "get", info.group == "", info.resource == "nodes", info.subresource == nil {
             return true
         }
         if user.groups.contains("system:bootstrappers") || user.groups.contains(NodeIdentity.group), info.group == "certificates.k8s.io",

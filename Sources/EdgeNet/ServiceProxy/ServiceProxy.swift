@@ -20,6 +20,8 @@ public final class ServiceProxy: Sendable {
         /// compares every chain of ours with the kernel's (a save of both tables).
         public var verifyPeriod: Duration = .seconds(30)
         public var fullSyncPeriod: Duration = .seconds(3600)
+        /// Told whether syncs work, for the Node's conditions.
+        public var health = ProxyHealth()
         public init(settings: ProxySettings) { self.settings = settings }
     }
 
@@ -39,6 +41,7 @@ public final class ServiceProxy: Sendable {
     let podInformer: Informer
     let nodeInformer: Informer
     let builder = ProxyRuleSet()
+    let events: EventRecorder
     /// Each Service's parsed ports and endpoints, kept while its resourceVersion and its
     /// slices' stay the same: a sync among thousands of Services parses only what changed.
     private let parsed = Mutex([String: (versions: [String], settings: ProxySettings, inputs: [ProxyRuleSet.Input])]())
@@ -51,6 +54,7 @@ public final class ServiceProxy: Sendable {
         self.config = config
         self.log = log
         syncer = IPTablesSyncer(client: iptables)
+        events = EventRecorder(client: client, component: "edgectl-proxy", host: config.settings.nodeName)
         conntrack = Conntrack(runner: iptables.runner, log: log)
         let node = config.settings.nodeName
         serviceInformer = Informer(client: client, resource: Self.services)
@@ -116,6 +120,7 @@ public final class ServiceProxy: Sendable {
                     if outcome.mode == .verify { log.info("proxy verify sync: \(outcome.chainsWritten) chains rewritten, \(outcome.jumpsInserted) jumps restored") }
                 }
                 if failures > 0 { log.info("proxy sync works again after \(failures) failed attempts") }
+                config.health.set(.working)
                 failures = 0
                 lastFailure = ""
                 mode = .partial
@@ -134,6 +139,11 @@ public final class ServiceProxy: Sendable {
                 if reason != lastFailure {
                     log.error("proxy sync failed, retrying with a full sync every few seconds: \(reason)")
                     lastFailure = reason
+                    config.health.set(.failing(reason))
+                    if let me = nodeInformer.list().first {
+                        await events.record(me, type: "Warning", reason: "ServiceProxySyncFailed",
+                                            message: "the service proxy cannot program iptables: \(reason)")
+                    }
                 }
                 try? await Task.sleep(for: .milliseconds(min(200 * (1 << min(failures, 6)), 10_000)))
                 continue
