@@ -200,6 +200,7 @@ def bench_edgectl(binary, results):
         results["edgectl creates/s, 1 client"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
         rate, lats = run_clients(api_creator, lambda i: (kubeconfig, f"par{i}"), CLIENTS)
         results[f"edgectl creates/s, {CLIENTS} clients"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
+        results["edgectl RSS right after the creates (MB)"] = f"{rss_mb(proc.pid):.1f}"
         gl = []
         for i in range(500):
             t = time.perf_counter()
@@ -220,7 +221,7 @@ def bench_edgectl(binary, results):
             ll.append(time.perf_counter() - t)
         results["edgectl LIST 5,000 items p50/p99 (ms)"] = f"{pct(ll, 50)*1000:.1f} / {pct(ll, 99)*1000:.1f}"
         results["edgectl watch delivery p50/p99 (ms)"] = watch_latency(kubeconfig)
-        results["edgectl RSS after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
+        results["edgectl RSS after load incl. LISTs (MB)"] = f"{rss_mb(proc.pid):.1f}"
         time.sleep(SETTLE)
         results[f"edgectl RSS {SETTLE:.0f} s after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
     finally:
