@@ -45,7 +45,16 @@ let package = Package(
         // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
         .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
         .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
-        .target(name: "EdgeStore", dependencies: ["EdgeAPI", "CSQLite", .product(name: "Logging", package: "swift-log")]),
+        // The state store: the Backend contract, watch fan-out, and one driver per --datastore-endpoint scheme
+        // (SQLite embedded; etcd through its v3 JSON gateway and PostgreSQL through a small wire-protocol
+        // client, both on NIO and EdgeTLS, so no gRPC or second TLS stack: docs/STORES.md).
+        .target(name: "EdgeStore", dependencies: [
+            "EdgeAPI", "CSQLite", "EdgeTLS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "EdgeTLS", dependencies: [
             "CMbedTLS",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -71,6 +80,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
@@ -105,7 +115,12 @@ let package = Package(
         ]),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
         .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
-        .testTarget(name: "EdgeStoreTests", dependencies: ["EdgeStore"]),
+        .testTarget(name: "EdgeStoreTests", dependencies: [
+            "EdgeStore", "EdgeTLS", "EdgeAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "EdgeTLSTests", dependencies: [
             "EdgeTLS",
             .product(name: "NIOCore", package: "swift-nio"),

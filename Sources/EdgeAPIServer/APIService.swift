@@ -15,6 +15,9 @@ public final class APIService: Sendable {
     let serviceAccountTokens: ServiceAccountTokens?
     /// Reaches node agents for pods/log and pods/exec; nil: those answer 503.
     let nodeProxy: NodeProxy?
+    /// edgectl's own endpoints outside the Kubernetes API (the server bootstrap servers join with): each
+    /// authenticates its callers itself.
+    let ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse]
     let discovery = DiscoveryCache()
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
@@ -24,7 +27,8 @@ public final class APIService: Sendable {
     /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
-                nodeProxy: NodeProxy? = nil) {
+                nodeProxy: NodeProxy? = nil, ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
+        self.ownPaths = ownPaths
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
@@ -41,6 +45,8 @@ public final class APIService: Sendable {
             return .error(e)
         } catch StoreError.noSpace {
             return .error(Self.storeFull)
+        } catch let e as StoreError {
+            return .error(e.apiError)
         } catch {
             return .error(.internalError("\(error)"))
         }
@@ -60,6 +66,7 @@ public final class APIService: Sendable {
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
+        if let own = ownPaths[path] { return await own(req) }
         let user = try await authenticate(req, path: path)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         let decision = await authorizer.authorize(user, info, path: path)

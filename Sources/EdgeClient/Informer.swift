@@ -169,10 +169,11 @@ public final class Informer: Sendable {
 
     public var hasSynced: Bool { state.withLock { $0.synced } }
 
-    /// Returns once the first list is in the cache, or when the waiting task is cancelled.
+    /// Returns once the first list is in, or when the calling task is cancelled (a component that stops
+    /// before the API answered, e.g. a leader that lost its lease while the datastore was down).
     public func waitForSync() async {
         let id = state.withLock { s -> Int in
-            defer { s.nextWaiter += 1 }
+            s.nextWaiter += 1
             return s.nextWaiter
         }
         await withTaskCancellationHandler {

@@ -16,6 +16,10 @@ public struct ControllerManager: Sendable {
         let queues = controllers.map { _ in WorkQueue() }
         for (c, q) in zip(controllers, queues) { c.register(context, q) }
         await context.informers.startAndSync()
+        if Task.isCancelled {
+            context.informers.stop()
+            return
+        }
         await withTaskGroup(of: Void.self) { g in
             for (c, q) in zip(controllers, queues) {
                 for _ in 0..<max(1, c.workers) {

@@ -72,6 +72,8 @@ public final class Scheduler: Sendable {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask {
                     await self.informers.startAndSync()
+                    // Cancelled while waiting (leadership handed over, shutdown): no loop to run.
+                    if Task.isCancelled { return }
                     await self.loop()
                 }
                 g.addTask { await self.flushUnschedulablePeriodically() }

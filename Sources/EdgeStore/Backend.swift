@@ -45,6 +45,15 @@ public protocol Backend: Sendable {
 
     /// Flushes and closes (checkpoints the WAL for SQLite).
     func close() async
+
+    /// Whether other API servers may write to this store too (etcd, PostgreSQL): what a server keeps
+    /// from it between requests (service allocations) must then be read again before use. SQLite and
+    /// the memory fake serve one server (the default).
+    var sharedWithOtherServers: Bool { get }
+}
+
+extension Backend {
+    public var sharedWithOtherServers: Bool { false }
 }
 
 public struct KeyValue: Sendable, Equatable {
@@ -114,6 +123,9 @@ public enum StoreError: Error, Sendable, Equatable {
     /// The store opened at an older revision than one already handed to clients: acknowledged writes
     /// were lost (a deleted, truncated or corrupted WAL). It refuses to serve until recovered.
     case revisionsLost(String)
+    /// The datastore cannot be reached or has no quorum right now (etcd or PostgreSQL down, a network
+    /// partition): the request may be retried shortly. The API server answers 503 with Retry-After.
+    case unavailable(String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -129,6 +141,7 @@ extension StoreError: CustomStringConvertible {
         case .database(let message): return message
         case .noSpace(let message): return "no space left for the store: \(message)"
         case .revisionsLost(let message): return message
+        case .unavailable(let message): return "the datastore is unavailable: \(message)"
         }
     }
 }

@@ -28,8 +28,12 @@ public final class MemoryBackend: Backend {
     }
 
     private let state = Mutex(State())
+    /// Tests of several servers on one store set it, as etcd and PostgreSQL are.
+    public let sharedWithOtherServers: Bool
 
-    public init() {}
+    public init(sharedWithOtherServers: Bool = false) {
+        self.sharedWithOtherServers = sharedWithOtherServers
+    }
 
     public func get(_ key: String) async throws -> KeyValue? {
         state.withLock { $0.live[key] }

@@ -100,19 +100,8 @@ public final class SQLiteBackend: Backend {
         try w.exec("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
         try w.exec("PRAGMA wal_autocheckpoint=0")
         try w.exec("PRAGMA journal_size_limit=16777216")
-        try w.exec("""
-            CREATE TABLE IF NOT EXISTS kv (
-              id INTEGER PRIMARY KEY AUTOINCREMENT,
-              name TEXT NOT NULL,
-              created INTEGER NOT NULL,
-              deleted INTEGER NOT NULL,
-              create_revision INTEGER NOT NULL,
-              prev_revision INTEGER NOT NULL,
-              value BLOB);
-            CREATE UNIQUE INDEX IF NOT EXISTS kv_name_prev ON kv(name, prev_revision);
-            CREATE INDEX IF NOT EXISTS kv_name_id ON kv(name, id);
-            CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
-            """)
+        try w.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)")
+        try KVSchema.sqlite.migrate(w)
         return w
     }
 

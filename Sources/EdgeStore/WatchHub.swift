@@ -118,7 +118,7 @@ final class WatchHub: Sendable {
     /// does not reach back far enough (it runs outside the lock; live events
     /// arriving meanwhile are held and delivered after, without duplicates).
     func watch(prefix: String, after revision: Int64,
-               replay: @escaping @Sendable (_ after: Int64, _ upTo: Int64) throws -> [WatchEvent]) -> AsyncThrowingStream<WatchEvent, Error> {
+               replay: @escaping @Sendable (_ after: Int64, _ upTo: Int64) async throws -> [WatchEvent]) -> AsyncThrowingStream<WatchEvent, Error> {
         let (stream, cont) = AsyncThrowingStream<WatchEvent, Error>.makeStream(bufferingPolicy: .bufferingOldest(perWatcherBuffer))
         let setup: (id: Int, needsReplay: Bool, upTo: Int64)? = state.withLock { s in
             if s.closed { cont.finish(); return nil }
@@ -141,7 +141,7 @@ final class WatchHub: Sendable {
         if setup.needsReplay {
             Task.detached { [self] in
                 do {
-                    let history = try replay(revision, setup.upTo)
+                    let history = try await replay(revision, setup.upTo)
                     self.finishReplay(setup.id, history: history, upTo: setup.upTo)
                 } catch {
                     cont.finish(throwing: error)
@@ -176,6 +176,23 @@ final class WatchHub: Sendable {
 
     /// Events and bytes the ring holds now.
     var ringUsage: (events: Int, bytes: Int) { state.withLock { ($0.ring.count - $0.ringHead, $0.ringBytes) } }
+
+    /// The newest revision published.
+    var publishedRevision: Int64 { state.withLock { $0.published } }
+
+    /// Ends every watcher with `error` and starts over at `revision` with an empty ring: the history
+    /// between what was published and `revision` is gone (compacted while the feed was cut off), so
+    /// watchers must relist, as after any compaction.
+    func reset(to revision: Int64, endingWatchersWith error: Error) {
+        state.withLock { s in
+            for w in s.watchers.values { w.continuation.finish(throwing: error) }
+            s.watchers = [:]
+            s.ring = []
+            s.ringHead = 0
+            s.ringBytes = 0
+            s.published = revision
+        }
+    }
 
     func close() {
         state.withLock { s in

@@ -15,4 +15,23 @@ public enum Digest {
         _ = data.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { edge_sha256(d.baseAddress, d.count, $0.baseAddress) } }
         return out
     }
+
+    public static func hmacSHA256(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        _ = key.withUnsafeBufferPointer { k in
+            data.withUnsafeBufferPointer { d in out.withUnsafeMutableBufferPointer { edge_hmac_sha256(k.baseAddress, k.count, d.baseAddress, d.count, $0.baseAddress) } }
+        }
+        return out
+    }
+
+    /// PBKDF2 with HMAC-SHA-256, one 32-byte block (SCRAM's Hi()).
+    public static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: UInt32) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        _ = password.withUnsafeBufferPointer { p in
+            salt.withUnsafeBufferPointer { s in
+                out.withUnsafeMutableBufferPointer { edge_pbkdf2_sha256(p.baseAddress, p.count, s.baseAddress, s.count, iterations, $0.baseAddress) }
+            }
+        }
+        return out
+    }
 }

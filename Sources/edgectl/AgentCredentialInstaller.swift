@@ -8,7 +8,7 @@ import EdgeTLS
 /// files and the connection on the old certificate.
 struct AgentCredentialInstaller: NodeCredentialInstaller {
     let files: NodeCredentialFiles
-    let transport: HTTPSTransport
+    let transport: any CredentialedTransport
 
     func install(_ credentials: NodeClientCredentials) throws {
         let tls = try TLSConfiguration.client(trustedCAPEM: files.caPEM, certificatePEM: credentials.certificatePEM, keyPEM: credentials.keyPEM)

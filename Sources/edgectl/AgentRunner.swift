@@ -21,7 +21,7 @@ enum AgentRunner {
                     imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions,
                     containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
                     leaseDurationSeconds: Int64 = 40) async throws {
-        let connection = try ClusterConnection.open(kubeconfig: dataDir + "/kubeconfig.yaml", userAgent: "edgectl-agent/" + nodeName)
+        let connection = try ClusterConnection.openAgent(dataDir: dataDir, userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,
                              clusterCAPEM: connection.kubeconfig.caPEM, agentPort: agentPort, imageGC: imageGC, network: network,
@@ -29,10 +29,14 @@ enum AgentRunner {
                              containerLogs: containerLogs, leaseDurationSeconds: leaseDurationSeconds)
         print("edgectl agent: node \(nodeName) (\(ip)) reporting to \(connection.server)")
         let rotation = certificateRotation(connection, dataDir: dataDir, nodeName: nodeName).map { rotator in Task { await rotator.run() } }
+        // Every API server's address, from the kubernetes Endpoints: the agent fails over by itself.
+        let client = connection.client
+        let servers = connection.failover.map { f in Task { await f.keepRefreshed(client, every: .seconds(15)) } }
         // Block-buffered stdout (a log file, a pipe) would hold these lines, and join's, until exit.
         fflush(nil)
         await ShutdownSignal.wait()
         rotation?.cancel()
+        servers?.cancel()
         task.cancel()
     }
 

@@ -35,8 +35,44 @@ struct ServerCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not run a local agent on this machine.")
     var disableAgent = false
 
-    @Option(name: .long, help: "Datastore: sqlite:///path (default: <data-dir>/db/state.db).")
+    @Option(name: .long, help: ArgumentHelp(
+        "Datastore: sqlite:///path (default: <data-dir>/db/state.db; one server), https://etcd1:2379,etcd2:2379 (etcd) or "
+            + "postgres://user:password@host:5432/db?sslmode=disable|require|verify-full (several servers may share etcd or "
+            + "PostgreSQL). $EDGECTL_DATASTORE_ENDPOINT keeps a password out of the process list.", valueName: "url"))
     var datastoreEndpoint: String?
+
+    @OptionGroup(title: "Datastore")
+    var datastore: DatastoreOptions
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "Run an etcd member in this server (the system's etcd, peer and client TLS from the cluster CA) and keep the cluster's "
+            + "state there, so more servers can join with --server/--token and the cluster survives losing a minority of them."))
+    var clusterInit = false
+
+    @Option(name: .long, help: "Client port of the --cluster-init etcd member.")
+    var etcdClientPort: Int = 2379
+
+    @Option(name: .long, help: "Peer port of the --cluster-init etcd member.")
+    var etcdPeerPort: Int = 2380
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Take a snapshot of the store on this cron schedule (UTC, e.g. \"0 */6 * * *\") into <data-dir>/backups (SQLite, etcd).",
+        valueName: "cron"))
+    var backupSchedule: String?
+
+    @Option(name: .long, help: "How many scheduled snapshots to keep.")
+    var backupRetention: Int = 5
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Join the cluster of this server (https://host:6443) as another server: with --token, the cluster CA and signing keys "
+            + "are fetched from it (use the same --datastore-endpoint, or --cluster-init's etcd is joined).", valueName: "url"))
+    var server: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The cluster's server token (K10<ca-hash>::server:<secret>, in <data-dir>/token on its servers): needed with --server; "
+            + "on a first server, sets the secret instead of a random one. $EDGECTL_TOKEN keeps it out of the process list.",
+        valueName: "token"))
+    var token: String?
 
     @Option(name: .long, help: "SQLite durability: full (default; every acknowledged write survives power loss) or normal (faster; the last writes before a power cut may be lost).")
     var datastoreSync: String = "full"
@@ -143,8 +179,18 @@ struct ServerCommand: AsyncParsableCommand {
         for d in disable where !Self.disableable.contains(d) {
             throw ValidationError("--disable \(d) is not a component edgectl runs: use one of \(Self.disableable.sorted().joined(separator: ", "))")
         }
-        if let e = datastoreEndpoint, !e.hasPrefix(StoreLocation.scheme) {
-            throw ValidationError("--datastore-endpoint \(e) is not supported yet: use sqlite:///path/to/state.db")
+        if let e = datastoreEndpoint {
+            do { _ = try DatastoreEndpoint.parse(e) } catch { throw ValidationError("\(error)") }
+        }
+        if let backupSchedule {
+            do { _ = try CronSchedule(backupSchedule) } catch { throw ValidationError("--backup-schedule \(backupSchedule): \(error)") }
+        }
+        guard (1...1000).contains(backupRetention) else { throw ValidationError("--backup-retention must be 1-1000") }
+        if clusterInit && datastoreEndpoint != nil {
+            throw ValidationError("--cluster-init runs its own etcd: leave out --datastore-endpoint")
+        }
+        if let server, !server.hasPrefix("https://") {
+            throw ValidationError("--server \(server) must be an https:// URL of a server of the cluster")
         }
         try clusterNetwork.checkOverlap()
     }
@@ -165,19 +211,52 @@ struct ServerCommand: AsyncParsableCommand {
         try FileSystem.makeDirectories(dir + "/tls")
 
         let advertised = bindAddress == "0.0.0.0" || bindAddress == "::" ? "127.0.0.1" : bindAddress
-        let pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init),
-                                       bindAddress: bindAddress)
-        let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
-        // Only when it changed: a restart on a full disk must not fail here.
-        try FileSystem.writeIfChanged(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
-
-        let dbPath = StoreLocation.path(dataDir: dir, endpoint: datastoreEndpoint)
-        let backend: SQLiteBackend
-        do {
-            backend = try SQLiteBackend(path: dbPath, durability: datastoreSync == "normal" ? .normal : .full)
-        } catch StoreError.revisionsLost(let why) {
-            throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
+        // Held while the server runs: `edgectl backup restore` refuses to replace the store under it.
+        let serverLock = try ServerLock.acquire(dataDir: dir)
+        defer { serverLock.release() }
+        let givenToken = token ?? FileSystem.environment("EDGECTL_TOKEN")
+        var joined: ServerBootstrap.Material?
+        if let server {
+            guard let givenToken else { throw ValidationError("--server needs --token: the server token from <data-dir>/token on \(server)") }
+            joined = try await ServerBootstrap.join(server: server, token: try ServerToken(parsing: givenToken), dataDir: dir)
+            log.info("joined the cluster of \(server): cluster CA and signing keys installed")
         }
+        let localNodeName = nodeName ?? HostIdentity.hostname()
+        // The address other servers, agents and pods reach this API server at: the bound one, else this machine's.
+        let apiServerIP = bindAddress == "0.0.0.0" || bindAddress == "::" ? (HostIdentity.primaryIPv4() ?? advertised) : bindAddress
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
+        // The embedded etcd: asked for, or the cluster joined runs one, or this data dir has one from before.
+        let embedded = datastoreEndpoint == nil && FileSystem.environment("EDGECTL_DATASTORE_ENDPOINT") == nil
+            && (clusterInit || !(joined?.etcdClientURLs.isEmpty ?? true) || FileSystem.exists(dir + "/etcd/data/member"))
+        let endpoint: DatastoreEndpoint
+        let backend: any Backend
+        let pki: ServerPKI
+        var etcd: EmbeddedEtcd?
+        if embedded {
+            pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init), bindAddress: bindAddress)
+            let member = EmbeddedEtcd(dataDir: dir, name: localNodeName, ip: apiServerIP, clientPort: etcdClientPort, peerPort: etcdPeerPort)
+            let etcdTLS = try member.certificates(caCert: pki.caCert, caKey: pki.caKey)
+            var initial: String?
+            if let joined, !joined.etcdClientURLs.isEmpty, !member.hasData {
+                initial = try await ServerDatastore.addEtcdMember(member, via: joined.etcdClientURLs, tls: etcdTLS, group: group)
+                log.info("added etcd member \(localNodeName) at \(member.peerURL) to the cluster")
+            }
+            try member.start(initialCluster: initial)
+            etcd = member
+            endpoint = .etcd(member.endpoints)
+            backend = try await ServerDatastore.open(endpoint, tls: etcdTLS, sqliteDurability: .full, group: group, log: log)
+        } else {
+            endpoint = try ServerDatastore.endpoint(flag: datastoreEndpoint, dataDir: dir)
+            do {
+                backend = try await ServerDatastore.open(endpoint, tls: try ServerDatastore.tls(datastore),
+                                                         sqliteDurability: datastoreSync == "normal" ? .normal : .full, group: group, log: log)
+            } catch StoreError.revisionsLost(let why) {
+                throw StoreRefusal(why, dataDir: dir, endpoint: datastoreEndpoint)
+            }
+            try await ServerBootstrap.checkDatastoreCluster(try ObjectStore(backend: backend), dataDir: dir)
+            pki = try ServerPKI.ensure(dataDir: dir, extraSANs: (tlsSan ?? "").split(separator: ",").map(String.init), bindAddress: bindAddress)
+        }
+        let etcdClientURLs = etcd.map { [$0.clientURL] } ?? []
         let network = try clusterNetwork.settings()
         // The version skew policy is one more admission step: agents at most one minor version newer.
         var admission = AdmissionChain.standard
@@ -185,8 +264,12 @@ struct ServerCommand: AsyncParsableCommand {
         let store = ObjectStore(backend: backend,
                                 catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
                                 admission: admission)
-        try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: HostIdentity.primaryIPv4() ?? advertised,
-                                                      apiServerPort: httpsListenPort)
+        let serverToken = try ServerToken.ensure(dataDir: dir, caPEM: pki.caCert, given: givenToken)
+        let serverURL = "https://\(advertised.contains(":") ? "[\(advertised)]" : advertised):\(httpsListenPort)"
+        // Only when it changed: a restart on a full disk must not fail here.
+        try FileSystem.writeIfChanged(dir + "/kubeconfig.yaml", pki.adminKubeconfig(server: serverURL), mode: 0o600)
+
+        try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: apiServerIP, apiServerPort: httpsListenPort)
         if !disable.contains("coredns") {
             try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
         }
@@ -202,41 +285,47 @@ struct ServerCommand: AsyncParsableCommand {
             authenticators.append(BearerTokenAuthenticator { _ in nil })
         }
         let openAPI = OpenAPIDocuments(catalog: store.catalog, version: BuildInfo.kubernetesVersion)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
         let service = APIService(store: store, authenticators: authenticators,
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
-                                 nodeProxy: nodeProxy)
+                                 nodeProxy: nodeProxy,
+                                 ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {
+                                     ServerBootstrap.Material(caCert: pki.caCert, caKey: pki.caKey, serviceAccountKey: pki.serviceAccountKey,
+                                                              etcdClientURLs: etcdClientURLs)
+                                 }])
 
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
                                                  limits: connectionLimits, tlsHandler: tlsFactory)
-        log.info("API server listening on \(bindAddress):\(httpsListenPort), state in \(dbPath)")
+        log.info("API server listening on \(bindAddress):\(httpsListenPort), datastore \(endpoint)")
 
         // Scheduler and controllers use the API as any client would, in-process.
-        func client(_ user: String, _ agent: String) -> APIClient {
+        @Sendable func client(_ user: String, _ agent: String) -> APIClient {
             APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
         }
-        let localNodeName = nodeName ?? HostIdentity.hostname()
-        StoreDiskEvents.install(on: backend, client: client("edgectl-server", "edgectl-server"), nodeName: localNodeName)
-        let controllerClient = client("system:kube-controller-manager", "edgectl-controller-manager")
-        // One cache per kind for the scheduler and every controller (pods and nodes are read by both).
-        let informers = SharedInformerFactory(client: controllerClient)
-        let scheduler = Scheduler(client: client("system:kube-scheduler", "edgectl-scheduler"), informers: informers)
-        let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: informers),
-                                        controllers: try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
-                                                                           nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds)
-                                                                               ?? CSRSigningController.defaultSeconds,
-                                                                           network: network,
-                                                                           nodeGraceSeconds: DurationFlag.seconds(nodeMonitorGracePeriod) ?? 50)
-                                            + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb")))
+        if let sqlite = backend as? SQLiteBackend {
+            StoreDiskEvents.install(on: sqlite, client: client("edgectl-server", "edgectl-server"), nodeName: localNodeName)
+        }
+        let makeControllers: @Sendable () throws -> [any Controller] = {
+            try ControllerSet.all(ca: ClusterCertificateAuthority(caCertPEM: pki.caCert, caKeyPEM: pki.caKey),
+                                  nodeCertSeconds: nodeCertLifetime.flatMap(DurationFlag.seconds) ?? CSRSigningController.defaultSeconds,
+                                  network: network, nodeGraceSeconds: DurationFlag.seconds(nodeMonitorGracePeriod) ?? 50)
+                + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb"))
+        }
+        _ = try makeControllers()
+        let returnerBackend = backend as? SQLiteBackend
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
-                g.addTask { await NamespaceFinalizer(store: store).run() }
-                g.addTask { await Compactor(backend: backend, interval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300)).run() }
-                g.addTask { await IdleMemoryReturner(backend: backend).run() }
-                g.addTask { await scheduler.run() }
-                g.addTask { await manager.run() }
+                // Memory a burst left behind goes back to the system once it is over (SQLite's caches, malloc's free pages).
+                if let returnerBackend { g.addTask { await IdleMemoryReturner(backend: returnerBackend).run() } }
+                g.addTask {
+                    await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
+                                       client: client, makeControllers: { (try? makeControllers()) ?? [] },
+                                       compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
+                                       compactionRetention: .seconds(datastore.compactionRetentionSeconds),
+                                       apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
+                                       etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
+                }
             }
         }
 
@@ -247,6 +336,7 @@ struct ServerCommand: AsyncParsableCommand {
 
         print("edgectl server is ready.")
         print("  kubectl --kubeconfig \(dir)/kubeconfig.yaml get nodes")
+        print("To add another server: edgectl server --server \(joinURL) --token <the token in \(ServerToken.path(dataDir: dir))>")
         // A token is a credential: it goes to a terminal that is there to read it, never into a log that outlives it.
         if printJoinCommand || isatty(STDOUT_FILENO) == 1 {
             do {
@@ -281,6 +371,17 @@ struct ServerCommand: AsyncParsableCommand {
                                                leaseDurationSeconds: nodeLeaseDurationSeconds)
             print("  local agent: node \(name)")
         }
+        var scheduledBackups: Task<Void, Never>?
+        if let backupSchedule, let schedule = try? CronSchedule(backupSchedule) {
+            if case .postgres = endpoint {
+                throw ValidationError("--backup-schedule snapshots SQLite and etcd; back PostgreSQL up with pg_dump (docs/STORES.md)")
+            }
+            let backups = Backups(dataDir: dir, endpoint: endpoint, tls: embedded ? (try? etcd?.certificates(caCert: pki.caCert, caKey: pki.caKey)) ?? DatastoreTLS()
+                                                                            : try ServerDatastore.tls(datastore))
+            let retention = backupRetention
+            let backupLog = log
+            scheduledBackups = Task { await backups.runSchedule(schedule, retention: retention, log: backupLog) }
+        }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
         // the join line above would only reach the log when the server exits.
         fflush(nil)
@@ -288,9 +389,13 @@ struct ServerCommand: AsyncParsableCommand {
         await ShutdownSignal.wait()
         log.info("shutting down")
         localAgent?.cancel()
+        scheduledBackups?.cancel()
+        // Leases are released and this server leaves the kubernetes Endpoints before the store closes.
         background.cancel()
+        await ControlPlane.wait(for: background, atMost: .seconds(5))
         try? await channel.close()
         await backend.close()
+        await etcd?.stop()
         try? await group.shutdownGracefully()
     }
 }

@@ -174,3 +174,45 @@ final class SQLiteBackendTests: XCTestCase {
         }
     }
 }
+
+extension SQLiteBackendTests {
+    func testSnapshotWhileWritingAndRestorePastTheReplacedRevisions() async throws {
+        let path = dir + "/state.db"
+        let b = try open()
+        var acked: [String: Int64] = [:]
+        for i in 0..<50 { acked["/s/\(i)"] = try await b.create("/s/\(i)", value: [UInt8(i)]) }
+        let writer = Task { for i in 50..<400 { _ = try? await b.create("/s/\(i)", value: [1]) } }
+        try SQLiteBackend.snapshot(path: path, to: dir + "/snap.db")
+        await writer.value
+        let last = try await b.currentRevision()
+        await b.close()
+        XCTAssertTrue(SQLiteBackend.isSnapshot(dir + "/snap.db"))
+        let r = try SQLiteBackend.restore(snapshot: dir + "/snap.db", to: path)
+        XCTAssertGreaterThanOrEqual(r.snapshotRevision, 50, "every write acknowledged before the snapshot is in it")
+        XCTAssertGreaterThan(r.revision, last, "the store starts past every revision the replaced one handed out (or reserved)")
+        let again = try open()
+        for (k, rev) in acked {
+            let kv = try await again.get(k)
+            XCTAssertEqual(kv?.modRevision, rev, k)
+        }
+        let compacted = try await again.compactedRevision()
+        XCTAssertEqual(compacted, r.revision, "watches from before the restore get 410 and relist")
+        let next = try await again.create("/after", value: [1])
+        XCTAssertEqual(next, r.revision + 1)
+        await again.close()
+    }
+}
+
+extension SQLiteBackendTests {
+    func testSchemaVersionIsRecordedAndANewerOneRefused() async throws {
+        let b = try open()
+        _ = try await b.create("/v/a", value: [1])
+        await b.close()
+        let c = try SQLiteConnection(path: dir + "/state.db", readOnly: false)
+        var version: Int64 = 0
+        try c.query("SELECT v FROM meta WHERE k = 'schema_version'") { version = SQLiteConnection.int($0, 0) }
+        XCTAssertEqual(version, KVSchema.sqlite.latestVersion)
+        try c.exec("UPDATE meta SET v = 99 WHERE k = 'schema_version'")
+        XCTAssertThrowsError(try open()) { XCTAssertTrue("\($0)".contains("newer than this edgectl knows"), "\($0)") }
+    }
+}

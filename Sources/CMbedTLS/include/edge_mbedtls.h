@@ -37,6 +37,11 @@ int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len
 int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]);
 int edge_sha256(const unsigned char *data, size_t len, unsigned char out[32]);
 
+/* HMAC-SHA-256 and PBKDF2-HMAC-SHA-256 (SCRAM-SHA-256, PostgreSQL's password authentication). */
+int edge_hmac_sha256(const unsigned char *key, size_t keylen, const unsigned char *data, size_t len, unsigned char out[32]);
+int edge_pbkdf2_sha256(const unsigned char *password, size_t plen, const unsigned char *salt, size_t slen,
+                       unsigned int iterations, unsigned char out[32]);
+
 /* ---- TLS sessions over memory buffers ---- */
 typedef struct edge_tls_config edge_tls_config;
 typedef struct edge_tls edge_tls;

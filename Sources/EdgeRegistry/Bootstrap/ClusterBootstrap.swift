@@ -31,15 +31,9 @@ public enum ClusterBootstrap {
         }
         let subsets: JSON = [["addresses": [["ip": .string(apiServerIP)]],
                               "ports": [["name": "https", "port": .int(Int64(apiServerPort)), "protocol": "TCP"]]]]
-        if let ep = try await store.getIfExists(endpoints, namespace: "default", name: "kubernetes") {
-            if ep["subsets"] != subsets {
-                _ = try? await store.guaranteedUpdate(endpoints, namespace: "default", name: "kubernetes", context: .apiServer) { old in
-                    var n = old
-                    n["subsets"] = subsets
-                    return (n, false)
-                }
-            }
-        } else {
+        // Created with this server's address; from then on every server's APIServerEndpointsReconciler keeps
+        // it listing all live servers (rewriting it here would drop the others).
+        if try await store.getIfExists(endpoints, namespace: "default", name: "kubernetes") == nil {
             _ = try? await store.create(endpoints, namespace: "default",
                                         object: ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": "kubernetes", "labels": labels],
                                                  "subsets": subsets], context: .apiServer)

@@ -3,9 +3,13 @@ import EdgeStore
 import Synchronization
 
 /// Hands out ClusterIPs from the service CIDR and NodePorts from their range.
-/// Allocations are derived from the stored Services (loaded on first use), so
-/// they survive restarts without a second source of truth, and one lock makes
-/// sure two creates never get the same address.
+/// Allocations are derived from the stored Services (read on first use), so
+/// they survive restarts without a second source of truth; on a store other
+/// API servers write too (etcd, PostgreSQL) they are read again before every
+/// allocation, so the servers see each other's allocations and releases. One
+/// lock makes sure two creates on this server never get the same address. Two
+/// servers allocating in the same instant can still collide (upstream stores
+/// one IPAddress object per address; docs/STORES.md).
 public final class ServiceAllocator: Sendable {
     public let network: UInt32
     public let prefixLength: Int
@@ -16,10 +20,17 @@ public final class ServiceAllocator: Sendable {
 
     struct State {
         var loaded = false
+        /// The store is shared with other servers: read again before each allocation.
+        var rereads = false
         var ips: Set<UInt32> = []
         var ports: Set<Int64> = []
         var nextIP: UInt32 = 0
         var nextPort: Int64 = 0
+        /// Taken by this server's writes that have not finished: not in the store yet.
+        var inFlight = Allocation()
+        /// Taken by this server's writes that were stored at a revision: kept until a read of the store
+        /// at that revision or later has them.
+        var settled: [(allocation: Allocation, revision: Int64)] = []
     }
 
     private let state = Mutex(State())
@@ -54,9 +65,15 @@ public final class ServiceAllocator: Sendable {
 
     public func contains(_ ip: UInt32) -> Bool { ip & (UInt32.max << (32 - UInt32(prefixLength))) == network }
 
-    /// Loads current allocations from the store once.
+    /// Reads the current allocations from the store: what the stored Services hold, plus what this
+    /// server's unfinished writes took (and finished ones the read is too old to show).
     func load(_ backend: any Backend) async throws {
-        if state.withLock({ $0.loaded }) { return }
+        let shared = backend.sharedWithOtherServers
+        let done = state.withLock { s -> Bool in
+            s.rereads = shared
+            return s.loaded && !shared
+        }
+        if done { return }
         let services = BuiltinResources.services
         let page = try await backend.list(prefix: services.keyPrefix, revision: 0, startAfter: nil, limit: 0)
         var ips: Set<UInt32> = []
@@ -67,10 +84,25 @@ public final class ServiceAllocator: Sendable {
             for p in svc[path: ["spec", "ports"]]?.array ?? [] { if let np = p["nodePort"]?.int, np > 0 { ports.insert(np) } }
         }
         state.withLock { s in
-            if s.loaded { return }
-            s.ips.formUnion(ips)
-            s.ports.formUnion(ports)
+            if s.loaded && !shared { return } // a concurrent first read won
             s.loaded = true
+            s.settled.removeAll { $0.revision <= page.revision }
+            for a in [s.inFlight] + s.settled.map(\.allocation) {
+                ips.formUnion(a.ips)
+                ports.formUnion(a.ports)
+            }
+            s.ips = ips
+            s.ports = ports
+        }
+    }
+
+    /// A write that took `a` was stored at `revision` (the stored object's resourceVersion).
+    func settle(_ a: Allocation, stored: JSON) {
+        let revision = stored[path: ["metadata", "resourceVersion"]]?.string.flatMap { Int64($0) } ?? Int64.max
+        state.withLock { s in
+            s.inFlight.remove(a)
+            // Only a store read again needs them: there they cover the read that is too old to show them.
+            if s.rereads, !a.ips.isEmpty || !a.ports.isEmpty { s.settled.append((a, revision)) }
         }
     }
 
@@ -107,6 +139,7 @@ public final class ServiceAllocator: Sendable {
                         throw APIError.invalidField(r, name, field: "spec.clusterIPs", detail: "Internal error: failed to allocate a serviceIP: range is full")
                     }
                     s.ips.insert(ip)
+                    s.inFlight.ips.append(ip)
                     taken.ips.append(ip)
                     want = Self.formatIPv4(ip)
                 } else if Self.parseIPv4(want) != oldIP {
@@ -120,6 +153,7 @@ public final class ServiceAllocator: Sendable {
                         throw APIError.invalidField(r, name, field: "spec.clusterIPs", detail: "Invalid value: []string{\"\(want)\"}: failed to allocate IP \(want): provided IP is already allocated")
                     }
                     s.ips.insert(ip)
+                    s.inFlight.ips.append(ip)
                     taken.ips.append(ip)
                 }
                 if want != "None" {
@@ -146,6 +180,7 @@ public final class ServiceAllocator: Sendable {
                         throw APIError.invalidField(r, name, field: "spec.ports[\(i)].nodePort", detail: "Invalid value: \(np): provided port is already allocated")
                     }
                     s.ports.insert(np)
+                    s.inFlight.ports.append(np)
                     taken.ports.append(np)
                 } else {
                     guard let np = nextFreePort(&s) else {
@@ -153,6 +188,7 @@ public final class ServiceAllocator: Sendable {
                         throw APIError.invalidField(r, name, field: "spec.ports[\(i)].nodePort", detail: "Internal error: failed to allocate a nodePort: range is full")
                     }
                     s.ports.insert(np)
+                    s.inFlight.ports.append(np)
                     taken.ports.append(np)
                     ports[i]["nodePort"] = .int(np)
                 }
@@ -216,5 +252,13 @@ extension ServiceAllocator.State {
     mutating func release(_ a: ServiceAllocator.Allocation) {
         for ip in a.ips { ips.remove(ip) }
         for p in a.ports { ports.remove(p) }
+        inFlight.remove(a)
+    }
+}
+
+extension ServiceAllocator.Allocation {
+    mutating func remove(_ a: ServiceAllocator.Allocation) {
+        ips.removeAll { a.ips.contains($0) }
+        ports.removeAll { a.ports.contains($0) }
     }
 }

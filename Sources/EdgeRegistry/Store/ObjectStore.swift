@@ -63,7 +63,7 @@ public final class ObjectStore: Sendable {
             case .alreadyExists: throw APIError.alreadyExists(r, name)
             case .conflict: throw APIError.staleResourceVersion(r, name)
             case .noSpace: throw e // the HTTP surface answers it as upstream answers etcd's NOSPACE
-            default: throw APIError.internalError("\(e)")
+            default: throw e.apiError
             }
         }
     }

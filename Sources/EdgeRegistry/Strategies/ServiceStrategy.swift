@@ -23,7 +23,7 @@ public struct ServiceStrategy: ResourceStrategy {
         let taken = try allocator.allocate(&obj, old: nil, resource)
         let allocator = self.allocator
         return { outcome in
-            if case .stored = outcome { return }
+            if case .stored(let stored) = outcome { return allocator.settle(taken, stored: stored) }
             allocator.release(taken)
         }
     }
@@ -35,6 +35,7 @@ public struct ServiceStrategy: ResourceStrategy {
         return { outcome in
             switch outcome {
             case .stored(let stored):
+                allocator.settle(taken, stored: stored)
                 allocator.releaseDropped(old: old, new: stored)
             case .deleted, .abandoned:
                 // What this write took; a write that deleted the Service has afterDelete give back the rest.
