@@ -4,6 +4,16 @@
 // every package costs build time and binary size on a 1 GB board.
 import PackageDescription
 
+// 64-bit time_t and off_t for the C code on 32-bit ARM too (glibc needs both macros), so
+// nothing breaks in 2038 or on files over 2 GB; no effect on 64-bit targets. Swift code
+// and the runtime get the same macros from the armv7 Swift SDK (scripts/cross-build).
+let largeTimeAndFiles: [CSetting] = [.define("_FILE_OFFSET_BITS", to: "64"), .define("_TIME_BITS", to: "64")]
+
+// Optimized for size where no measured hot path runs (docs/BENCHMARKS.md, "Boards"): the
+// command line, the controllers and the image store. The API server, store, TLS,
+// scheduler, agent, runtime and network stay at -O.
+let smallerCode: [SwiftSetting] = [.unsafeFlags(["-Osize"], .when(configuration: .release))]
+
 let package = Package(
     name: "edgectl",
     platforms: [.macOS(.v14)],
@@ -22,13 +32,14 @@ let package = Package(
         .target(
             name: "CMbedTLS",
             path: "Sources/CMbedTLS",
+            cSettings: largeTimeAndFiles,
             linkerSettings: [.linkedLibrary("mbedtls"), .linkedLibrary("mbedx509"), .linkedLibrary("mbedcrypto")]
         ),
         // The container runtime's C core (namespaces, mounts, capabilities, seccomp via libseccomp-dev, cgroups).
         .target(
             name: "CEdgeRuntime",
             path: "Sources/CEdgeRuntime",
-            cSettings: [.define("_GNU_SOURCE")],
+            cSettings: [.define("_GNU_SOURCE")] + largeTimeAndFiles,
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         .target(name: "EdgeRuntime", dependencies: ["CEdgeRuntime", "EdgeAPI"]),
@@ -40,10 +51,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+        ], swiftSettings: smallerCode),
         .target(name: "EdgeAPI"),
         // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
-        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards"),
+        .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards", cSettings: largeTimeAndFiles),
         .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
         // The state store: the Backend contract, watch fan-out, and one driver per --datastore-endpoint scheme
         // (SQLite embedded; etcd through its v3 JSON gateway and PostgreSQL through a small wire-protocol
@@ -66,7 +77,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Who is asking and may they: authenticators, the authorizer chain (Node, then RBAC), service account tokens.
-        .target(name: "EdgeAuth", dependencies: ["EdgeAPI", "EdgeRegistry", "EdgeTLS"]),
+        .target(name: "EdgeAuth", dependencies: ["EdgeAPI", "EdgeStore", "EdgeRegistry", "EdgeTLS",
+                                                .product(name: "Logging", package: "swift-log")]),
         // The HTTP surface: routing, verbs, watch streams, discovery and OpenAPI from the catalog, proxy to agents.
         .target(name: "EdgeAPIServer", dependencies: [
             "EdgeAPI", "EdgeStore", "EdgeTLS", "EdgeRegistry", "EdgeAuth",
@@ -83,9 +95,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
-        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: smallerCode),
         // rtnetlink (links, addresses, routes, neighbours) and the CNI plugin runner, in C: no process per pod.
-        .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")]),
+        .target(name: "CEdgeNet", path: "Sources/CEdgeNet", cSettings: [.define("_GNU_SOURCE")] + largeTimeAndFiles),
         // The node's network: pod network (bridge, veth, IPAM, vxlan/host-gw, CNI); iptables (flavour, restore
         // transactions, chain ownership), the service proxy and the cluster DNS server on NIO UDP/TCP.
         .target(name: "EdgeNet", dependencies: [
@@ -112,7 +125,7 @@ let package = Package(
             "EdgeBoards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: smallerCode),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
         .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: [

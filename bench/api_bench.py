@@ -72,14 +72,51 @@ class APIConn:
         h, p = host.rsplit(":", 1)
         self.conn = http.client.HTTPSConnection(h, int(p), context=ctx)
 
-    def req(self, method, path, body=None):
+    def req(self, method, path, body=None, content_type="application/json"):
         self.conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                          headers={"Content-Type": "application/json"})
+                          headers={"Content-Type": content_type})
         r = self.conn.getresponse()
         data = r.read()
         if r.status >= 300:
             raise RuntimeError(f"{method} {path}: {r.status} {data[:200]}")
         return data
+
+
+def fifty_field_cronjob(i):
+    """A suspended CronJob (no controller acts on its edits) with 50 fields, 40 of them an env list
+    merged by name: what a server-side apply has to walk, merge and record."""
+    env = [{"name": f"VAR_{k}", "value": f"{i if k == 0 else k}"} for k in range(40)]
+    return {"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "fifty", "labels": {"app": "fifty", "tier": "bench"}},
+            "spec": {"schedule": "0 0 1 1 *", "suspend": True, "successfulJobsHistoryLimit": 1,
+                     "jobTemplate": {"spec": {"backoffLimit": 1, "template": {"spec": {
+                         "restartPolicy": "Never",
+                         "containers": [{"name": "job", "image": "busybox:1.36", "command": ["true"], "env": env}]}}}}}}
+
+
+def bench_apply_vs_merge(c, results):
+    """Server-side apply of the 50-field object vs a JSON merge patch of it, one value changed each time."""
+    path = "/apis/batch/v1/namespaces/bench/cronjobs/fifty"
+    try:
+        c.req("PATCH", path + "?fieldManager=bench", fifty_field_cronjob(0), "application/apply-patch+yaml")
+    except RuntimeError as e:  # an older build (bench/compare_builds.py) without server-side apply
+        results["edgectl server-side apply/s vs merge patch/s (50-field object)"] = f"not served ({str(e)[:60]})"
+        return
+    rates = {}
+    for label, query, ctype in [("apply", "?fieldManager=bench", "application/apply-patch+yaml"),
+                                ("merge", "", "application/merge-patch+json")]:
+        n = 0
+        end = time.time() + DURATION
+        lat = []
+        while time.time() < end:
+            n += 1
+            t = time.perf_counter()
+            c.req("PATCH", path + query, fifty_field_cronjob(n), ctype)
+            lat.append(time.perf_counter() - t)
+        rates[label] = (n / DURATION, lat)
+    (a, al), (m, ml) = rates["apply"], rates["merge"]
+    results["edgectl server-side apply/s vs merge patch/s (50-field object)"] = (
+        f"{a:.0f} vs {m:.0f} ({a / m:.0%}; p50 {pct(al, 50)*1000:.1f} vs {pct(ml, 50)*1000:.1f} ms)")
 
 
 def api_creator(kubeconfig, prefix, seconds, q):
@@ -221,6 +258,7 @@ def bench_edgectl(binary, results):
             ll.append(time.perf_counter() - t)
         results["edgectl LIST 5,000 items p50/p99 (ms)"] = f"{pct(ll, 50)*1000:.1f} / {pct(ll, 99)*1000:.1f}"
         results["edgectl watch delivery p50/p99 (ms)"] = watch_latency(kubeconfig)
+        bench_apply_vs_merge(c, results)
         results["edgectl RSS after load incl. LISTs (MB)"] = f"{rss_mb(proc.pid):.1f}"
         time.sleep(SETTLE)
         results[f"edgectl RSS {SETTLE:.0f} s after load (MB)"] = f"{rss_mb(proc.pid):.1f}"

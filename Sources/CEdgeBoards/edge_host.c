@@ -23,3 +23,7 @@ int edge_block_device_flush(int fd) {
     if (fsync(fd) != 0) return -1;
     return ioctl(fd, BLKFLSBUF, 0);
 }
+
+extern char **environ;
+
+char **edge_environment(void) { return environ; }

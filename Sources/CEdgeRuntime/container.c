@@ -340,6 +340,11 @@ int edge_container_start(const struct edge_container *c, pid_t *pid_out, char *e
         char msg[512];
         int sent = send(sv[0], go, golen, MSG_NOSIGNAL) == (ssize_t)golen;
         ssize_t n = recv(sv[0], msg, sizeof msg - 1, 0);
+        /* A child that failed and closed its end before reading the go message leaves ECONNRESET
+         * pending on ours; the kernel reports it once, and its failure message is still queued. */
+        for (int tries = 0; n < 0 && (errno == ECONNRESET || errno == EINTR) && tries < 3; tries++) {
+            n = recv(sv[0], msg, sizeof msg - 1, 0);
+        }
         if (n > 0) {
             /* The child reported a failure before exec. */
             msg[n] = 0;

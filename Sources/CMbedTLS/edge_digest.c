@@ -1,17 +1,18 @@
 /* Message digests the rest of edgectl needs outside TLS itself. */
 #include "edge_mbedtls.h"
 
+#include "edge_compat.h"
 #include <mbedtls/md.h>
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 
 int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]) {
-    return mbedtls_sha1_ret(data, len, out);
+    return edge_sha1_digest(data, len, out);
 }
 
 int edge_sha256(const unsigned char *data, size_t len, unsigned char out[32]) {
-    return mbedtls_sha256_ret(data, len, out, 0);
+    return edge_sha256_digest(data, len, out);
 }
 
 int edge_hmac_sha256(const unsigned char *key, size_t keylen, const unsigned char *data, size_t len, unsigned char out[32]) {

@@ -1,6 +1,7 @@
-/* Key, certificate and CSR handling for the cluster PKI, on mbedtls 2.28. */
+/* Key, certificate and CSR handling for the cluster PKI, on mbedtls 2.28 or 3.6 (edge_compat.h). */
 #include "edge_mbedtls.h"
 #include "edge_internal.h"
+#include "edge_compat.h"
 
 #include <mbedtls/asn1write.h>
 #include <mbedtls/error.h>
@@ -31,7 +32,7 @@ static int fail(char *err, size_t errlen, const char *what, int rc) {
 
 static int parse_key(mbedtls_pk_context *pk, const char *pem, char *err, size_t errlen) {
     mbedtls_pk_init(pk);
-    int rc = mbedtls_pk_parse_key(pk, (const unsigned char *)pem, strlen(pem) + 1, NULL, 0);
+    int rc = edge_pk_parse_key(pk, (const unsigned char *)pem, strlen(pem) + 1);
     if (rc != 0) {
         /* Maybe a public key (from a CSR). */
         rc = mbedtls_pk_parse_public_key(pk, (const unsigned char *)pem, strlen(pem) + 1);
@@ -66,12 +67,21 @@ static void validity(char *from, char *to, int64_t not_before_offset, int64_t no
     strftime(to, 16, "%Y%m%d%H%M%S", &b);
 }
 
-static int random_serial(mbedtls_mpi *serial) {
+/* A random positive 128-bit serial number. */
+static int set_random_serial(mbedtls_x509write_cert *crt) {
     unsigned char raw[16];
     int rc = mbedtls_ctr_drbg_random(edge_drbg(), raw, sizeof raw);
     if (rc) return rc;
     raw[0] &= 0x7f; /* positive */
-    return mbedtls_mpi_read_binary(serial, raw, sizeof raw);
+#if EDGE_MBEDTLS_3
+    return mbedtls_x509write_crt_set_serial_raw(crt, raw, sizeof raw);
+#else
+    mbedtls_mpi serial;
+    mbedtls_mpi_init(&serial);
+    rc = mbedtls_mpi_read_binary(&serial, raw, sizeof raw);
+    if (!rc) rc = mbedtls_x509write_crt_set_serial(crt, &serial);
+    return rc;
+#endif
 }
 
 /* subjectAltName: SEQUENCE OF GeneralName, dNSName [2] and iPAddress [7]. */
@@ -175,24 +185,20 @@ int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_
     if (parse_key(&key, key_pem, err, errlen)) return -1;
     mbedtls_x509write_cert crt;
     mbedtls_x509write_crt_init(&crt);
-    mbedtls_mpi serial;
-    mbedtls_mpi_init(&serial);
     char from[16], to[16];
     validity(from, to, -300, (int64_t)days * 86400 - 300); /* backdated: tolerate small clock skew between nodes */
-    int rc = random_serial(&serial);
+    int rc = set_random_serial(&crt);
     if (!rc) { mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3); mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256); }
-    if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
     mbedtls_x509write_crt_set_subject_key(&crt, &key);
     mbedtls_x509write_crt_set_issuer_key(&crt, &key);
-    if (!rc) rc = set_names(&crt.subject, subject, err, errlen);
-    if (!rc) rc = set_names(&crt.issuer, subject, err, errlen);
+    if (!rc) rc = set_names(&crt.MBEDTLS_PRIVATE(subject), subject, err, errlen);
+    if (!rc) rc = set_names(&crt.MBEDTLS_PRIVATE(issuer), subject, err, errlen);
     if (!rc) rc = mbedtls_x509write_crt_set_validity(&crt, from, to);
     if (!rc) rc = mbedtls_x509write_crt_set_basic_constraints(&crt, 1, -1);
     if (!rc) rc = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN | MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
     if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
     if (rc) fail(err, errlen, "failed to build CA certificate", rc);
     else rc = write_crt(&crt, crt_pem, err, errlen);
-    mbedtls_mpi_free(&serial);
     mbedtls_x509write_crt_free(&crt);
     mbedtls_pk_free(&key);
     return rc;
@@ -210,21 +216,18 @@ int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *s
     if (parse_key(&key, subject_key_pem, err, errlen)) { mbedtls_pk_free(&ca_key); mbedtls_x509_crt_free(&ca); return -1; }
     mbedtls_x509write_cert crt;
     mbedtls_x509write_crt_init(&crt);
-    mbedtls_mpi serial;
-    mbedtls_mpi_init(&serial);
     char from[16], to[16];
     validity(from, to, not_before_offset, not_after_offset);
-    rc = random_serial(&serial);
+    rc = set_random_serial(&crt);
     mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3);
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
-    if (!rc) rc = mbedtls_x509write_crt_set_serial(&crt, &serial);
     mbedtls_x509write_crt_set_subject_key(&crt, &key);
     mbedtls_x509write_crt_set_issuer_key(&crt, &ca_key);
     if (rc) { fail(err, errlen, "failed to make a serial number", rc); goto out; }
-    if ((rc = set_names(&crt.subject, subject, err, errlen))) goto out;
+    if ((rc = set_names(&crt.MBEDTLS_PRIVATE(subject), subject, err, errlen))) goto out;
     {
         char *lines = edge_name_lines(&ca.subject);
-        rc = set_names(&crt.issuer, lines, err, errlen);
+        rc = set_names(&crt.MBEDTLS_PRIVATE(issuer), lines, err, errlen);
         free(lines);
         if (rc) goto out;
     }
@@ -238,7 +241,6 @@ int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *s
     if (usage && (rc = write_eku(&crt, usage, err, errlen))) goto out;
     rc = write_crt(&crt, crt_pem, err, errlen);
 out:
-    mbedtls_mpi_free(&serial);
     mbedtls_x509write_crt_free(&crt);
     mbedtls_pk_free(&key);
     mbedtls_pk_free(&ca_key);
@@ -253,7 +255,7 @@ int edge_make_csr(const char *key_pem, const char *subject, char **csr_pem, char
     mbedtls_x509write_csr_init(&csr);
     mbedtls_x509write_csr_set_md_alg(&csr, MBEDTLS_MD_SHA256);
     mbedtls_x509write_csr_set_key(&csr, &key);
-    int rc = set_names(&csr.subject, subject, err, errlen);
+    int rc = set_names(&csr.MBEDTLS_PRIVATE(subject), subject, err, errlen);
     unsigned char *buf = calloc(1, PEM_MAX);
     if (!rc) rc = mbedtls_x509write_csr_pem(&csr, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
     mbedtls_x509write_csr_free(&csr);
@@ -342,7 +344,7 @@ int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size
     int n = mbedtls_pk_write_pubkey_der(&crt.pk, buf, sizeof buf);
     mbedtls_x509_crt_free(&crt);
     if (n < 0) return fail(err, errlen, "failed to encode public key", n);
-    mbedtls_sha256_ret(buf + sizeof buf - n, (size_t)n, out, 0);
+    edge_sha256_digest(buf + sizeof buf - n, (size_t)n, out);
     return 0;
 }
 
@@ -354,7 +356,7 @@ static int es256_prepare(mbedtls_pk_context *pk, const char *key_pem, const unsi
     int rc = parse_key(pk, key_pem, err, errlen);
     if (rc) return rc;
     if (!mbedtls_pk_can_do(pk, MBEDTLS_PK_ECKEY)) { mbedtls_pk_free(pk); snprintf(err, errlen, "not an EC key"); return -1; }
-    mbedtls_sha256_ret(data, len, hash, 0);
+    edge_sha256_digest(data, len, hash);
     return 0;
 }
 
@@ -367,7 +369,7 @@ int edge_es256_sign(const char *key_pem, const unsigned char *data, size_t len, 
     mbedtls_mpi r, s;
     mbedtls_mpi_init(&r);
     mbedtls_mpi_init(&s);
-    rc = mbedtls_ecdsa_sign_det_ext(&ec->grp, &r, &s, &ec->d, hash, sizeof hash, MBEDTLS_MD_SHA256, mbedtls_ctr_drbg_random, edge_drbg());
+    rc = mbedtls_ecdsa_sign_det_ext(&ec->MBEDTLS_PRIVATE(grp), &r, &s, &ec->MBEDTLS_PRIVATE(d), hash, sizeof hash, MBEDTLS_MD_SHA256, mbedtls_ctr_drbg_random, edge_drbg());
     if (rc == 0) rc = mbedtls_mpi_write_binary(&r, sig, 32);
     if (rc == 0) rc = mbedtls_mpi_write_binary(&s, sig + 32, 32);
     mbedtls_mpi_free(&r);
@@ -387,7 +389,7 @@ int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len
     mbedtls_mpi_init(&s);
     int rc = mbedtls_mpi_read_binary(&r, sig, 32);
     if (rc == 0) rc = mbedtls_mpi_read_binary(&s, sig + 32, 32);
-    if (rc == 0) rc = mbedtls_ecdsa_verify(&ec->grp, hash, sizeof hash, &ec->Q, &r, &s);
+    if (rc == 0) rc = mbedtls_ecdsa_verify(&ec->MBEDTLS_PRIVATE(grp), hash, sizeof hash, &ec->MBEDTLS_PRIVATE(Q), &r, &s);
     mbedtls_mpi_free(&r);
     mbedtls_mpi_free(&s);
     mbedtls_pk_free(&pk);

@@ -3,6 +3,7 @@
  * and the socket. No Swift closure is ever a C callback. */
 #include "edge_mbedtls.h"
 #include "edge_internal.h"
+#include "edge_compat.h"
 
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
@@ -11,6 +12,9 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 #include <pthread.h>
+#if EDGE_MBEDTLS_3 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,10 @@ static mbedtls_ctr_drbg_context drbg;
 static pthread_once_t drbg_once = PTHREAD_ONCE_INIT;
 
 static void drbg_init(void) {
+#if EDGE_MBEDTLS_3 && defined(MBEDTLS_PSA_CRYPTO_C)
+    /* 3.x routes some key and TLS operations through PSA, which must be set up first. */
+    if (psa_crypto_init() != PSA_SUCCESS) abort();
+#endif
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
     static const char pers[] = "edgectl";
@@ -44,6 +52,7 @@ struct edge_tls_config {
     mbedtls_pk_context own_key;
     mbedtls_x509_crt ca;
     int has_own, has_ca;
+    int endpoint; /* MBEDTLS_SSL_IS_CLIENT or MBEDTLS_SSL_IS_SERVER */
 };
 
 /* TLS 1.2 ECDHE-ECDSA with AES-GCM or ChaCha20: what Go, OpenSSL and curl all offer. */
@@ -57,6 +66,7 @@ static const char *alpn[] = {"http/1.1", NULL};
 
 static edge_tls_config *config_new(int endpoint, char *err, size_t errlen) {
     edge_tls_config *c = calloc(1, sizeof *c);
+    c->endpoint = endpoint;
     mbedtls_ssl_config_init(&c->conf);
     mbedtls_x509_crt_init(&c->own_chain);
     mbedtls_pk_init(&c->own_key);
@@ -64,7 +74,7 @@ static edge_tls_config *config_new(int endpoint, char *err, size_t errlen) {
     int rc = mbedtls_ssl_config_defaults(&c->conf, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc) { set_err(err, errlen, "failed to set up TLS", rc); edge_tls_config_free(c); return NULL; }
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, edge_drbg());
-    mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+    edge_ssl_conf_tls12(&c->conf);
     mbedtls_ssl_conf_ciphersuites(&c->conf, ciphersuites);
     mbedtls_ssl_conf_alpn_protocols(&c->conf, alpn);
     return c;
@@ -73,7 +83,7 @@ static edge_tls_config *config_new(int endpoint, char *err, size_t errlen) {
 static int load_own(edge_tls_config *c, const char *chain_pem, const char *key_pem, char *err, size_t errlen) {
     int rc = mbedtls_x509_crt_parse(&c->own_chain, (const unsigned char *)chain_pem, strlen(chain_pem) + 1);
     if (rc) { set_err(err, errlen, "failed to parse certificate", rc); return rc; }
-    rc = mbedtls_pk_parse_key(&c->own_key, (const unsigned char *)key_pem, strlen(key_pem) + 1, NULL, 0);
+    rc = edge_pk_parse_key(&c->own_key, (const unsigned char *)key_pem, strlen(key_pem) + 1);
     if (rc) { set_err(err, errlen, "failed to parse private key", rc); return rc; }
     rc = mbedtls_ssl_conf_own_cert(&c->conf, &c->own_chain, &c->own_key);
     if (rc) { set_err(err, errlen, "certificate and key do not match", rc); return rc; }
@@ -186,6 +196,7 @@ edge_tls *edge_tls_new(edge_tls_config *c, char *err, size_t errlen) {
     t->config = c;
     mbedtls_ssl_init(&t->ssl);
     int rc = mbedtls_ssl_setup(&t->ssl, &c->conf);
+    if (!rc && c->endpoint == MBEDTLS_SSL_IS_CLIENT) rc = edge_ssl_no_hostname_check(&t->ssl);
     if (rc) { set_err(err, errlen, "failed to start TLS session", rc); edge_tls_free(t); return NULL; }
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
     return t;

@@ -21,6 +21,8 @@ public struct CanonicalJSONScanner {
         /// Index of the `}` that closes `metadata`.
         public var close: Int
         public var isEmpty: Bool
+        /// The bytes between the quotes of the top-level `apiVersion` string, if there is one.
+        public var apiVersion: Range<Int>? = nil
     }
 
     /// Objects with more keys are refused (the repeat check is linear per key).
@@ -33,7 +35,7 @@ public struct CanonicalJSONScanner {
             var s = CanonicalJSONScanner(buf: buf)
             guard buf.first == UInt8(ascii: "{"), s.object(depth: 1, role: .top), s.pos == buf.count,
                   let open = s.metadataOpen, let close = s.metadataClose, !s.metadataHasResourceVersion else { return nil }
-            return MetadataEnd(open: open, close: close, isEmpty: buf[close - 1] == UInt8(ascii: "{"))
+            return MetadataEnd(open: open, close: close, isEmpty: buf[close - 1] == UInt8(ascii: "{"), apiVersion: s.apiVersion)
         }
     }
 
@@ -46,6 +48,7 @@ public struct CanonicalJSONScanner {
     var metadataOpen: Int?
     var metadataClose: Int?
     var metadataHasResourceVersion = false
+    var apiVersion: Range<Int>?
 
     init(buf: UnsafeBufferPointer<UInt8>) {
         self.buf = buf
@@ -54,6 +57,7 @@ public struct CanonicalJSONScanner {
 
     static let metadataKey = Array("\"metadata\"".utf8)
     static let resourceVersionKey = Array("\"resourceVersion\"".utf8)
+    static let apiVersionKey = Array("\"apiVersion\"".utf8)
 
     func bytesEqual(_ start: Int, _ end: Int, _ literal: [UInt8]) -> Bool {
         guard end - start == literal.count else { return false }
@@ -118,7 +122,11 @@ public struct CanonicalJSONScanner {
             } else if role == .metadata && bytesEqual(start, end, Self.resourceVersionKey) {
                 metadataHasResourceVersion = true
             }
+            let valueStart = pos
             guard value(depth: depth, role: childRole) else { return false }
+            if role == .top && buf[valueStart] == UInt8(ascii: "\"") && bytesEqual(start, end, Self.apiVersionKey) {
+                apiVersion = (valueStart + 1)..<(pos - 1)
+            }
             guard pos < buf.count else { return false }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
             if buf[pos] == UInt8(ascii: "}") {

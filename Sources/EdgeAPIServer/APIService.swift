@@ -9,6 +9,8 @@ public final class APIService: Sendable {
     public let store: ObjectStore
     let authenticators: [any Authenticator]
     let authorizer: any Authorizer
+    /// The RBAC objects the authorizer reads, for rules reviews (`kubectl auth can-i --list`).
+    public let rbac: RBACPolicyCache
     let openAPI: OpenAPIDocuments
     let serverAddress: String
     /// Issues tokens for serviceaccounts/token; nil where no signing key is configured.
@@ -23,17 +25,20 @@ public final class APIService: Sendable {
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
 
-    /// `authorizer` defaults to the standard chain (privileged groups, Node, bootstrap policy); what nodes
+    /// `authorizer` defaults to the standard chain (privileged groups, Node, RBAC); what nodes
     /// are allowed is narrowed per object by the NodeRestriction admission step in the store's chain.
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
-                nodeProxy: NodeProxy? = nil, ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
+                nodeProxy: NodeProxy? = nil, rbac: RBACPolicyCache? = nil,
+                ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
         self.ownPaths = ownPaths
+        let rbac = rbac ?? RBACPolicyCache(backend: store.backend)
+        self.rbac = rbac
         self.serviceAccountTokens = serviceAccountTokens
         self.nodeProxy = nodeProxy
         self.store = store
         self.authenticators = authenticators
-        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store)
+        self.authorizer = authorizer ?? AuthorizerChain.standard(store: store, rbac: rbac)
         self.openAPI = openAPI
         self.serverAddress = serverAddress
     }
@@ -67,7 +72,7 @@ public final class APIService: Sendable {
             return .text(200, "ok")
         }
         if let own = ownPaths[path] { return await own(req) }
-        let user = try await authenticate(req, path: path)
+        let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
         let decision = await authorizer.authorize(user, info, path: path)
         guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
@@ -105,7 +110,7 @@ public final class APIService: Sendable {
     public func upgrade(_ req: HTTPRequest) async -> UpgradeOutcome {
         do {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
-            let user = try await authenticate(req, path: path)
+            let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
             let decision = await authorizer.authorize(user, info, path: path)
             guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }

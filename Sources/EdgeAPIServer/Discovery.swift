@@ -56,7 +56,7 @@ enum Discovery {
         var out: [JSON] = []
         for r in rs {
             var e: JSON = ["name": .string(r.plural), "singularName": .string(r.singular), "namespaced": .bool(r.namespaced),
-                           "kind": .string(r.kind), "verbs": .array(ResourceInfo.standardVerbs.map { .string($0) })]
+                           "kind": .string(r.kind), "verbs": .array(r.verbs.map { .string($0) })]
             if !r.shortNames.isEmpty { e["shortNames"] = .array(r.shortNames.map { .string($0) }) }
             if !r.categories.isEmpty { e["categories"] = .array(r.categories.map { .string($0) }) }
             out.append(e)
@@ -86,7 +86,7 @@ enum Discovery {
                     "responseKind": ["group": .string(r.group), "version": .string(r.version), "kind": .string(r.kind)],
                     "scope": .string(r.namespaced ? "Namespaced" : "Cluster"),
                     "singularResource": .string(r.singular),
-                    "verbs": .array(ResourceInfo.standardVerbs.map { .string($0) }),
+                    "verbs": .array(r.verbs.map { .string($0) }),
                 ]
                 if !r.shortNames.isEmpty { e["shortNames"] = .array(r.shortNames.map { .string($0) }) }
                 if !r.categories.isEmpty { e["categories"] = .array(r.categories.map { .string($0) }) }

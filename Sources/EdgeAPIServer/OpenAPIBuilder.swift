@@ -17,9 +17,10 @@ public enum OpenAPIBuilder {
     public static func v3(group: String, version: String, _ catalog: CatalogSnapshot, info: JSON) -> JSON {
         let strategies = catalog.strategies(group: group, version: version)
         let names = Dictionary(strategies.map { ($0.resource, schemaName($0)) }, uniquingKeysWith: { a, _ in a })
+        let noStrategic = Set(strategies.filter { !$0.supportsStrategicMerge }.map(\.resource))
         return ["openapi": "3.0.0", "info": info,
                 "paths": OpenAPIPaths.paths(group: group, version: version, resources: strategies.map(\.resource),
-                                            schemaName: { names[$0] ?? $0.kind }),
+                                            schemaName: { names[$0] ?? $0.kind }, strategicMerge: { !noStrategic.contains($0) }),
                 "components": ["schemas": schemas(strategies, refPrefix: "#/components/schemas/")]]
     }
 

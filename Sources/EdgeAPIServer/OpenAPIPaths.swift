@@ -28,7 +28,9 @@ public enum OpenAPIPaths {
     ]
 
     /// `resources` are one group version's.
-    public static func paths(group: String, version: String, resources: [ResourceInfo], schemaName: (ResourceInfo) -> String) -> JSON {
+    /// `strategicMerge` says which resources take strategic merge patches (custom resources do not).
+    public static func paths(group: String, version: String, resources: [ResourceInfo], schemaName: (ResourceInfo) -> String,
+                             strategicMerge: (ResourceInfo) -> Bool = { _ in true }) -> JSON {
         var paths = JSONObject()
         let prefix = group.isEmpty ? "/api/\(version)" : "/apis/\(group)/\(version)"
         for r in resources {
@@ -51,7 +53,8 @@ public enum OpenAPIPaths {
                 "post": op("create\(kind)", "post", writeParams, body: true),
                 "delete": op("deletecollection\(kind)", "deletecollection", listParams, body: false),
             ]
-            let patchTypes = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
+            let patchTypes = ["application/json-patch+json", "application/merge-patch+json"]
+                + (strategicMerge(r) ? ["application/strategic-merge-patch+json"] : []) + ["application/apply-patch+yaml"]
             func patchOp(_ id: String) -> JSON {
                 var o = op(id, "patch", writeParams + [param("force", "boolean", description: "Force apply.")], body: false)
                 o["requestBody"] = ["content": .object(JSONObject(patchTypes.map { ($0, ["schema": ["type": "object"]]) })), "required": true]

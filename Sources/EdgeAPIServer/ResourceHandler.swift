@@ -26,6 +26,14 @@ struct ResourceHandler {
         if let s = info.subresource, !r.subresources.contains(s) { throw APIError.pathNotFound() }
         if r.namespaced, let ns = info.namespace, ns.isEmpty { throw APIError.pathNotFound() }
         let shape = try ResponseShape.from(accept: request.headers["accept"], query: request.query)
+        if r.isCreateOnly {
+            // The review kinds: answered, never stored.
+            guard info.verb == "create", info.name == nil, info.subresource == nil else {
+                throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            }
+            let body = try parseBody().json
+            return .json(201, try await ReviewHandler.answer(service, resource: r, namespace: namespace, body: body, user: user))
+        }
 
         switch info.verb {
         case "get":
@@ -119,12 +127,20 @@ struct ResourceHandler {
     }
 
     func patch(_ shape: ResponseShape) async throws -> HTTPResponse {
-        let ctx = try writeContext(options: "PatchOptions")
         let contentType = (request.headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
-        guard let kind = PatchKind(contentType: contentType) else {
-            throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json")
+        if contentType == ApplyRequest.contentType {
+            return try await apply(shape)
         }
+        guard let kind = PatchKind(contentType: contentType), kind != .strategic || strategy.supportsStrategicMerge else {
+            if !strategy.supportsStrategicMerge {
+                throw APIError(code: 415, reason: "UnsupportedMediaType",
+                               message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+            }
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml")
+        }
+        try ApplyRequest.refuseForce(request.query)
+        let ctx = try writeContext(options: "PatchOptions")
         let document: JSON
         let duplicates: DuplicateKeys
         do { (document, duplicates) = try JSONParser.parseNotingDuplicates(request.body) } catch {
@@ -142,6 +158,22 @@ struct ResourceHandler {
         let (obj, warnings) = try await store.patch(r, namespace: namespace, name: name, kind: kind, document: document,
                                                     duplicates: duplicates, context: ctx)
         return .json(200, Rendering.single(obj, strategy, shape), headers: warningHeaders(warnings))
+    }
+
+    /// A server-side apply: PatchOptions checked as upstream (a fieldManager is required), the body
+    /// read as YAML or JSON, then the registry's apply; 201 when it created the object.
+    func apply(_ shape: ResponseShape) async throws -> HTTPResponse {
+        let force = try ApplyRequest.checkOptions(request.query)
+        let ctx = try writeContext(options: "PatchOptions")
+        let configuration = try ApplyRequest.parseBody(request.body)
+        let name = try objectName()
+        guard info.subresource == nil || info.subresource == "status" else {
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json")
+        }
+        let (obj, created, warnings) = try await store.apply(r, namespace: namespace, name: name, configuration: configuration,
+                                                             force: force, context: ctx)
+        return .json(created ? 201 : 200, Rendering.single(obj, strategy, shape), headers: warningHeaders(warnings))
     }
 
     /// As upstream's delete handler: 200, or 202 only when the object waits (finalizers, a grace period)

@@ -151,7 +151,8 @@ struct WatchHandler: Sendable {
     /// The event without building the object, for a watcher without selectors
     /// (every event is for it) that wants objects or their metadata: the stored
     /// bytes with the resourceVersion spliced in (ObjectCodec.appendEncoded),
-    /// the same bytes `encode` gives. Tables still build the object (nil).
+    /// the same bytes `encode` gives: objects the resource's storage conversion
+    /// would change are converted and encoded there. Tables still build the object (nil).
     func translateStored(_ ev: WatchEvent) throws -> [UInt8]? {
         let type: String
         switch ev.type {
@@ -164,10 +165,10 @@ struct WatchHandler: Sendable {
         out += Array(#"","object":"#.utf8)
         switch shape {
         case .object:
-            try ObjectCodec.appendEncoded(ev.kv, to: &out)
+            try ObjectCodec.appendEncoded(ev.kv, readThrough: strategy, to: &out)
         case .metadata:
             out += Array(#"{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":"#.utf8)
-            try ObjectCodec.appendEncodedMetadata(ev.kv, to: &out)
+            try ObjectCodec.appendEncodedMetadata(ev.kv, readThrough: strategy, to: &out)
             out.append(UInt8(ascii: "}"))
         case .table:
             return nil
@@ -176,7 +177,9 @@ struct WatchHandler: Sendable {
         return out
     }
 
-    func encode(_ type: String, _ obj: JSON) -> [UInt8] {
+    func encode(_ type: String, _ stored: JSON) -> [UInt8] {
+        var obj = stored
+        strategy.convertFromStorage(&obj)
         let rendered: JSON
         switch shape {
         case .object: rendered = obj

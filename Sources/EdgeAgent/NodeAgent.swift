@@ -22,6 +22,9 @@ public final class NodeAgent: Sendable {
         public var statusResyncSeconds: Int64 = 300
         /// The agent API's port (logs, exec), published in the node status.
         public var agentAPIPort = 10250
+        /// The node's images and the platforms they offer, published for the scheduler
+        /// (NodeImagePlatforms); nil on nodes without an image store.
+        public var imagePlatforms: (@Sendable () -> [String: [ImagePlatform]])?
         /// The board this node runs on: its reserved memory, eviction and thermal limits shape the status.
         public var board: BoardProfile?
         /// Reported as nodeInfo.kubeletVersion: the Kubernetes level and this build (v1.37.0+edgectl-0.1.0).
@@ -86,12 +89,17 @@ public final class NodeAgent: Sendable {
 
     func nodeObject(_ status: JSON) throws -> JSON {
         var labels = JSONObject([("kubernetes.io/hostname", .string(config.nodeName)), ("kubernetes.io/os", "linux")])
-        if let arch = status[path: ["nodeInfo", "architecture"]]?.string { labels["kubernetes.io/arch"] = .string(arch) }
+        if let arch = status[path: ["nodeInfo", "architecture"]]?.string {
+            labels["kubernetes.io/arch"] = .string(arch)
+            // 32-bit ARM comes in variants (v6, v7) that run different images.
+            if arch == "arm", let variant = ImagePlatform.host.variant { labels[ImagePlatform.variantLabel] = .string(variant) }
+        }
         for (k, v) in config.labels { labels[k] = .string(v) }
         var spec: JSON = [:]
         if !config.taints.isEmpty { spec["taints"] = .array(config.taints) }
-        return ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(config.nodeName), "labels": .object(labels)],
-                "spec": spec, "status": status]
+        var metadata: JSON = ["name": .string(config.nodeName), "labels": .object(labels)]
+        if let platforms = imagePlatformsAnnotation() { metadata["annotations"] = [NodeImagePlatforms.annotation: .string(platforms)] }
+        return ["apiVersion": "v1", "kind": "Node", "metadata": metadata, "spec": spec, "status": status]
     }
 
     func register() async throws {
@@ -131,11 +139,25 @@ public final class NodeAgent: Sendable {
         let status = NodeStatusBuilder.status(try facts.gather(), runtimeVersion: config.runtimeVersion, now: now, previous: node["status"],
                                                 agentPort: config.agentAPIPort, network: network?(),
                                               board: config.board, kubeletVersion: config.kubeletVersion)
+        try await publishImagePlatforms(node)
         let changed = NodeStatusBuilder.significant(status) != NodeStatusBuilder.significant(node["status"])
         guard changed || now.seconds - lastWrite >= config.statusResyncSeconds else { return false }
         node["status"] = status
         _ = try await client.updateStatus(Self.nodes, node)
         return true
+    }
+
+    /// Patches the node's image-platforms annotation when the store holds something else
+    /// than it says (an import, a pull, an image collected).
+    func publishImagePlatforms(_ node: JSON) async throws {
+        guard let current = imagePlatformsAnnotation() else { return }
+        guard node[path: ["metadata", "annotations", NodeImagePlatforms.annotation]]?.string != current else { return }
+        _ = try await client.mergePatch(Self.nodes, namespace: nil, name: config.nodeName,
+                                        ["metadata": ["annotations": [NodeImagePlatforms.annotation: .string(current)]]])
+    }
+
+    func imagePlatformsAnnotation() -> String? {
+        config.imagePlatforms.map { NodeImagePlatforms.encode($0()) }
     }
 
     func renewLease() async throws {

@@ -67,6 +67,20 @@ public final class SharedInformerFactory: Sendable {
         for (_, i) in all { await i.waitForSync() }
     }
 
+    /// Stops and forgets every informer of a resource no longer served (a
+    /// deleted custom resource), whatever its namespace, selectors or mode.
+    public func remove(_ r: ResourceInfo) {
+        let prefix = r.keyPrefix + "|"
+        let gone = informers.withLock { m -> [String] in
+            let keys = m.keys.filter { $0.hasPrefix(prefix) }
+            for k in keys { m.removeValue(forKey: k) }
+            return keys
+        }
+        started.withLock { s in
+            for k in gone { s.removeValue(forKey: k)?.cancel() }
+        }
+    }
+
     private func restartIfRunning(_ k: String, _ i: Informer) {
         started.withLock { s in
             guard let t = s[k] else { return }

@@ -11,6 +11,10 @@ public struct CronJobController: Controller {
     static let jobs = BuiltinResources.jobs
     static let scheduledAnnotation = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 
+    /// The status this controller last wrote per CronJob: its lastScheduleTime and active list
+    /// decide whether a schedule is still due, so an older cached copy must not be acted on.
+    let written = WrittenVersions()
+
     public init() {}
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
@@ -23,13 +27,30 @@ public struct CronJobController: Controller {
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        guard let cj = ctx.informers.informer(Self.cronJobs).get(key), !PodHelpers.isBeingDeleted(cj) else { return }
+        guard let cj = ctx.informers.informer(Self.cronJobs).get(key) else {
+            written.forget(key)
+            return
+        }
+        guard !PodHelpers.isBeingDeleted(cj) else { return }
+        // The cache has not shown our last status write yet: its update brings the key back.
+        if written.isStale(key, cj) { throw RequeueAfter(.milliseconds(200)) }
         let (nsOpt, name) = Informer.split(key)
         let ns = nsOpt ?? ""
         let now = ctx.clock.now()
         guard let schedule = try? CronSchedule(cj[path: ["spec", "schedule"]]?.string ?? "") else { return }
         let uid = cj[path: ["metadata", "uid"]]?.string
         var owned = ctx.informers.informer(Self.jobs).owned(by: uid ?? "", namespace: ns)
+        // Jobs status.active names that the job cache has not shown yet (the controller created
+        // them a moment ago and the watch lags: a slow server) are asked for, as upstream does,
+        // so Forbid and Replace see them and no second job starts.
+        let cached = Set(owned.compactMap { $0[path: ["metadata", "uid"]]?.string })
+        for ref in cj[path: ["status", "active"]]?.array ?? [] {
+            guard let uid = ref["uid"]?.string, !cached.contains(uid), let jobName = ref["name"]?.string else { continue }
+            if let job = try await ctx.client.getIfExists(Self.jobs, namespace: ns, name: jobName),
+               job[path: ["metadata", "uid"]]?.string == uid {
+                owned.append(job)
+            }
+        }
         var active = owned.filter { JobController.finished($0) == nil && !PodHelpers.isBeingDeleted($0) }
         var status = cj["status"] ?? [:]
 
@@ -77,7 +98,7 @@ public struct CronJobController: Controller {
         if status != cj["status"] {
             var u = cj
             u["status"] = status
-            _ = try await ctx.client.updateStatus(Self.cronJobs, u)
+            written.record(key, try await ctx.client.updateStatus(Self.cronJobs, u))
         }
         if let next = schedule.next(after: now) { throw RequeueAfter(.seconds(max(1, next.seconds - now.seconds))) }
     }

@@ -14,17 +14,43 @@ public struct DaemonSetController: Controller {
     static let pods = BuiltinResources.pods
     static let hashLabel = "controller-revision-hash"
 
+    /// Pods created or deleted that the pod cache has not shown yet: as upstream, a reconcile
+    /// before the watch catches up (a slow server: a board, or emulation) must not create a
+    /// second pod for the same node.
+    let expectations = Expectations()
+
     public init() {}
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
         let dsInformer = ctx.informers.informer(Self.daemonSets)
         dsInformer.addHandler(.any { queue.add(Informer.key($0)) })
         ctx.informers.informer(Self.nodes).addHandler(.any { _ in for ds in dsInformer.list() { queue.add(Informer.key(ds)) } })
-        ctx.informers.informer(Self.pods).addHandler(.any { p in
-            if let ref = PodHelpers.controllerRef(p), ref["kind"]?.string == "DaemonSet", let n = ref["name"]?.string {
-                queue.add((p[path: ["metadata", "namespace"]]?.string ?? "") + "/" + n)
-            }
-        })
+        let exp = expectations
+        ctx.informers.informer(Self.pods).addHandler(Informer.Handler(
+            added: { p in
+                guard let key = Self.owner(of: p) else { return }
+                exp.observedAdd(key)
+                queue.add(key)
+            },
+            updated: { old, new in
+                guard let key = Self.owner(of: new) ?? Self.owner(of: old) else { return }
+                // A pod marked for graceful deletion counts as deleted, as upstream.
+                if !PodHelpers.isBeingDeleted(old) && PodHelpers.isBeingDeleted(new) {
+                    exp.observedDelete(key, name: new[path: ["metadata", "name"]]?.string ?? "")
+                }
+                queue.add(key)
+            },
+            deleted: { p in
+                guard let key = Self.owner(of: p) else { return }
+                exp.observedDelete(key, name: p[path: ["metadata", "name"]]?.string ?? "")
+                queue.add(key)
+            }))
+    }
+
+    /// The DaemonSet key a pod belongs to, from its controller reference.
+    static func owner(of p: JSON) -> String? {
+        guard let ref = PodHelpers.controllerRef(p), ref["kind"]?.string == "DaemonSet", let n = ref["name"]?.string else { return nil }
+        return (p[path: ["metadata", "namespace"]]?.string ?? "") + "/" + n
     }
 
     static let defaultTolerations: [JSON] = [
@@ -68,7 +94,11 @@ public struct DaemonSetController: Controller {
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        guard let ds = ctx.informers.informer(Self.daemonSets).get(key), !PodHelpers.isBeingDeleted(ds) else { return }
+        guard let ds = ctx.informers.informer(Self.daemonSets).get(key) else {
+            expectations.forget(key)
+            return
+        }
+        guard !PodHelpers.isBeingDeleted(ds) else { return }
         let (nsOpt, _) = Informer.split(key)
         let ns = nsOpt ?? ""
         let uid = ds[path: ["metadata", "uid"]]?.string
@@ -120,13 +150,28 @@ public struct DaemonSetController: Controller {
             }
         }
 
-        for node in creates {
+        // Until the cache shows the last round's creations and deletions, only the status is written.
+        if expectations.satisfied(key) {
+            expectations.expect(key, adds: creates.count, deletes: deletes.compactMap { $0[path: ["metadata", "name"]]?.string })
+        } else {
+            creates = []
+            deletes = []
+        }
+        for (i, node) in creates.enumerated() {
             var pod = PodHelpers.pod(from: template, owner: ds, generateName: "\(ds[path: ["metadata", "name"]]?.string ?? "")-", namespace: ns)
             pod[path: ["metadata", "labels", Self.hashLabel]] = .string(hash)
             pod[path: ["spec", "tolerations"]] = .array(Self.tolerations(template))
             pod[path: ["spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution"]] =
                 ["nodeSelectorTerms": [["matchFields": [["key": "metadata.name", "operator": "In", "values": [.string(node)]]]]]]
-            let created = try await ctx.client.create(Self.pods, namespace: ns, pod)
+            let created: JSON
+            do {
+                created = try await ctx.client.create(Self.pods, namespace: ns, pod)
+            } catch {
+                // The creations not made, and the deletions not tried, will never be observed.
+                expectations.lowerAdds(key, by: creates.count - i)
+                for p in deletes { expectations.observedDelete(key, name: p[path: ["metadata", "name"]]?.string ?? "") }
+                throw error
+            }
             await ctx.events.record(ds, reason: "SuccessfulCreate", message: "Created pod: \(created[path: ["metadata", "name"]]?.string ?? "")")
         }
         for p in deletes {
@@ -134,7 +179,12 @@ public struct DaemonSetController: Controller {
             do {
                 try await ctx.client.delete(Self.pods, namespace: ns, name: n)
                 await ctx.events.record(ds, reason: "SuccessfulDelete", message: "Deleted pod: \(n)")
-            } catch let e as APIError where e.code == 404 {}
+            } catch let e as APIError where e.code == 404 {
+                expectations.observedDelete(key, name: n)
+            } catch {
+                expectations.observedDelete(key, name: n)  // never to be observed
+                throw error
+            }
         }
         let status = Self.status(ds, eligible: eligible, byNode: byNode, hash: hash, now: ctx.clock.now())
         if status != ds["status"] {

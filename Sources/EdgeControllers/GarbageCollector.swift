@@ -24,7 +24,10 @@ public struct GarbageCollector: Controller {
         BuiltinResources.leases,
     ]
 
-    public init() {}
+    /// Custom resources, followed while their definitions are established.
+    let custom: CustomKinds
+
+    public init() { custom = CustomKinds() }
 
     static func key(_ r: ResourceInfo, _ obj: JSON) -> String { r.keyPrefix + "|" + Informer.key(obj) }
 
@@ -41,19 +44,44 @@ public struct GarbageCollector: Controller {
         ctx.informers.metadataInformer(r, keeping: actsOn)
     }
 
+    /// Built-in kinds and the custom resources defined now.
+    var kinds: [ResourceInfo] { Self.kinds + custom.all }
+
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
-        for r in Self.kinds {
-            let informer = Self.cache(r, ctx)
-            informer.addIndex(.ownerUID)
-            informer.addHandler(Informer.Handler(
-                added: { o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
-                updated: { _, o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
-                deleted: { o in
-                    // Its dependents may now be orphans.
-                    guard let uid = o[path: ["metadata", "uid"]]?.string else { return }
-                    for (dr, dep) in Self.dependents(of: uid, ctx) { queue.add(Self.key(dr, dep)) }
-                }))
+        for r in Self.kinds { follow(r, ctx, queue) }
+        // Custom objects own and are owned too: follow each established definition's resource.
+        let crds = ctx.informers.informer(BuiltinResources.customResourceDefinitions)
+        let custom = self.custom
+        let learn: @Sendable (JSON) -> Void = { crd in
+            guard let name = crd[path: ["metadata", "name"]]?.string else { return }
+            guard let r = CustomKinds.resource(ofDefinition: crd) else {
+                if let gone = custom.remove(definition: name) { ctx.informers.remove(gone) }
+                return
+            }
+            if custom.add(definition: name, r) {
+                follow(r, ctx, queue)
+                Task { await ctx.informers.startAndSync() }
+            }
         }
+        crds.addHandler(Informer.Handler(
+            added: learn, updated: { _, o in learn(o) },
+            deleted: { crd in
+                guard let name = crd[path: ["metadata", "name"]]?.string, let gone = custom.remove(definition: name) else { return }
+                ctx.informers.remove(gone)
+            }))
+    }
+
+    func follow(_ r: ResourceInfo, _ ctx: ControllerContext, _ queue: WorkQueue) {
+        let informer = Self.cache(r, ctx)
+        informer.addIndex(.ownerUID)
+        informer.addHandler(Informer.Handler(
+            added: { o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
+            updated: { _, o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
+            deleted: { o in
+                // Its dependents may now be orphans.
+                guard let uid = o[path: ["metadata", "uid"]]?.string else { return }
+                for (dr, dep) in dependents(of: uid, ctx) { queue.add(Self.key(dr, dep)) }
+            }))
     }
 
     static func interesting(_ o: JSON) -> Bool {
@@ -62,7 +90,7 @@ public struct GarbageCollector: Controller {
             || (o[path: ["metadata", "deletionTimestamp"]] != nil && (finalizers.contains("orphan") || finalizers.contains("foregroundDeletion")))
     }
 
-    static func dependents(of uid: String, _ ctx: ControllerContext) -> [(ResourceInfo, JSON)] {
+    func dependents(of uid: String, _ ctx: ControllerContext) -> [(ResourceInfo, JSON)] {
         var out: [(ResourceInfo, JSON)] = []
         for r in kinds {
             for o in Self.cache(r, ctx).byIndex(.ownerUID, uid) {
@@ -74,14 +102,14 @@ public struct GarbageCollector: Controller {
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
         let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let r = Self.kinds.first(where: { $0.keyPrefix == parts[0] }),
+        guard parts.count == 2, let r = kinds.first(where: { $0.keyPrefix == parts[0] }),
               let obj = Self.cache(r, ctx).get(parts[1]) else { return }
         let (ns, name) = Informer.split(parts[1])
         let uid = obj[path: ["metadata", "uid"]]?.string ?? ""
         let finalizers = (obj[path: ["metadata", "finalizers"]]?.array ?? []).compactMap(\.string)
 
         if obj[path: ["metadata", "deletionTimestamp"]] != nil && finalizers.contains("orphan") {
-            for (dr, dep) in Self.dependents(of: uid, ctx) {
+            for (dr, dep) in dependents(of: uid, ctx) {
                 let refs = (dep[path: ["metadata", "ownerReferences"]]?.array ?? []).filter { $0["uid"]?.string != uid }
                 _ = try? await ctx.client.mergePatch(dr, namespace: dep[path: ["metadata", "namespace"]]?.string,
                                                      name: dep[path: ["metadata", "name"]]?.string ?? "",
@@ -91,7 +119,7 @@ public struct GarbageCollector: Controller {
             return
         }
         if obj[path: ["metadata", "deletionTimestamp"]] != nil && finalizers.contains("foregroundDeletion") {
-            let deps = Self.dependents(of: uid, ctx)
+            let deps = dependents(of: uid, ctx)
             if deps.isEmpty {
                 try await removeFinalizer("foregroundDeletion", from: obj, r, ns: ns, name: name, ctx)
                 return
@@ -121,10 +149,11 @@ public struct GarbageCollector: Controller {
     /// Checks the cache, then the API, because acting on a stale cache would delete live objects.
     func ownerExists(_ ref: JSON, namespace: String?, _ ctx: ControllerContext) async throws -> Bool {
         guard let apiVersion = ref["apiVersion"]?.string, let kind = ref["kind"]?.string, let name = ref["name"]?.string,
-              let r = BuiltinResources.lookup(apiVersion: apiVersion, kind: kind) else { return true }
+              let r = BuiltinResources.lookup(apiVersion: apiVersion, kind: kind) ?? custom.lookup(apiVersion: apiVersion, kind: kind)
+        else { return true }
         let ns = r.namespaced ? namespace : nil
         let key = ns.map { "\($0)/\(name)" } ?? name
-        if Self.kinds.contains(r), Self.cache(r, ctx).get(key)?[path: ["metadata", "uid"]] == ref["uid"] { return true }
+        if kinds.contains(r), Self.cache(r, ctx).get(key)?[path: ["metadata", "uid"]] == ref["uid"] { return true }
         let live = try await ctx.client.getIfExists(r, namespace: ns, name: name)
         return live?[path: ["metadata", "uid"]] == ref["uid"]
     }

@@ -44,8 +44,10 @@ final class GzipStream: ByteStream {
     func read(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard !finished, buffer.count > 0 else { return 0 }
         z.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        z.avail_out = UInt32(min(buffer.count, Int(UInt32.max)))
-        let wanted = Int(z.avail_out)
+        // zlib counts in UInt32. Int(UInt32.max) traps where Int is 32 bits (armv7), so the cap
+        // is clamped into Int first: there a buffer can never exceed it anyway.
+        let wanted = min(buffer.count, Int(clamping: UInt32.max))
+        z.avail_out = UInt32(wanted)
         while z.avail_out == UInt32(wanted) {
             try refill()
             if z.avail_in == 0 && sourceEnded {

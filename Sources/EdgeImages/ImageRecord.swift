@@ -9,6 +9,8 @@ struct ImageRecord: Sendable {
     var diffIDs: [String]
     var config: ImageConfig
     var platform: ImagePlatform
+    /// What the index it came from offered (StoredImage.offeredPlatforms).
+    var offeredPlatforms: [ImagePlatform] = []
 
     var json: JSON {
         .obj([
@@ -18,6 +20,7 @@ struct ImageRecord: Sendable {
             "diffIDs": .array(diffIDs.map { .string($0) }),
             "config": config.json,
             "platform": .string(platform.description),
+            "offeredPlatforms": .array(offeredPlatforms.map { .string($0.description) }),
         ])
     }
 
@@ -38,5 +41,6 @@ struct ImageRecord: Sendable {
         diffIDs = json["diffIDs"]?.array?.compactMap(\.string) ?? []
         config = ImageConfig(imageConfig: json["config"])
         platform = ImagePlatform.parse(json["platform"]?.string ?? "") ?? ImagePlatform(os: "", architecture: "")
+        offeredPlatforms = (json["offeredPlatforms"]?.array ?? []).compactMap { $0.string.flatMap(ImagePlatform.parse) }
     }
 }

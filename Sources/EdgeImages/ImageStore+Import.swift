@@ -59,10 +59,14 @@ extension ImageStore {
         var skipped: [String] = []
         for entry in entries {
             var manifest = entry
+            // Top-level manifests under one name are that name's platforms, as a nested index's entries are.
+            let names = Self.names(from: entry.annotations)
+            var offered = ManifestDocument.platforms(entries.filter { !MediaType.isIndex($0.mediaType) && Self.names(from: $0.annotations) == names })
             if MediaType.isIndex(entry.mediaType) {
                 guard case .index(let platforms) = try ManifestDocument.parse(try layoutBlob(dir, entry, what: what), contentType: nil, what: what) else {
                     throw ImageError("\(what): \(entry.digest) is not an image index")
                 }
+                offered = ManifestDocument.platforms(platforms)
                 manifest = try ManifestDocument.select(platforms, for: platform, what: what)
             } else if let p = entry.platform, platform.matchScore(p) == nil {
                 skipped.append(p.description)
@@ -81,7 +85,7 @@ extension ImageStore {
             contents.append(ImageContent(
                 configBytes: configBytes, configDigest: config.digest, manifestBytes: manifestBytes, manifestDigest: manifest.digest,
                 layers: try layers.map { ImageContent.Layer(blobPath: try layoutBlobPath(dir, $0.digest), blobDigest: $0.digest) },
-                references: Self.names(from: entry.annotations)))
+                references: names, offeredPlatforms: offered))
         }
         guard !contents.isEmpty else {
             throw ImageError("\(what): no image for \(platform) in the layout (found: \(skipped.isEmpty ? "none" : skipped.joined(separator: ", ")))")

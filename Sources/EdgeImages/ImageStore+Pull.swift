@@ -15,7 +15,9 @@ extension ImageStore {
             let client = try RegistryClient(reference: ref, credentials: credentials)
             var (bytes, contentType, digest) = try await client.manifest(ref.manifestReference)
             var document = try ManifestDocument.parse(bytes, contentType: contentType, what: what)
+            var offered: [ImagePlatform] = []
             if case .index(let entries) = document {
+                offered = ManifestDocument.platforms(entries)
                 let chosen = try ManifestDocument.select(entries, for: platform, what: what)
                 (bytes, contentType, digest) = try await client.manifest(chosen.digest)
                 document = try ManifestDocument.parse(bytes, contentType: contentType, what: what)
@@ -44,7 +46,8 @@ extension ImageStore {
                 layers.append(ImageContent.Layer(blobPath: path, blobDigest: descriptor.digest))
             }
             let content = ImageContent(configBytes: configBytes, configDigest: configDescriptor.digest,
-                                       manifestBytes: bytes, manifestDigest: digest, layers: layers, references: [ref.description])
+                                       manifestBytes: bytes, manifestDigest: digest, layers: layers, references: [ref.description],
+                                       offeredPlatforms: offered)
             return try commit(content, platform: platform, what: what)
         } catch let error as ImageError where error.description.hasPrefix(what) {
             throw error

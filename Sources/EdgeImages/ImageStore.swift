@@ -126,7 +126,8 @@ public final class ImageStore: Sendable {
         let paths = try record.diffIDs.map { try layers.filesystemPath($0) }
         return StoredImage(references: record.references, id: record.id, config: record.config, layerPaths: paths,
                            size: record.diffIDs.reduce(0) { $0 + layers.size($1) }, manifestDigest: record.manifestDigest,
-                           platform: record.platform, lastUsedNanoseconds: Posix.modificationTime(try recordPath(record.id)) ?? 0)
+                           platform: record.platform, offeredPlatforms: record.offeredPlatforms,
+                           lastUsedNanoseconds: Posix.modificationTime(try recordPath(record.id)) ?? 0)
     }
 
     /// A reference names one image: taking it for `id` takes it off any other.
@@ -185,6 +186,11 @@ public final class ImageStore: Sendable {
                 diffIDs: document.diffIDs, config: document.config, platform: document.platform)
             for r in content.references where !record.references.contains(r) { record.references.append(r) }
             if record.manifestDigest == nil { record.manifestDigest = content.manifestDigest }
+            if !content.offeredPlatforms.isEmpty {
+                record.offeredPlatforms = content.offeredPlatforms
+            } else if record.offeredPlatforms.isEmpty, !document.platform.architecture.isEmpty {
+                record.offeredPlatforms = [document.platform]
+            }
             try save(record, keepingLastUse: false)
             return try stored(record)
         }

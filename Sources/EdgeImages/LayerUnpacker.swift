@@ -66,8 +66,8 @@ struct LayerUnpacker {
             return
         }
         try removeExisting(name, in: parent, keepingDirectory: entry.kind == .directory, components: components)
-        var times = [timespec(tv_sec: Int(entry.modificationSeconds), tv_nsec: entry.modificationNanoseconds),
-                     timespec(tv_sec: Int(entry.modificationSeconds), tv_nsec: entry.modificationNanoseconds)]
+        let time = Posix.timespec(seconds: entry.modificationSeconds, nanoseconds: entry.modificationNanoseconds)
+        var times = [time, time]
         let perm = mode_t(entry.mode & 0o7777)
         switch entry.kind {
         case .file:
@@ -75,7 +75,7 @@ struct LayerUnpacker {
             guard fd >= 0 else { throw failure("create", entry) }
             defer { close(fd) }
             try copyContent(of: entry, from: tar, to: fd)
-            if privileged { fchown(fd, uid_t(entry.uid), gid_t(entry.gid)) }
+            if privileged { fchown(fd, entry.uid, entry.gid) }
             fchmod(fd, perm)
             setAttributes(entry, on: fd)
             futimens(fd, &times)
@@ -86,7 +86,7 @@ struct LayerUnpacker {
             let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { throw failure("open directory", entry) }
             defer { close(fd) }
-            if privileged { fchown(fd, uid_t(entry.uid), gid_t(entry.gid)) }
+            if privileged { fchown(fd, entry.uid, entry.gid) }
             fchmod(fd, perm)
             setAttributes(entry, on: fd)
             directoryTimes.append((components, times))
@@ -94,7 +94,7 @@ struct LayerUnpacker {
         case .symbolicLink:
             // The target is stored as written and never followed here; it resolves inside the container.
             guard symlinkat(entry.linkName, parent, name) == 0 else { throw failure("create symlink", entry) }
-            if privileged { fchownat(parent, name, uid_t(entry.uid), gid_t(entry.gid), AT_SYMLINK_NOFOLLOW) }
+            if privileged { fchownat(parent, name, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
             utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW)
         case .hardLink:
             let target = try Self.components(of: entry.linkName)
@@ -112,7 +112,7 @@ struct LayerUnpacker {
             guard mknodat(parent, name, type | perm, Self.device(entry.deviceMajor, entry.deviceMinor)) == 0 else {
                 throw failure("create device node", entry)
             }
-            if privileged { fchownat(parent, name, uid_t(entry.uid), gid_t(entry.gid), AT_SYMLINK_NOFOLLOW) }
+            if privileged { fchownat(parent, name, entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) }
             fchmodat(parent, name, perm, 0)
             utimensat(parent, name, &times, AT_SYMLINK_NOFOLLOW)
         }
@@ -206,8 +206,13 @@ struct LayerUnpacker {
     }
 
     /// glibc's makedev encoding (a macro Swift cannot see).
+    /// One typed term per line: Swift 6.2 gives up type-checking the single expression.
     static func device(_ major: UInt32, _ minor: UInt32) -> dev_t {
         let ma = UInt64(major), mi = UInt64(minor)
-        return dev_t((ma & 0xfffff000) << 32 | (ma & 0xfff) << 8 | (mi & 0xffffff00) << 12 | (mi & 0xff))
+        let majorHigh: UInt64 = (ma & 0xfffff000) << 32
+        let majorLow: UInt64 = (ma & 0xfff) << 8
+        let minorHigh: UInt64 = (mi & 0xffffff00) << 12
+        let minorLow: UInt64 = mi & 0xff
+        return dev_t(majorHigh | majorLow | minorHigh | minorLow)
     }
 }

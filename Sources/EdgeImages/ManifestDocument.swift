@@ -30,6 +30,16 @@ enum ManifestDocument {
         throw ImageError("\(what): unsupported manifest media type \(declared)")
     }
 
+    /// The image platforms an index offers, in its order, without duplicates or the
+    /// "unknown/unknown" entries build attestations use.
+    static func platforms(_ entries: [Descriptor]) -> [ImagePlatform] {
+        var out: [ImagePlatform] = []
+        for p in entries.compactMap(\.platform) where p.os != "unknown" && p.architecture != "unknown" && !out.contains(p) {
+            out.append(p)
+        }
+        return out
+    }
+
     /// The index entry for `platform`: best match wins, the first of equals.
     /// Attestation and other non-image entries have no matching platform and drop out.
     static func select(_ entries: [Descriptor], for platform: ImagePlatform, what: String) throws -> Descriptor {

@@ -140,9 +140,15 @@ enum Posix {
     }
 
     static func setModificationTime(_ path: String, nanoseconds: Int64) {
-        var times = [timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000)),
-                     timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))]
+        let time = timespec(seconds: nanoseconds / 1_000_000_000, nanoseconds: Int(nanoseconds % 1_000_000_000))
+        var times = [time, time]
         _ = utimensat(AT_FDCWD, path, &times, 0)
+    }
+
+    /// A timespec from 64-bit seconds: time_t is 64-bit on every target edgectl builds
+    /// for (armv7 with _TIME_BITS=64), and saturates instead of trapping where it is not.
+    static func timespec(seconds: Int64, nanoseconds: Int) -> Glibc.timespec {
+        Glibc.timespec(tv_sec: time_t(clamping: seconds), tv_nsec: .init(clamping: nanoseconds))
     }
 
     /// A fresh directory name under `parent` that no other process picks.
@@ -150,6 +156,8 @@ enum Posix {
         var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else { throw ImageError("failed to create a temporary directory in \(parent): \(lastError)") }
-        return String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        // The name is read while the buffer is alive (a pointer escaping the closure is undefined
+        // behaviour: on aarch64 it read freed memory and trapped).
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }

@@ -1,3 +1,5 @@
+import EdgeAPI
+
 /// An image in the node's store, ready to run: its layers are unpacked directories.
 public struct StoredImage: Sendable, Equatable {
     /// Normalized references ("docker.io/library/busybox:latest"); empty for an untagged image.
@@ -13,6 +15,10 @@ public struct StoredImage: Sendable, Equatable {
     public var manifestDigest: String?
     /// The platform the image was built for.
     public var platform: ImagePlatform
+    /// Every platform its references offer: the entries of the index it was pulled or
+    /// imported from, or its own platform when it came without an index (empty when
+    /// not known: records from before this was kept). Nodes report these to the scheduler.
+    public var offeredPlatforms: [ImagePlatform] = []
     /// Last pull, import or lookup, nanoseconds since the epoch (garbage collection removes the oldest first).
     public var lastUsedNanoseconds: Int64
 

@@ -7,8 +7,9 @@ struct TarEntry: Sendable, Equatable {
     var path: String
     var kind: Kind
     var mode: UInt32
-    var uid: Int
-    var gid: Int
+    /// Owners as uid_t/gid_t hold them (the reader refuses anything outside 0...4294967294).
+    var uid: UInt32
+    var gid: UInt32
     var size: Int64
     var modificationSeconds: Int64
     var modificationNanoseconds: Int = 0

@@ -182,7 +182,7 @@ final class TarReader {
         return TarEntry(
             path: name, kind: finalKind,
             mode: UInt32(truncatingIfNeeded: try Self.number(h, 100, 8)),
-            uid: Int(try Self.number(h, 108, 8)), gid: Int(try Self.number(h, 116, 8)),
+            uid: try Self.owner(try Self.number(h, 108, 8), "uid", name), gid: try Self.owner(try Self.number(h, 116, 8), "gid", name),
             size: size, modificationSeconds: try Self.number(h, 136, 12),
             linkName: Self.cString(Array(h[157..<257])),
             deviceMajor: UInt32(truncatingIfNeeded: isUstar ? try Self.number(h, 329, 8) : 0),
@@ -197,8 +197,8 @@ final class TarReader {
             case "size":
                 guard let v = Int64(value), v >= 0 else { throw ImageError("bad pax size \(value) for \(entry.path)") }
                 entry.size = v
-            case "uid": entry.uid = Int(value) ?? entry.uid
-            case "gid": entry.gid = Int(value) ?? entry.gid
+            case "uid": entry.uid = try Self.owner(value, key, entry.path)
+            case "gid": entry.gid = try Self.owner(value, key, entry.path)
             case "mtime":
                 let parts = value.split(separator: ".", maxSplits: 1)
                 entry.modificationSeconds = Int64(parts.first ?? "") ?? entry.modificationSeconds
@@ -230,6 +230,17 @@ final class TarReader {
             i += length
         }
         return out
+    }
+
+    /// A uid or gid from the archive as uid_t holds it; (uid_t)-1 means "unchanged" to chown, so it is refused too.
+    private static func owner(_ value: Int64, _ what: String, _ path: String) throws -> UInt32 {
+        guard value >= 0, value < Int64(UInt32.max) else { throw ImageError("tar entry \(path) has \(what) \(value), outside 0-4294967294") }
+        return UInt32(value)
+    }
+
+    private static func owner(_ text: String, _ what: String, _ path: String) throws -> UInt32 {
+        guard let value = Int64(text) else { throw ImageError("tar entry \(path) has \(what) \(text), outside 0-4294967294") }
+        return try owner(value, what, path)
     }
 
     private static func pow10(_ n: Int) -> Int { var r = 1; for _ in 0..<n { r *= 10 }; return r }

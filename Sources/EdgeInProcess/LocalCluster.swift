@@ -19,6 +19,8 @@ public struct LocalCluster: Sendable {
         service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                              openAPI: OpenAPIDocuments(v3: { _, _ in [:] }, v2: { [:] }), serverAddress: "in-process")
         try await ClusterBootstrap.ensureSystemObjects(store)
+        try await BootstrapPolicy.reconcile(store)
+        try await service.rbac.start()
         client = APIClient(transport: InProcessTransport.make(service, user: Self.admin))
     }
 }

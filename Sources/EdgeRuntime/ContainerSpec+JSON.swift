@@ -33,7 +33,7 @@ extension ContainerSpec {
         uid = UInt32(j["uid"]?.int ?? 0)
         gid = UInt32(j["gid"]?.int ?? 0)
         supplementalGroups = (j["supplementalGroups"]?.array ?? []).compactMap { $0.int.map { UInt32($0) } }
-        if let caps = j["capabilities"]?.array { capabilities = Set(caps.compactMap { $0.int.map { Int($0) } }) }
+        if let caps = j["capabilities"]?.array { capabilities = Set(caps.compactMap { $0.int.map { Int(clamping: $0) } }) }
         seccompRuntimeDefault = j["seccompRuntimeDefault"]?.bool ?? true
         allDevices = j["allDevices"]?.bool ?? false
         readOnlyRootfs = j["readOnlyRootfs"]?.bool ?? false

@@ -5,7 +5,7 @@ import EdgeAPI
 public enum Filters {
     public typealias Filter = @Sendable (_ pod: JSON, _ placed: PlacedPod, _ node: NodeInfo, _ all: [String: NodeInfo]) -> [String]
 
-    public static let all: [Filter] = [unschedulable, taints, nodeAffinity, resources, hostPorts, podAntiAffinity]
+    public static let all: [Filter] = [unschedulable, taints, nodeAffinity, imagePlatform, resources, hostPorts, podAntiAffinity]
 
     static let unschedulable: Filter = { _, placed, node, _ in
         guard node.unschedulable else { return [] }
@@ -28,6 +28,18 @@ public enum Filters {
 
     static let nodeAffinity: Filter = { pod, placed, node, _ in
         !placed.hasNodeConstraints || NodeMatching.selects(podSpec: pod["spec"], node: node.node) ? [] : ["node(s) didn't match Pod's node affinity/selector"]
+    }
+
+    /// An image known to offer no variant the node's platform runs keeps the pod off it
+    /// (upstream places it anyway, to fail with ErrImagePull or "exec format error").
+    /// Nodes without an arch label and images nobody reported yet hold nothing back.
+    static let imagePlatform: Filter = { _, placed, node, _ in
+        guard let platform = node.platform else { return [] }
+        for (image, offered) in placed.imagePlatforms where !offered.contains(where: { platform.matchScore($0) != nil }) {
+            let list = offered.map(\.description).joined(separator: ", ")
+            return ["node(s) had no image for \(platform) (\(image) offers \(list))"]
+        }
+        return []
     }
 
     static let resources: Filter = { _, placed, node, _ in

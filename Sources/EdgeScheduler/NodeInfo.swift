@@ -16,6 +16,10 @@ public struct NodeInfo: Sendable {
     public let effectiveTaints: [NodeMatching.Taint]
     /// Placed pods per controlling owner uid (for spreading).
     var ownerCounts: [String: Int] = [:]
+    /// os/arch/variant from the node's labels; nil when it has no kubernetes.io/arch label.
+    public let platform: ImagePlatform?
+    /// The images the node holds and what they offer (its image-platforms annotation).
+    public let imagePlatforms: [String: [ImagePlatform]]
 
     public init(node: JSON) {
         self.node = node
@@ -29,6 +33,8 @@ public struct NodeInfo: Sendable {
             taints.append(.init(key: "node.kubernetes.io/not-ready", effect: "NoSchedule"))
         }
         self.effectiveTaints = taints
+        self.platform = ImagePlatform.ofNode(labels: labels)
+        self.imagePlatforms = NodeImagePlatforms.decode(node[path: ["metadata", "annotations", NodeImagePlatforms.annotation]]?.string)
     }
 
     /// The same node with a newer object, keeping what is placed on it.
@@ -68,6 +74,10 @@ public struct PlacedPod: Sendable {
     public var preferredTerms: [JSON]
     public var hostnameSpread: [JSON]
     public var antiAffinityTerms: [JSON]
+    /// The pod's images (init and app containers), normalized, with the platforms each is
+    /// known to offer; images nobody reported yet are absent, so they hold nothing back.
+    /// Filled by the scheduler from its ImagePlatformIndex before filtering.
+    public var imagePlatforms: [(image: String, offered: [ImagePlatform])] = []
 
     public struct HostPort: Sendable, Hashable {
         public var port: Int64
@@ -93,6 +103,15 @@ public struct PlacedPod: Sendable {
 
     static func key(_ pod: JSON) -> String {
         (pod[path: ["metadata", "namespace"]]?.string ?? "") + "/" + (pod[path: ["metadata", "name"]]?.string ?? "")
+    }
+
+    /// The images of the pod's init and app containers, in order, without repeats.
+    static func images(_ pod: JSON) -> [String] {
+        var out: [String] = []
+        for c in (pod[path: ["spec", "initContainers"]]?.array ?? []) + (pod[path: ["spec", "containers"]]?.array ?? []) {
+            if let image = c["image"]?.string, !image.isEmpty, !out.contains(image) { out.append(image) }
+        }
+        return out
     }
 
     static func hostPorts(_ pod: JSON) -> [HostPort] {

@@ -16,6 +16,9 @@ public final class Scheduler: Sendable {
     let informers: SharedInformerFactory
     /// The scheduler made its own factory and stops it when it ends.
     let ownsInformers: Bool
+    /// How image references are normalized ("busybox" -> "docker.io/library/busybox:latest"),
+    /// as nodes name their images in the image-platforms annotation.
+    let imageName: @Sendable (String) -> String
     let podInformer: Informer
     let nodeInformer: Informer
     let queue = WorkQueue(baseDelay: .seconds(1), maxDelay: .seconds(60))
@@ -34,15 +37,18 @@ public final class Scheduler: Sendable {
         /// Nodes in a stable order, and where the next search starts (upstream's round robin).
         var nodeOrder: [String] = []
         var nextStart = 0
+        var imageIndex = ImagePlatformIndex()
     }
 
     private let state = Mutex(State())
 
     /// `informers`: the process's shared informers (pods and nodes are read from
     /// them); without one the scheduler lists and watches for itself.
-    public init(client: APIClient, informers: SharedInformerFactory? = nil, schedulerName: String = "default-scheduler") {
+    public init(client: APIClient, informers: SharedInformerFactory? = nil, schedulerName: String = "default-scheduler",
+                imageName: @escaping @Sendable (String) -> String = { $0 }) {
         self.client = client
         self.schedulerName = schedulerName
+        self.imageName = imageName
         self.informers = informers ?? SharedInformerFactory(client: client)
         self.ownsInformers = informers == nil
         self.podInformer = self.informers.informer(Self.pods)
@@ -62,6 +68,7 @@ public final class Scheduler: Sendable {
                 state.withLock { s in
                     s.nodes.removeValue(forKey: name)
                     s.nodeOrder.removeAll { $0 == name }
+                    s.imageIndex.remove(node: name)
                 }
             }))
         podInformer.addHandler(Informer.Handler(
@@ -91,6 +98,7 @@ public final class Scheduler: Sendable {
                 s.nodes[name] = NodeInfo(node: n)
                 s.nodeOrder.append(name)
             }
+            s.imageIndex.update(node: name, images: s.nodes[name]?.imagePlatforms ?? [:])
         }
         retryUnschedulable()
     }
@@ -154,8 +162,10 @@ public final class Scheduler: Sendable {
         guard let pod = podInformer.get(key), (pod[path: ["spec", "nodeName"]]?.string ?? "").isEmpty,
               pod[path: ["metadata", "deletionTimestamp"]] == nil else { return }
         if state.withLock({ $0.podNode[key] != nil }) { return }
-        let placed = PlacedPod(pod: pod)
+        var placed = PlacedPod(pod: pod)
+        let images = PlacedPod.images(pod).map(imageName)
         let (feasible, reasons, total) = state.withLock { s in
+            placed.imagePlatforms = images.compactMap { image in s.imageIndex.platforms(of: image).map { (image, $0) } }
             let r = Self.filter(pod, placed, s.nodes, order: s.nodeOrder, start: s.nextStart)
             if !s.nodeOrder.isEmpty { s.nextStart = (s.nextStart + r.examined) % s.nodeOrder.count }
             return (r.feasible, r.reasons, s.nodes.count)

@@ -193,7 +193,7 @@ public final class SQLiteBackend: Backend {
             try c.query("""
                 SELECT COUNT(*) FROM kv JOIN (SELECT MAX(id) AS mid FROM kv WHERE name >= ? AND name < ? GROUP BY name) m
                 ON kv.id = m.mid WHERE kv.deleted = 0
-                """, [.text(prefix), .text(end)]) { n = Int(SQLiteConnection.int($0, 0)) }
+                """, [.text(prefix), .text(end)]) { n = Int(clamping: SQLiteConnection.int($0, 0)) }
             return n
         }
     }

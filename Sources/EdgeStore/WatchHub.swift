@@ -45,7 +45,9 @@ final class WatchHub: Sendable {
         guard !events.isEmpty else { return }
         // Copies sized to their content: the serializer's buffers carry up to twice their size in capacity.
         let kept = events.map(Self.compacted)
-        state.withLock { s in
+        // A stream's finish() runs its onTermination (which locks `state` to remove the watcher) at once:
+        // watchers that fell behind are finished after the lock is released.
+        let tooSlow = state.withLock { s -> [AsyncThrowingStream<WatchEvent, Error>.Continuation] in
             for e in kept {
                 s.ring.append(e)
                 s.ringBytes += Self.size(e)
@@ -66,7 +68,6 @@ final class WatchHub: Sendable {
                     if w.pending != nil { w.pending!.append(e); continue }
                     if e.kv.modRevision <= w.lastSent { continue }
                     if case .dropped = w.continuation.yield(e) {
-                        w.continuation.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind"))
                         ended.append(id)
                         break
                     }
@@ -74,8 +75,11 @@ final class WatchHub: Sendable {
                 }
                 s.watchers[id] = w
             }
+            let slow = ended.compactMap { s.watchers[$0]?.continuation }
             for id in ended { s.watchers[id] = nil }
+            return slow
         }
+        for c in tooSlow { c.finish(throwing: StoreError.database("watcher too slow: more than \(perWatcherBuffer) events behind")) }
     }
 
     /// Events in the ring after `revision`, if the ring reaches back that far.
@@ -195,10 +199,12 @@ final class WatchHub: Sendable {
     }
 
     func close() {
-        state.withLock { s in
+        // Finished outside the lock: each stream's onTermination locks `state` to remove its watcher.
+        let open = state.withLock { s in
             s.closed = true
-            for w in s.watchers.values { w.continuation.finish() }
-            s.watchers = [:]
+            defer { s.watchers = [:] }
+            return s.watchers.values.map(\.continuation)
         }
+        for c in open { c.finish() }
     }
 }

@@ -4,6 +4,7 @@ import EdgeBoards
 import EdgeClient
 import EdgeImages
 import EdgeNet
+import EdgeRuntime
 import EdgeTLS
 import NIOPosix
 #if canImport(Glibc)
@@ -15,6 +16,8 @@ enum AgentRunner {
     /// Containers need root (namespaces, mounts, cgroups): an agent without it still
     /// reports its node, with a taint so nothing is scheduled there only to hang.
     static let needsRootTaint: JSON = ["key": "edgectl.io/pods-need-root", "effect": "NoSchedule"]
+    /// The node cannot start its container supervisor (ExecProbe said why, in the agent's log).
+    static let runtimeUnavailableTaint: JSON = ["key": "edgectl.io/runtime-unavailable", "effect": "NoSchedule"]
 
     /// With the credentials `edgectl join` left in the data dir, until SIGTERM/SIGINT.
     static func run(dataDir: String, nodeName: String, nodeIP: String?, labels: [String: String], agentPort: Int,
@@ -69,14 +72,24 @@ enum AgentRunner {
                       clusterCAPEM: String, agentPort: Int, imageGC: ImageGCPolicy, network: PodNetworkOptions,
                       serviceNetwork: ServiceNetworkingConfig, containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
                       leaseDurationSeconds: Int64 = 40) throws -> Task<Void, Never> {
-        let canRunPods = geteuid() == 0
+        var canRunPods = geteuid() == 0
         var services = serviceNetwork
         var cfg = NodeAgent.Config(nodeName: nodeName)
         let host = HostRoot.fromEnvironment()
         let board = NodeBoard.detect(host)
         cfg.labels = board.labels.merging(labels) { _, given in given }
         cfg.board = board.profile
-        if !canRunPods { cfg.taints = [needsRootTaint] }
+        if !canRunPods {
+            cfg.taints = [needsRootTaint]
+            print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
+        }
+        // Every container starts by executing this binary as its supervisor: if that cannot
+        // work here (an agent emulated by qemu-user, a noexec mount), say so once and take no pods.
+        if canRunPods, let why = ExecProbe.failure(running: selfExecutable(), ["version"]) {
+            canRunPods = false
+            cfg.taints = [runtimeUnavailableTaint]
+            print("edgectl agent: this node cannot start containers (\(why)), so it runs no pods (tainted \(runtimeUnavailableTaint["key"]!.string!))")
+        }
         cfg.runtimeVersion = "edgectl://" + BuildInfo.version
         cfg.kubeletVersion = BuildInfo.kubeletVersion
         // kubelet renews its lease every quarter of the lease's duration: each renewal is a durable write on the server.
@@ -84,6 +97,11 @@ enum AgentRunner {
         cfg.leaseInterval = .seconds(max(1, leaseDurationSeconds / 4))
         cfg.report = { line in print("edgectl agent: " + line); fflush(nil) }
         cfg.agentAPIPort = agentPort
+        // The node tells the scheduler what its images offer even when it runs no pods
+        // itself: what one node knows of an image serves every node.
+        try FileSystem.makeDirectories(dataDir)
+        let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
+        cfg.imagePlatforms = { images.offeredPlatforms() }
         // The pod network is made before the node registers, so its first status already says whether it is up.
         let podNetwork: (network: NodeNetwork, nudge: LateHook)? =
             canRunPods ? try makePodNetwork(client: client, dataDir: dataDir, nodeName: nodeName, ip: ip, options: network) : nil
@@ -97,8 +115,6 @@ enum AgentRunner {
         proxyHealth.onChange { agent.statusMayHaveChanged() }
         var pods: PodManager?
         if canRunPods {
-            try FileSystem.makeDirectories(dataDir)
-            let images = StoreImageSource(store: try ImageStore(root: dataDir + "/images"))
             var podConfig = PodManager.Config(nodeName: nodeName, dataDir: dataDir, shimExecutable: selfExecutable(), hostIP: ip)
             podConfig.network = podNetwork?.network
             podConfig.resolvConf = try resolvConf(dataDir: dataDir, explicit: network.resolvConf)
@@ -111,17 +127,16 @@ enum AgentRunner {
             podConfig.memoryAvailable = { LinuxNodeFacts.memoryAvailable(host) }
             let collector = ImageGCManager(policy: imageGC, store: images, log: { print("edgectl agent: " + $0); fflush(nil) })
             pods = PodManager(client: client, images: images, config: podConfig, imageGC: collector, exec: ExecInContainer.run)
-        } else {
-            print("edgectl agent: not running as root, so this node runs no pods (tainted \(needsRootTaint["key"]!.string!))")
         }
         let podManager = pods
+        let runsPods = canRunPods
         let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
         let serviceConfig = services
         return Task {
             await withTaskGroup(of: Void.self) { g in
                 g.addTask { await agent.run() }
                 if let net = podNetwork?.network { g.addTask { await net.run() } }
-                if canRunPods && (serviceConfig.proxy || serviceConfig.dns) {
+                if runsPods && (serviceConfig.proxy || serviceConfig.dns) {
                     g.addTask { await ServiceNetworking.run(client: client, config: serviceConfig) }
                 }
                 if let podManager {

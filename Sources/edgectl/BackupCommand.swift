@@ -1,4 +1,5 @@
 import ArgumentParser
+import EdgeBoards
 import EdgeStore
 #if canImport(Glibc)
 import Glibc
@@ -103,7 +104,7 @@ enum ChildRun {
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawnp(&pid, args[0], nil, nil, &argv, environ) == 0 else { return -1 }
+        guard posix_spawnp(&pid, args[0], nil, nil, &argv, ProcessEnvironment.pointer) == 0 else { return -1 }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : -1

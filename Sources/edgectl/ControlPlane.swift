@@ -3,6 +3,7 @@ import EdgeAPIServer
 import EdgeRegistry
 import EdgeClient
 import EdgeControllers
+import EdgeImages
 import EdgeScheduler
 import EdgeStore
 import EdgeTLS
@@ -45,7 +46,7 @@ struct ControlPlane: Sendable {
         await withTaskGroup(of: Void.self) { g in
             g.addTask {
                 await LeaderElector(client: schedulerClient, name: "kube-scheduler", identity: identity, timing: timing).run {
-                    await Scheduler(client: schedulerClient).run()
+                    await Scheduler(client: schedulerClient, imageName: { ImageStore.normalize($0) }).run()
                 }
             }
             g.addTask {
@@ -65,7 +66,8 @@ struct ControlPlane: Sendable {
                 }
             }
             g.addTask {
-                await APIServerEndpointsReconciler(client: controllerClient, ip: apiServerIP, port: apiServerPort).run()
+                // The API server's own bookkeeping (its lease, the kubernetes Endpoints), as the API server.
+                await APIServerEndpointsReconciler(client: client("system:apiserver", "edgectl-apiserver"), ip: apiServerIP, port: apiServerPort).run()
             }
         }
     }

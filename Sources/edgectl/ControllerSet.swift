@@ -14,7 +14,8 @@ enum ControllerSet {
         [try NodeIPAMController(settings: network), ReplicaSetController(), ReplicaSetController(kind: .replicationControllers),
          DeploymentController(), GarbageCollector(), NodeLifecycleController(gracePeriodSeconds: nodeGraceSeconds), DaemonSetController(),
          JobController(), CronJobController(), ServiceAccountController(), PodGarbageCollector(), EndpointsController(), EndpointSliceController(), StatefulSetController(), BootstrapTokenCleaner(),
-         CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics())]
+         CSRApprovingController(ca: ca), CSRSigningController(ca: ca, nodeClientSeconds: nodeCertSeconds), HorizontalPodAutoscalerController(metrics: NoPodMetrics()),
+         ClusterRoleAggregationController(), RootCACertPublisher(caPEM: ca.caCertPEM)]
     }
 
     /// The controllers of packaged networking components (`--disable coredns`, `--disable servicelb` leave them out).

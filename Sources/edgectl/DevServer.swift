@@ -32,8 +32,10 @@ struct DevServerCommand: AsyncParsableCommand {
         let ch = try await HTTPServer.start(host: "127.0.0.1", port: port, group: group, service: service)
         print("dev API server on http://127.0.0.1:\(port); every caller is admin")
         let bg = Task { await NamespaceFinalizer(store: store).run() }
+        let crds = Task { await CustomResourceDefinitionController(store: store).run() }
         await ShutdownSignal.wait()
         bg.cancel()
+        crds.cancel()
         try? await ch.close()
     }
 }

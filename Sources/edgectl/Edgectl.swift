@@ -9,7 +9,7 @@ struct Edgectl: AsyncParsableCommand {
         commandName: "edgectl",
         abstract: "A Kubernetes-compatible cluster for small boards: server, agent and tools in one binary.",
         version: BuildInfo.version,
-        subcommands: [DevServerCommand.self, ServerCommand.self, HollowNodesCommand.self, AgentCommand.self, TokenCommand.self, StoreCommand.self, JoinCommand.self, RunContainerCommand.self, ShimCommand.self, ImagesCommand.self, KubeconfigCommand.self, BackupCommand.self, BoardsCommand.self, PreflightCommand.self, InstallCommand.self, KillallCommand.self, ResetCommand.self, UninstallCommand.self, FlashCommand.self, FirstbootCommand.self, VersionCommand.self, NetBenchCommand.self]
+        subcommands: [DevServerCommand.self, ServerCommand.self, HollowNodesCommand.self, AgentCommand.self, TokenCommand.self, StoreCommand.self, JoinCommand.self, RunContainerCommand.self, ShimCommand.self, ImagesCommand.self, KubeconfigCommand.self, BackupCommand.self, BoardsCommand.self, PreflightCommand.self, InstallCommand.self, KillallCommand.self, ResetCommand.self, UninstallCommand.self, FlashCommand.self, FirstbootCommand.self, VersionCommand.self, NetBenchCommand.self, SecretsEncryptCommand.self]
     )
 
     /// The commands run once per container skip the argument parser when their arguments

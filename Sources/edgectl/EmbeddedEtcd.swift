@@ -1,4 +1,5 @@
 import EdgeAPI
+import EdgeBoards
 import EdgeStore
 import EdgeTLS
 import Logging
@@ -150,7 +151,7 @@ final class EmbeddedEtcd: @unchecked Sendable {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, arguments[0], &fa, nil, &argv, environ)
+        let rc = posix_spawnp(&pid, arguments[0], &fa, nil, &argv, ProcessEnvironment.pointer)
         if rc != 0 {
             log.error("cannot start etcd: \(String(cString: strerror(rc)))")
             return nil

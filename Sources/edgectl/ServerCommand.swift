@@ -114,6 +114,11 @@ struct ServerCommand: AsyncParsableCommand {
             + "so no log keeps a token). A valid token is reused; a new 24h one is made only when there is none."))
     var printJoinCommand = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Encrypt Secrets at rest (AES-GCM, keys in DATA/cred/encryption-config.json, 0600, as k3s). Once on it stays on; "
+            + "`edgectl secrets-encrypt rotate-keys` adds a new key, used from the next start (existing secrets rewritten then)."))
+    var secretsEncryption = false
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -197,6 +202,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     static let disableable: Set<String> = ["coredns", "servicelb"]
 
+    /// In-process components that run with their own least-privilege RBAC identity, as upstream's.
+    static let rbacComponents: Set<String> = ["system:kube-scheduler", "system:kube-controller-manager"]
+
     /// Below this a certificate could expire before an agent's renewal (CSR, approval, signing) completes.
     static let shortestNodeCertLifetime: Int64 = 10
 
@@ -258,10 +266,23 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let etcdClientURLs = etcd.map { [$0.clientURL] } ?? []
         let network = try clusterNetwork.settings()
+        // Secrets are encrypted on their way into the store when asked (or once ever asked).
+        var storeBackend: any Backend = backend
+        if let encryption = try SecretsEncryptionFile.load(dataDir: dir, enable: secretsEncryption) {
+            let encrypting = EncryptingBackend(base: backend, config: encryption)
+            let n = try await encrypting.reencryptAll()
+            if n > 0 { log.info("secrets encryption: \(n) secrets rewritten under key \(encryption.keys[0].name)") }
+            storeBackend = encrypting
+        }
         // The version skew policy is one more admission step: agents at most one minor version newer.
         var admission = AdmissionChain.standard
         admission.add(NodeVersionSkewAdmission(serverVersion: EdgectlVersion(BuildInfo.version)!))
-        let store = ObjectStore(backend: backend,
+        // Pods mount a bound token, the cluster CA and their namespace (this server issues tokens and publishes kube-root-ca.crt).
+        admission.add(ServiceAccountTokenAdmission(), before: "NodeRestriction")
+        // RBAC reads its objects from memory, kept from the store; writes of RBAC objects may not escalate.
+        let rbac = RBACPolicyCache(backend: storeBackend)
+        admission.add(RBACEscalationCheck(cache: rbac, authorizer: AuthorizerChain([PrivilegedGroupAuthorizer(), RBACAuthorizer(cache: rbac)])))
+        let store = ObjectStore(backend: storeBackend,
                                 catalog: BuiltinStrategies.catalog(services: try ServiceAllocator(serviceCIDR: network.serviceCIDR.description)),
                                 admission: admission)
         let serverToken = try ServerToken.ensure(dataDir: dir, caPEM: pki.caCert, given: givenToken)
@@ -272,6 +293,14 @@ struct ServerCommand: AsyncParsableCommand {
         try await ClusterBootstrap.ensureSystemObjects(store, apiServerIP: apiServerIP, apiServerPort: httpsListenPort)
         if !disable.contains("coredns") {
             try await ClusterBootstrap.ensureClusterDNS(store, ip: network.clusterDNS.description)
+        }
+        try await BootstrapPolicy.reconcile(store)
+        try await rbac.start()
+
+        // Custom resources of stored definitions are served from the first request on.
+        let crdController = CustomResourceDefinitionController(store: store)
+        do { try await crdController.syncAll() } catch {
+            log.warning("custom resource definitions not served yet: \(error); the controller retries")
         }
 
         let saTokens = ServiceAccountTokens(keyPEM: pki.serviceAccountKey)
@@ -288,7 +317,7 @@ struct ServerCommand: AsyncParsableCommand {
         let nodeProxy = NodeProxy(connector: TLSNodeConnector(group: group, tls: try pki.agentClientConfiguration()))
         let service = APIService(store: store, authenticators: authenticators,
                                  openAPI: openAPI, serverAddress: "\(advertised):\(httpsListenPort)", serviceAccountTokens: saTokens,
-                                 nodeProxy: nodeProxy,
+                                 nodeProxy: nodeProxy, rbac: rbac,
                                  ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {
                                      ServerBootstrap.Material(caCert: pki.caCert, caKey: pki.caKey, serviceAccountKey: pki.serviceAccountKey,
                                                               etcdClientURLs: etcdClientURLs)
@@ -300,8 +329,11 @@ struct ServerCommand: AsyncParsableCommand {
         log.info("API server listening on \(bindAddress):\(httpsListenPort), datastore \(endpoint)")
 
         // Scheduler and controllers use the API as any client would, in-process.
+        // The scheduler and the controllers are themselves under RBAC, holding upstream's roles for them
+        // (EdgeAuth/RBAC/BootstrapRoles.swift, BootstrapControllerRoles.swift); the server's own work is system:masters.
         @Sendable func client(_ user: String, _ agent: String) -> APIClient {
-            APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: [UserInfo.masterGroup])), userAgent: agent)
+            let groups = ServerCommand.rbacComponents.contains(user) ? ["system:authenticated"] : [UserInfo.masterGroup]
+            return APIClient(transport: InProcessTransport.make(service, user: UserInfo(name: user, groups: groups)), userAgent: agent)
         }
         if let sqlite = backend as? SQLiteBackend {
             StoreDiskEvents.install(on: sqlite, client: client("edgectl-server", "edgectl-server"), nodeName: localNodeName)
@@ -316,6 +348,9 @@ struct ServerCommand: AsyncParsableCommand {
         let returnerBackend = backend as? SQLiteBackend
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
+                // Every server registers the stored definitions' resources in its own catalog:
+                // not a leader's job (its writes are compare-and-swap and idempotent).
+                g.addTask { await crdController.run() }
                 // Memory a burst left behind goes back to the system once it is over (SQLite's caches, malloc's free pages).
                 if let returnerBackend { g.addTask { await IdleMemoryReturner(backend: returnerBackend).run() } }
                 g.addTask {
@@ -392,6 +427,7 @@ struct ServerCommand: AsyncParsableCommand {
         scheduledBackups?.cancel()
         // Leases are released and this server leaves the kubernetes Endpoints before the store closes.
         background.cancel()
+        rbac.stop()
         await ControlPlane.wait(for: background, atMost: .seconds(5))
         try? await channel.close()
         await backend.close()

@@ -12,6 +12,14 @@ struct StoreImageSource: ImageSource {
         Self.podImage(try await store.pull(reference, credentials: credentials), reference)
     }
 
+    func offeredPlatforms() -> [String: [ImagePlatform]] {
+        var out: [String: [ImagePlatform]] = [:]
+        for image in store.list() where !image.offeredPlatforms.isEmpty {
+            for reference in image.references { out[reference] = image.offeredPlatforms }
+        }
+        return out
+    }
+
     static func podImage(_ i: StoredImage, _ reference: String) -> PodImage {
         PodImage(id: imageID(i, reference), reference: reference, entrypoint: i.config.entrypoint, cmd: i.config.cmd, env: i.config.env,
                  workingDir: i.config.workingDir, user: i.config.user, layers: i.layerPaths)

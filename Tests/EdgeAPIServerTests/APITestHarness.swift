@@ -20,6 +20,7 @@ struct APITestHarness {
                              openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: { ["swagger": "2.0"] }),
                              serverAddress: "127.0.0.1:6443", serviceAccountTokens: serviceAccountTokens)
         try await ClusterBootstrap.ensureSystemObjects(store)
+        try await BootstrapPolicy.reconcile(store)
     }
 
     func call(_ method: String, _ uri: String, _ body: JSON? = nil, user: UserInfo? = admin,

@@ -15,7 +15,7 @@ final class StrictDecodingTests: XCTestCase {
                   "template": {"metadata": {"labels": {"app": "nginx"}},
                                "spec": {"containers": [{"name": "nginx", "image": "nginx:latest", "unknownNested": "val1",
                                                         "imagePullPolicy": "Always", "imagePullPolicy": "Never"}]}}}}
-        """#.replacingOccurrences(of: "NAME", with: name)
+        """#.replacing("NAME", with: name)
     }
 
     static let findings = [
@@ -47,7 +47,7 @@ final class StrictDecodingTests: XCTestCase {
                                                     body: Self.deployment(name))
             XCTAssertEqual(code, 201, "\(body)")
             let warnings = headers.filter { $0.0 == "Warning" }.map(\.1)
-            XCTAssertEqual(warnings, expected.map { "299 - \"\($0.replacingOccurrences(of: "\"", with: "\\\""))\"" }, mode)
+            XCTAssertEqual(warnings, expected.map { "299 - \"\($0.replacing("\"", with: "\\\""))\"" }, mode)
             XCTAssertEqual(body[path: ["spec", "paused"]]?.bool, false, "the last value of a repeated key wins")
             XCTAssertEqual(body[path: ["metadata", "name"]]?.string, name)
             XCTAssertNil(body[path: ["spec", "unknown1"]], "unknown fields are dropped")

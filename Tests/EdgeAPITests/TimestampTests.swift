@@ -19,6 +19,15 @@ final class TimestampTests: XCTestCase {
                        "2000-02-29T00:00:00Z")
     }
 
+    /// Seconds from protobuf or storage can be anything an Int64 holds: formatting stays in
+    /// years 1-9999 (and never traps on a 32-bit Int, as it did on armv7).
+    func testSecondsOutsideRFC3339YearsFormatAtTheEdges() {
+        XCTAssertEqual(Timestamp(seconds: .max).rfc3339, "9999-12-31T23:59:59Z")
+        XCTAssertEqual(Timestamp(seconds: .min).rfc3339, "0001-01-01T00:00:00Z")
+        XCTAssertEqual(Timestamp(seconds: 253_402_300_799).rfc3339, "9999-12-31T23:59:59Z")
+        XCTAssertEqual(Timestamp(seconds: 2_147_483_648).rfc3339, "2038-01-19T03:14:08Z")
+    }
+
     func testIdentifiers() {
         let u = Identifiers.uuid()
         XCTAssertEqual(u.count, 36)

@@ -40,7 +40,7 @@ final class NodeAgentTests: XCTestCase {
         let node = try await client.get(Self.nodes, namespace: nil, name: "pi-1")
         XCTAssertEqual(node[path: ["status", "capacity", "cpu"]]?.string, "4")
         XCTAssertEqual(node[path: ["status", "capacity", "memory"]]?.string, "4194304Ki")
-        XCTAssertEqual(node[path: ["status", "allocatable", "memory"]]?.string, "\((4 << 30 - 100 << 20) / 1024)Ki", "less the eviction threshold")
+        XCTAssertEqual(node[path: ["status", "allocatable", "memory"]]?.string, "\((Int64(4) << 30 - Int64(100) << 20) / 1024)Ki", "less the eviction threshold")
         XCTAssertEqual(node[path: ["status", "capacity", "pods"]]?.string, "110")
         XCTAssertEqual(node[path: ["status", "nodeInfo", "architecture"]]?.string, "arm64")
         XCTAssertEqual(node[path: ["status", "nodeInfo", "kernelVersion"]]?.string, "6.1.0-rpi")
@@ -68,6 +68,32 @@ final class NodeAgentTests: XCTestCase {
             let n = try await client.get(Self.nodes, namespace: nil, name: "pi-1")
             return (n[path: ["status", "conditions"]]?.array ?? []).contains { $0["type"]?.string == "MemoryPressure" && $0["status"]?.string == "True" }
         }
+    }
+
+    /// The node tells the scheduler which platforms its images offer: at registration, and
+    /// again (one metadata patch, no status write) whenever its store changes.
+    func testPublishesItsImagesPlatformsAndUpdatesThemWhenTheStoreChanges() async throws {
+        let client = try await LocalCluster().client
+        let held = Mutex<[String: [ImagePlatform]]>(["docker.io/library/busybox:latest": [ImagePlatform(architecture: "amd64"),
+                                                                                        ImagePlatform(architecture: "arm64", variant: "v8")]])
+        var cfg = NodeAgent.Config(nodeName: "pi-2")
+        cfg.leaseInterval = .milliseconds(50)
+        cfg.statusCheckInterval = .milliseconds(30)
+        cfg.imagePlatforms = { held.withLock { $0 } }
+        let agent = NodeAgent(client: client, config: cfg, facts: FakeNodeFacts())
+        let task = Task { await agent.run() }
+        defer { task.cancel() }
+        func published() async throws -> [String: [ImagePlatform]] {
+            let node = try await client.getIfExists(Self.nodes, namespace: nil, name: "pi-2")
+            return NodeImagePlatforms.decode(node?[path: ["metadata", "annotations", NodeImagePlatforms.annotation]]?.string)
+        }
+        try await eventually("annotation at registration") { try await published() == held.withLock { $0 } }
+        held.withLock { $0["localhost/app:1"] = [ImagePlatform(architecture: "arm", variant: "v7")] }
+        try await eventually("annotation updated") { try await published()["localhost/app:1"] == [ImagePlatform(architecture: "arm", variant: "v7")] }
+        let rv = try await client.get(Self.nodes, namespace: nil, name: "pi-2")[path: ["metadata", "resourceVersion"]]
+        try await Task.sleep(for: .milliseconds(300))
+        let same = try await client.get(Self.nodes, namespace: nil, name: "pi-2")[path: ["metadata", "resourceVersion"]]
+        XCTAssertEqual(same, rv, "an unchanged set is not rewritten")
     }
 
     /// A restarted agent brings its Node's labels up to date (kubelet's updateDefaultLabels): a new board label appears.

@@ -8,6 +8,9 @@ import NIOPosix
 @testable import EdgeAPIServer
 @testable import EdgeRegistry
 @testable import EdgeAuth
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// pods/log and pods/exec through the API server to a real agent API (TLS,
 /// kubelet client certificate), the exec also through the HTTP server's

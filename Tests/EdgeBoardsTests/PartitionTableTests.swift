@@ -59,4 +59,16 @@ final class PartitionTableTests: XCTestCase {
         let bad = t.writeBytes("bad.img", bytes)
         XCTAssertTrue(failure(bad).contains("CRC mismatch"))
     }
+
+    /// A GPT header's 32-bit fields are read as such: a header size of 0xFFFFFFFF is refused
+    /// with the reason, not turned into an Int (which traps where Int is 32 bits, on armv7).
+    func testGPTHeaderSizeBeyondInt32IsRefused() {
+        let t = FakeTree()
+        var b = [UInt8](repeating: 0, count: 1 << 20)
+        b[446 + 4] = 0xEE; b[446 + 8] = 1; b[446 + 12] = 0xFF; b[446 + 13] = 0x07
+        b[510] = 0x55; b[511] = 0xAA
+        for (i, c) in "EFI PART".utf8.enumerated() { b[512 + i] = c }
+        for k in 0..<4 { b[512 + 12 + k] = 0xFF }
+        XCTAssertTrue(failure(t.writeBytes("gpt-hostile.img", b)).contains("GPT header size 4294967295 is invalid"))
+    }
 }

@@ -50,8 +50,11 @@ final class FakeTree {
     }
 }
 
-/// The repository's root, from this file's path (Tests/EdgeBoardsTests/...).
+/// The repository's root, from this file's path (Tests/EdgeBoardsTests/...). The board test
+/// binaries are compiled in a chroot that sees the checkout elsewhere, so scripts/cross-test
+/// names the root in EDGECTL_REPO_ROOT.
 func repositoryRoot(_ file: String = #filePath) -> String {
+    if let root = getenv("EDGECTL_REPO_ROOT").map({ String(cString: $0) }), !root.isEmpty { return root }
     var parts = file.split(separator: "/", omittingEmptySubsequences: false)
     parts.removeLast(3)
     return parts.joined(separator: "/")

@@ -4,6 +4,9 @@ import EdgeAPIServer
 import EdgeStore
 import EdgeInProcess
 @testable import EdgeClient
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Informers against a real APIService over the memory backend.
 final class InformerTests: XCTestCase {

@@ -93,6 +93,24 @@ final class SharedInformerFactoryTests: XCTestCase {
         XCTAssertTrue(seen.all.contains("default/listed") && seen.all.contains("default/watched"))
     }
 
+    /// A resource no longer served (its CRD deleted) loses every cache of it; others stay, and asking again starts afresh.
+    func testRemoveForgetsEveryInformerOfAResource() async throws {
+        let client = try await LocalCluster().client
+        let f = SharedInformerFactory(client: client)
+        let cms = f.metadataInformer(Self.configMaps)
+        _ = f.informer(Self.configMaps, namespace: "kube-system")
+        let pods = f.informer(Self.pods)
+        await f.startAndSync()
+        defer { f.stop() }
+        XCTAssertEqual(f.count, 3)
+        f.remove(Self.configMaps)
+        XCTAssertEqual(f.count, 1, "both config map caches gone")
+        XCTAssertTrue(f.informer(Self.pods) === pods, "other kinds untouched")
+        let again = f.metadataInformer(Self.configMaps)
+        XCTAssertFalse(again === cms, "a new cache when the resource comes back")
+        XCTAssertEqual(f.count, 2)
+    }
+
     func testAskingForWholeObjectsTurnsARunningMetadataInformerFull() async throws {
         let client = try await LocalCluster().client
         let f = SharedInformerFactory(client: client)

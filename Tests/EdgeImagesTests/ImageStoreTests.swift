@@ -131,9 +131,44 @@ final class ImageStoreTests: XCTestCase {
         let images = try store.importArchive(dir + "/multi")
         XCTAssertEqual(images.map(\.id), [native.configDigest])
         XCTAssertEqual(try TestFiles.read(images[0].layerPaths[0] + "/arch"), "native")
+        // The node keeps what the name offers, for the scheduler; a reopened store still has it.
+        XCTAssertEqual(images[0].offeredPlatforms, [ImagePlatform(architecture: "s390x"), .host])
+        XCTAssertEqual(try ImageStore(root: dir + "/store").image("example.com/m:1")?.offeredPlatforms, [ImagePlatform(architecture: "s390x"), .host])
         XCTAssertThrowsError(try store.importArchive(dir + "/multi", platform: ImagePlatform(architecture: "riscv64"))) {
             XCTAssertTrue("\($0)".contains("no image for linux/riscv64"), "\($0)")
         }
+    }
+
+    /// A nested index (what `skopeo copy --all` and images/build --arch all write): its
+    /// entries are the platforms offered; attestation entries are not platforms.
+    func testNestedIndexPlatformsAreKeptAndAnImageWithoutIndexOffersItsOwn() throws {
+        let layout = try LayoutBuilder(dir: dir + "/nested")
+        let native = try layout.image(layers: [tar([("arch", "native")])], scratch: dir)
+        let arm = try layout.image(layers: [tar([("arch", "arm")])], architecture: "arm", variant: "v7", scratch: dir)
+        func entry(_ b: LayoutBuilder.Built, _ p: JSON) -> JSON {
+            .obj(["mediaType": .string(MediaType.ociManifest), "digest": .string(b.manifestDigest), "size": .int(Int64(b.manifestSize)), "platform": p])
+        }
+        let host = ImagePlatform.host
+        var hostJSON: JSON = .obj(["os": "linux", "architecture": .string(host.architecture)])
+        if let v = host.variant { hostJSON["variant"] = .string(v) }
+        let nested = JSONSerializer.serialize(.obj(["schemaVersion": 2, "mediaType": .string(MediaType.ociIndex), "manifests": [
+            entry(native, hostJSON), entry(arm, ["os": "linux", "architecture": "arm", "variant": "v7"]),
+            entry(arm, ["os": "unknown", "architecture": "unknown"]),
+        ]]))
+        let nestedDigest = try layout.blob(nested)
+        let index: JSON = .obj(["schemaVersion": 2, "mediaType": .string(MediaType.ociIndex), "manifests": [
+            .obj(["mediaType": .string(MediaType.ociIndex), "digest": .string(nestedDigest), "size": .int(Int64(nested.count)),
+                  "annotations": ["io.containerd.image.name": "example.com/multi:1"]]),
+        ]])
+        try TestFiles.write(dir + "/nested/index.json", JSONSerializer.serialize(index))
+        let store = try ImageStore(root: dir + "/store")
+        let images = try store.importArchive(dir + "/nested")
+        XCTAssertEqual(images.map(\.offeredPlatforms), [[host, ImagePlatform(architecture: "arm", variant: "v7")]])
+
+        let (path, base, _) = try twoImageLayout()
+        _ = try store.importArchive(path)
+        XCTAssertEqual(store.image("example.com/base:1")?.id, base.configDigest)
+        XCTAssertEqual(store.image("example.com/base:1")?.offeredPlatforms.map(\.architecture), [host.architecture])
     }
 
     func testRemoveDropsReferencesThenTheImageAndItsUnsharedLayers() throws {

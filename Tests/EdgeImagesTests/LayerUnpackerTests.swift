@@ -18,6 +18,13 @@ final class LayerUnpackerTests: XCTestCase {
         return root
     }
 
+    /// Device numbers as glibc's makedev packs them (split majors and minors, 64-bit dev_t on every target).
+    func testDeviceNumbersUseGlibcEncoding() {
+        XCTAssertEqual(UInt64(LayerUnpacker.device(8, 1)), 0x801)
+        XCTAssertEqual(UInt64(LayerUnpacker.device(0x1234, 0x56789)), 0x1000_5672_3489)
+        XCTAssertEqual(UInt64(LayerUnpacker.device(.max, .max)), .max)
+    }
+
     func testFilesDirectoriesLinksModesOwnersAndTimes() throws {
         var t = TarBuilder()
         t.directory("./etc", mode: 0o750, mtime: 5000)

@@ -1,3 +1,4 @@
+import EdgeAPI
 import XCTest
 @testable import EdgeImages
 

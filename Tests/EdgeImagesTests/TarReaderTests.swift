@@ -84,6 +84,25 @@ final class TarReaderTests: XCTestCase {
         XCTAssertThrowsError(try entries(Array(t.bytes[0..<1200]))) { XCTAssertTrue("\($0)".contains("truncated")) }
     }
 
+    /// Owners come from the archive: one a 32-bit uid_t cannot hold is refused with the
+    /// entry's name (chown would trap converting it, on every target).
+    func testOwnersOutsideUIDRangeAreRefused() throws {
+        for (key, value) in [("uid", "4294967296"), ("gid", "-1"), ("uid", "99999999999999999999")] {
+            var t = TarBuilder()
+            t.paxEntry([(key, value)], name: "etc/shadow", .file, data: Array("x".utf8))
+            t.finish()
+            XCTAssertThrowsError(try entries(t.bytes), "\(key)=\(value)") {
+                XCTAssertTrue("\($0)".contains("etc/shadow") && "\($0)".contains(value), "\($0)")
+            }
+        }
+        var t = TarBuilder()
+        t.paxEntry([("uid", "4294967294"), ("gid", "65534")], name: "f", .file, data: Array("x".utf8))
+        t.finish()
+        let got = try entries(t.bytes)
+        XCTAssertEqual(got.first?.0.uid, 4_294_967_294)
+        XCTAssertEqual(got.first?.0.gid, 65534)
+    }
+
     func testArchiveWithoutEndBlocksEndsCleanly() throws {
         var t = TarBuilder()
         t.file("a", "1")

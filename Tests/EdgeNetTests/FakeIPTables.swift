@@ -92,7 +92,7 @@ final class FakeIPTables: CommandRunning, @unchecked Sendable {
                     let names = Set(chains.map(\.name))
                     for c in chains {
                         for r in c.rules {
-                            if let range = r.range(of: "-j EDGE-") {
+                            if let range = r.firstRange(of: "-j EDGE-") {
                                 let target = String(r[range.lowerBound...].dropFirst(3).prefix { $0 != " " })
                                 if !names.contains(target) { return CommandResult(status: 1, stdout: "", stderr: "Couldn't load target `\(target)'") }
                             }

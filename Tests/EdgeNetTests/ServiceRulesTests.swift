@@ -1,5 +1,4 @@
 import EdgeAPI
-import Foundation
 import XCTest
 @testable import EdgeNet
 
@@ -33,7 +32,7 @@ final class ServiceRulesTests: XCTestCase {
         for e in eps { names[ProxyChains.sep(port, e)] = "SEP(\(e.address))" }
         func sym(_ s: String) -> String {
             var out = s
-            for (k, v) in names { out = out.replacingOccurrences(of: k, with: v) }
+            for (k, v) in names { out = out.replacing(k, with: v) }
             return out
         }
         var lines: [String] = []

@@ -86,6 +86,7 @@ final class AdmissionChainTests: XCTestCase {
         var chain = AdmissionChain.standard
         let log = Log()
         chain.add(Recorder(name: "Extra", log: log), before: "ServiceAccount")
-        XCTAssertEqual(chain.steps.map(\.name), ["NamespaceLifecycle", "Extra", "ServiceAccount", "NodeRestriction", "DefaultTolerationSeconds"])
+        XCTAssertEqual(chain.steps.map(\.name), ["NamespaceLifecycle", "Extra", "ServiceAccount", "NodeRestriction", "DefaultTolerationSeconds",
+                                                 "PodSecurity"])
     }
 }

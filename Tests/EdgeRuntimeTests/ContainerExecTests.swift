@@ -71,7 +71,7 @@ final class ContainerExecTests: XCTestCase {
         XCTAssertTrue(innerPID > 1 && innerPID < 100, "a pid from the container's pid namespace: \(out)")
         XCTAssertEqual(lines[1], "1000")
         XCTAssertEqual(lines[2], "box", "the container's hostname")
-        XCTAssertEqual(lines[3].trimmingCharacters(in: .whitespaces), "sleep 60", "the container's pid 1")
+        XCTAssertEqual(lines[3].trimmedOfSpaces, "sleep 60", "the container's pid 1")
         XCTAssertEqual(lines[4], "inside", "the container's root filesystem")
         XCTAssertTrue(out.contains(cgroup), "joined the container's cgroup: \(out)")
         XCTAssertEqual(Array(lines.suffix(4)).sorted(), ["0", "1", "2", "3"], "stdio plus the directory ls reads: \(out)")

@@ -27,8 +27,12 @@ final class DeviceCgroupTests: XCTestCase {
 
     override func tearDown() { if !dir.isEmpty { PosixFile.removeTree(dir) } }
 
+    /// Typed steps: Swift 6.2 (the boards' compiler) gives up on this as one expression.
     func makedev(_ major: UInt32, _ minor: UInt32) -> dev_t {
-        dev_t((major & 0xfff) << 8 | (minor & 0xff) | ((minor & ~0xff) << 12))
+        let majorBits: UInt32 = (major & 0xfff) << 8
+        let minorLow: UInt32 = minor & 0xff
+        let minorHigh: UInt32 = (minor & ~0xff) << 12
+        return dev_t(majorBits | minorLow | minorHigh)
     }
 
     static let probe = """
@@ -53,7 +57,10 @@ final class DeviceCgroupTests: XCTestCase {
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, environ), 0)
+        // An environment of its own: `environ` comes with Foundation, which the armv7 test build has not.
+        var env: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        defer { env.forEach { free($0) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", &actions, nil, &argv, &env), 0)
         close(fd)
         if let failure = place(pid) {
             kill(pid, SIGKILL)

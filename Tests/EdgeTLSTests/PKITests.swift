@@ -1,6 +1,8 @@
 import XCTest
-import Foundation
 @testable import EdgeTLS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class PKITests: XCTestCase {
     func testCertificatesCarrySubjectSANsAndUsage() throws {
@@ -15,7 +17,7 @@ final class PKITests: XCTestCase {
         XCTAssertEqual(info.subject.commonName, "server")
         XCTAssertEqual(info.dnsNames, ["localhost", "node-1"])
         XCTAssertEqual(info.ipAddresses, ["127.0.0.1", "10.1.2.3", "::1"])
-        XCTAssertGreaterThan(info.notAfter, Int64(Date().timeIntervalSince1970) + 29 * 86400)
+        XCTAssertGreaterThan(info.notAfter, Int64(time(nil)) + 29 * 86400)
         let client = try PKI.signCertificate(caCertPEM: ca, caKeyPEM: caKey, subjectKeyPEM: key,
                                              subject: CertificateSubject(commonName: "admin", organizations: ["system:masters", "ops,team"]),
                                              usage: .clientAuth)
@@ -43,18 +45,18 @@ final class PKITests: XCTestCase {
         let ours = try PKI.caCertHash(ca)
         XCTAssertTrue(ours.hasPrefix("sha256:") && ours.count == 71)
         XCTAssertEqual(ours, try PKI.caCertHash(ca), "stable")
-        let dir = NSTemporaryDirectory() + "/edgectl-hash-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try ca.write(toFile: dir + "/ca.crt", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "openssl x509 -pubkey -noout -in \(dir)/ca.crt | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        p.waitUntilExit()
-        let openssl = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The standard library and Glibc only (no Foundation: the armv7 test build has none).
+        let path = "/tmp/edgectl-hash-\(getpid()).crt"
+        defer { unlink(path) }
+        let file = try XCTUnwrap(fopen(path, "w"))
+        fputs(ca, file)
+        fclose(file)
+        let pipe = try XCTUnwrap(popen("openssl x509 -pubkey -noout -in \(path) | openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1", "r"))
+        var line = [CChar](repeating: 0, count: 128)
+        let read = fgets(&line, Int32(line.count), pipe) != nil
+        XCTAssertEqual(pclose(pipe), 0)
+        XCTAssertTrue(read)
+        let openssl = String(cString: line).filter { !$0.isWhitespace }
         XCTAssertEqual(ours, "sha256:" + openssl)
     }
 }

@@ -71,12 +71,14 @@ users: [{name: dev, user: {}}]
 class Server:
     """One edgectl server process with its own data dir and port."""
 
-    def __init__(self, data_dir, port, extra_args=(), agent=False, command_prefix=()):
+    def __init__(self, data_dir, port, extra_args=(), agent=False, command_prefix=(), command=None):
         self.data_dir = data_dir
         self.port = port
         self.extra_args = list(extra_args)
         # Run through a wrapper, e.g. setpriv to start the node with a smaller capability bounding set.
         self.command_prefix = list(command_prefix)
+        # The binary to run: EDGECTL, or a board binary under qemu-user (test_boards*.py).
+        self.command = list(command or [EDGECTL])
         # Most suites test the control plane alone; pod suites run the local agent (root only).
         self.agent = agent
         if "--flannel-backend" not in self.extra_args:
@@ -88,7 +90,9 @@ class Server:
     def kubeconfig(self):
         return os.path.join(self.data_dir, "kubeconfig.yaml")
 
-    def start(self, timeout=30):
+    def start(self, timeout=None):
+        # Under qemu-user a server takes several times longer to start.
+        timeout = timeout or (30 if self.command == [EDGECTL] else 180)
         log = open(self.log_path, "ab")
         if os.environ.get("EDGECTL_E2E_DEV"):
             # Debugging aid: the plain-HTTP in-memory dev server (never what CI runs).
@@ -98,7 +102,7 @@ class Server:
             time.sleep(0.5)
             return self
         self.proc = subprocess.Popen(
-            self.command_prefix + [EDGECTL, "server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
+            self.command_prefix + self.command + ["server", "--data-dir", self.data_dir, "--bind-address", "127.0.0.1",
              "--https-listen-port", str(self.port)]
             # A local agent in the root namespace must not program the machine's iptables (DESIGN.md,
             # "Test hosts and addresses"): its service proxy and cluster DNS are off; lab tests run them.

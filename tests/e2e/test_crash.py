@@ -17,9 +17,15 @@ def make_api(kubeconfig):
 
 
 def test_kill9_during_concurrent_writes():
+    kill9_during_concurrent_writes()
+
+
+def kill9_during_concurrent_writes(command=None, write_seconds=3, min_acked=50):
+    """The scenario, for EDGECTL or another server command (a board binary under qemu-user:
+    test_boards.py), writing for `write_seconds` before the kill."""
     with tempfile.TemporaryDirectory(prefix="edgectl-crash-") as d:
         port = free_port()
-        srv = Server(d, port).start()
+        srv = Server(d, port, command=command).start()
         core = client.CoreV1Api(make_api(srv.kubeconfig))
         acked = {}  # name -> resourceVersion returned to the client
         lock = threading.Lock()
@@ -54,15 +60,15 @@ def test_kill9_during_concurrent_writes():
         threads = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(8)]
         for t in threads:
             t.start()
-        time.sleep(3)
+        time.sleep(write_seconds)
         srv.kill9()
         stop.set()
         for t in threads:
             t.join(timeout=30)
         wt.join(timeout=30)
-        assert len(acked) > 50, "too few writes happened before the kill to prove anything"
+        assert len(acked) > min_acked, "too few writes happened before the kill to prove anything"
 
-        srv = Server(d, port).start()
+        srv = Server(d, port, command=command).start()
         try:
             core = client.CoreV1Api(make_api(srv.kubeconfig))
             items = core.list_namespaced_config_map("default").items

@@ -2,6 +2,7 @@
 import os
 import socket
 import ssl
+import re
 import stat
 import subprocess
 
@@ -34,6 +35,12 @@ def test_kubeconfig_and_version_commands(server):
     assert missing.returncode != 0 and "start the server first" in missing.stderr
     v = subprocess.run([EDGECTL, "version"], capture_output=True, text=True, check=True).stdout
     assert "edgectl" in v and "v1.37" in v
+    # architecture, compiler and every C library linked in, with versions
+    assert re.search(r"^architecture: (x86_64|aarch64|armv7) ", v, re.M), v
+    assert re.search(r"^compiler: Swift 6\.\d", v, re.M), v
+    libs = re.search(r"^libraries: (.*)$", v, re.M).group(1)
+    for name in ("glibc", "sqlite", "mbedtls", "libseccomp", "zlib"):
+        assert re.search(rf"\b{name} \d+\.\d+", libs), (name, libs)
 
 
 def test_bad_flags_are_explained():

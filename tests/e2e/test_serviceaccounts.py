@@ -34,7 +34,7 @@ def test_default_account_and_token_authenticate(kubectl, server, namespace, tmp_
     import subprocess
     as_sa = token_kubeconfig(server, str(tmp_path), token)
     r = subprocess.run([KUBECTL, "--kubeconfig", as_sa, "get", "pods", "-n", namespace], capture_output=True, text=True)
-    # Authenticated as the account (RBAC is not there yet, so it may not list pods): 403 naming it, not 401.
+    # Authenticated as the account (no role grants it pods): 403 naming it, not 401.
     assert r.returncode != 0
     assert f'User "system:serviceaccount:{namespace}:default" cannot list resource "pods"' in r.stderr, r.stderr
     forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")

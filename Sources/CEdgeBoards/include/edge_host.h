@@ -1,5 +1,6 @@
 /* Host facts Swift's Glibc module does not reach: the kernel's clock discipline state
- * (adjtimex) and a block device's size (BLKGETSIZE64). */
+ * (adjtimex), a block device's size (BLKGETSIZE64) and the process environment (the
+ * armv7 Glibc module does not export `environ`). */
 #ifndef EDGE_HOST_H
 #define EDGE_HOST_H
 
@@ -13,5 +14,8 @@ int64_t edge_block_device_size(int fd);
 
 /* Writes the device's dirty pages and drops its cached ones (BLKFLSBUF), so a read-back reads the card. */
 int edge_block_device_flush(int fd);
+
+/* The process environment (environ): NULL-terminated "KEY=value" strings. */
+char **edge_environment(void);
 
 #endif

@@ -113,5 +113,12 @@ int edge_exec_start(const struct edge_exec *e, pid_t *pid, int *pty_master, char
 int edge_pipe_cloexec(int fds[2]);
 /* Sets a pty's window size. */
 int edge_pty_resize(int master, uint16_t cols, uint16_t rows);
+/* The version of the libseccomp linked in, as "2.5.4". */
+void edge_seccomp_version(char *out, size_t outlen);
+/* The version of the C library, as "2.36" (Swift's Glibc module leaves out <gnu/libc-version.h>). */
+const char *edge_glibc_version(void);
+/* Runs exe with argv (stdio on /dev/null) and waits: 0 when it ran and exited 0; otherwise
+ * -1 and why in err ("executing X failed: Exec format error", "X version exited with status 3"). */
+int edge_exec_probe(const char *exe, const char *const *argv, char *err, size_t errlen);
 
 #endif

@@ -36,6 +36,11 @@ int edge_es256_verify(const char *key_pem, const unsigned char *data, size_t len
 /* SHA-1 (the WebSocket handshake's Sec-WebSocket-Accept; not for security). */
 int edge_sha1(const unsigned char *data, size_t len, unsigned char out[20]);
 int edge_sha256(const unsigned char *data, size_t len, unsigned char out[32]);
+/* AES-GCM (12-byte nonce, 16-byte tag); 0 on success, an mbedtls error otherwise (a bad tag on open). */
+int edge_aes_gcm_seal(const unsigned char *key, size_t key_len, const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
+                      const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag);
+int edge_aes_gcm_open(const unsigned char *key, size_t key_len, const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
+                      const unsigned char *in, size_t len, const unsigned char *tag, unsigned char *out);
 
 /* HMAC-SHA-256 and PBKDF2-HMAC-SHA-256 (SCRAM-SHA-256, PostgreSQL's password authentication). */
 int edge_hmac_sha256(const unsigned char *key, size_t keylen, const unsigned char *data, size_t len, unsigned char out[32]);
@@ -78,5 +83,8 @@ void edge_tls_out_consume(edge_tls *t, size_t n);
 int edge_tls_verified_peer(edge_tls *t, char **subject_lines);
 /* The peer's certificate chain as PEM (whether verified or not). */
 int edge_tls_peer_chain(edge_tls *t, char **chain_pem);
+
+/* The mbedtls release the shim was built against, as "2.28.3". */
+const char *edge_mbedtls_version(void);
 
 #endif

@@ -200,6 +200,7 @@ public enum ProtobufDecoder {
             }
         }
 
+        /// Field numbers are at most 2^29 - 1 (protobuf's limit; also what a 32-bit Int holds safely).
         mutating func tag() throws(DecodeError) -> (Int, Int) {
             let v = try varint()
             // Field numbers are at most 2^29 - 1; anything larger is malformed (and would not fit Int on 32-bit ARM).

@@ -43,6 +43,11 @@ public enum BuiltinResources {
                                           categories: ["all"], subresources: ["status"])
     public static let cronJobs = ResourceInfo(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true,
                                               shortNames: ["cj"], categories: ["all"], subresources: ["status"])
+    // apiextensions.k8s.io/v1
+    public static let customResourceDefinitions = ResourceInfo(group: "apiextensions.k8s.io", version: "v1",
+                                                               kind: "CustomResourceDefinition", plural: "customresourcedefinitions",
+                                                               namespaced: false, shortNames: ["crd", "crds"],
+                                                               categories: ["api-extensions"], subresources: ["status"])
     // coordination.k8s.io/v1
     public static let leases = ResourceInfo(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true)
     // discovery.k8s.io/v1
@@ -57,6 +62,28 @@ public enum BuiltinResources {
                                                               plural: "horizontalpodautoscalers", namespaced: true, shortNames: ["hpa"],
                                                               categories: ["all"], subresources: ["status"])
 
+    // rbac.authorization.k8s.io/v1
+    public static let roles = ResourceInfo(group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", plural: "roles", namespaced: true)
+    public static let clusterRoles = ResourceInfo(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles",
+                                                  namespaced: false)
+    public static let roleBindings = ResourceInfo(group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", plural: "rolebindings",
+                                                  namespaced: true)
+    public static let clusterRoleBindings = ResourceInfo(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding",
+                                                         plural: "clusterrolebindings", namespaced: false)
+    // authorization.k8s.io/v1 and authentication.k8s.io/v1: reviews, created and answered, never stored
+    public static let selfSubjectAccessReviews = ResourceInfo(group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview",
+                                                              plural: "selfsubjectaccessreviews", namespaced: false, verbs: ["create"])
+    public static let selfSubjectRulesReviews = ResourceInfo(group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectRulesReview",
+                                                             plural: "selfsubjectrulesreviews", namespaced: false, verbs: ["create"])
+    public static let subjectAccessReviews = ResourceInfo(group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview",
+                                                          plural: "subjectaccessreviews", namespaced: false, verbs: ["create"])
+    public static let localSubjectAccessReviews = ResourceInfo(group: "authorization.k8s.io", version: "v1", kind: "LocalSubjectAccessReview",
+                                                               plural: "localsubjectaccessreviews", namespaced: true, verbs: ["create"])
+    public static let tokenReviews = ResourceInfo(group: "authentication.k8s.io", version: "v1", kind: "TokenReview", plural: "tokenreviews",
+                                                  namespaced: false, verbs: ["create"])
+    public static let selfSubjectReviews = ResourceInfo(group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview",
+                                                        plural: "selfsubjectreviews", namespaced: false, verbs: ["create"])
+
     /// Every built-in resource, in discovery order: core first, then the groups as upstream lists them.
     public static let all: [ResourceInfo] = [
         namespaces, pods, services, endpoints, configMaps, secrets, serviceAccounts, nodes, events, replicationControllers,
@@ -65,8 +92,12 @@ public enum BuiltinResources {
         horizontalPodAutoscalers,
         jobs, cronJobs,
         certificateSigningRequests,
+        customResourceDefinitions,
         leases,
         endpointSlices,
+        roles, clusterRoles, roleBindings, clusterRoleBindings,
+        selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews, localSubjectAccessReviews,
+        tokenReviews, selfSubjectReviews,
     ]
 
     public static func lookup(group: String, version: String, plural: String) -> ResourceInfo? {

@@ -15,9 +15,13 @@ public struct ResourceInfo: Sendable, Hashable {
     public var categories: [String]
     /// e.g. ["status", "scale", "binding"]
     public var subresources: [String]
+    /// What discovery says the resource answers: the standard verbs, or only `create` for the
+    /// review resources (SelfSubjectAccessReview, TokenReview), which are answered, never stored.
+    public var verbs: [String]
 
     public init(group: String, version: String, kind: String, plural: String, singular: String? = nil, namespaced: Bool,
-                shortNames: [String] = [], categories: [String] = [], subresources: [String] = []) {
+                shortNames: [String] = [], categories: [String] = [], subresources: [String] = [],
+                verbs: [String] = ResourceInfo.standardVerbs) {
         self.group = group
         self.version = version
         self.kind = kind
@@ -27,7 +31,11 @@ public struct ResourceInfo: Sendable, Hashable {
         self.shortNames = shortNames
         self.categories = categories
         self.subresources = subresources
+        self.verbs = verbs
     }
+
+    /// A resource only created, answered and forgotten (the review kinds).
+    public var isCreateOnly: Bool { verbs == ["create"] }
 
     /// `v1` or `apps/v1`, the apiVersion objects of this resource carry.
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }

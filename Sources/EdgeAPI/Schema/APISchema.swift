@@ -11,6 +11,8 @@ public struct APISchema: Sendable {
         public var name: String
         public var type: FieldType
         public var patch: PatchMeta
+        /// A Go pointer (or a map, slice): absent in an empty object, so its presence is itself a field.
+        public var pointer: Bool = false
     }
 
     /// Messages that JSON writes as a scalar (string or number).
@@ -42,7 +44,7 @@ public struct APISchema: Sendable {
                     flatten(inner, into: &f, &o)
                     continue
                 }
-                f[x.name] = Field(name: x.name, type: x.type, patch: x.patch)
+                f[x.name] = Field(name: x.name, type: x.type, patch: x.patch, pointer: x.pointer)
                 o.append(x.name)
             }
         }

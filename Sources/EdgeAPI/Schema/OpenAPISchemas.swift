@@ -24,6 +24,17 @@ public enum OpenAPISchemas {
             let list = m + "List"
             if schema.fields[list] != nil { kinds[list] = (r, true); roots.append(list) }
         }
+        return .object(reachable(from: roots, kinds: kinds, refPrefix: refPrefix, schema: schema))
+    }
+
+    /// Definitions of the messages named and all they refer to (a custom resource's
+    /// document needs ObjectMeta and ListMeta), sorted by name.
+    public static func definitions(reachableFrom messages: [String], refPrefix: String, schema: APISchema = .shared) -> JSONObject {
+        reachable(from: messages, kinds: [:], refPrefix: refPrefix, schema: schema)
+    }
+
+    static func reachable(from roots: [String], kinds: [String: (ResourceInfo, list: Bool)], refPrefix: String,
+                          schema: APISchema) -> JSONObject {
         var seen = Set<String>()
         var todo = roots
         var out = JSONObject()
@@ -35,7 +46,7 @@ public enum OpenAPISchemas {
         }
         var sorted = JSONObject()
         for k in out.sortedKeys { sorted[k] = out[k] }
-        return .object(sorted)
+        return sorted
     }
 
     static func definition(_ m: String, schema: APISchema, refPrefix: String, kind: (ResourceInfo, list: Bool)?) -> (JSON, [String]) {

@@ -4,6 +4,7 @@ public struct FieldError: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case required = "FieldValueRequired", invalid = "FieldValueInvalid", duplicate = "FieldValueDuplicate"
         case notSupported = "FieldValueNotSupported", forbidden = "FieldValueForbidden", tooLong = "FieldValueTooLong"
+        case typeInvalid = "FieldValueTypeInvalid", tooMany = "FieldValueTooMany"
     }
 
     public var kind: Kind
@@ -44,7 +45,7 @@ public struct FieldError: Sendable, Equatable {
     public var message: String { "\(field): \(body)" }
 
     /// Values printed the way Go's %#v-ish formatting in upstream messages looks.
-    static func goValue(_ v: JSON) -> String {
+    public static func goValue(_ v: JSON) -> String {
         switch v {
         case .string(let s): return "\"\(s)\""
         case .int(let i): return String(i)

@@ -66,6 +66,8 @@ enum EnvResolver {
             set(name, value)
             defined[name] = value
         }
+        // Service links come after the pod's own variables and never replace one (upstream's kubelet), but over the image's.
+        for (k, v) in try await objects.serviceEnvironment(pod: pod) where defined[k] == nil { set(k, v) }
         return order.map { ($0, values[$0]!) }
     }
 }

@@ -33,4 +33,11 @@ public protocol ImageSource: Sendable {
     /// Fetches the image from its registry (blocking work runs off the caller's thread),
     /// answering the registry's authentication with `credentials` in order (none: anonymous).
     func pull(_ reference: String, credentials: [RegistryCredential]) async throws -> PodImage
+    /// The images on the node by normalized reference, with the platforms each one's
+    /// source offers (what the node tells the scheduler; empty when not known).
+    func offeredPlatforms() -> [String: [ImagePlatform]]
+}
+
+extension ImageSource {
+    public func offeredPlatforms() -> [String: [ImagePlatform]] { [:] }
 }

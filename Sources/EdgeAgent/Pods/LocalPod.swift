@@ -11,6 +11,8 @@ struct LocalPod: Sendable {
     /// Set once a finished pod's roots, tmpfs volumes and namespace are released, so resyncs do not repeat it.
     var mountsReleased = false
     var volumes: [String: VolumeBuilder.Prepared] = [:]
+    /// When the projected service account tokens are due for renewal (80 % of their life).
+    var tokensDue: ContinuousClock.Instant?
     var backoff: [String: RestartBackoff] = [:]
     /// Per container: the exited attempt being waited on, when it may restart, and the delay shown.
     var restartAt: [String: (attempt: Int, at: ContinuousClock.Instant, delay: Duration)] = [:]

@@ -45,7 +45,10 @@ extension PodManager {
 
     /// The pod's network namespace, /etc/hosts and volumes, made once.
     func ensureSandbox(_ pod: JSON, uid: String) async throws {
-        guard !(local.withLock { $0[uid]?.sandboxReady ?? false }) else { return }
+        guard !(local.withLock { $0[uid]?.sandboxReady ?? false }) else {
+            try await refreshTokensIfDue(pod, uid: uid)
+            return
+        }
         let p = paths(uid)
         try PosixFile.makeDirectories(p.root, mode: 0o750)
         try PosixFile.writeJSON(p.metadata, ["namespace": pod[path: ["metadata", "namespace"]] ?? "", "name": pod[path: ["metadata", "name"]] ?? "",
@@ -69,7 +72,24 @@ extension PodManager {
             await events.record(pod, type: "Warning", reason: "FailedMount", message: "MountVolume.SetUp failed: \(error)")
             throw error
         }
-        updateLocal(uid) { $0.sandboxReady = true; $0.volumes = volumes }
+        let due = VolumeBuilder.tokenRefreshSeconds(pod).map { ContinuousClock.now + .seconds($0) }
+        updateLocal(uid) { $0.sandboxReady = true; $0.volumes = volumes; $0.tokensDue = due }
+    }
+
+    /// Renews the pod's projected service account tokens once 80 % of their life has gone; a failure
+    /// is logged and retried at the next sync, while the old token is still valid.
+    func refreshTokensIfDue(_ pod: JSON, uid: String) async throws {
+        guard let due = local.withLock({ $0[uid]?.tokensDue }), ContinuousClock.now >= due else { return }
+        let objects = PodObjects(client: client, namespace: pod[path: ["metadata", "namespace"]]?.string ?? "default")
+        do {
+            try await VolumeBuilder(paths: paths(uid), objects: objects, hostIP: config.hostIP, podIP: podIP(pod),
+                                    allocatable: config.allocatable).refreshTokens(pod)
+            let next = VolumeBuilder.tokenRefreshSeconds(pod).map { ContinuousClock.now + .seconds($0) }
+            updateLocal(uid) { $0.tokensDue = next }
+        } catch {
+            logger.warning("pod \(pod[path: ["metadata", "namespace"]]?.string ?? "")/\(pod[path: ["metadata", "name"]]?.string ?? ""): renewing its service account token failed: \(error)")
+            updateLocal(uid) { $0.tokensDue = ContinuousClock.now + .seconds(10) }
+        }
     }
 
     /// observe(), but an instance whose start never reported (no state.json, no exit.json) is discarded first:

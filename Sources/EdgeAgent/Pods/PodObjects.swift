@@ -19,6 +19,19 @@ final class PodObjects: @unchecked Sendable {
 
     struct Missing: Error, CustomStringConvertible { let description: String }
 
+    private var serviceVariables: [(String, String)]?
+
+    /// The service link variables of the pod's containers (ServiceEnvironment), read once per sync.
+    func serviceEnvironment(pod: JSON) async throws -> [(String, String)] {
+        if let v = serviceVariables { return v }
+        let links = pod[path: ["spec", "enableServiceLinks"]]?.bool != false
+        let services = links ? try await client.list(BuiltinResources.services, namespace: namespace).items : []
+        let master = try await client.getIfExists(BuiltinResources.services, namespace: "default", name: "kubernetes")
+        let v = ServiceEnvironment.variables(pod: pod, namespaceServices: services, masterService: master)
+        serviceVariables = v
+        return v
+    }
+
     /// The object, nil when it does not exist.
     func get(_ kind: String, _ name: String) async throws -> JSON? {
         let key = kind + "/" + name

@@ -52,19 +52,7 @@ struct VolumeBuilder {
                 out[name] = Prepared(path: dir, readOnly: true)
             } else if let p = v["projected"] {
                 try mountTmpfs(dir, options: "mode=755")  // tokens and secrets stay in memory
-                var files: [AtomicVolumeWriter.File] = []
-                let mode = p["defaultMode"]?.int
-                for src in p["sources"]?.array ?? [] {
-                    if let cm = src["configMap"] { files += try await projectedFiles(kind: "configmap", cm, defaultMode: mode) }
-                    if let s = src["secret"] { files += try await projectedFiles(kind: "secret", s, defaultMode: mode) }
-                    if let d = src["downwardAPI"] { files += try downwardFiles(d["items"]?.array ?? [], pod: pod, defaultMode: mode) }
-                    if let t = src["serviceAccountToken"] {
-                        let token = try await objects.serviceAccountToken(pod: pod, audience: t["audience"]?.string,
-                                                                           expirationSeconds: t["expirationSeconds"]?.int ?? 3600)
-                        files.append(.init(path: t["path"]?.string ?? "token", bytes: Array(token.utf8), mode: VolumeFileMode.mode(mode)))
-                    }
-                }
-                try AtomicVolumeWriter.write(dir, files)
+                try await writeProjected(p, into: dir, pod: pod)
                 out[name] = Prepared(path: dir, readOnly: true)
             } else {
                 throw VolumeError(description: "volume \(name): only emptyDir, hostPath, configMap, secret, downwardAPI and projected volumes are supported on edgectl nodes")
@@ -74,6 +62,42 @@ struct VolumeBuilder {
     }
 
     /// Keys of a ConfigMap or Secret as files: all keys, or the listed items (key, path, mode).
+    func writeProjected(_ p: JSON, into dir: String, pod: JSON) async throws {
+        var files: [AtomicVolumeWriter.File] = []
+        let mode = p["defaultMode"]?.int
+        for src in p["sources"]?.array ?? [] {
+            if let cm = src["configMap"] { files += try await projectedFiles(kind: "configmap", cm, defaultMode: mode) }
+            if let s = src["secret"] { files += try await projectedFiles(kind: "secret", s, defaultMode: mode) }
+            if let d = src["downwardAPI"] { files += try downwardFiles(d["items"]?.array ?? [], pod: pod, defaultMode: mode) }
+            if let t = src["serviceAccountToken"] {
+                let token = try await objects.serviceAccountToken(pod: pod, audience: t["audience"]?.string,
+                                                                   expirationSeconds: Self.tokenSeconds(t))
+                files.append(.init(path: t["path"]?.string ?? "token", bytes: Array(token.utf8), mode: VolumeFileMode.mode(mode)))
+            }
+        }
+        try AtomicVolumeWriter.write(dir, files)
+    }
+
+    static func tokenSeconds(_ source: JSON) -> Int64 { source["expirationSeconds"]?.int ?? 3600 }
+
+    /// Seconds until the pod's projected tokens are due for renewal: 80 % of the shortest lifetime, as
+    /// upstream's kubelet renews; nil when the pod has none.
+    static func tokenRefreshSeconds(_ pod: JSON) -> Int64? {
+        let lifetimes = (pod[path: ["spec", "volumes"]]?.array ?? []).flatMap { v in
+            (v[path: ["projected", "sources"]]?.array ?? []).compactMap { $0["serviceAccountToken"].map(tokenSeconds) }
+        }
+        return lifetimes.min().map { max(1, $0.multipliedReportingOverflow(by: 4).partialValue / 5) }
+    }
+
+    /// Writes every projected volume holding a token again (a fresh token, and what else it projects).
+    func refreshTokens(_ pod: JSON) async throws {
+        for v in pod[path: ["spec", "volumes"]]?.array ?? [] {
+            guard let name = v["name"]?.string, let p = v["projected"],
+                  (p["sources"]?.array ?? []).contains(where: { $0["serviceAccountToken"] != nil }) else { continue }
+            try await writeProjected(p, into: paths.volume(name), pod: pod)
+        }
+    }
+
     func projectedFiles(kind: String, _ ref: JSON, defaultMode: Int64?) async throws -> [AtomicVolumeWriter.File] {
         let name = ref["name"]?.string ?? ""
         let mode = VolumeFileMode.mode(defaultMode)

@@ -11,10 +11,9 @@ public struct AuthorizerChain: Authorizer {
         self.authorizers = authorizers
     }
 
-    /// kube-apiserver's order: privileged groups, then Node, then (until RBAC replaces it) the
-    /// bootstrap policy. RBAC goes where the bootstrap policy is.
-    public static func standard(store: ObjectStore) -> AuthorizerChain {
-        AuthorizerChain([PrivilegedGroupAuthorizer(), NodeGraphAuthorizer(store: store), BootstrapPolicyAuthorizer()])
+    /// kube-apiserver's order: privileged groups, then Node, then RBAC (reading `rbac`, kept from the store).
+    public static func standard(store: ObjectStore, rbac: RBACPolicyCache) -> AuthorizerChain {
+        AuthorizerChain([PrivilegedGroupAuthorizer(), NodeGraphAuthorizer(store: store), RBACAuthorizer(cache: rbac)])
     }
 
     public func authorize(_ user: UserInfo, _ info: RequestInfo?, path: String) async -> AuthorizationDecision {

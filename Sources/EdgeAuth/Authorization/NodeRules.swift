@@ -63,6 +63,9 @@ enum NodeRules {
             case ("eviction", "create"): return .allow
             default: return .refuse("")
             }
+        case ("certificates.k8s.io", "certificatesigningrequests"):
+            // As upstream's static node rules: nodes submit and follow the CSRs of their certificate renewals.
+            return info.subresource == nil && ["create", "get", "list", "watch"].contains(info.verb) ? .allow : .refuse("")
         case ("", "events"), ("events.k8s.io", "events"):
             // As upstream: any namespace, no check of the involved object.
             return info.subresource == nil && write.contains(info.verb) ? .allow : .refuse("")

@@ -54,8 +54,10 @@ public struct PartitionTable: Sendable, Equatable {
         guard var header = image.read(at: sector, count: 512), Array(header[0..<8]) == Array("EFI PART".utf8) else {
             throw Failure(description: "protective MBR but no GPT header at sector 1")
         }
-        let headerSize = Int(header.le32(12))
-        guard (92...512).contains(headerSize) else { throw Failure(description: "GPT header size \(headerSize) is invalid") }
+        // Range-checked as the UInt32 it is: Int(UInt32) traps above Int32.max where Int is 32 bits.
+        let rawHeaderSize = header.le32(12)
+        guard (92...512).contains(rawHeaderSize) else { throw Failure(description: "GPT header size \(rawHeaderSize) is invalid") }
+        let headerSize = Int(rawHeaderSize)
         let headerCRC = header.le32(16)
         header[16] = 0; header[17] = 0; header[18] = 0; header[19] = 0
         guard crc(Array(header[0..<headerSize])) == headerCRC else { throw Failure(description: "GPT header CRC mismatch: the table is corrupt") }

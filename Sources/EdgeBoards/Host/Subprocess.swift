@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CEdgeBoards
 
 /// Runs a helper program to completion (mtools, debugfs, xz, ip, iptables, systemd-analyze),
 /// collecting its output. Arguments go to the program directly, never through a shell.
@@ -39,7 +40,9 @@ public enum Subprocess {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         var env: [String] = []
         var i = 0
-        while let e = environ[i] {
+        // Through C: Swift's Glibc module for armv7 does not export `environ`.
+        let current = edge_environment()
+        while let e = current?[i] {
             let s = String(cString: e)
             let key = String(s.prefix { $0 != "=" })
             if environment[key] == nil { env.append(s) }

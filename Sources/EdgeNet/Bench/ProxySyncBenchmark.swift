@@ -28,9 +28,11 @@ public enum ProxySyncBenchmark {
         func input(_ i: Int, generation: Int = 0) -> ProxyRuleSet.Input {
             let ip = UInt32(0x0A2B_0000) + UInt32(i + 2)
             let port = ProxyServicePort(namespace: "bench", name: "svc-\(i)", portName: "http", proto: "tcp", port: 80, clusterIP: ip)
-            let eps = (0..<2).map { k in
-                ProxyEndpoint(ip: UInt32(0x0A2A_0000) + UInt32(((i * 2 + k + generation * 7) % 65000) + 2), port: 8080,
-                              ready: true, serving: true, terminating: false, local: k == 0)
+            let eps = (0..<2).map { k -> ProxyEndpoint in
+                // Typed steps: Swift 6.2 (the boards' compiler) gives up on this as one expression.
+                let offset: Int = (i * 2 + k + generation * 7) % 65000 + 2
+                let endpointIP: UInt32 = UInt32(0x0A2A_0000) + UInt32(offset)
+                return ProxyEndpoint(ip: endpointIP, port: 8080, ready: true, serving: true, terminating: false, local: k == 0)
             }
             return .init(port: port, endpoints: eps.sorted())
         }

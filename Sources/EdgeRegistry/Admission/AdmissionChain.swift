@@ -17,6 +17,7 @@ public struct AdmissionChain: Sendable {
         ServiceAccountAdmission(),
         NodeRestrictionAdmission(),
         DefaultTolerationSecondsAdmission(),
+        PodSecurityAdmission(),
     ])
 
     /// No steps (tests of the store alone).

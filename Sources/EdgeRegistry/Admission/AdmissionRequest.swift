@@ -15,6 +15,8 @@ public struct AdmissionRequest: Sendable {
     /// The stored object (update, delete).
     public var oldObject: JSON?
     public var context: WriteContext
+    /// Warnings for the client (Warning headers), added by mutating steps (PodSecurity's `warn`).
+    public var warnings: [String] = []
 
     public init(operation: AdmissionOperation, resource: ResourceInfo, namespace: String?, name: String, object: JSON?,
                 oldObject: JSON? = nil, context: WriteContext) {

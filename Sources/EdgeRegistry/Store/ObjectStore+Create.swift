@@ -33,6 +33,7 @@ extension ObjectStore {
                                        name: sentName.isEmpty ? generateName : sentName, object: obj, context: ctx)
         try await admission.admit(&request, self)
         obj = request.object ?? obj
+        warnings += request.warnings
 
         // System-owned metadata: clients cannot set these on create.
         meta = obj["metadata"]?.object ?? JSONObject()
@@ -51,20 +52,23 @@ extension ObjectStore {
         let finish = try await strategy.beginCreate(&obj, ctx, self)
         do {
             strategy.prepareForCreate(&obj, ctx)
-            try managedFields.trackCreate(&obj, ctx)
+            try managedFields.trackCreate(&obj, strategy, ctx)
             try validateCreate(obj, strategy, ctx)
             strategy.canonicalize(&obj)
             request.object = obj
             request.name = name
             try await admission.validate(request, self)
+            warnings += strategy.warnings(obj, old: nil)
             if ctx.dryRun {
                 finish?(.abandoned)
+                strategy.convertFromStorage(&obj)
                 return (obj, warnings)
             }
             let key = r.key(namespace: r.namespaced ? namespace ?? meta["namespace"]?.string : nil, name: name)
             let rev = try await backend.create(key, value: ObjectCodec.encode(obj))
             obj[path: ["metadata", "resourceVersion"]] = .string(String(rev))
             finish?(.stored(obj))
+            strategy.convertFromStorage(&obj)
             return (obj, warnings)
         } catch StoreError.alreadyExists {
             finish?(.abandoned)

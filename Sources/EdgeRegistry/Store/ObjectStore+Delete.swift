@@ -21,6 +21,7 @@ extension ObjectStore {
         for _ in 0..<16 {
             guard let kv = try await backend.get(key) else { throw APIError.notFound(r, name) }
             var obj = try ObjectCodec.decode(kv)
+            strategy.convertFromStorage(&obj)
             if let uid = options.preconditionUID, uid != obj[path: ["metadata", "uid"]]?.string {
                 throw APIError.conflict(r, name, "Precondition failed: UID in precondition: \(uid), UID in object meta: \(obj[path: ["metadata", "uid"]]?.string ?? "")")
             }
@@ -42,7 +43,8 @@ extension ObjectStore {
             if finalizers.isEmpty && grace == 0 && !strategy.waitsOnDelete(obj) {
                 if ctx.dryRun { return DeleteOutcome(object: obj, deletedNow: true) }
                 do {
-                    let gone = try ObjectCodec.decode(try await backend.delete(key, expectedRevision: kv.modRevision))
+                    var gone = try ObjectCodec.decode(try await backend.delete(key, expectedRevision: kv.modRevision))
+                    strategy.convertFromStorage(&gone)
                     strategy.afterDelete(gone)
                     return DeleteOutcome(object: gone, deletedNow: true)
                 } catch StoreError.conflict { continue } catch StoreError.notFound { throw APIError.notFound(r, name) }

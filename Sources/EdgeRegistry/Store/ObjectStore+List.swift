@@ -13,8 +13,9 @@ extension ObjectStore {
     /// matching items are found, all at one revision so pages are consistent.
     public func list(_ r: ResourceInfo, namespace: String?, options: ListOptions) async throws -> ListPage {
         var items: [JSON] = []
+        let strategy = catalog.strategy(group: r.group, version: r.version, plural: r.plural)
         let (revision, token) = try await scan(r, namespace: namespace, options: options) { kv in
-            let obj = try ObjectCodec.decode(kv)
+            let obj = try decodeForRead(kv, r, strategy)
             guard options.matches(obj) else { return false }
             items.append(obj)
             return true
@@ -23,21 +24,27 @@ extension ObjectStore {
     }
 
     /// The same list as `list`, each item already encoded as JSON, for a
-    /// response that shows the objects as stored: an item is its stored bytes
+    /// response that shows the objects as read: an item is its stored bytes
     /// with `metadata.resourceVersion` spliced in, parsed only when its bytes are
-    /// not in the serializer's canonical form (then parsed and encoded, so the
-    /// result is the same either way) or when selectors must look inside it.
+    /// not in the serializer's canonical form or the resource's storage
+    /// conversion changes it (then parsed, converted and encoded, so the result
+    /// is the same either way) or when selectors must look inside it.
     public func listEncoded(_ r: ResourceInfo, namespace: String?, options: ListOptions) async throws -> EncodedListPage {
         var items: [UInt8] = []
         var count = 0
         let filtering = options.labelSelector != nil || options.fieldSelector != nil
+        let strategy = catalog.strategy(group: r.group, version: r.version, plural: r.plural)
         let (revision, token) = try await scan(r, namespace: namespace, options: options) { kv in
             if filtering {
-                let obj = try ObjectCodec.decode(kv)
+                let obj = try decodeForRead(kv, r, strategy)
                 guard options.matches(obj) else { return false }
             }
             if count > 0 { items.append(UInt8(ascii: ",")) }
-            try ObjectCodec.appendEncoded(kv, to: &items)
+            if let strategy {
+                try ObjectCodec.appendEncoded(kv, readThrough: strategy, to: &items)
+            } else {
+                try ObjectCodec.appendEncoded(kv, to: &items)
+            }
             count += 1
             return true
         }

@@ -25,6 +25,6 @@ extension ObjectStore {
                 || (kind == .json && ObjectCodec.revision(of: patched) != ObjectCodec.revision(of: old))
             return (patched, pinned)
         }
-        return (result, warnings)
+        return (result, warnings + strategy.warnings(result, old: nil))
     }
 }

@@ -17,7 +17,7 @@ extension ObjectStore {
         }
         let pinned = ObjectCodec.revision(of: incoming) != nil
         let result = try await guaranteedUpdate(r, namespace: namespace, name: name, context: ctx) { _ in (incoming, pinned) }
-        return (result, warnings)
+        return (result, warnings + strategy.warnings(result, old: nil))
     }
 
     /// Reads the current object, lets `transform` compute the new one, and writes it with
@@ -32,7 +32,8 @@ extension ObjectStore {
         let key = r.key(namespace: namespace, name: name)
         for _ in 0..<16 {
             guard let kv = try await backend.get(key) else { throw APIError.notFound(r, name) }
-            let old = try ObjectCodec.decode(kv)
+            var old = try ObjectCodec.decode(kv)
+            strategy.convertFromStorage(&old)
             var (new, pinned) = try await transform(old)
             if let rv = ObjectCodec.revision(of: new), pinned, rv != kv.modRevision {
                 throw APIError.staleResourceVersion(r, name)
@@ -50,7 +51,7 @@ extension ObjectStore {
                 if strategy.tracksGeneration, Self.specChanged(new, old) {
                     new[path: ["metadata", "generation"]] = .int((old[path: ["metadata", "generation"]]?.int ?? 0) &+ 1)
                 }
-                try managedFields.trackUpdate(&new, old: old, ctx)
+                try managedFields.trackUpdate(&new, old: old, strategy, ctx)
                 try validateUpdate(new, old: old, strategy, ctx)
                 strategy.canonicalize(&new)
                 request.object = new
@@ -63,7 +64,8 @@ extension ObjectStore {
                    (new[path: ["metadata", "finalizers"]]?.array ?? []).isEmpty,
                    !strategy.waitsForGracefulDeletion(new) {
                     // The last finalizer went away from an object being deleted: delete it now.
-                    let gone = try ObjectCodec.decode(try await backend.delete(key, expectedRevision: kv.modRevision))
+                    var gone = try ObjectCodec.decode(try await backend.delete(key, expectedRevision: kv.modRevision))
+                    strategy.convertFromStorage(&gone)
                     finish?(.deleted(gone))
                     strategy.afterDelete(gone)
                     return gone
@@ -71,6 +73,7 @@ extension ObjectStore {
                 let rev = try await backend.update(key, value: ObjectCodec.encode(new), expectedRevision: kv.modRevision)
                 new[path: ["metadata", "resourceVersion"]] = .string(String(rev))
                 finish?(.stored(new))
+                strategy.convertFromStorage(&new)
                 return new
             } catch StoreError.conflict {
                 finish?(.abandoned)

@@ -17,7 +17,7 @@ public final class ObjectStore: Sendable {
     public let freshnessTimeout: Duration
 
     public init(backend: any Backend, catalog: ResourceCatalog, admission: AdmissionChain = .standard,
-                managedFields: any ManagedFieldsTracker = UntrackedManagedFields(), freshnessTimeout: Duration = .seconds(3)) {
+                managedFields: any ManagedFieldsTracker = FieldManager(), freshnessTimeout: Duration = .seconds(3)) {
         self.backend = backend
         self.catalog = catalog
         self.admission = admission
@@ -48,12 +48,19 @@ public final class ObjectStore: Sendable {
         guard let kv = try await mapStoreErrors(r, name, { try await backend.get(r.key(namespace: namespace, name: name)) }) else {
             throw APIError.notFound(r, name)
         }
-        return try ObjectCodec.decode(kv)
+        return try decodeForRead(kv, r)
     }
 
     public func getIfExists(_ r: ResourceInfo, namespace: String?, name: String) async throws -> JSON? {
         guard let kv = try await backend.get(r.key(namespace: namespace, name: name)) else { return nil }
-        return try ObjectCodec.decode(kv)
+        return try decodeForRead(kv, r)
+    }
+
+    /// A stored object as a read through `r` sees it (the strategy converts it from the storage form).
+    func decodeForRead(_ kv: KeyValue, _ r: ResourceInfo, _ strategy: (any ResourceStrategy)? = nil) throws -> JSON {
+        var obj = try ObjectCodec.decode(kv)
+        if let s = strategy ?? catalog.strategy(group: r.group, version: r.version, plural: r.plural) { s.convertFromStorage(&obj) }
+        return obj
     }
 
     func mapStoreErrors<T>(_ r: ResourceInfo, _ name: String, _ body: () async throws -> T) async throws -> T {

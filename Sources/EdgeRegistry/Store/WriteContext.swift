@@ -13,6 +13,8 @@ public struct WriteContext: Sendable {
     public var fieldValidation: FieldValidation
     /// `status`, `scale`, `binding`, ... nil for the object itself.
     public var subresource: String?
+    /// A server-side apply: the apply itself recorded managedFields, the store does not record an Update.
+    public var isApply = false
 
     public init(user: UserInfo, fieldManager: String = "", dryRun: Bool = false, fieldValidation: FieldValidation = .warn,
                 subresource: String? = nil) {

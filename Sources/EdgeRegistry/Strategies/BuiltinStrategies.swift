@@ -12,9 +12,13 @@ public enum BuiltinStrategies {
             HorizontalPodAutoscalerStrategy(),
             JobStrategy(), CronJobStrategy(),
             CertificateSigningRequestStrategy(),
+            CustomResourceDefinitionStrategy(),
             LeaseStrategy(),
             EndpointSliceStrategy(),
-        ]
+            RoleStrategy(), ClusterRoleStrategy(), RoleBindingStrategy(), ClusterRoleBindingStrategy(),
+        ] + [BuiltinResources.selfSubjectAccessReviews, BuiltinResources.selfSubjectRulesReviews, BuiltinResources.subjectAccessReviews,
+             BuiltinResources.localSubjectAccessReviews, BuiltinResources.tokenReviews, BuiltinResources.selfSubjectReviews]
+            .map { ReviewStrategy($0) }
         // Every built-in resource has its strategy, in the same order.
         assert(strategies.map(\.resource) == BuiltinResources.all)
         return strategies

@@ -15,7 +15,11 @@ extension ResourceStrategy {
     }
 
     public var patchSchema: (any PatchSchemaNode)? { APISchema.shared.patchNode(for: resource) }
+    public var applySchema: (any TypeSchemaNode)? { BuiltinTypeSchema.root(for: resource) }
 
+    public var supportsStrategicMerge: Bool { true }
+    public func convertFromStorage(_ obj: inout JSON) {}
+    public var storedForm: StoredForm { .servedAsStored }
     public func normalize(_ obj: inout JSON) {}
     public func applyDefaults(_ obj: inout JSON) {}
 
@@ -34,6 +38,7 @@ extension ResourceStrategy {
     public func validate(_ obj: JSON, _ ctx: WriteContext) -> [FieldError] { [] }
     public func validateUpdate(_ new: JSON, old: JSON, _ ctx: WriteContext) -> [FieldError] { validate(new, ctx) }
     public func canonicalize(_ obj: inout JSON) {}
+    public func warnings(_ obj: JSON, old: JSON?) -> [String] { [] }
 
     public func beginCreate(_ obj: inout JSON, _ ctx: WriteContext, _ store: ObjectStore) async throws -> WriteFinisher? { nil }
     public func beginUpdate(_ new: inout JSON, old: JSON, _ ctx: WriteContext, _ store: ObjectStore) async throws -> WriteFinisher? { nil }

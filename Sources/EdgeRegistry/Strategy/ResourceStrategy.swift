@@ -21,6 +21,16 @@ public protocol ResourceStrategy: Sendable {
     func pruneUnknownFields(_ obj: inout JSON)
     /// The strategic-merge view of the type (list merge keys); nil: lists are replaced.
     var patchSchema: (any PatchSchemaNode)? { get }
+    /// False where upstream answers 415 to a strategic merge patch (custom resources); OpenAPI leaves it out.
+    var supportsStrategicMerge: Bool { get }
+    /// What a read through this resource's version sees of a stored object (a custom object stored in
+    /// another version of its definition gets this version's apiVersion, as conversion None does).
+    func convertFromStorage(_ obj: inout JSON)
+    /// When `convertFromStorage` is the identity, so a LIST or watch may send the stored
+    /// bytes (ObjectStore.listEncoded, the watch's spliced events) instead of the converted object.
+    var storedForm: StoredForm { get }
+    /// The server-side apply view of the type (list types, atomic objects); nil: deduced from the values.
+    var applySchema: (any TypeSchemaNode)? { get }
     /// Conversions from what clients may send into the stored form (a Secret's stringData into data).
     func normalize(_ obj: inout JSON)
     /// Upstream's SetDefaults_*: fields the client left out, on every write.
@@ -40,6 +50,8 @@ public protocol ResourceStrategy: Sendable {
     /// The kind's own rules (ObjectMeta is checked by the store with `nameRule`).
     func validate(_ obj: JSON, _ ctx: WriteContext) -> [FieldError]
     func validateUpdate(_ new: JSON, old: JSON, _ ctx: WriteContext) -> [FieldError]
+    /// Warnings a successful write is answered with (upstream's WarningsOnCreate/WarningsOnUpdate).
+    func warnings(_ obj: JSON, old: JSON?) -> [String]
     /// Last touches before storing (upstream's Canonicalize), e.g. status fields upstream always sends.
     func canonicalize(_ obj: inout JSON)
     /// Resources the write takes from a shared pool (a Service's cluster IP and node ports), before it is

@@ -25,10 +25,27 @@ final class TestDaemon {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var envp: [UnsafeMutablePointer<CChar>?] = Self.inheritedEnvironment().map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
         var p: pid_t = 0
-        let rc = posix_spawnp(&p, arguments[0], &fa, nil, &argv, environ)
+        let rc = posix_spawnp(&p, arguments[0], &fa, nil, &argv, &envp)
         guard rc == 0 else { throw TestDaemonError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
         pid = p
+    }
+
+    /// The test process's environment, from /proc: Swift's Glibc module for armv7 (the board
+    /// unit tests) does not export `environ`.
+    private static func inheritedEnvironment() -> [String] {
+        guard let f = fopen("/proc/self/environ", "r") else { return [] }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            bytes += buf[0..<n]
+        }
+        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Restarts it with `arguments` (after `stop`).

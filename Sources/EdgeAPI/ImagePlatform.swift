@@ -2,8 +2,10 @@
 import Glibc
 #endif
 
-/// An OCI platform (os/architecture/variant) as image indexes describe it.
-public struct ImagePlatform: Sendable, Equatable, CustomStringConvertible {
+/// An OCI platform (os/architecture/variant) as image indexes describe it. In EdgeAPI
+/// because nodes (kubernetes.io/os, kubernetes.io/arch) and images both have one, and the
+/// scheduler matches the two.
+public struct ImagePlatform: Sendable, Hashable, CustomStringConvertible {
     public var os: String
     public var architecture: String
     public var variant: String?
@@ -34,6 +36,18 @@ public struct ImagePlatform: Sendable, Equatable, CustomStringConvertible {
         case "i386", "i486", "i586", "i686": return ImagePlatform(architecture: "386")
         default: return ImagePlatform(architecture: machine)
         }
+    }
+
+    /// The label an arm node carries its variant in ("v7"); Kubernetes has labels for the
+    /// os and architecture only, and an arm/v6 board cannot run arm/v7 images.
+    public static let variantLabel = "edgectl.io/arch-variant"
+
+    /// A node's platform from its kubernetes.io/os, kubernetes.io/arch and variant labels;
+    /// nil when it has no architecture label (then nothing is assumed about it).
+    public static func ofNode(labels: JSONObject) -> ImagePlatform? {
+        guard let arch = labels["kubernetes.io/arch"]?.string, !arch.isEmpty else { return nil }
+        let variant = labels[variantLabel]?.string
+        return ImagePlatform(os: labels["kubernetes.io/os"]?.string ?? "linux", architecture: arch, variant: variant?.isEmpty == false ? variant : nil)
     }
 
     /// "linux/arm64/v8", as docker and containerd print platforms.

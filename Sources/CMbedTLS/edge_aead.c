@@ -1,0 +1,24 @@
+/* AES-GCM for data at rest (secrets encryption): seal and open with a 12-byte nonce, 16-byte tag. */
+#include "edge_mbedtls.h"
+
+#include <mbedtls/gcm.h>
+
+int edge_aes_gcm_seal(const unsigned char *key, size_t key_len, const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
+                      const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag) {
+    mbedtls_gcm_context ctx;
+    mbedtls_gcm_init(&ctx);
+    int rc = mbedtls_gcm_setkey(&ctx, MBEDTLS_CIPHER_ID_AES, key, (unsigned int)(key_len * 8));
+    if (rc == 0) rc = mbedtls_gcm_crypt_and_tag(&ctx, MBEDTLS_GCM_ENCRYPT, len, nonce, 12, aad, aad_len, in, out, 16, tag);
+    mbedtls_gcm_free(&ctx);
+    return rc;
+}
+
+int edge_aes_gcm_open(const unsigned char *key, size_t key_len, const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
+                      const unsigned char *in, size_t len, const unsigned char *tag, unsigned char *out) {
+    mbedtls_gcm_context ctx;
+    mbedtls_gcm_init(&ctx);
+    int rc = mbedtls_gcm_setkey(&ctx, MBEDTLS_CIPHER_ID_AES, key, (unsigned int)(key_len * 8));
+    if (rc == 0) rc = mbedtls_gcm_auth_decrypt(&ctx, len, nonce, 12, aad, aad_len, tag, 16, in, out);
+    mbedtls_gcm_free(&ctx);
+    return rc;
+}

@@ -1,0 +1,61 @@
+import EdgeAPI
+import Logging
+
+/// Upstream's built-in PodSecurity admission: a namespace's
+/// `pod-security.kubernetes.io/enforce` level refuses pods that violate it
+/// (403, "violates PodSecurity \"restricted:latest\": ..."), `warn` answers
+/// with Warning headers, `audit` is logged. Workload objects with a pod
+/// template (Deployments, Jobs, ...) are never refused: their templates are
+/// judged for warnings at the enforce and warn levels, as upstream. It runs
+/// last among the mutating steps, so it judges the pod as it will be stored.
+public struct PodSecurityAdmission: MutatingAdmissionStep {
+    public let name = "PodSecurity"
+    static let log = Logger(label: "edgectl.podsecurity")
+    public init() {}
+
+    public func admit(_ request: inout AdmissionRequest, _ store: ObjectStore) async throws {
+        guard request.operation == .create || request.operation == .update, request.subresource == nil,
+              let obj = request.object, let namespace = request.namespace, let spec = Self.podSpec(obj, request.resource) else { return }
+        if request.operation == .update, let old = request.oldObject, Self.podSpec(old, request.resource) == spec { return }
+        let ns = try? await store.getIfExists(BuiltinResources.namespaces, namespace: nil, name: namespace)
+        let isPod = request.isCore("pods")
+        let enforce = PodSecurityLevel.of(ns ?? nil, mode: "enforce")
+        let warn = PodSecurityLevel.of(ns ?? nil, mode: "warn")
+        let audit = PodSecurityLevel.of(ns ?? nil, mode: "audit")
+        if enforce.level != .privileged {
+            let v = PodSecurityChecks.violations(spec, level: enforce.level)
+            if !v.isEmpty {
+                let what = "PodSecurity \"\(enforce.level.rawValue):\(enforce.version)\": " + v.map(\.text).joined(separator: ", ")
+                if isPod {
+                    let r = request.resource
+                    let name = request.name.isEmpty ? "" : " \"\(request.name)\""
+                    throw APIError.forbidden("\(r.qualifiedName)\(name) is forbidden: violates \(what)", r, request.name)
+                }
+                request.warnings.append("would violate " + what)
+            }
+        }
+        if warn.level != .privileged, warn != enforce || !isPod {
+            let v = PodSecurityChecks.violations(spec, level: warn.level)
+            let text = "would violate PodSecurity \"\(warn.level.rawValue):\(warn.version)\": " + v.map(\.text).joined(separator: ", ")
+            if !v.isEmpty, !request.warnings.contains(text) { request.warnings.append(text) }
+        }
+        if audit.level != .privileged {
+            let v = PodSecurityChecks.violations(spec, level: audit.level)
+            if !v.isEmpty {
+                Self.log.notice("pod-security audit: \(request.resource.plural) \(namespace)/\(request.name) violates PodSecurity \"\(audit.level.rawValue):\(audit.version)\": \(v.map(\.text).joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// The pod spec a write carries: a pod's own, or a workload's template.
+    static func podSpec(_ obj: JSON, _ r: ResourceInfo) -> JSON? {
+        switch (r.group, r.plural) {
+        case ("", "pods"): return obj["spec"]
+        case ("", "replicationcontrollers"), ("apps", "deployments"), ("apps", "replicasets"), ("apps", "daemonsets"),
+             ("apps", "statefulsets"), ("batch", "jobs"):
+            return obj[path: ["spec", "template", "spec"]]
+        case ("batch", "cronjobs"): return obj[path: ["spec", "jobTemplate", "spec", "template", "spec"]]
+        default: return nil
+        }
+    }
+}
