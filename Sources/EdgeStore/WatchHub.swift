@@ -188,14 +188,18 @@ final class WatchHub: Sendable {
     /// between what was published and `revision` is gone (compacted while the feed was cut off), so
     /// watchers must relist, as after any compaction.
     func reset(to revision: Int64, endingWatchersWith error: Error) {
-        state.withLock { s in
-            for w in s.watchers.values { w.continuation.finish(throwing: error) }
-            s.watchers = [:]
-            s.ring = []
-            s.ringHead = 0
-            s.ringBytes = 0
-            s.published = revision
+        // Finished outside the lock, as in close(): each stream's onTermination locks `state`.
+        let open = state.withLock { s in
+            defer {
+                s.watchers = [:]
+                s.ring = []
+                s.ringHead = 0
+                s.ringBytes = 0
+                s.published = revision
+            }
+            return s.watchers.values.map(\.continuation)
         }
+        for c in open { c.finish(throwing: error) }
     }
 
     func close() {
