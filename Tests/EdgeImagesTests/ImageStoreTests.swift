@@ -163,7 +163,9 @@ final class ImageStoreTests: XCTestCase {
         try TestFiles.write(dir + "/nested/index.json", JSONSerializer.serialize(index))
         let store = try ImageStore(root: dir + "/store")
         let images = try store.importArchive(dir + "/nested")
-        XCTAssertEqual(images.map(\.offeredPlatforms), [[host, ImagePlatform(architecture: "arm", variant: "v7")]])
+        // On an armv7 host (the board unit tests) the host's own platform is the arm/v7 entry: listed once.
+        let armv7 = ImagePlatform(architecture: "arm", variant: "v7")
+        XCTAssertEqual(images.map(\.offeredPlatforms), [host == armv7 ? [host] : [host, armv7]])
 
         let (path, base, _) = try twoImageLayout()
         _ = try store.importArchive(path)
