@@ -1,8 +1,18 @@
 #!/usr/bin/env python3
 """Store and API benchmarks, each beside its peer in the same run:
 edgectl's API (creates/s sequential and 16 clients, GET/LIST latency, watch
-delivery latency) vs etcd 3.4 through its v3 JSON gateway with the same value
-size vs raw SQLite inserts at the same durability (the limit)."""
+delivery latency, server RSS before, after and 60 s after the load) vs etcd 3.4
+through its v3 JSON gateway with the same value size vs raw SQLite inserts at
+the same durability (the limit).
+
+Usage: api_bench.py EDGECTL [EDGECTL ...]. With several binaries (say a build
+from before a change and one from after) each round runs raw SQLite, etcd and
+every binary in turn, so all of them meet the same load on a shared machine;
+BENCH_ROUNDS rounds (default 1) and the median of each figure over the rounds.
+BENCH_PIN=0 runs the servers (edgectl, etcd) and the raw SQLite loop pinned to
+CPU 0 (`taskset -c 0`), a stand-in for a board's slower cores; the clients are
+not pinned. BENCH_SETTLE (default 60) is how long to wait after the load
+before the last RSS reading."""
 import base64
 import http.client
 import json
@@ -25,6 +35,13 @@ import yaml
 VALUE = "x" * 1500
 DURATION = float(os.environ.get("BENCH_SECONDS", "5"))
 CLIENTS = 16
+PIN = os.environ.get("BENCH_PIN")
+SETTLE = float(os.environ.get("BENCH_SETTLE", "60"))
+
+
+def pinned(argv):
+    """The command, run on CPU BENCH_PIN when it is set."""
+    return (["taskset", "-c", PIN] + argv) if PIN else argv
 
 
 def pct(xs, p):
@@ -165,8 +182,8 @@ def start_server(binary):
     """A fresh `edgectl server` on loopback; returns (process, kubeconfig path, data dir) once it answers."""
     d = tempfile.mkdtemp(prefix="edgectl-bench-")
     port = free_port()
-    proc = subprocess.Popen([binary, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
-                             "--https-listen-port", str(port), "--disable-agent"],
+    proc = subprocess.Popen(pinned([binary, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
+                                    "--https-listen-port", str(port), "--disable-agent"]),
                             stdout=open(os.path.join(d, "log"), "w"), stderr=subprocess.STDOUT)
     kubeconfig = os.path.join(d, "kubeconfig.yaml")
     for _ in range(150):
@@ -179,6 +196,31 @@ def start_server(binary):
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError("edgectl server did not start: see " + os.path.join(d, "log"))
+
+
+def top_up_worker(kubeconfig, prefix, count, q):
+    c = APIConn(kubeconfig)
+    for n in range(count):
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{prefix}-{n}"}, "data": {"v": VALUE}}
+        c.req("POST", "/api/v1/namespaces/bench/configmaps", body)
+    q.put(count)
+
+
+def top_up(kubeconfig, c, want):
+    """Creates ConfigMaps in the bench namespace until it holds at least `want` (a loaded machine may have made fewer)."""
+    have = len(json.loads(c.req("GET", f"/api/v1/namespaces/bench/configmaps?limit={want}"))["items"])
+    missing = want - have
+    if missing <= 0:
+        return
+    q = mp.Queue()
+    per = (missing + 7) // 8
+    procs = [mp.Process(target=top_up_worker, args=(kubeconfig, f"fill{i}", per, q)) for i in range(8)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        q.get()
+    for p in procs:
+        p.join()
 
 
 def bench_edgectl(binary, results):
@@ -195,6 +237,7 @@ def bench_edgectl(binary, results):
         results["edgectl creates/s, 1 client"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
         rate, lats = run_clients(api_creator, lambda i: (kubeconfig, f"par{i}"), CLIENTS)
         results[f"edgectl creates/s, {CLIENTS} clients"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
+        results["edgectl RSS right after the creates (MB)"] = f"{rss_mb(proc.pid):.1f}"
         gl = []
         for i in range(500):
             t = time.perf_counter()
@@ -207,9 +250,18 @@ def bench_edgectl(binary, results):
             c.req("GET", "/api/v1/namespaces/bench/configmaps?limit=500")
             ll.append(time.perf_counter() - t)
         results["edgectl LIST 500 items p50/p99 (ms)"] = f"{pct(ll, 50)*1000:.1f} / {pct(ll, 99)*1000:.1f}"
+        top_up(kubeconfig, c, 5000)
+        ll = []
+        for i in range(20):
+            t = time.perf_counter()
+            c.req("GET", "/api/v1/namespaces/bench/configmaps?limit=5000")
+            ll.append(time.perf_counter() - t)
+        results["edgectl LIST 5,000 items p50/p99 (ms)"] = f"{pct(ll, 50)*1000:.1f} / {pct(ll, 99)*1000:.1f}"
         results["edgectl watch delivery p50/p99 (ms)"] = watch_latency(kubeconfig)
         bench_apply_vs_merge(c, results)
-        results["edgectl RSS after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
+        results["edgectl RSS after load incl. LISTs (MB)"] = f"{rss_mb(proc.pid):.1f}"
+        time.sleep(SETTLE)
+        results[f"edgectl RSS {SETTLE:.0f} s after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
@@ -265,9 +317,9 @@ def bench_etcd(results):
         return
     d = tempfile.mkdtemp(prefix="etcd-bench-")
     cport, pport = free_port(), free_port()
-    proc = subprocess.Popen([etcd, "--data-dir", d, "--listen-client-urls", f"http://127.0.0.1:{cport}",
-                             "--advertise-client-urls", f"http://127.0.0.1:{cport}",
-                             "--listen-peer-urls", f"http://127.0.0.1:{pport}"],
+    proc = subprocess.Popen(pinned([etcd, "--data-dir", d, "--listen-client-urls", f"http://127.0.0.1:{cport}",
+                                    "--advertise-client-urls", f"http://127.0.0.1:{cport}",
+                                    "--listen-peer-urls", f"http://127.0.0.1:{pport}"]),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         ep = f"127.0.0.1:{cport}"
@@ -292,6 +344,17 @@ def bench_etcd(results):
 
 
 def bench_sqlite(results):
+    if PIN:
+        before = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {int(PIN)})
+        try:
+            return bench_sqlite_here(results)
+        finally:
+            os.sched_setaffinity(0, before)
+    return bench_sqlite_here(results)
+
+
+def bench_sqlite_here(results):
     d = tempfile.mkdtemp(prefix="sqlite-bench-")
     db = sqlite3.connect(os.path.join(d, "t.db"), isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -309,18 +372,49 @@ def bench_sqlite(results):
     shutil.rmtree(d, ignore_errors=True)
 
 
+def median_figure(values):
+    """The median of figures like "3806 (p50 3.8 ms, p99 9.1 ms)" or "0.28 / 0.43", number by number."""
+    import re
+    parsed = [re.split(r"(-?\d+(?:\.\d+)?)", v) for v in values]
+    if len({len(p) for p in parsed}) != 1 or len(parsed[0]) < 2:
+        return values[len(values) // 2]
+    out = []
+    for i, part in enumerate(parsed[0]):
+        if i % 2 == 0:
+            out.append(part)
+        else:
+            nums = sorted(float(p[i]) for p in parsed)
+            m = nums[len(nums) // 2]
+            decimals = len(part.split(".")[1]) if "." in part else 0
+            out.append(f"{m:.{decimals}f}")
+    return "".join(out)
+
+
 def main():
-    binary = sys.argv[1]
-    results = {}
-    bench_sqlite(results)
-    bench_etcd(results)
-    bench_edgectl(binary, results)
-    size = os.path.getsize(binary) / 1e6
-    results["edgectl stripped binary (MB)"] = f"{size:.1f}"
-    width = max(len(k) for k in results)
-    for k, v in results.items():
+    binaries = sys.argv[1:]
+    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+    runs = []
+    for r in range(rounds):
+        results = {}
+        bench_sqlite(results)
+        bench_etcd(results)
+        for i, binary in enumerate(binaries):
+            got = {}
+            bench_edgectl(binary, got)
+            got["edgectl stripped binary (MB)"] = f"{os.path.getsize(binary) / 1e6:.1f}"
+            label = "" if len(binaries) == 1 else f"[{i + 1}: {os.path.basename(binary)}] "
+            results.update({(label + k if k.startswith("edgectl") else k): v for k, v in got.items()})
+        runs.append(results)
+        if rounds > 1:
+            print(f"round {r + 1}: " + json.dumps(results), flush=True)
+    keys = list(runs[0])
+    merged = {k: median_figure([run[k] for run in runs if k in run]) for k in keys}
+    if rounds > 1:
+        print(f"medians of {rounds} rounds" + (f", servers pinned to CPU {PIN}" if PIN else ""))
+    width = max(len(k) for k in merged)
+    for k, v in merged.items():
         print(f"{k.ljust(width)}  {v}")
-    json.dump(results, open(os.environ.get("BENCH_OUT", "/tmp/edgectl-bench.json"), "w"), indent=1)
+    json.dump({"medians": merged, "rounds": runs}, open(os.environ.get("BENCH_OUT", "/tmp/edgectl-bench.json"), "w"), indent=1)
 
 
 if __name__ == "__main__":

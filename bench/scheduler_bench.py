@@ -10,18 +10,24 @@
 2. End to end: a 10,000-replica Deployment on 1,000 hollow nodes
    (`edgectl hollow-nodes`, which also reports every pod Running and renews
    1,000 leases); time until the Deployment reports all replicas available,
-   and the server's RSS at the end.
+   the server's RSS at the end and 60 s (BENCH_SETTLE) later.
+
+Usage: scheduler_bench.py EDGECTL [EDGECTL ...]: with several binaries each
+case runs them in turn, BENCH_ROUNDS times (default 1), and reports every run
+and the medians. BENCH_CASES=basic or e2e runs one part only; BENCH_QUICK=1
+leaves out the largest cases; BENCH_PIN=0 pins the server to CPU 0.
 """
 import json
 import multiprocessing as mp
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from api_bench import APIConn, rss_mb, start_server, watch_events  # noqa: E402
+from api_bench import SETTLE, APIConn, rss_mb, start_server, watch_events  # noqa: E402
 
 CLIENTS = 16
 
@@ -117,7 +123,7 @@ def renew_leases(kubeconfig, nodes, stop):
 
 
 def scheduling_basic(binary, nodes, init_pods, measure_pods):
-    proc, kubeconfig, _ = start_server(binary)
+    proc, kubeconfig, d = start_server(binary)
     stop = threading.Event()
     try:
         c = APIConn(kubeconfig)
@@ -143,6 +149,7 @@ def scheduling_basic(binary, nodes, init_pods, measure_pods):
         stop.set()
         proc.terminate()
         proc.wait()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def deployment_e2e(binary, nodes=1000, replicas=10000):
@@ -172,26 +179,57 @@ def deployment_e2e(binary, nodes=1000, replicas=10000):
                 break
             time.sleep(1)
         elapsed = time.perf_counter() - t0
-        return elapsed, available, rss_mb(proc.pid), rss_mb(hollow.pid)
+        rss, hollow_rss = rss_mb(proc.pid), rss_mb(hollow.pid)
+        time.sleep(SETTLE)
+        return elapsed, available, rss, hollow_rss, rss_mb(proc.pid)
     finally:
         hollow.terminate()
         hollow.wait()
         proc.terminate()
         proc.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
 
 
 def main():
-    binary = sys.argv[1]
+    binaries = sys.argv[1:]
     quick = os.environ.get("BENCH_QUICK") == "1"
+    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+    only = os.environ.get("BENCH_CASES")
+    name = {b: (f"[{i + 1}: {os.path.basename(b)}] " if len(binaries) > 1 else "") for i, b in enumerate(binaries)}
     cases = [(100, 1000, 1000), (1000, 1000, 1000)] + ([] if quick else [(1000, 1000, 10000)])
-    print("SchedulingBasic (nodes, placed first, measured): scheduled/s | created/s by 16 clients | server RSS")
-    for nodes, init, measure in cases:
-        sched, created, rss = scheduling_basic(binary, nodes, init, measure)
-        print(f"  {nodes} nodes, {init} + {measure} pods: {sched:,.0f} pods/s | {created:,.0f} creates/s | {rss:.0f} MB")
-    if not quick:
-        elapsed, available, rss, hollow_rss = deployment_e2e(binary)
-        print(f"10,000-replica Deployment on 1,000 hollow nodes: {available} available after {elapsed:.1f} s; "
-              f"server RSS {rss:.0f} MB, hollow-nodes process RSS {hollow_rss:.0f} MB")
+    if only != "e2e":
+        print("SchedulingBasic (nodes, placed first, measured): scheduled/s | created/s by 16 clients | server RSS", flush=True)
+        for nodes, init, measure in cases:
+            got = {b: [] for b in binaries}
+            for _ in range(rounds):
+                for b in binaries:
+                    got[b].append(scheduling_basic(b, nodes, init, measure))
+                    sched, created, rss = got[b][-1]
+                    print(f"  {name[b]}{nodes} nodes, {init} + {measure} pods: {sched:,.0f} pods/s | {created:,.0f} creates/s | {rss:.0f} MB",
+                          flush=True)
+            if rounds > 1:
+                for b in binaries:
+                    m = [median([r[i] for r in got[b]]) for i in range(3)]
+                    print(f"  median {name[b]}{nodes} nodes: {m[0]:,.0f} pods/s | {m[1]:,.0f} creates/s | {m[2]:.0f} MB", flush=True)
+    if not quick and only != "basic":
+        got = {b: [] for b in binaries}
+        for _ in range(rounds):
+            for b in binaries:
+                got[b].append(deployment_e2e(b))
+                elapsed, available, rss, hollow_rss, settled = got[b][-1]
+                print(f"{name[b]}10,000-replica Deployment on 1,000 hollow nodes: {available} available after {elapsed:.1f} s; "
+                      f"server RSS {rss:.0f} MB ({settled:.0f} MB {SETTLE:.0f} s later), hollow-nodes process RSS {hollow_rss:.0f} MB",
+                      flush=True)
+        if rounds > 1:
+            for b in binaries:
+                m = [median([r[i] for r in got[b]]) for i in range(5)]
+                print(f"median {name[b]}: available after {m[0]:.1f} s; server RSS {m[2]:.0f} MB ({m[4]:.0f} MB later), "
+                      f"hollow-nodes RSS {m[3]:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,15 @@ public struct JSONObject: Sendable, Sequence {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// From keys known to be distinct (an existing object's, possibly shared
+    /// with other objects) and their values, position by position.
+    public init(uniqueKeys: [String], values: [JSON]) {
+        precondition(uniqueKeys.count == values.count, "one value per key")
+        keys = uniqueKeys
+        self.values = values
+        if keys.count > Self.indexThreshold { buildIndex() }
+    }
+
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 

@@ -26,6 +26,26 @@ enum Rendering {
         }
     }
 
+    /// The body of `list(page, strategy, .object)` (with its closing newline)
+    /// from items already encoded: the envelope is serialized as usual, with
+    /// empty items, and the items go between its brackets.
+    static func listBody(_ page: consuming EncodedListPage, _ r: ResourceInfo) -> [UInt8] {
+        var meta: JSON = ["resourceVersion": .string(String(page.revision))]
+        if let c = page.continueToken { meta["continue"] = .string(c) }
+        let envelope: JSON = ["kind": .string(r.listKind), "apiVersion": .string(r.apiVersion), "metadata": meta, "items": []]
+        var head: [UInt8] = []
+        JSONSerializer.write(envelope, to: &head)
+        // The envelope ends with its empty items and the closing brace: `[]}`.
+        head.removeLast(2)
+        // The items' buffer becomes the body (a large list is not copied into a second one).
+        var out = page.joinedItems
+        page.joinedItems = []
+        out.reserveCapacity(out.count + head.count + 3)
+        out.insert(contentsOf: head, at: 0)
+        out.append(contentsOf: Array("]}\n".utf8))
+        return out
+    }
+
     static func partialMetadata(_ obj: JSON) -> JSON {
         ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj["metadata"] ?? [:]]
     }

@@ -42,6 +42,11 @@ struct ResourceHandler {
             return try await get(shape)
         case "list":
             let opts = try ListOptions(query: request.query, strategy: strategy)
+            if shape == .object {
+                // The objects as stored: no need to build each one (Rendering.listBody).
+                let page = try await store.listEncoded(r, namespace: info.namespace, options: opts)
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Rendering.listBody(page, r)))
+            }
             let page = try await store.list(r, namespace: info.namespace, options: opts)
             return .json(200, Rendering.list(page, strategy, shape))
         case "watch":

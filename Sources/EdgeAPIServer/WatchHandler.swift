@@ -124,6 +124,12 @@ struct WatchHandler: Sendable {
 
     /// Store event → API watch event bytes, or nil when this watcher should not see it.
     func translate(_ ev: WatchEvent) throws -> [UInt8]? {
+        if options.labelSelector == nil && options.fieldSelector == nil, let bytes = try translateStored(ev) { return bytes }
+        return try translateParsed(ev)
+    }
+
+    /// `translate` by building the object: selectors look inside it, Tables are made from it.
+    func translateParsed(_ ev: WatchEvent) throws -> [UInt8]? {
         switch ev.type {
         case .delete:
             let obj = try ObjectCodec.decode(ev.kv)
@@ -140,6 +146,35 @@ struct WatchHandler: Sendable {
             default: return nil
             }
         }
+    }
+
+    /// The event without building the object, for a watcher without selectors
+    /// (every event is for it) that wants objects or their metadata: the stored
+    /// bytes with the resourceVersion spliced in (ObjectCodec.appendEncoded),
+    /// the same bytes `encode` gives: objects the resource's storage conversion
+    /// would change are converted and encoded there. Tables still build the object (nil).
+    func translateStored(_ ev: WatchEvent) throws -> [UInt8]? {
+        let type: String
+        switch ev.type {
+        case .delete: type = "DELETED"
+        case .put: type = ev.isCreate || ev.prevKV == nil ? "ADDED" : "MODIFIED"
+        }
+        var out = Array(#"{"type":""#.utf8)
+        out.reserveCapacity(ev.kv.value.count + 96)
+        out += Array(type.utf8)
+        out += Array(#"","object":"#.utf8)
+        switch shape {
+        case .object:
+            try ObjectCodec.appendEncoded(ev.kv, readThrough: strategy, to: &out)
+        case .metadata:
+            out += Array(#"{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":"#.utf8)
+            try ObjectCodec.appendEncodedMetadata(ev.kv, readThrough: strategy, to: &out)
+            out.append(UInt8(ascii: "}"))
+        case .table:
+            return nil
+        }
+        out += Array("}\n".utf8)
+        return out
     }
 
     func encode(_ type: String, _ stored: JSON) -> [UInt8] {

@@ -51,8 +51,14 @@ public struct APIClient: Sendable {
         return out
     }
 
-    func call(_ method: String, _ uri: String, body: JSON? = nil, contentType: String = "application/json") async throws -> JSON {
+    /// What a metadata-only list or watch asks for: PartialObjectMetadata, as upstream's metadata client.
+    public static let metadataListAccept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+    public static let metadataAccept = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+
+    func call(_ method: String, _ uri: String, body: JSON? = nil, contentType: String = "application/json",
+              accept: String? = nil) async throws -> JSON {
         var headers = baseHeaders
+        if let accept { headers["accept"] = accept }
         if body != nil { headers["content-type"] = contentType }
         let resp = try await transport.send(ClientRequest(method: method, uri: uri, headers: headers,
                                                           body: body.map { JSONSerializer.serialize($0) } ?? []))
@@ -86,16 +92,17 @@ public struct APIClient: Sendable {
         public var resourceVersion: String
     }
 
-    /// Lists every page (the server pages at `pageSize`).
+    /// Lists every page (the server pages at `pageSize`). `metadataOnly` asks for
+    /// PartialObjectMetadata items (kind, apiVersion and metadata only).
     public func list(_ r: ResourceInfo, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
-                     pageSize: Int = 500) async throws -> ListResult {
+                     pageSize: Int = 500, metadataOnly: Bool = false) async throws -> ListResult {
         var items: [JSON] = []
         var token: String?
         var rv = ""
         repeat {
             let q = Self.query([("labelSelector", labelSelector), ("fieldSelector", fieldSelector),
                                 ("limit", String(pageSize)), ("continue", token)])
-            let page = try await call("GET", Self.path(r, namespace: namespace) + q)
+            let page = try await call("GET", Self.path(r, namespace: namespace) + q, accept: metadataOnly ? Self.metadataListAccept : nil)
             items += page["items"]?.array ?? []
             rv = page[path: ["metadata", "resourceVersion"]]?.string ?? rv
             token = page[path: ["metadata", "continue"]]?.string.flatMap { $0.isEmpty ? nil : $0 }
@@ -144,14 +151,18 @@ public struct APIClient: Sendable {
     }
 
     /// Watch events after `resourceVersion`; the stream ends when the server
-    /// closes it, or throws APIError 410 when the version is too old.
+    /// closes it, or throws APIError 410 when the version is too old. `metadataOnly`
+    /// asks for PartialObjectMetadata objects.
     public func watch(_ r: ResourceInfo, namespace: String? = nil, resourceVersion: String, labelSelector: String? = nil,
-                      fieldSelector: String? = nil, timeoutSeconds: Int? = nil) async throws -> AsyncThrowingStream<Event, Error> {
+                      fieldSelector: String? = nil, timeoutSeconds: Int? = nil,
+                      metadataOnly: Bool = false) async throws -> AsyncThrowingStream<Event, Error> {
         let q = Self.query([("watch", "true"), ("resourceVersion", resourceVersion), ("allowWatchBookmarks", "true"),
                             ("labelSelector", labelSelector), ("fieldSelector", fieldSelector),
                             ("timeoutSeconds", timeoutSeconds.map(String.init))])
+        var headers = baseHeaders
+        if metadataOnly { headers["accept"] = Self.metadataAccept }
         let (status, chunks) = try await transport.stream(ClientRequest(method: "GET", uri: Self.path(r, namespace: namespace) + q,
-                                                                        headers: baseHeaders))
+                                                                        headers: headers))
         if status >= 300 {
             var body: [UInt8] = []
             for try await c in chunks { body += c }

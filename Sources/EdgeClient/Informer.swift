@@ -4,7 +4,20 @@ import Synchronization
 /// A local cache of one resource kept current by list + watch, calling
 /// handlers on every change. Handlers should only enqueue keys; readers get
 /// copies (JSON is a value type), so the cache is never mutated by accident.
+///
+/// What it keeps is kept small: objects are interned as they arrive (equal
+/// parts of different objects share storage, see JSONInterner), a
+/// metadata-only informer holds PartialObjectMetadata instead of whole
+/// objects, and named indexes answer the lookups controllers make (by
+/// namespace, owner, node) without scanning the cache.
 public final class Informer: Sendable {
+    public enum Mode: Sendable, Equatable {
+        /// Whole objects.
+        case full
+        /// PartialObjectMetadata: kind, apiVersion and metadata only.
+        case metadata
+    }
+
     public let resource: ResourceInfo
     let client: APIClient
     let namespace: String?
@@ -13,10 +26,22 @@ public final class Informer: Sendable {
 
     struct State {
         var objects: [String: JSON] = [:]
+        var indexes: [IndexTable] = []
+        var mode: Mode
+        /// Which objects are kept in the cache: those any filter keeps (nil: all).
+        var filters: [InformerFilter]?
         var synced = false
         var handlers: [Handler] = []
         var syncWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
+
+        /// Asking an index that was never added is a programming error.
+        func table(_ name: String, _ r: ResourceInfo) -> IndexTable {
+            guard let t = indexes.first(where: { $0.index.name == name }) else {
+                preconditionFailure("informer for \(r.plural) has no index \(name)")
+            }
+            return t
+        }
     }
 
     public struct Handler: Sendable {
@@ -37,15 +62,18 @@ public final class Informer: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Only the run loop interns (one event at a time); its own lock keeps readers of the cache from waiting on it.
+    private let interner = Mutex(JSONInterner())
 
     public init(client: APIClient, resource: ResourceInfo, namespace: String? = nil, labelSelector: String? = nil,
-                fieldSelector: String? = nil) {
+                fieldSelector: String? = nil, mode: Mode = .full, keeping filter: InformerFilter? = nil) {
         self.client = client
         self.resource = resource
         self.namespace = namespace
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
+        self.state = Mutex(State(mode: mode, filters: filter.map { [$0] }))
     }
 
     /// `namespace/name` (or `name` for cluster-scoped objects): the work queue key.
@@ -60,13 +88,84 @@ public final class Informer: Sendable {
         return parts.count == 2 ? (parts[0], parts[1]) : (nil, key)
     }
 
-    public func addHandler(_ h: Handler) { state.withLock { $0.handlers.append(h) } }
+    public var mode: Mode { state.withLock { $0.mode } }
+
+    /// Makes the cache hold at least what another reader needs: whole objects
+    /// rather than metadata, and the objects `filter` keeps besides those kept
+    /// already (nil: all). True if the cache must be listed again to hold them;
+    /// a running informer does so when restarted (SharedInformerFactory does that).
+    @discardableResult
+    func widen(to mode: Mode, keeping filter: InformerFilter?) -> Bool {
+        state.withLock { s in
+            var changed = false
+            if mode == .full && s.mode == .metadata {
+                s.mode = .full
+                changed = true
+            }
+            if let current = s.filters {
+                if let filter {
+                    if !current.contains(where: { $0.name == filter.name }) {
+                        s.filters = current + [filter]
+                        changed = true
+                    }
+                } else {
+                    s.filters = nil
+                    changed = true
+                }
+            }
+            return changed
+        }
+    }
+
+    /// Registers a handler. Once the cache has synced, the handler is first told
+    /// of every object already cached (as additions), as client-go does, so a
+    /// component that joins a running informer misses nothing.
+    public func addHandler(_ h: Handler) {
+        let existing = state.withLock { s -> [JSON] in
+            s.handlers.append(h)
+            return s.synced ? Array(s.objects.values) : []
+        }
+        for o in existing { h.added(o) }
+    }
+
+    /// Adds a named index (idempotent by name) and files the cached objects under it.
+    public func addIndex(_ index: InformerIndex) {
+        state.withLock { s in
+            guard !s.indexes.contains(where: { $0.index.name == index.name }) else { return }
+            var table = IndexTable(index)
+            for (k, o) in s.objects { table.insert(k, o) }
+            s.indexes.append(table)
+        }
+    }
 
     public func get(_ key: String) -> JSON? { state.withLock { $0.objects[key] } }
 
     public func list() -> [JSON] { state.withLock { Array($0.objects.values) } }
 
     public func list(where predicate: (JSON) -> Bool) -> [JSON] { state.withLock { $0.objects.values.filter(predicate) } }
+
+    /// Objects filed under `value` in the named index (added with `addIndex`), in no
+    /// particular order. Asking an index that was never added is a programming error.
+    public func byIndex(_ name: String, _ value: String) -> [JSON] {
+        state.withLock { s in
+            (s.table(name, resource).keysByValue[value] ?? []).compactMap { s.objects[$0] }
+        }
+    }
+
+    /// `byIndex` after adding the index if needed.
+    public func byIndex(_ index: InformerIndex, _ value: String) -> [JSON] {
+        addIndex(index)
+        return byIndex(index.name, value)
+    }
+
+    /// Keys of the objects filed under `value` in the named index.
+    public func indexedKeys(_ name: String, _ value: String) -> [String] {
+        state.withLock { s in
+            Array(s.table(name, resource).keysByValue[value] ?? [])
+        }
+    }
+
+    public var count: Int { state.withLock { $0.objects.count } }
 
     public var hasSynced: Bool { state.withLock { $0.synced } }
 
@@ -96,14 +195,16 @@ public final class Informer: Sendable {
         var backoff: Duration = .milliseconds(200)
         while !Task.isCancelled {
             do {
-                let list = try await client.list(resource, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
+                let metadataOnly = mode == .metadata
+                let list = try await client.list(resource, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                                                 metadataOnly: metadataOnly)
                 replace(list.items)
                 var rv = list.resourceVersion
                 backoff = .milliseconds(200)
                 while !Task.isCancelled {
                     let events = try await client.watch(resource, namespace: namespace, resourceVersion: rv,
                                                         labelSelector: labelSelector, fieldSelector: fieldSelector,
-                                                        timeoutSeconds: 300 + Int.random(in: 0..<300))
+                                                        timeoutSeconds: 300 + Int.random(in: 0..<300), metadataOnly: metadataOnly)
                     for try await ev in events {
                         if let v = ev.object[path: ["metadata", "resourceVersion"]]?.string { rv = v }
                         apply(ev)
@@ -118,40 +219,71 @@ public final class Informer: Sendable {
         }
     }
 
+    static func keeps(_ filters: [InformerFilter]?, _ o: JSON) -> Bool {
+        guard let filters else { return true }
+        return filters.contains { $0.keeps(o) }
+    }
+
+    func intern(_ obj: JSON) -> JSON { interner.withLock { $0.intern(obj) } }
+
     func replace(_ items: [JSON]) {
+        let filters = state.withLock { $0.filters }
         var fresh: [String: JSON] = [:]
-        for o in items { fresh[Self.key(o)] = o }
-        let (handlers, old, waiters) = state.withLock { s -> ([Handler], [String: JSON], [CheckedContinuation<Void, Never>]) in
+        var dropped: [JSON] = []
+        fresh.reserveCapacity(items.count)
+        for o in items {
+            if Self.keeps(filters, o) { fresh[Self.key(o)] = intern(o) } else { dropped.append(o) }
+        }
+        let (handlers, old, waiters) = state.withLock { s -> ([Handler], [String: JSON], [Int: CheckedContinuation<Void, Never>]) in
             let old = s.objects
             s.objects = fresh
+            for i in s.indexes.indices {
+                var table = IndexTable(s.indexes[i].index)
+                for (k, o) in fresh { table.insert(k, o) }
+                s.indexes[i] = table
+            }
             s.synced = true
             defer { s.syncWaiters = [:] }
-            return (s.handlers, old, Array(s.syncWaiters.values))
+            return (s.handlers, old, s.syncWaiters)
         }
         for (k, o) in fresh {
             if let prev = old[k] {
-                if prev != o { handlers.forEach { $0.updated(prev, o) } }
+                if !JSON.identical(prev, o) { handlers.forEach { $0.updated(prev, o) } }
             } else {
                 handlers.forEach { $0.added(o) }
             }
         }
-        for (k, o) in old where fresh[k] == nil { handlers.forEach { $0.deleted(o) } }
-        waiters.forEach { $0.resume() }
+        // Objects not kept are still announced: handlers decide what matters to them.
+        var stillThere = Set<String>()
+        for o in dropped {
+            let k = Self.key(o)
+            stillThere.insert(k)
+            if let prev = old[k] { handlers.forEach { $0.updated(prev, o) } } else { handlers.forEach { $0.added(o) } }
+        }
+        for (k, o) in old where fresh[k] == nil && !stillThere.contains(k) { handlers.forEach { $0.deleted(o) } }
+        waiters.values.forEach { $0.resume() }
     }
 
     func apply(_ ev: APIClient.Event) {
         let key = Self.key(ev.object)
         switch ev.type {
         case "ADDED", "MODIFIED":
+            let kept = Self.keeps(state.withLock { $0.filters }, ev.object)
+            let obj = kept ? intern(ev.object) : ev.object
             let (handlers, old) = state.withLock { s -> ([Handler], JSON?) in
-                let old = s.objects[key]
-                s.objects[key] = ev.object
+                let old = kept ? s.objects.updateValue(obj, forKey: key) : s.objects.removeValue(forKey: key)
+                for i in s.indexes.indices {
+                    if let old { s.indexes[i].remove(key, old) }
+                    if kept { s.indexes[i].insert(key, obj) }
+                }
                 return (s.handlers, old)
             }
-            if let old { handlers.forEach { $0.updated(old, ev.object) } } else { handlers.forEach { $0.added(ev.object) } }
+            if let old { handlers.forEach { $0.updated(old, obj) } } else { handlers.forEach { $0.added(obj) } }
         case "DELETED":
             let handlers = state.withLock { s -> [Handler] in
-                s.objects[key] = nil
+                if let old = s.objects.removeValue(forKey: key) {
+                    for i in s.indexes.indices { s.indexes[i].remove(key, old) }
+                }
                 return s.handlers
             }
             handlers.forEach { $0.deleted(ev.object) }

@@ -6,17 +6,23 @@ import EdgeClient
 public struct BootstrapTokenCleaner: Controller {
     public let name = "tokencleaner"
     static let secrets = BuiltinResources.secrets
+    /// Only join tokens are read, so only they are cached (upstream's tokencleaner filters the same way).
+    static let tokenSelector = "type=" + BootstrapToken.secretType
+
+    static func tokens(_ ctx: ControllerContext) -> Informer {
+        ctx.informers.informer(secrets, namespace: BootstrapToken.namespace, fieldSelector: tokenSelector)
+    }
 
     public init() {}
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
-        ctx.informers.informer(Self.secrets).addHandler(.any { s in
+        Self.tokens(ctx).addHandler(.any { s in
             if s["type"]?.string == BootstrapToken.secretType { queue.add(Informer.key(s)) }
         })
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
-        guard let secret = ctx.informers.informer(Self.secrets).get(key), secret["type"]?.string == BootstrapToken.secretType,
+        guard let secret = Self.tokens(ctx).get(key), secret["type"]?.string == BootstrapToken.secretType,
               let exp = BootstrapToken.expiration(secret) else { return }
         let left = exp.seconds - ctx.clock.now().seconds
         if left > 0 { throw RequeueAfter(.seconds(left)) }

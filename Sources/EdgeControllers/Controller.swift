@@ -20,11 +20,11 @@ extension Controller {
 /// What controllers share: the API client, the informer caches, an event recorder.
 public struct ControllerContext: Sendable {
     public let client: APIClient
-    public let informers: SharedInformers
+    public let informers: SharedInformerFactory
     public let events: EventRecorder
     public let clock: any ControllerClock
 
-    public init(client: APIClient, informers: SharedInformers, component: String = "controller-manager",
+    public init(client: APIClient, informers: SharedInformerFactory, component: String = "controller-manager",
                 clock: any ControllerClock = SystemControllerClock()) {
         self.client = client
         self.informers = informers

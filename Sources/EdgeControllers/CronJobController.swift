@@ -39,7 +39,7 @@ public struct CronJobController: Controller {
         let now = ctx.clock.now()
         guard let schedule = try? CronSchedule(cj[path: ["spec", "schedule"]]?.string ?? "") else { return }
         let uid = cj[path: ["metadata", "uid"]]?.string
-        var owned = ctx.informers.informer(Self.jobs).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
+        var owned = ctx.informers.informer(Self.jobs).owned(by: uid ?? "", namespace: ns)
         // Jobs status.active names that the job cache has not shown yet (the controller created
         // them a moment ago and the watch lags: a slow server) are asked for, as upstream does,
         // so Forbid and Replace see them and no second job starts.

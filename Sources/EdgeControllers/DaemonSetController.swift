@@ -105,7 +105,7 @@ public struct DaemonSetController: Controller {
         let template = ds[path: ["spec", "template"]]
         let hash = DeploymentMath.templateHash(template)
         let nodes = ctx.informers.informer(Self.nodes).list()
-        let owned = ctx.informers.informer(Self.pods).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
+        let owned = ctx.informers.informer(Self.pods).owned(by: uid ?? "", namespace: ns)
         var byNode: [String: [JSON]] = [:]
         for p in owned where PodHelpers.isActive(p) { if let n = Self.targetNode(p) { byNode[n, default: []].append(p) } }
 

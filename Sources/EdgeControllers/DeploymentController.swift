@@ -24,16 +24,14 @@ public struct DeploymentController: Controller {
                 if ref["kind"]?.string == "Deployment", let n = ref["name"]?.string { queue.add(ns + "/" + n) }
                 return
             }
-            for d in dInformer.list(where: { $0[path: ["metadata", "namespace"]]?.string == ns
-                && LabelSelectorMatcher.matches($0[path: ["spec", "selector"]], PodHelpers.labels(rs)) }) {
+            for d in dInformer.byIndex(.namespace, ns) where LabelSelectorMatcher.matches(d[path: ["spec", "selector"]], PodHelpers.labels(rs)) {
                 queue.add(Informer.key(d))
             }
         })
         // Recreate waits for old pods to be gone: pod deletions wake it.
         ctx.informers.informer(Self.pods).addHandler(Informer.Handler(added: { _ in }, updated: { _, _ in }, deleted: { pod in
             let ns = pod[path: ["metadata", "namespace"]]?.string ?? ""
-            for d in dInformer.list(where: { $0[path: ["metadata", "namespace"]]?.string == ns
-                && $0[path: ["spec", "strategy", "type"]]?.string == "Recreate" }) {
+            for d in dInformer.byIndex(.namespace, ns) where d[path: ["spec", "strategy", "type"]]?.string == "Recreate" {
                 queue.add(Informer.key(d))
             }
         }))
@@ -92,7 +90,7 @@ public struct DeploymentController: Controller {
     func ownedReplicaSets(_ d: JSON, ns: String, _ ctx: ControllerContext) async throws -> [JSON] {
         let uid = d[path: ["metadata", "uid"]]?.string ?? ""
         var out: [JSON] = []
-        for rs in ctx.informers.informer(Self.replicaSets).list(where: { $0[path: ["metadata", "namespace"]]?.string == ns }) {
+        for rs in ctx.informers.informer(Self.replicaSets).byIndex(.namespace, ns) {
             if let ref = PodHelpers.controllerRef(rs) {
                 if ref["uid"]?.string == uid { out.append(rs) }
             } else if LabelSelectorMatcher.matches(d[path: ["spec", "selector"]], PodHelpers.labels(rs)) {
@@ -201,10 +199,8 @@ public struct DeploymentController: Controller {
     func recreate(_ d: JSON, newRS: JSON, olds: [JSON], replicas: Int, ns: String, _ ctx: ControllerContext) async throws {
         for rs in olds where Self.specReplicas(rs) > 0 { try await scale(rs, to: 0, d, ctx) }
         let oldUIDs = Set(olds.compactMap { $0[path: ["metadata", "uid"]]?.string })
-        let oldPodsLeft = ctx.informers.informer(Self.pods).list { p in
-            p[path: ["metadata", "namespace"]]?.string == ns && !PodHelpers.isTerminal(p)
-                && oldUIDs.contains(PodHelpers.controllerRef(p)?["uid"]?.string ?? "")
-        }
+        let pods = ctx.informers.informer(Self.pods)
+        let oldPodsLeft = oldUIDs.flatMap { pods.owned(by: $0, namespace: ns) }.filter { !PodHelpers.isTerminal($0) }
         if !oldPodsLeft.isEmpty { return } // a pod deletion wakes us
         try await scale(newRS, to: replicas, d, ctx)
     }

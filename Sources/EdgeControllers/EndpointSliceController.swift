@@ -29,6 +29,9 @@ public struct EndpointSliceController: Controller {
             deleted: { s in if let k = Self.serviceKey(s) { queue.add(k) } }))
     }
 
+    /// Managed slices by their service's key.
+    static let byService = InformerIndex(name: "managedSliceService") { serviceKey($0).map { [$0] } ?? [] }
+
     /// The service a slice belongs to, for slices this controller manages (users may label their own).
     static func serviceKey(_ slice: JSON) -> String? {
         guard slice[path: ["metadata", "labels", managedByLabel]]?.string == managedBy,
@@ -40,7 +43,7 @@ public struct EndpointSliceController: Controller {
         guard expectations.satisfied(key) else { return }  // the pending slice's add event queues us again
         let (nsOpt, _) = Informer.split(key)
         let ns = nsOpt ?? ""
-        var unused = ctx.informers.informer(Self.slices).list(where: { Self.serviceKey($0) == key })
+        var unused = ctx.informers.informer(Self.slices).byIndex(Self.byService, key)
             .sorted { Informer.key($0) < Informer.key($1) }
         guard let svc = ctx.informers.informer(ServiceSelection.services).get(key), ServiceSelection.selector(svc) != nil,
               svc[path: ["spec", "type"]]?.string != "ExternalName" else {

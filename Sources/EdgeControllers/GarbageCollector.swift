@@ -4,7 +4,11 @@ import EdgeClient
 /// Deletes objects whose owners are gone, and carries out foreground and
 /// orphan deletion of owners, over ownerReferences, as `kubectl delete
 /// --cascade=background|foreground|orphan` expects. Level-triggered: a key is
-/// one object; handlers enqueue the objects an event may concern.
+/// one object; handlers enqueue the objects an event may concern. It reads
+/// only metadata, so it asks for metadata-only informers (PartialObjectMetadata,
+/// as upstream's) that keep only the objects it acts on: kinds no other
+/// controller reads whole (ConfigMaps, Secrets) cost nothing for objects
+/// without owners, and owners' dependents come from an ownerUID index.
 public struct GarbageCollector: Controller {
     public let name = "garbagecollector"
     public var workers: Int { 2 }
@@ -26,6 +30,19 @@ public struct GarbageCollector: Controller {
     public init() { custom = CustomKinds() }
 
     static func key(_ r: ResourceInfo, _ obj: JSON) -> String { r.keyPrefix + "|" + Informer.key(obj) }
+
+    /// The objects the collector acts on: dependents (they have owners) and owners
+    /// being deleted in the foreground or orphaning. Owners are looked up in the
+    /// cache when another controller caches their kind whole, else through the API.
+    static let actsOn = InformerFilter(name: "garbagecollector") { o in
+        if !(o[path: ["metadata", "ownerReferences"]]?.array ?? []).isEmpty { return true }
+        return (o[path: ["metadata", "finalizers"]]?.array ?? []).contains { $0.string == "orphan" || $0.string == "foregroundDeletion" }
+    }
+
+    /// The metadata of `r`'s objects the collector acts on, from the shared informers.
+    static func cache(_ r: ResourceInfo, _ ctx: ControllerContext) -> Informer {
+        ctx.informers.metadataInformer(r, keeping: actsOn)
+    }
 
     /// Built-in kinds and the custom resources defined now.
     var kinds: [ResourceInfo] { Self.kinds + custom.all }
@@ -55,7 +72,8 @@ public struct GarbageCollector: Controller {
     }
 
     func follow(_ r: ResourceInfo, _ ctx: ControllerContext, _ queue: WorkQueue) {
-        let informer = ctx.informers.informer(r)
+        let informer = Self.cache(r, ctx)
+        informer.addIndex(.ownerUID)
         informer.addHandler(Informer.Handler(
             added: { o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
             updated: { _, o in if Self.interesting(o) { queue.add(Self.key(r, o)) } },
@@ -75,7 +93,7 @@ public struct GarbageCollector: Controller {
     func dependents(of uid: String, _ ctx: ControllerContext) -> [(ResourceInfo, JSON)] {
         var out: [(ResourceInfo, JSON)] = []
         for r in kinds {
-            for o in ctx.informers.informer(r).list(where: { ($0[path: ["metadata", "ownerReferences"]]?.array ?? []).contains { $0["uid"]?.string == uid } }) {
+            for o in Self.cache(r, ctx).byIndex(.ownerUID, uid) {
                 out.append((r, o))
             }
         }
@@ -85,7 +103,7 @@ public struct GarbageCollector: Controller {
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
         let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
         guard parts.count == 2, let r = kinds.first(where: { $0.keyPrefix == parts[0] }),
-              let obj = ctx.informers.informer(r).get(parts[1]) else { return }
+              let obj = Self.cache(r, ctx).get(parts[1]) else { return }
         let (ns, name) = Informer.split(parts[1])
         let uid = obj[path: ["metadata", "uid"]]?.string ?? ""
         let finalizers = (obj[path: ["metadata", "finalizers"]]?.array ?? []).compactMap(\.string)
@@ -135,7 +153,7 @@ public struct GarbageCollector: Controller {
         else { return true }
         let ns = r.namespaced ? namespace : nil
         let key = ns.map { "\($0)/\(name)" } ?? name
-        if kinds.contains(r), ctx.informers.informer(r).get(key)?[path: ["metadata", "uid"]] == ref["uid"] { return true }
+        if kinds.contains(r), Self.cache(r, ctx).get(key)?[path: ["metadata", "uid"]] == ref["uid"] { return true }
         let live = try await ctx.client.getIfExists(r, namespace: ns, name: name)
         return live?[path: ["metadata", "uid"]] == ref["uid"]
     }

@@ -124,9 +124,8 @@ public struct HorizontalPodAutoscalerController: Controller {
         }
         let targetUtilization = metric?[path: ["resource", "target", "averageUtilization"]]?.int ?? 80
         guard targetUtilization > 0 else { return nil } // validation refuses it; an old stored object may still hold it
-        let pods = ctx.informers.informer(Self.pods).list {
-            $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.isActive($0)
-                && LabelSelectorMatcher.matches(target.selector, $0[path: ["metadata", "labels"]]?.object ?? JSONObject())
+        let pods = ctx.informers.informer(Self.pods).byIndex(.namespace, ns).filter {
+            PodHelpers.isActive($0) && LabelSelectorMatcher.matches(target.selector, $0[path: ["metadata", "labels"]]?.object ?? JSONObject())
         }
         let names = pods.compactMap { $0[path: ["metadata", "name"]]?.string }
         let usage = try await metrics.cpuUsage(namespace: ns, pods: names)

@@ -45,7 +45,7 @@ public struct JobController: Controller {
             return
         }
         let uid = job[path: ["metadata", "uid"]]?.string
-        let pods = ctx.informers.informer(Self.pods).list { $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid }
+        let pods = ctx.informers.informer(Self.pods).owned(by: uid ?? "", namespace: ns)
         let active = pods.filter(PodHelpers.isActive)
         // Counts read as int32 (what upstream's fields hold) whatever an old stored object says.
         let succeeded = max(job[path: ["status", "succeeded"]]?.clampedInt ?? 0, pods.filter { $0[path: ["status", "phase"]]?.string == "Succeeded" }.count)

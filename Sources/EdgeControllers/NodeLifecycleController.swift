@@ -97,7 +97,7 @@ public struct NodeLifecycleController: Controller {
         guard !taints.isEmpty else { return nil }
         let name = node[path: ["metadata", "name"]]?.string ?? ""
         var next: Int64?
-        for pod in ctx.informers.informer(Self.pods).list(where: { $0[path: ["spec", "nodeName"]]?.string == name && PodHelpers.isActive($0) }) {
+        for pod in ctx.informers.informer(Self.pods).byIndex(.nodeName, name) where PodHelpers.isActive(pod) {
             let tolerations = pod[path: ["spec", "tolerations"]]?.array ?? []
             var evictIn: Int64? = nil
             var keep = true

@@ -20,8 +20,8 @@ public struct PodGarbageCollector: Controller {
         let pods = ctx.informers.informer(Self.pods)
         pods.addHandler(Informer.Handler(added: { queue.add(Informer.key($0)) }, updated: { _, p in queue.add(Informer.key(p)) }, deleted: { _ in }))
         ctx.informers.informer(Self.nodes).addHandler(Informer.Handler(added: { _ in }, updated: { _, _ in }, deleted: { n in
-            let node = n[path: ["metadata", "name"]]?.string
-            for p in pods.list(where: { $0[path: ["spec", "nodeName"]]?.string == node }) { queue.add(Informer.key(p)) }
+            guard let node = n[path: ["metadata", "name"]]?.string else { return }
+            for p in pods.byIndex(.nodeName, node) { queue.add(Informer.key(p)) }
         }))
     }
 

@@ -56,8 +56,8 @@ public struct ReplicaSetController: Controller {
             return [ns + "/" + n]
         }
         let labels = PodHelpers.labels(pod)
-        return rsInformer.list { rs in
-            guard rs[path: ["metadata", "namespace"]]?.string == ns, let selector = kind.selector(rs) else { return false }
+        return rsInformer.byIndex(.namespace, ns).filter { rs in
+            guard let selector = kind.selector(rs) else { return false }
             return LabelSelectorMatcher.matches(selector, labels)
         }.map(Informer.key)
     }
@@ -71,13 +71,11 @@ public struct ReplicaSetController: Controller {
         let uid = rs[path: ["metadata", "uid"]]?.string ?? ""
         // An object with no selector selects nothing (validation refuses one; a stored one is left alone).
         let selector = kind.selector(rs)
-        let all = ctx.informers.informer(Self.pods).list { $0[path: ["metadata", "namespace"]]?.string == ns }
-        var owned: [JSON] = []
-        for pod in all {
-            if let ref = PodHelpers.controllerRef(pod) {
-                if ref["uid"]?.string == uid { owned.append(pod) }
-            } else if let selector, LabelSelectorMatcher.matches(selector, PodHelpers.labels(pod)), !PodHelpers.isBeingDeleted(pod),
-                      !PodHelpers.isBeingDeleted(rs) {
+        let pods = ctx.informers.informer(Self.pods)
+        var owned = pods.owned(by: uid, namespace: ns ?? "")
+        for pod in pods.byIndex(.orphanNamespace, ns ?? "") {
+            if let selector, LabelSelectorMatcher.matches(selector, PodHelpers.labels(pod)), !PodHelpers.isBeingDeleted(pod),
+               !PodHelpers.isBeingDeleted(rs) {
                 // Adopt an orphan that matches, as upstream's ControllerRefManager.
                 if let adopted = try? await ctx.client.mergePatch(Self.pods, namespace: ns, name: pod[path: ["metadata", "name"]]?.string ?? "",
                                                                   ["metadata": ["ownerReferences": [PodHelpers.ownerReference(to: rs)],

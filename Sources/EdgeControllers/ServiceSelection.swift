@@ -18,7 +18,7 @@ enum ServiceSelection {
             for pod in pods {
                 let ns = pod[path: ["metadata", "namespace"]]?.string
                 let labels = PodHelpers.labels(pod)
-                for svc in services.list(where: { $0[path: ["metadata", "namespace"]]?.string == ns }) where selects(svc, labels) {
+                for svc in services.byIndex(.namespace, ns ?? "") where selects(svc, labels) {
                     queue.add(Informer.key(svc))
                 }
             }
@@ -41,13 +41,13 @@ enum ServiceSelection {
     /// terminating ones only when asked (slices report them, Endpoints do not).
     static func backends(_ svc: JSON, _ ctx: ControllerContext, includeTerminating: Bool) -> [JSON] {
         let ns = svc[path: ["metadata", "namespace"]]?.string
-        return ctx.informers.informer(Self.pods).list(where: { p in
-            p[path: ["metadata", "namespace"]]?.string == ns && selects(svc, PodHelpers.labels(p))
+        return ctx.informers.informer(Self.pods).byIndex(.namespace, ns ?? "").filter { p in
+            selects(svc, PodHelpers.labels(p))
                 && !(p[path: ["status", "podIP"]]?.string ?? "").isEmpty
                 && !(p[path: ["spec", "nodeName"]]?.string ?? "").isEmpty
                 && !PodHelpers.isTerminal(p)
                 && (includeTerminating || !PodHelpers.isBeingDeleted(p))
-        }).sorted { Informer.key($0) < Informer.key($1) }  // stable order, so unchanged content compares equal
+        }.sorted { Informer.key($0) < Informer.key($1) }  // stable order, so unchanged content compares equal
     }
 
     /// Backends grouped by the ports they resolve to, in first-seen order: pods

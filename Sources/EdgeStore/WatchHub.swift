@@ -2,6 +2,9 @@ import Synchronization
 
 /// Fans committed events out to watchers in revision order, with a ring of
 /// recent events so a watcher starting slightly in the past needs no query.
+/// The ring is bounded by events and by bytes (values are whole stored
+/// objects): on a small board it must not hold megabytes of objects that
+/// every client already has; older history comes from the database.
 /// A watcher that falls too far behind is ended with `watcherTooSlow` rather
 /// than buffering without bound; its client re-lists, as with Kubernetes.
 final class WatchHub: Sendable {
@@ -16,19 +19,23 @@ final class WatchHub: Sendable {
     struct State {
         var watchers: [Int: Watcher] = [:]
         var nextID = 0
+        /// Oldest first, from `ringHead` on; the slots before it are dropped lazily.
         var ring: [WatchEvent] = []
-        var ringStart = 0
+        var ringHead = 0
+        var ringBytes = 0
         /// Newest revision published.
         var published: Int64 = 0
         var closed = false
     }
 
     let ringSize: Int
+    let ringByteLimit: Int
     let perWatcherBuffer: Int
     private let state = Mutex(State())
 
-    init(currentRevision: Int64, ringSize: Int = 2048, perWatcherBuffer: Int = 10_000) {
+    init(currentRevision: Int64, ringSize: Int = 2048, ringByteLimit: Int = 1 << 20, perWatcherBuffer: Int = 10_000) {
         self.ringSize = ringSize
+        self.ringByteLimit = ringByteLimit
         self.perWatcherBuffer = perWatcherBuffer
         state.withLock { $0.published = currentRevision }
     }
@@ -36,19 +43,28 @@ final class WatchHub: Sendable {
     /// Called by the single writer after each commit, in revision order.
     func publish(_ events: [WatchEvent]) {
         guard !events.isEmpty else { return }
+        // Copies sized to their content: the serializer's buffers carry up to twice their size in capacity.
+        let kept = events.map(Self.compacted)
         // A stream's finish() runs its onTermination (which locks `state` to remove the watcher) at once:
         // watchers that fell behind are finished after the lock is released.
         let tooSlow = state.withLock { s -> [AsyncThrowingStream<WatchEvent, Error>.Continuation] in
-            for e in events {
-                if s.ring.count < ringSize { s.ring.append(e) } else {
-                    s.ring[s.ringStart] = e
-                    s.ringStart = (s.ringStart + 1) % ringSize
-                }
+            for e in kept {
+                s.ring.append(e)
+                s.ringBytes += Self.size(e)
+            }
+            while s.ring.count - s.ringHead > 1 && (s.ring.count - s.ringHead > ringSize || s.ringBytes > ringByteLimit) {
+                s.ringBytes -= Self.size(s.ring[s.ringHead])
+                s.ring[s.ringHead] = Self.dropped  // its value is freed now, not when the slots are reclaimed
+                s.ringHead += 1
+            }
+            if s.ringHead >= 64 && s.ringHead * 2 >= s.ring.count {
+                s.ring.removeFirst(s.ringHead)
+                s.ringHead = 0
             }
             s.published = events.last!.kv.modRevision
             var ended: [Int] = []
             for (id, var w) in s.watchers {
-                for e in events where e.kv.key.hasPrefix(w.prefix) {
+                for e in kept where e.kv.key.hasPrefix(w.prefix) {
                     if w.pending != nil { w.pending!.append(e); continue }
                     if e.kv.modRevision <= w.lastSent { continue }
                     if case .dropped = w.continuation.yield(e) {
@@ -67,11 +83,39 @@ final class WatchHub: Sendable {
     }
 
     /// Events in the ring after `revision`, if the ring reaches back that far.
-    private func ringEvents(after revision: Int64, _ s: State) -> [WatchEvent]? {
-        let ordered = Array(s.ring[s.ringStart...] + s.ring[..<s.ringStart])
-        guard let first = ordered.first else { return revision >= s.published ? [] : nil }
+    private func ringEvents(after revision: Int64, _ s: State) -> ArraySlice<WatchEvent>? {
+        let live = s.ring[s.ringHead...]
+        guard let first = live.first else { return revision >= s.published ? [] : nil }
         if first.kv.modRevision > revision + 1 && revision < s.published { return nil }
-        return ordered.filter { $0.kv.modRevision > revision }
+        // Revisions ascend: find the first one after `revision` by bisection.
+        var lo = live.startIndex, hi = live.endIndex
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if live[mid].kv.modRevision > revision { hi = mid } else { lo = mid + 1 }
+        }
+        return live[lo...]
+    }
+
+    static let dropped = WatchEvent(type: .put, kv: KeyValue(key: "", value: [], createRevision: 0, modRevision: 0), prevKV: nil, isCreate: false)
+
+    /// Bytes an event holds in the ring.
+    static func size(_ e: WatchEvent) -> Int {
+        e.kv.value.count + e.kv.key.utf8.count + (e.prevKV.map { $0.value.count + $0.key.utf8.count } ?? 0) + 64
+    }
+
+    static func compacted(_ e: WatchEvent) -> WatchEvent {
+        var c = e
+        c.kv.value = exactCopy(e.kv.value)
+        if let p = e.prevKV { c.prevKV?.value = exactCopy(p.value) }
+        return c
+    }
+
+    static func exactCopy(_ b: [UInt8]) -> [UInt8] {
+        if b.capacity <= b.count + b.count / 8 { return b }
+        return [UInt8](unsafeUninitializedCapacity: b.count) { buf, n in
+            _ = buf.initialize(from: b)
+            n = b.count
+        }
     }
 
     /// Starts a watcher; `replay` reads history from the database when the ring
@@ -134,6 +178,9 @@ final class WatchHub: Sendable {
 
     var watcherCount: Int { state.withLock { $0.watchers.count } }
 
+    /// Events and bytes the ring holds now.
+    var ringUsage: (events: Int, bytes: Int) { state.withLock { ($0.ring.count - $0.ringHead, $0.ringBytes) } }
+
     /// The newest revision published.
     var publishedRevision: Int64 { state.withLock { $0.published } }
 
@@ -141,13 +188,18 @@ final class WatchHub: Sendable {
     /// between what was published and `revision` is gone (compacted while the feed was cut off), so
     /// watchers must relist, as after any compaction.
     func reset(to revision: Int64, endingWatchersWith error: Error) {
-        state.withLock { s in
-            for w in s.watchers.values { w.continuation.finish(throwing: error) }
-            s.watchers = [:]
-            s.ring = []
-            s.ringStart = 0
-            s.published = revision
+        // Finished outside the lock, as in close(): each stream's onTermination locks `state`.
+        let open = state.withLock { s in
+            defer {
+                s.watchers = [:]
+                s.ring = []
+                s.ringHead = 0
+                s.ringBytes = 0
+                s.published = revision
+            }
+            return s.watchers.values.map(\.continuation)
         }
+        for c in open { c.finish(throwing: error) }
     }
 
     func close() {

@@ -30,6 +30,7 @@ struct Edgectl: AsyncParsableCommand {
                 Glibc.exit(64)
             }
         }
+        GlibcMalloc.limitArenas()
         await main(nil)
     }
 }

@@ -345,18 +345,21 @@ struct ServerCommand: AsyncParsableCommand {
                 + ControllerSet.networking(dns: !disable.contains("coredns"), serviceLB: !disable.contains("servicelb"))
         }
         _ = try makeControllers()
+        let returnerBackend = backend as? SQLiteBackend
         let background = Task {
             await withTaskGroup(of: Void.self) { g in
                 // Every server registers the stored definitions' resources in its own catalog:
                 // not a leader's job (its writes are compare-and-swap and idempotent).
                 g.addTask { await crdController.run() }
+                // Memory a burst left behind goes back to the system once it is over (SQLite's caches, malloc's free pages).
+                if let returnerBackend { g.addTask { await IdleMemoryReturner(backend: returnerBackend).run() } }
                 g.addTask {
-                        await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
-                                           client: client, makeControllers: { (try? makeControllers()) ?? [] },
-                                           compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
-                                           compactionRetention: .seconds(datastore.compactionRetentionSeconds),
-                                           apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
-                                           etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
+                    await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
+                                       client: client, makeControllers: { (try? makeControllers()) ?? [] },
+                                       compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
+                                       compactionRetention: .seconds(datastore.compactionRetentionSeconds),
+                                       apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
+                                       etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
                 }
             }
         }

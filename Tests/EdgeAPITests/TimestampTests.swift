@@ -32,6 +32,13 @@ final class TimestampTests: XCTestCase {
         let u = Identifiers.uuid()
         XCTAssertEqual(u.count, 36)
         XCTAssertNotEqual(u, Identifiers.uuid())
+        // RFC 4122 version 4: 8-4-4-4-12 lowercase hex, version nibble 4, variant 10xx.
+        let parts = u.split(separator: "-").map(String.init)
+        XCTAssertEqual(parts.map(\.count), [8, 4, 4, 4, 12])
+        XCTAssertTrue(u.allSatisfy { "0123456789abcdef-".contains($0) })
+        XCTAssertEqual(parts[2].first, "4")
+        XCTAssertTrue("89ab".contains(parts[3].first!))
+        XCTAssertEqual(Set((0..<200).map { _ in Identifiers.uuid() }).count, 200)
         let n = Identifiers.generatedName(prefix: "web-")
         XCTAssertTrue(n.hasPrefix("web-"))
         XCTAssertEqual(n.count, 9)

@@ -62,4 +62,34 @@ final class GarbageCollectorTests: XCTestCase {
             return gone
         }
     }
+
+    /// The collector reads metadata only, and only of the objects it acts on:
+    /// ConfigMaps (which no other controller reads) without owners are not cached
+    /// at all, owned ones as PartialObjectMetadata, and an owned ConfigMap still
+    /// goes when its owner (not cached) is deleted.
+    func testCachesOnlyTheMetadataOfObjectsWithOwners() async throws {
+        let configMaps = BuiltinResources.configMaps
+        let c = try await TestCluster([GarbageCollector()])
+        c.start()
+        defer { c.stop() }
+        let owner = try await c.client.create(configMaps, namespace: "default",
+                                              ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"], "data": ["big": "payload"]])
+        let ref: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner[path: ["metadata", "uid"]]!]
+        _ = try await c.client.create(configMaps, namespace: "default",
+                                      ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owned", "ownerReferences": [ref]],
+                                       "data": ["big": "payload"]])
+        let informer = c.manager.context.informers.metadataInformer(configMaps, keeping: GarbageCollector.actsOn)
+        XCTAssertEqual(informer.mode, .metadata)
+        try await c.eventually("owned config map cached") { informer.get("default/owned") != nil }
+        let cached = informer.get("default/owned")!
+        XCTAssertEqual(cached["kind"]?.string, "PartialObjectMetadata")
+        XCTAssertNil(cached["data"], "metadata only")
+        XCTAssertNil(informer.get("default/owner"), "an object without owners is not cached")
+        XCTAssertEqual(informer.count, 1)
+
+        try await c.client.delete(configMaps, namespace: "default", name: "owner")
+        try await c.eventually("dependent collected") {
+            try await c.client.getIfExists(configMaps, namespace: "default", name: "owned") == nil
+        }
+    }
 }

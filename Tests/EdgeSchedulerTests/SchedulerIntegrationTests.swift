@@ -81,4 +81,32 @@ final class SchedulerIntegrationTests: XCTestCase {
             return p[path: ["spec", "nodeName"]]?.string == "big-node-0" && p[path: ["status", "phase"]]?.string == "Running"
         }
     }
+
+    /// In `edgectl server` the scheduler and the controllers read one pod and one
+    /// node cache: the scheduler keeps no second copy of its own.
+    func testSchedulerSharesThePodAndNodeCachesWithControllers() async throws {
+        let cluster = try await LocalCluster()
+        let client = cluster.client
+        let informers = SharedInformerFactory(client: client)
+        var cfg = HollowNodes.Config(count: 2)
+        cfg.leaseRenewInterval = .seconds(1)
+        let hollow = HollowNodes(client: client, config: cfg)
+        let scheduler = Scheduler(client: client, informers: informers)
+        let manager = ControllerManager(context: ControllerContext(client: client, informers: informers),
+                                        controllers: [ReplicaSetController(), PodGarbageCollector()])
+        let tasks: [Task<Void, Never>] = [Task { try? await hollow.run() }, Task { await scheduler.run() }, Task { await manager.run() }]
+        defer { tasks.forEach { $0.cancel() } }
+        let rs: JSON = ["apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": ["name": "shared"],
+                        "spec": ["replicas": 4, "selector": ["matchLabels": ["app": "shared"]],
+                                 "template": ["metadata": ["labels": ["app": "shared"]],
+                                              "spec": ["containers": [["name": "c", "image": "busybox"]]]]]]
+        _ = try await client.create(Self.rs, namespace: "default", rs)
+        try await eventually("4 running pods") {
+            let ps = try await client.list(Self.pods, namespace: "default").items
+            return ps.count == 4 && ps.allSatisfy { $0[path: ["status", "phase"]]?.string == "Running" }
+        }
+        XCTAssertTrue(scheduler.podInformer === informers.informer(Self.pods))
+        XCTAssertTrue(scheduler.nodeInformer === informers.informer(BuiltinResources.nodes))
+        XCTAssertEqual(informers.count, 3, "pods, nodes and replicasets: one cache each")
+    }
 }

@@ -24,4 +24,25 @@ final class WatchHubCloseTests: XCTestCase {
         let seen = await reader.value
         XCTAssertEqual(seen, 1, "the replayed event, then the end of the stream")
     }
+
+    /// The same for a reset (the PostgreSQL change feed's, after history it missed was compacted):
+    /// open watchers end with the error, and the hub serves new watchers from the new revision.
+    func testResettingWithAnOpenWatchEndsItWithTheError() async throws {
+        let hub = WatchHub(currentRevision: 5)
+        let stream = hub.watch(prefix: "/registry/", after: 5) { _, _ in [] }
+        let reader = Task { () -> String in
+            do {
+                for try await _ in stream {}
+                return "ended without an error"
+            } catch {
+                return "\(error)"
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        hub.reset(to: 9, endingWatchersWith: StoreError.compacted(requested: 5, compactedAt: 9))
+        let ending = await reader.value
+        XCTAssertTrue(ending.contains("compacted"), ending)
+        XCTAssertEqual(hub.watcherCount, 0)
+        XCTAssertEqual(hub.publishedRevision, 9)
+    }
 }

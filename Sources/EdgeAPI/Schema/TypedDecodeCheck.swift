@@ -154,8 +154,10 @@ struct TypedDecodeCheck {
     static let quantityFormatError = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 
     /// `k8s.io.api.apps.v1.ReplicaSetSpec` → `ReplicaSetSpec`.
+    /// Called for every struct an object holds: no array of parts is built.
     static func shortName(_ message: String) -> String {
-        message.split(separator: ".").last.map(String.init) ?? message
+        guard let dot = message.lastIndex(of: "."), message.index(after: dot) < message.endIndex else { return message }
+        return String(message[message.index(after: dot)...])
     }
 
     static func goType(_ t: APISchema.FieldType) -> String {

@@ -70,6 +70,10 @@ public struct CustomResourceStrategy: ResourceStrategy {
         if obj["apiVersion"]?.string != resource.apiVersion { obj["apiVersion"] = .string(resource.apiVersion) }
     }
 
+    /// Conversion None changes only apiVersion: an object stored with this version's
+    /// (read at the storage version, and written since it became so) is served as stored.
+    public var storedForm: StoredForm { .servedAsStoredWithAPIVersion(resource.apiVersion) }
+
     // MARK: writes
 
     public var tracksGeneration: Bool { true }

@@ -19,6 +19,7 @@ extension ResourceStrategy {
 
     public var supportsStrategicMerge: Bool { true }
     public func convertFromStorage(_ obj: inout JSON) {}
+    public var storedForm: StoredForm { .servedAsStored }
     public func normalize(_ obj: inout JSON) {}
     public func applyDefaults(_ obj: inout JSON) {}
 

@@ -26,6 +26,9 @@ public protocol ResourceStrategy: Sendable {
     /// What a read through this resource's version sees of a stored object (a custom object stored in
     /// another version of its definition gets this version's apiVersion, as conversion None does).
     func convertFromStorage(_ obj: inout JSON)
+    /// When `convertFromStorage` is the identity, so a LIST or watch may send the stored
+    /// bytes (ObjectStore.listEncoded, the watch's spliced events) instead of the converted object.
+    var storedForm: StoredForm { get }
     /// The server-side apply view of the type (list types, atomic objects); nil: deduced from the values.
     var applySchema: (any TypeSchemaNode)? { get }
     /// Conversions from what clients may send into the stored form (a Secret's stringData into data).
