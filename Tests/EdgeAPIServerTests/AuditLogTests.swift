@@ -82,6 +82,32 @@ final class AuditLogTests: XCTestCase {
         XCTAssertNil(events[1].responseObject)
     }
 
+    func testAProtobufBodyAsKubectlSendsItIsNamedAndLoggedAsJSON() async throws {
+        let (h, sink) = try await harness("rules:\n- level: Request\n")
+        var meta = ProtobufWriter()
+        meta.string(1, "from-protobuf")
+        var entry = ProtobufWriter()
+        entry.string(1, "k")
+        entry.string(2, "v")
+        var cm = ProtobufWriter()
+        cm.message(1, meta)
+        cm.message(2, entry)
+        var typeMeta = ProtobufWriter()
+        typeMeta.string(1, "v1")
+        typeMeta.string(2, "ConfigMap")
+        var envelope = ProtobufWriter()
+        envelope.message(1, typeMeta)
+        envelope.lengthDelimited(2, cm.bytes)
+        let req = HTTPRequest(method: "POST", uri: "/api/v1/namespaces/default/configmaps",
+                              headers: ["content-type": "application/vnd.kubernetes.protobuf"],
+                              body: Array("k8s".utf8) + [0] + envelope.bytes, clientCertificate: APITestHarness.admin)
+        let resp = await h.service.handle(req)
+        XCTAssertEqual(resp.status, 201, String(decoding: resp.bodyBytes, as: UTF8.self))
+        let done = try XCTUnwrap(sink.all.last)
+        XCTAssertEqual(done.objectRef?.name, "from-protobuf")
+        XCTAssertEqual(done.requestObject?["data"], ["k": "v"])
+    }
+
     func testOmitManagedFieldsDropsThemFromLoggedObjects() async throws {
         let (h, sink) = try await harness("omitManagedFields: true\nrules:\n- level: RequestResponse\n  verbs: [create, list]\n")
         _ = await h.call("POST", "/api/v1/namespaces/default/configmaps", h.configMap("c1"))

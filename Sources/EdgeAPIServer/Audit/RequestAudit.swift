@@ -122,13 +122,16 @@ final class RequestAudit {
 
     /// Names from the request body, bodies by level, and the Status of the answer.
     private func fillObjects(_ ev: inout AuditEvent, _ resp: HTTPResponse) {
-        let bodyIsJSON = (request.headers["content-type"] ?? "application/json").contains("json")
+        let contentType = request.headers["content-type"] ?? "application/json"
         if !request.body.isEmpty, ["POST", "PUT", "PATCH", "DELETE"].contains(request.method) {
+            // The body as the handler decoded it (kubectl sends built-in kinds as protobuf), logged as JSON as upstream.
             var object: JSON?
-            if bodyIsJSON {
-                object = try? JSONParser.parse(request.body)
-            } else if (request.headers["content-type"] ?? "").contains("yaml") {
+            if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+                object = try? ProtobufDecoder.decode(request.body)
+            } else if contentType.contains("yaml") {
                 object = try? YAMLParser.parse(String(decoding: request.body, as: UTF8.self))
+            } else if contentType.contains("json") {
+                object = try? JSONParser.parse(request.body)
             }
             if let object, request.method != "PATCH" || object["metadata"] != nil {
                 // As upstream's LogRequestObject: names the object from its metadata where the path did not.
