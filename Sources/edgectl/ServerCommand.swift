@@ -325,7 +325,8 @@ struct ServerCommand: AsyncParsableCommand {
                                  nodeProxy: nodeProxy, rbac: rbac,
                                  ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {
                                      ServerBootstrap.Material(caCert: pki.caCert, caKey: pki.caKey, serviceAccountKey: pki.serviceAccountKey,
-                                                              etcdClientURLs: etcdClientURLs)
+                                                              etcdClientURLs: etcdClientURLs,
+                                                              encryptionConfig: try? FileSystem.read(SecretsEncryptionFile.path(dataDir: dir)))
                                  }],
                                  auditor: auditor)
 
