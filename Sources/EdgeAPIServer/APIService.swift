@@ -50,7 +50,11 @@ public final class APIService: Sendable {
         let audit = auditor.map { RequestAudit($0, req) }
         let resp: HTTPResponse
         do {
-            resp = try await route(req, audit: audit)
+            if let audit {
+                resp = try await AuditAnnotations.$current.withValue(audit.annotations) { try await route(req, audit: audit) }
+            } else {
+                resp = try await route(req)
+            }
         } catch let e as APIError {
             resp = .error(e)
         } catch StoreError.noSpace {

@@ -108,6 +108,23 @@ final class AuditLogTests: XCTestCase {
         XCTAssertEqual(done.requestObject?["data"], ["k": "v"])
     }
 
+    func testPodSecurityNamesItsPolicyAndAuditViolationsInTheEvent() async throws {
+        let (h, sink) = try await harness("rules:\n- level: Metadata\n  resources: [{group: \"\", resources: [pods]}]\n")
+        let ns: JSON = ["apiVersion": "v1", "kind": "Namespace",
+                        "metadata": ["name": "psa", "labels": ["pod-security.kubernetes.io/enforce": "baseline",
+                                                               "pod-security.kubernetes.io/audit": "restricted"]]]
+        _ = await h.call("POST", "/api/v1/namespaces", ns)
+        let pod: JSON = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "plain"],
+                         "spec": ["containers": [["name": "c", "image": "busybox"]]]]
+        let (code, _) = await h.call("POST", "/api/v1/namespaces/psa/pods", pod)
+        XCTAssertEqual(code, 201)
+        let done = try XCTUnwrap(sink.all.last)
+        let notes = Dictionary(done.annotations, uniquingKeysWith: { $1 })
+        XCTAssertEqual(notes["pod-security.kubernetes.io/enforce-policy"], "baseline:latest")
+        XCTAssertTrue(notes["pod-security.kubernetes.io/audit-violations"]?
+            .hasPrefix(#"would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false"#) == true, "\(notes)")
+    }
+
     func testOmitManagedFieldsDropsThemFromLoggedObjects() async throws {
         let (h, sink) = try await harness("omitManagedFields: true\nrules:\n- level: RequestResponse\n  verbs: [create, list]\n")
         _ = await h.call("POST", "/api/v1/namespaces/default/configmaps", h.configMap("c1"))

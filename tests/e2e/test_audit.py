@@ -34,6 +34,11 @@ rules:
     - group: "rbac.authorization.k8s.io"
   - level: Metadata
     users: ["nobody"]
+  - level: Metadata
+    verbs: ["create"]
+    resources:
+    - group: ""
+      resources: ["pods"]
   - level: None
 """
 
@@ -125,6 +130,19 @@ def test_request_level_rbac_writes_and_a_refused_impersonated_request(audited):
     r = kubectl.run("get", "pods", "--as", "nobody", check=False)
     assert r.returncode != 0
     assert not [e for e in events(log) if e.get("impersonatedUser", {}).get("username") == "nobody"]
+
+
+def test_pod_security_notes_its_policy_and_audit_mode_violations(audited):
+    server, kubectl, log = audited
+    kubectl.run("create", "namespace", "psa-audit")
+    kubectl.run("label", "namespace", "psa-audit", "pod-security.kubernetes.io/enforce=baseline",
+                "pod-security.kubernetes.io/audit=restricted")
+    kubectl.run("apply", "-n", "psa-audit", "-f", "-", input=json.dumps(
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "plain"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}}))
+    e = find(log, lambda e: e["verb"] == "create" and e.get("objectRef", {}).get("name") == "plain", "the pod's event")[0]
+    assert e["annotations"]["pod-security.kubernetes.io/enforce-policy"] == "baseline:latest"
+    assert e["annotations"]["pod-security.kubernetes.io/audit-violations"].startswith(
+        'would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false'), e["annotations"]
 
 
 def test_a_token_user_refused_is_logged_with_the_forbidden_status(audited, tmp_path):

@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeAuth
+import EdgeRegistry
 
 /// The audit record of one request, following it through the API service as
 /// upstream's audit filter does: the policy is evaluated once the caller is
@@ -15,6 +16,8 @@ final class RequestAudit {
     let auditID: String
     private(set) var config = AuditRequestConfig.none
     private(set) var event: AuditEvent?
+    /// What admission steps note for the event (Pod Security's policy and audit-mode violations).
+    let annotations = AuditAnnotations()
 
     init(_ auditor: Auditor, _ request: HTTPRequest) {
         self.auditor = auditor
@@ -80,6 +83,7 @@ final class RequestAudit {
         var resp = resp
         resp.headers.append(("Audit-Id", auditID))
         fillObjects(&ev, resp)
+        for (k, v) in annotations.all { ev.annotate(k, v) }
         guard case .stream(let chunks) = resp.body else {
             ev.stage = .responseComplete
             ev.stageTimestamp = Timestamp.now()

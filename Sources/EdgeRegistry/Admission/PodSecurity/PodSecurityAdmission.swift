@@ -25,6 +25,8 @@ public struct PodSecurityAdmission: MutatingAdmissionStep {
         let enforce = PodSecurityLevel.of(ns ?? nil, mode: "enforce")
         let warn = PodSecurityLevel.of(ns ?? nil, mode: "warn")
         let audit = PodSecurityLevel.of(ns ?? nil, mode: "audit")
+        // As upstream, the audit event names the policy a pod was judged by.
+        if isPod { AuditAnnotations.add("pod-security.kubernetes.io/enforce-policy", "\(enforce.level.rawValue):\(enforce.version)") }
         if enforce.level != .privileged {
             let v = PodSecurityChecks.violations(spec, level: enforce.level, annotations: annotations)
             if !v.isEmpty {
@@ -45,6 +47,8 @@ public struct PodSecurityAdmission: MutatingAdmissionStep {
         if audit.level != .privileged {
             let v = PodSecurityChecks.violations(spec, level: audit.level, annotations: annotations)
             if !v.isEmpty {
+                AuditAnnotations.add("pod-security.kubernetes.io/audit-violations",
+                                     "would violate PodSecurity \"\(audit.level.rawValue):\(audit.version)\": " + v.map(\.text).joined(separator: ", "))
                 Self.log.notice("pod-security audit: \(request.resource.plural) \(namespace)/\(request.name) violates PodSecurity \"\(audit.level.rawValue):\(audit.version)\": \(v.map(\.text).joined(separator: ", "))")
             }
         }
