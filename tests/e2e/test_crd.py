@@ -119,6 +119,44 @@ def test_bad_definitions_are_refused_as_upstream(kubectl):
     assert kubectl.run("get", "crd", "gadgets.e2e.example.com", check=False).returncode != 0
 
 
+@pytest.mark.parametrize("schema_change, message", [
+    # A field only a value validation names: upstream's completeness rule.
+    (lambda root, spec: root.update(anyOf=[{"properties": {"spec": {"properties": {"hidden": {"minLength": 1}}}}}]),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[hidden]: Required value: because it is defined in "
+     "spec.versions[0].schema.openAPIV3Schema.anyOf[0].properties[spec].properties[hidden]"),
+    (lambda root, spec: spec["properties"].update(kind={"type": "string", "anyOf": [{"type": "string"}]}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[kind].anyOf[0].type: Forbidden: must be empty to be structural"),
+    (lambda root, spec: spec["properties"].update(loose={"type": "object", "x-kubernetes-preserve-unknown-fields": False}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[loose].x-kubernetes-preserve-unknown-fields: "
+     "Invalid value: false: must be true or undefined"),
+    (lambda root, spec: spec["properties"].update(keyed={"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"],
+                                                         "items": {"type": "object", "properties": {"id": {"type": "string"}}}}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[keyed].items.properties[id].default: Required value: "
+     "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"),
+    (lambda root, spec: spec["properties"].update(tags={"type": "array", "x-kubernetes-list-type": "set",
+                                                        "items": {"type": "object", "properties": {"a": {"type": "string"}}}}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[tags].items.x-kubernetes-map-type: Invalid value: \"null\": "
+     "must be atomic as item of a list with x-kubernetes-list-type=set"),
+    (lambda root, spec: spec["properties"].update(inner={"type": "object", "x-kubernetes-embedded-resource": True}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[inner].properties: Required value: "
+     "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"),
+], ids=["completeness", "typed-junctor", "preserve-false", "optional-map-key", "set-of-granular-objects", "empty-embedded"])
+def test_non_structural_schemas_are_refused_with_their_paths(kubectl, schema_change, message):
+    """Bad input: a v1 schema upstream refuses is refused with 422, its path and upstream's words,
+    applied server-side as operators apply; nothing is stored."""
+    bad = widget_crd(plural="crooks", kind="Crook")
+    root = bad["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    schema_change(root, root["properties"]["spec"])
+    try:
+        r = kubectl.run("apply", "--server-side", "-f", "-", input=json.dumps(bad), check=False)
+        assert r.returncode != 0
+        assert f'The CustomResourceDefinition "crooks.{GROUP}" is invalid: ' in r.stderr, r.stderr
+        assert message in r.stderr, r.stderr
+        assert kubectl.run("get", "crd", f"crooks.{GROUP}", check=False).returncode != 0
+    finally:
+        kubectl.run("delete", "crd", f"crooks.{GROUP}", "--ignore-not-found", check=False)
+
+
 def test_definition_over_the_body_limit_is_413_and_nothing_stored(server):
     api = RawAPI(server.kubeconfig)
     crd = widget_crd(plural="hugeones", kind="HugeOne")
@@ -286,7 +324,9 @@ def test_a_300kb_definition_is_established_within_2s(kubectl):
     text = json.dumps(crd)
     assert len(text) >= 300 * 1024, len(text)
     t = time.monotonic()
-    kubectl.run("create", "-f", "-", input=text)  # over client-side apply's annotation limit, as cert-manager's
+    # Over client-side apply's annotation limit, as cert-manager's are: applied server-side, as its docs say.
+    out = kubectl.run("apply", "--server-side", "-f", "-", input=text).stdout
+    assert f"customresourcedefinition.apiextensions.k8s.io/bigs.{GROUP} serverside-applied" in out, out
     wait_for(lambda: any(c["type"] == "Established" and c["status"] == "True"
                          for c in kubectl.json("get", "crd", f"bigs.{GROUP}").get("status", {}).get("conditions", [])),
              5, "the big definition established")
