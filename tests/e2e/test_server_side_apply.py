@@ -2,14 +2,12 @@
 manager's conflict, then forcing), diff --server-side, --show-managed-fields, client-side apply's
 upgrade to server-side apply, the official Python client and lightkube (from PyPI)."""
 import json
-import os
-import subprocess
-import sys
-import tempfile
 
 import pytest
 from kubernetes import client, dynamic
 from kubernetes.client.rest import ApiException
+
+from pypi_clients import require
 
 
 def deployment(name, replicas=1, image="nginx:1.27", extra_env=()):
@@ -180,14 +178,10 @@ def test_python_client_apply_and_default_manager(api, namespace):
 
 @pytest.fixture(scope="module")
 def lightkube_module():
-    """lightkube from PyPI, installed for this test into a directory of its own."""
-    target = tempfile.mkdtemp(prefix="edgectl-lightkube-")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "--target", target, "lightkube"], check=True, capture_output=True, timeout=300)
-    sys.path.insert(0, target)
+    """lightkube from PyPI (scripts/install-deps, else installed for this run into a directory of its own)."""
+    require("lightkube")
     import lightkube
-    yield lightkube
-    sys.path.remove(target)
+    return lightkube
 
 
 def test_lightkube_apply(lightkube_module, server, namespace):
