@@ -11,10 +11,10 @@ final class StructuralSchemaCheckTests: XCTestCase {
         StructuralSchemaCheck.errors(schema, path: root).map(\.message)
     }
 
-    func object(_ props: JSON, extra: JSONObject = [:]) -> JSON {
-        var o: JSONObject = ["type": "object", "properties": ["spec": ["type": "object", "properties": props]]]
-        for (k, v) in extra { o[k] = v }
-        return .object(o)
+    func object(_ props: JSON, extra: JSON = [:]) -> JSON {
+        var o: JSON = ["type": "object", "properties": ["spec": ["type": "object", "properties": props]]]
+        for (k, v) in extra.object ?? JSONObject() { o[path: [k]] = v }
+        return o
     }
 
     func testTheWidgetSchemaIsStructural() {
