@@ -23,11 +23,14 @@ OPERATOR = textwrap.dedent('''
     import kubernetes
 
     GROUP = "kopf.example.com"
+    core = None
 
 
     @kopf.on.startup()
     def configure(settings, **_):
+        global core
         kubernetes.config.load_kube_config()
+        core = kubernetes.client.CoreV1Api()  # made once: the client takes seconds to build one
         settings.watching.server_timeout = 30
 
 
@@ -36,7 +39,7 @@ OPERATOR = textwrap.dedent('''
         child = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{name}-recipe"},
                  "data": {"cups": str(spec["cups"])}}
         kopf.adopt(child)
-        kubernetes.client.CoreV1Api().create_namespaced_config_map(namespace, child)
+        core.create_namespaced_config_map(namespace, child)
         patch.status["phase"] = "Brewing"
         kopf.info(body, reason="Brewed", message=f"poured {spec['cups']} cups")
         return {"child": f"{name}-recipe"}
@@ -44,13 +47,13 @@ OPERATOR = textwrap.dedent('''
 
     @kopf.on.update(GROUP, "v1", "brewers", field="spec.cups")
     def refilled(new, name, namespace, patch, **_):
-        kubernetes.client.CoreV1Api().patch_namespaced_config_map(f"{name}-recipe", namespace, {"data": {"cups": str(new)}})
+        core.patch_namespaced_config_map(f"{name}-recipe", namespace, {"data": {"cups": str(new)}})
         patch.status["phase"] = f"Refilled to {new}"
 
 
     @kopf.on.delete(GROUP, "v1", "brewers")
     def emptied(name, namespace, **_):
-        kubernetes.client.CoreV1Api().create_namespaced_config_map(
+        core.create_namespaced_config_map(
             namespace, {"metadata": {"name": f"{name}-goodbye"}, "data": {"by": "kopf"}})
 ''')
 
