@@ -130,3 +130,35 @@ final class StructuralSchemaCheckTests: XCTestCase {
                        ["\(root).properties[spec].properties[a].additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"])
     }
 }
+
+/// Upstream ratchets the rules it added later: a definition stored while it broke them may still be
+/// updated, a new definition (or one that kept them) may not start breaking them.
+final class SchemaRuleRatchetTests: XCTestCase {
+    func definition(tags: JSON) -> JSON {
+        var schema = CRDFixtures.schema
+        schema[path: ["properties", "spec", "properties", "tags"]] = tags
+        return CRDFixtures.definition(versions: [CRDFixtures.version("v1", storage: true, schema: schema)])
+    }
+
+    let granularSet: JSON = ["type": "array", "x-kubernetes-list-type": "set", "items": ["type": "object", "properties": ["a": ["type": "string"]]]]
+    let optionalKey: JSON = ["type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["a"],
+                             "items": ["type": "object", "properties": ["a": ["type": "string"]]]]
+
+    func testABrokenRuleTheStoredDefinitionAlreadyBrokeIsNotEnforcedOnUpdate() {
+        let old = definition(tags: granularSet)
+        XCTAssertFalse(CustomResourceDefinitionValidator.validate(old).isEmpty, "refused when new")
+        var changed = old
+        changed[path: ["spec", "names", "shortNames"]] = ["tg"]
+        XCTAssertEqual(CustomResourceDefinitionValidator.validateUpdate(changed, old: old).map(\.message), [])
+
+        let keyed = definition(tags: optionalKey)
+        XCTAssertFalse(CustomResourceDefinitionValidator.validate(keyed).isEmpty, "refused when new")
+        XCTAssertEqual(CustomResourceDefinitionValidator.validateUpdate(keyed, old: keyed).map(\.message), [])
+    }
+
+    func testAnUpdateMayNotStartBreakingThem() {
+        let good = CRDFixtures.definition()
+        let errs = CustomResourceDefinitionValidator.validateUpdate(definition(tags: granularSet), old: good).map(\.message)
+        XCTAssertEqual(errs, [#"spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[tags].items.x-kubernetes-map-type: Invalid value: "null": must be atomic as item of a list with x-kubernetes-list-type=set"#])
+    }
+}

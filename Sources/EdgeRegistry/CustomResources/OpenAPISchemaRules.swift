@@ -8,21 +8,49 @@ import EdgeAPI
 /// and -list-map-keys markers on the types they apply to, set items that are
 /// atomic, map keys that are required scalar properties, and the shape of
 /// x-kubernetes-validations rules (stored, not evaluated here).
-enum OpenAPISchemaRules {
+public enum OpenAPISchemaRules {
+    /// Rules upstream added later and ratchets: a definition stored before them may be updated
+    /// while it still breaks them (see `Options.ratcheted`).
+    public struct Options: Sendable {
+        /// Items of `x-kubernetes-list-type: set` lists that are lists or objects must be atomic.
+        public var atomicSetItems = true
+        /// Map-list keys required or defaulted and not nullable; set and map items not nullable.
+        public var mapListKeys = true
+
+        public init() {}
+
+        /// What an update may be held to: a rule the stored definition already breaks is not enforced.
+        public static func ratcheted(oldSchemas: [JSON]) -> Options {
+            var o = Options()
+            var withoutSets = Options()
+            withoutSets.atomicSetItems = false
+            var withoutKeys = Options()
+            withoutKeys.mapListKeys = false
+            for s in oldSchemas {
+                let all = errors(s, path: "", options: Options()).count
+                if errors(s, path: "", options: withoutSets).count != all { o.atomicSetItems = false }
+                if errors(s, path: "", options: withoutKeys).count != all { o.mapListKeys = false }
+            }
+            return o
+        }
+    }
+
     struct Context {
         var isRoot = false
         var insideResourceMeta = false
         /// Why `default` may not be used here, nil where it may.
         var defaultsForbidden: String?
+        var options = Options()
     }
 
     static let types = ["array", "boolean", "integer", "number", "object", "string"]
     static let ruleReasons = ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]
     static let metaFields: Set<String> = ["metadata", "kind", "apiVersion"]
 
-    static func errors(_ schema: JSON, path: String) -> [FieldError] {
+    static func errors(_ schema: JSON, path: String, options: Options = Options()) -> [FieldError] {
         var ctx = Context()
         ctx.isRoot = true
+        ctx.options = options
         return check(schema, path, ctx)
     }
 
@@ -39,6 +67,7 @@ enum OpenAPISchemaRules {
             }
             if a.object != nil {
                 var sub = Context()
+                sub.options = ctx.options
                 sub.insideResourceMeta = ctx.insideResourceMeta
                 sub.defaultsForbidden = ctx.insideResourceMeta ? "inside additionalProperties applying to object metadata" : ctx.defaultsForbidden
                 errs += check(a, path + ".additionalProperties", sub)
@@ -47,6 +76,7 @@ enum OpenAPISchemaRules {
         let embedded = o["x-kubernetes-embedded-resource"]?.bool == true
         for (k, v) in o["properties"]?.object ?? JSONObject() {
             var sub = Context()
+            sub.options = ctx.options
             sub.insideResourceMeta = ctx.insideResourceMeta
             sub.defaultsForbidden = ctx.defaultsForbidden
             if (ctx.isRoot || embedded) && metaFields.contains(k) {
@@ -56,6 +86,7 @@ enum OpenAPISchemaRules {
             errs += check(v, path + ".properties[\(k)]", sub)
         }
         var nested = Context()
+        nested.options = ctx.options
         nested.insideResourceMeta = ctx.insideResourceMeta
         nested.defaultsForbidden = ctx.defaultsForbidden
         if let n = o["not"] { errs += check(n, path + ".not", nested) }
@@ -63,8 +94,8 @@ enum OpenAPISchemaRules {
             for (i, s) in (o[junctor]?.array ?? []).enumerated() { errs += check(s, path + ".\(junctor)[\(i)]", nested) }
         }
         if let i = o["items"], i.object != nil { errs += check(i, path + ".items", nested) }
-        errs += markers(o, path)
-        errs += listMapKeyRules(o, path)
+        errs += markers(o, path, ctx.options)
+        errs += listMapKeyRules(o, path, ctx.options)
         errs += validationRules(o, path)
         return errs
     }
@@ -100,7 +131,7 @@ enum OpenAPISchemaRules {
     }
 
     /// The x-kubernetes-* markers, each on the type it describes.
-    static func markers(_ o: JSONObject, _ path: String) -> [FieldError] {
+    static func markers(_ o: JSONObject, _ path: String, _ options: Options) -> [FieldError] {
         var errs: [FieldError] = []
         let type = o["type"]?.string ?? ""
         if o["x-kubernetes-preserve-unknown-fields"]?.bool == false {
@@ -120,7 +151,7 @@ enum OpenAPISchemaRules {
             if type != "array" {
                 errs.append(type.isEmpty ? .required(path + ".type", "must be array if x-kubernetes-list-type is specified")
                                          : .invalid(path + ".type", .string(type), "must be array if x-kubernetes-list-type is specified"))
-            } else if lt == "set", let items = o["items"]?.object {
+            } else if lt == "set", options.atomicSetItems, let items = o["items"]?.object {
                 // Set items are compared whole: lists and objects in them must be atomic.
                 switch items["type"]?.string {
                 case "array":
@@ -150,7 +181,7 @@ enum OpenAPISchemaRules {
     }
 
     /// A map list's items are objects whose keys are required (or defaulted), non-nullable scalar properties.
-    static func listMapKeyRules(_ o: JSONObject, _ path: String) -> [FieldError] {
+    static func listMapKeyRules(_ o: JSONObject, _ path: String, _ options: Options) -> [FieldError] {
         guard let lt = o["x-kubernetes-list-type"]?.string, lt == "map" || lt == "set" else { return [] }
         var errs: [FieldError] = []
         let keysJSON = o["x-kubernetes-list-map-keys"] ?? []
@@ -182,7 +213,7 @@ enum OpenAPISchemaRules {
                 }
             }
         }
-        guard let items else { return errs }
+        guard let items, options.mapListKeys else { return errs }
         if items["nullable"]?.bool == true {
             errs.append(.forbidden(path + ".items.nullable", "cannot be nullable when x-kubernetes-list-type is " + lt))
         }

@@ -12,11 +12,11 @@ public enum StructuralSchemaCheck {
 
     /// Errors under `path` (e.g. `spec.versions[0].schema.openAPIV3Schema`) in upstream's order: the
     /// structural ones sorted, then the keyword rules (OpenAPISchemaRules).
-    public static func errors(_ schema: JSON, path: String) -> [FieldError] {
+    public static func errors(_ schema: JSON, path: String, rules: OpenAPISchemaRules.Options = .init()) -> [FieldError] {
         let s = StructuralSchema(schema)
         let structural = invariants(s, .root, path) + completeness(s, path)
         return structural.sorted { $0.message < $1.message }
-            + OpenAPISchemaRules.errors(schema, path: path).sorted { $0.message < $1.message }
+            + OpenAPISchemaRules.errors(schema, path: path, options: rules).sorted { $0.message < $1.message }
     }
 
     /// Every field or list a value validation (anyOf, allOf, oneOf, not) of the root names is also
