@@ -510,3 +510,32 @@ def test_a_thousand_custom_objects_against_the_big_definition_at_half_the_config
         assert got["spec"]["deep"]["field4x0"]["field3x1"]["field2x2"]["field1x3"] == "v" and got["spec"]["replicas"] == 1
     finally:
         kubectl.run("delete", "crd", f"hefties.{GROUP}", "--wait=false", check=False)
+
+
+def test_versions_with_conversion_none_deprecation_and_stored_rules(kubectl, namespace):
+    """Two served versions, conversion None: written through either, stored in the storage version,
+    read through each with its own apiVersion; a deprecated version warns as upstream words it; a
+    definition with x-kubernetes-validations rules is stored with them and a warning that this
+    server does not evaluate them (no CEL evaluator)."""
+    crd = widget_crd(plural="dials", kind="Dial", extra_schema={
+        "label": {"type": "string", "x-kubernetes-validations": [{"rule": "self.size() > 1", "message": "too short"}]}})
+    beta = copy.deepcopy(crd["spec"]["versions"][0])
+    beta.update(name="v1beta1", storage=False, deprecated=True)
+    crd["spec"]["versions"].append(beta)
+    try:
+        r = apply(kubectl, crd, "--server-side")
+        assert ("Warning: spec.versions[0].schema.openAPIV3Schema: x-kubernetes-validations rules are stored but not "
+                "evaluated by this server") in r.stderr, r.stderr
+        established(kubectl, f"dials.{GROUP}")
+        stored = kubectl.json("get", "crd", f"dials.{GROUP}")
+        assert stored["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["label"][
+            "x-kubernetes-validations"] == [{"rule": "self.size() > 1", "message": "too short"}]
+        old = {"apiVersion": f"{GROUP}/v1beta1", "kind": "Dial", "metadata": {"name": "d"}, "spec": {"size": 2}}
+        r = kubectl.run("create", "-n", namespace, "-f", "-", input=json.dumps(old))
+        assert f"Warning: {GROUP}/v1beta1 Dial is deprecated" in r.stderr, r.stderr
+        assert kubectl.json("get", f"dials.v1.{GROUP}", "d", "-n", namespace)["apiVersion"] == f"{GROUP}/v1"
+        via_beta = kubectl.json("get", f"dials.v1beta1.{GROUP}", "d", "-n", namespace)
+        assert via_beta["apiVersion"] == f"{GROUP}/v1beta1" and via_beta["spec"]["color"] == "red"
+        assert kubectl.json("get", "crd", f"dials.{GROUP}")["status"]["storedVersions"] == ["v1"]
+    finally:
+        kubectl.run("delete", "crd", f"dials.{GROUP}", "--wait=false", check=False)
