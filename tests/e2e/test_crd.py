@@ -320,9 +320,12 @@ def nested_schema(depth, width):
 
 
 def test_a_300kb_definition_is_established_within_2s(kubectl):
-    crd = widget_crd(plural="bigs", kind="Big", extra_schema={"deep": nested_schema(4, 9)})
+    # 4 levels of 7 fields: about 430 KB, more than cert-manager's largest definition and over the
+    # 256 KB client-side apply's annotation may hold (4 levels of 9 made 1.1 MB, whose transfers alone
+    # took most of the 2 s on a loaded test machine).
+    crd = widget_crd(plural="bigs", kind="Big", extra_schema={"deep": nested_schema(4, 7)})
     text = json.dumps(crd)
-    assert len(text) >= 300 * 1024, len(text)
+    assert 300 * 1024 <= len(text) < 512 * 1024, len(text)
     t = time.monotonic()
     # Over client-side apply's annotation limit, as cert-manager's are: applied server-side, as its docs say.
     out = kubectl.run("apply", "--server-side", "-f", "-", input=text).stdout
