@@ -362,12 +362,15 @@ struct ServerCommand: AsyncParsableCommand {
                 // Memory a burst left behind goes back to the system once it is over (SQLite's caches, malloc's free pages).
                 if let returnerBackend { g.addTask { await IdleMemoryReturner(backend: returnerBackend).run() } }
                 g.addTask {
-                    await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
-                                       client: client, makeControllers: { (try? makeControllers()) ?? [] },
-                                       compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
-                                       compactionRetention: .seconds(datastore.compactionRetentionSeconds),
-                                       apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
-                                       etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
+                    var plane = ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
+                                             client: client, makeControllers: { (try? makeControllers()) ?? [] },
+                                             compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
+                                             compactionRetention: .seconds(datastore.compactionRetentionSeconds),
+                                             apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
+                                             etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init))
+                    // SQLite is this process's alone (the revision mark's lock): no rival server to elect against.
+                    if case .sqlite = endpoint { plane.leaderElection = false; plane.sharedStore = false }
+                    await plane.run()
                 }
             }
         }
