@@ -1,7 +1,7 @@
 /// A positional value, `<name>`, in declaration order. An array takes the rest of the
 /// positional values (or, by its strategy, those after `--` or everything from the first).
 @propertyWrapper
-public struct Argument<Value>: DeclaredArgument {
+public struct Argument<Value>: DeclaredArgument, @unchecked Sendable {
     let box: ValueBox<Value>
     let help: ArgumentHelp
     let isRequired: Bool

@@ -41,8 +41,10 @@ struct ArgumentDefinition {
         }
     }
 
-    /// The form errors quote: the preferred (long) name and the value.
+    /// The form errors quote: the preferred (long) name and the value (only the name for a
+    /// hidden option, as for a test hook nobody is told about).
     var errorLabel: String {
+        if isHidden, let longName { return "--" + longName }
         switch kind {
         case .flag: return "--\(longName ?? "")"
         case .option: return "--\(longName ?? "") <\(valueName)>"

@@ -112,6 +112,6 @@ struct ArgumentListParser {
     }
 
     func helpLine(_ d: ArgumentDefinition) -> String? {
-        d.help.abstract.isEmpty ? nil : "\(d.label)  \(d.help.abstract)"
+        d.help.abstract.isEmpty || d.isHidden ? nil : "\(d.label)  \(d.help.abstract)"
     }
 }

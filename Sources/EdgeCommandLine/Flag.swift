@@ -1,6 +1,6 @@
 /// `--name`: true when given, false otherwise. Takes no value.
 @propertyWrapper
-public struct Flag: DeclaredArgument {
+public struct Flag: DeclaredArgument, @unchecked Sendable {
     let box: ValueBox<Bool>
     let name: NameSpecification
     let help: ArgumentHelp

@@ -1,7 +1,7 @@
 /// `--name value` (or `--name=value`). Required when it has no default and is not optional;
 /// an array collects one value per occurrence.
 @propertyWrapper
-public struct Option<Value>: DeclaredArgument {
+public struct Option<Value>: DeclaredArgument, @unchecked Sendable {
     let box: ValueBox<Value>
     let name: NameSpecification
     let help: ArgumentHelp

@@ -2,7 +2,7 @@
 /// (`@OptionGroup(title: "Pod network") var podNetwork: PodNetworkOptions`). With a title
 /// they get a help section of their own; their `validate()` runs before the command's.
 @propertyWrapper
-public struct OptionGroup<Value: ParsableArguments>: DeclaredGroup {
+public struct OptionGroup<Value: ParsableArguments>: DeclaredGroup, @unchecked Sendable {
     let box: ValueBox<Value>
     let title: String
 

@@ -1,7 +1,8 @@
 /// A set of options, flags and arguments declared with `@Option`, `@Flag`, `@Argument` and
 /// `@OptionGroup` properties. The parser finds the declarations by reflection (each property
 /// wrapper holds a shared box the parser fills), so a command declares a flag in one line.
-public protocol ParsableArguments {
+/// Sendable, as commands hand themselves to tasks: the values are only written while parsing.
+public protocol ParsableArguments: Sendable {
     init()
     /// Checks the parsed values together; a ValidationError is shown with the command's usage.
     func validate() throws

@@ -14,9 +14,14 @@ extension ParsableCommand {
     /// Parses `arguments` (default: the process's, without the program name), runs the
     /// command chosen and exits with its status: 0, 64 (EX_USAGE) for a usage error, 1 for
     /// another error, or the status an ExitCode names.
-    public static func main(_ arguments: [String]? = nil) async {
+    public static func main(_ arguments: [String]?) async {
         let status = await CommandRunner(root: Self.self).run(arguments ?? Array(CommandLine.arguments.dropFirst()))
         CommandRunner.exit(status)
+    }
+
+    /// The entry point for `@main` on a root command.
+    public static func main() async {
+        await main(nil)
     }
 }
 

@@ -60,6 +60,8 @@ final class CommandRunnerTests: XCTestCase {
         XCTAssertTrue(r.err.hasPrefix("Error: Unknown option '--completely-different'\n"), r.err)
         r = await run("serve", "-x")
         XCTAssertTrue(r.err.hasPrefix("Error: Unknown option '-x'\n"), r.err)
+        r = await run("serve", "--host-root")
+        XCTAssertTrue(r.err.hasPrefix("Error: Missing value for '--host-root'\nUsage: tool serve "), "a hidden option stays unexplained: \(r.err)")
         r = await run("serve", "--disable-agent=true")
         XCTAssertEqual(r.status, 64)
         XCTAssertTrue(r.err.hasPrefix("Error: The option '--disable-agent' does not take any value, but 'true' was specified.\nUsage:"), r.err)
