@@ -1,11 +1,5 @@
 /// A property wrapper the parser finds by reflection: `@Option`, `@Flag`, `@Argument`.
 protocol DeclaredArgument {
-    /// The definition for the property named `key` (`_` stripped), in the help section `title`.
+    /// The definition for the property named `key` (its `_` stripped).
     func definition(key: String) -> ArgumentDefinition
-}
-
-/// `@OptionGroup`: a ParsableArguments value whose declarations join the command's.
-protocol DeclaredGroup {
-    var title: String { get }
-    var arguments: any ParsableArguments { get }
 }
