@@ -1,0 +1,91 @@
+/// The nftables objects for one service port: the same decisions as
+/// ServiceRules (kube-proxy's iptables mode) expressed as upstream kube-proxy's
+/// nftables mode writes them (pkg/proxy/nftables): the cluster IP, external
+/// and load-balancer IPs and the node port are keys of verdict maps; the
+/// endpoint is chosen by `numgen random mod N`; session affinity is a set of
+/// client addresses with a timeout per endpoint; services without (local)
+/// endpoints are keys of the maps the filter hooks reject or drop by.
+enum NFTServiceRules {
+    typealias N = NFTProxyNames
+
+    static func build(_ p: ProxyServicePort, _ endpoints: [ProxyEndpoint], _ settings: ProxySettings) -> NFTServiceObjects {
+        var out = NFTServiceObjects()
+        let cats = EndpointCategories(p, endpoints)
+        let hasEndpoints = endpoints.contains { $0.ready || ($0.serving && $0.terminating) }
+        let hasInternal = p.internalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
+        let hasExternal = p.externalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
+        let usesCluster = !cats.cluster.isEmpty && p.usesClusterEndpoints
+        let usesLocal = !cats.local.isEmpty && p.usesLocalEndpoints
+        let usesExt = hasEndpoints && p.externallyAccessible
+        let svc = N.svc(p), svl = N.svl(p), ext = N.ext(p)
+        let internalChain = p.internalPolicyLocal ? svl : svc
+        let externalChain = p.externalPolicyLocal ? svl : svc
+        let cluster = settings.clusterBlock
+        let noEndpoints = hasEndpoints ? "drop" : "goto \(N.rejectChain)"
+        func ipKey(_ ip: UInt32) -> String { "\(IPv4Text.format(ip)) . \(p.proto) . \(p.port)" }
+
+        if let cip = p.clusterIP {
+            if hasInternal {
+                out.elements.append(.init(map: N.serviceIPs, key: ipKey(cip), value: "goto \(internalChain)"))
+            } else {
+                out.elements.append(.init(map: N.noEndpointServices, key: ipKey(cip), value: noEndpoints))
+            }
+        }
+        for ip in p.externalIPs + p.loadBalancerIPs {
+            if usesExt { out.elements.append(.init(map: N.serviceIPs, key: ipKey(ip), value: "goto \(ext)")) }
+            if !hasExternal { out.elements.append(.init(map: N.noEndpointServices, key: ipKey(ip), value: noEndpoints)) }
+        }
+        if let np = p.nodePort {
+            let key = "\(p.proto) . \(np)"
+            if usesExt { out.elements.append(.init(map: N.serviceNodePorts, key: key, value: "goto \(ext)")) }
+            if !hasExternal { out.elements.append(.init(map: N.noEndpointNodePorts, key: key, value: noEndpoints)) }
+        }
+
+        if usesExt {
+            var rules: [String] = []
+            if p.externalPolicyLocal {
+                // Pods and the node itself may use any endpoint; only outside clients are pinned to local ones.
+                if let cluster, usesCluster { rules.append("ip saddr \(cluster) goto \(svc)") }
+                rules.append("fib saddr type local jump \(N.markMasq)")
+                if usesCluster { rules.append("fib saddr type local goto \(svc)") }
+            } else {
+                rules.append("jump \(N.markMasq)")
+            }
+            if hasExternal { rules.append("goto \(externalChain)") }
+            out.chains[ext] = rules
+        }
+        if usesCluster {
+            var rules: [String] = []
+            if let cip = p.clusterIP, let cluster {
+                // From outside the pod network (the node, hostNetwork pods): masquerade so replies come back through us.
+                rules.append("ip daddr \(IPv4Text.format(cip)) \(p.proto) dport \(p.port) ip saddr != \(cluster) jump \(N.markMasq)")
+            }
+            rules += spread(p, cats.cluster)
+            out.chains[svc] = rules
+        }
+        if usesLocal { out.chains[svl] = spread(p, cats.local) }
+        for e in cats.reachable {
+            var rules = ["ip saddr \(IPv4Text.format(e.ip)) jump \(N.markMasq)"]
+            if let seconds = p.affinitySeconds {
+                let set = N.affinity(p, e, seconds: seconds)
+                out.sets[set] = "set { type ipv4_addr ; flags dynamic,timeout ; timeout \(seconds)s ; }"
+                rules.append("update @\(set) { ip saddr }")
+            }
+            rules.append("meta l4proto \(p.proto) dnat to \(e.address)")
+            out.chains[N.sep(p, e)] = rules
+        }
+        return out
+    }
+
+    /// Affinity first (a known client goes back to its endpoint), then an even random pick.
+    static func spread(_ p: ProxyServicePort, _ endpoints: [ProxyEndpoint]) -> [String] {
+        var rules: [String] = []
+        if let seconds = p.affinitySeconds {
+            for e in endpoints { rules.append("ip saddr @\(N.affinity(p, e, seconds: seconds)) goto \(N.sep(p, e))") }
+        }
+        guard !endpoints.isEmpty else { return rules }
+        let arms = endpoints.enumerated().map { "\($0.offset) : goto \(N.sep(p, $0.element))" }.joined(separator: ", ")
+        rules.append("numgen random mod \(endpoints.count) vmap { \(arms) }")
+        return rules
+    }
+}
