@@ -95,7 +95,10 @@ final class FakeNFTables: CommandRunning, @unchecked Sendable {
                     tab.chains[n]!.append(rule)
                 } else if let rest = after("add map") ?? after("add set") {
                     let n = String(rest.prefix { $0 != " " })
-                    if tab.sets[n] == nil { tab.sets[n] = (line.hasPrefix("add map") ? "map" : "set") + rest.dropFirst(n.count) }
+                    if tab.sets[n] == nil {
+                        tab.sets[n] = (line.hasPrefix("add map") ? "map" : "set") + rest.dropFirst(n.count)
+                        tab.elements[n] = [:]
+                    }
                 } else if let n = after("delete map") ?? after("delete set") {
                     let used = tab.chains.values.contains { $0.contains { $0.contains("@\(n) ") || $0.hasSuffix("@\(n)") } }
                     guard tab.sets[n] != nil, !used else { return fail("set \(n) missing or in use") }

@@ -124,7 +124,16 @@ final class NFTProxyRuleSetTests: XCTestCase {
             }
             let other = FakeNFTables()
             _ = try NFTablesSyncer(client: NFTablesClient(runner: other, table: NFTProxyNames.table)).sync(fresh, mode: .full)
-            XCTAssertEqual(kernel.table, other.table, "step \(step): \(kernel.scripts.last ?? "")")
+            if kernel.table != other.table {
+                let a = kernel.table ?? .init(), b = other.table ?? .init()
+                let chains = Set(a.chains.keys).union(b.chains.keys).filter { a.chains[$0] != b.chains[$0] }.map { "\($0): \(a.chains[$0] ?? []) vs \(b.chains[$0] ?? [])" }
+                let sets = Set(a.sets.keys).symmetricDifference(b.sets.keys)
+                let elements = Set(a.elements.keys).union(b.elements.keys).flatMap { m in
+                    Set((a.elements[m] ?? [:]).keys).union((b.elements[m] ?? [:]).keys).filter { a.elements[m]?[$0] != b.elements[m]?[$0] }
+                        .map { "\(m) \($0): \(a.elements[m]?[$0] ?? "-") vs \(b.elements[m]?[$0] ?? "-")" }
+                }
+                XCTFail("step \(step), partial vs full: chains \(chains) sets \(sets) elements \(elements)\nlast script:\n\(kernel.scripts.last ?? "")")
+            }
             if patched != fresh || kernel.table != other.table { return }
         }
     }
