@@ -17,12 +17,14 @@ final class NFTProxyRuleSetTests: XCTestCase {
         let r = NFTProxyRuleSet().build([i], hostPorts: [], settings: settings)
         let svc = NFTProxyNames.svc(i.port)
         XCTAssertEqual(r.elements["service-ips"], ["10.43.0.20 . tcp . 80": "goto \(svc)"])
-        let seps = i.endpoints.map { NFTProxyNames.sep(i.port, $0) }
         XCTAssertEqual(r.rules[svc], [
             "ip daddr 10.43.0.20 tcp dport 80 ip saddr != 10.42.0.0/16 jump mark-for-masquerade",
-            "numgen random mod 2 vmap { 0 : goto \(seps[0]), 1 : goto \(seps[1]) }",
+            "numgen random mod 2 == 0 meta l4proto tcp dnat to 10.42.1.5:8080",
+            "meta l4proto tcp dnat to 10.42.2.6:8080",
         ])
-        XCTAssertEqual(r.rules[seps[1]], ["ip saddr 10.42.2.6 jump mark-for-masquerade", "meta l4proto tcp dnat to 10.42.2.6:8080"])
+        XCTAssertEqual(r.chains.keys.filter { $0.hasPrefix("sep-") }, [], "no chain per endpoint without affinity")
+        XCTAssertEqual(r.elements["hairpin-endpoints"], ["10.42.1.5 . 10.42.1.5": "", "10.42.2.6 . 10.42.2.6": ""])
+        XCTAssertEqual(r.rules["nat-postrouting"]?[1], "ct status dnat ip saddr . ip daddr @hairpin-endpoints masquerade fully-random")
         XCTAssertEqual(r.rules["services"]?.first, "ip daddr . meta l4proto . th dport vmap @service-ips")
         XCTAssertEqual(r.chains["nat-prerouting"], "{ type nat hook prerouting priority -100 ; policy accept ; }")
         XCTAssertEqual(r.rules["masquerading"], ["meta mark & 0x4000 == 0 return", "meta mark set meta mark ^ 0x4000", "masquerade fully-random"])
@@ -53,7 +55,8 @@ final class NFTProxyRuleSetTests: XCTestCase {
         let set = NFTProxyNames.affinity(i.port, e, seconds: 10800)
         XCTAssertEqual(r.sets[set], "set { type ipv4_addr ; flags dynamic,timeout ; timeout 10800s ; }")
         XCTAssertEqual(r.rules[NFTProxyNames.svc(i.port)]?[1], "ip saddr @\(set) goto \(NFTProxyNames.sep(i.port, e))")
-        XCTAssertEqual(r.rules[NFTProxyNames.sep(i.port, e)]?[1], "update @\(set) { ip saddr }")
+        XCTAssertEqual(r.rules[NFTProxyNames.svc(i.port)]?[2], "goto \(NFTProxyNames.sep(i.port, e))")
+        XCTAssertEqual(r.rules[NFTProxyNames.sep(i.port, e)], ["update @\(set) { ip saddr }", "meta l4proto tcp dnat to 10.42.2.6:8080"])
     }
 
     func testAKeyTwoServicesClaimGoesToTheFirstAndToTheOtherWhenItLeaves() {
@@ -75,11 +78,12 @@ final class NFTProxyRuleSetTests: XCTestCase {
         inputs[300] = input("s300", ip: "10.43.1.52", endpoints: ["10.42.1.51", "10.42.3.1"])
         let o = try syncer.sync(builder.build(inputs, hostPorts: [], settings: settings), mode: .partial)
         let script = kernel.scripts.last ?? ""
-        // The service's chain and one new endpoint chain written, the old endpoint's deleted; no map touched.
-        XCTAssertEqual(o.chainsWritten, 2, script)
-        XCTAssertEqual(o.chainsDeleted, 1, script)
-        XCTAssertEqual(o.elementsChanged, 0, script)
-        XCTAssertLessThan(o.inputBytes, 1000, script)
+        // The service's chain rewritten; the new endpoint's hairpin element added (the old one is
+        // another service's endpoint too, so it stays); no dispatch map touched.
+        XCTAssertEqual(o.chainsWritten, 1, script)
+        XCTAssertEqual(o.chainsDeleted, 0, script)
+        XCTAssertEqual(o.elementsChanged, 1, script)
+        XCTAssertLessThan(o.inputBytes, 600, script)
         XCTAssertFalse(script.contains("table"), "no table-wide statement: \(script)")
         XCTAssertEqual(kernel.table?.chains.count, syncer.applied.chains.count)
     }

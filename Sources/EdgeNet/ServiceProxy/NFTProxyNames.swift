@@ -9,6 +9,8 @@ enum NFTProxyNames {
     static let serviceNodePorts = "service-nodeports"
     static let noEndpointServices = "no-endpoint-services"
     static let noEndpointNodePorts = "no-endpoint-nodeports"
+    /// Set of endpoint . endpoint: a DNATed packet from an endpoint to itself is masqueraded.
+    static let hairpin = "hairpin-endpoints"
 
     static let services = "services"
     static let endpointsCheck = "endpoints-check"

@@ -101,7 +101,8 @@ final class NFTProxyRuleSet: @unchecked Sendable {
         var r = NFTablesRules()
         let ipMap = "map { type ipv4_addr . inet_proto . inet_service : verdict ; }"
         let portMap = "map { type inet_proto . inet_service : verdict ; }"
-        r.sets = [N.serviceIPs: ipMap, N.noEndpointServices: ipMap, N.serviceNodePorts: portMap, N.noEndpointNodePorts: portMap]
+        r.sets = [N.serviceIPs: ipMap, N.noEndpointServices: ipMap, N.serviceNodePorts: portMap, N.noEndpointNodePorts: portMap,
+                  N.hairpin: "set { type ipv4_addr . ipv4_addr ; }"]
         for m in r.sets.keys { r.elements[m] = [:] }
         // Before iptables' filter chains (priority 0), as kube-proxy's: a refusal is not left to the host's rules.
         for hook in ["input", "forward", "output"] {
@@ -117,7 +118,9 @@ final class NFTProxyRuleSet: @unchecked Sendable {
         r.chain("nat-output", "{ type nat hook output priority -100 ; policy accept ; }",
                 ["fib daddr type local jump \(N.hostPorts)", "jump \(N.services)"])
         r.chain("nat-postrouting", "{ type nat hook postrouting priority 100 ; policy accept ; }",
-                ["jump \(N.masquerading)", "jump \(N.podEgress)"])
+                ["jump \(N.masquerading)",
+                 "ct status dnat ip saddr . ip daddr @\(N.hairpin) masquerade fully-random",
+                 "jump \(N.podEgress)"])
         r.chain(N.services, "", [
             "ip daddr . meta l4proto . th dport vmap @\(N.serviceIPs)",
             // Last: node ports on any of the node's own addresses but loopback (no DNAT from 127/8).

@@ -2,9 +2,12 @@
 /// ServiceRules (kube-proxy's iptables mode) expressed as upstream kube-proxy's
 /// nftables mode writes them (pkg/proxy/nftables): the cluster IP, external
 /// and load-balancer IPs and the node port are keys of verdict maps; the
-/// endpoint is chosen by `numgen random mod N`; session affinity is a set of
-/// client addresses with a timeout per endpoint; services without (local)
-/// endpoints are keys of the maps the filter hooks reject or drop by.
+/// endpoint is chosen by `numgen random` and DNATed to in the service's own
+/// chain; session affinity is a set of client addresses with a timeout per
+/// endpoint (and then a chain per endpoint); hairpin is an element of one
+/// shared set; services without (local) endpoints are keys of the maps the
+/// filter hooks reject or drop by. About one chain per service port keeps
+/// nft's per-transaction cache small.
 enum NFTServiceRules {
     typealias N = NFTProxyNames
 
@@ -65,27 +68,35 @@ enum NFTServiceRules {
         }
         if usesLocal { out.chains[svl] = spread(p, cats.local) }
         for e in cats.reachable {
-            var rules = ["ip saddr \(IPv4Text.format(e.ip)) jump \(N.markMasq)"]
+            // Hairpin (an endpoint reaching itself through the service) is one element of a shared
+            // set the postrouting hook masquerades by, not a chain per endpoint.
+            let ip = IPv4Text.format(e.ip)
+            out.elements.append(.init(map: N.hairpin, key: "\(ip) . \(ip)", value: ""))
             if let seconds = p.affinitySeconds {
                 let set = N.affinity(p, e, seconds: seconds)
                 out.sets[set] = "set { type ipv4_addr ; flags dynamic,timeout ; timeout \(seconds)s ; }"
-                rules.append("update @\(set) { ip saddr }")
+                out.chains[N.sep(p, e)] = ["update @\(set) { ip saddr }", "meta l4proto \(p.proto) dnat to \(e.address)"]
             }
-            rules.append("meta l4proto \(p.proto) dnat to \(e.address)")
-            out.chains[N.sep(p, e)] = rules
         }
         return out
     }
 
-    /// Affinity first (a known client goes back to its endpoint), then an even random pick.
+    /// Affinity first (a known client goes back to its endpoint), then an even random pick as a
+    /// cascade: endpoint i of n with probability 1/(n-i), the last always (iptables' statistic
+    /// cascade). Plain rules, not an anonymous map per service: nft fetches every set of the table
+    /// before each transaction, so thousands of anonymous maps would make every change slow.
     static func spread(_ p: ProxyServicePort, _ endpoints: [ProxyEndpoint]) -> [String] {
         var rules: [String] = []
+        func target(_ e: ProxyEndpoint) -> String {
+            p.affinitySeconds == nil ? "meta l4proto \(p.proto) dnat to \(e.address)" : "goto \(N.sep(p, e))"
+        }
         if let seconds = p.affinitySeconds {
             for e in endpoints { rules.append("ip saddr @\(N.affinity(p, e, seconds: seconds)) goto \(N.sep(p, e))") }
         }
-        guard !endpoints.isEmpty else { return rules }
-        let arms = endpoints.enumerated().map { "\($0.offset) : goto \(N.sep(p, $0.element))" }.joined(separator: ", ")
-        rules.append("numgen random mod \(endpoints.count) vmap { \(arms) }")
+        for (i, e) in endpoints.enumerated() {
+            let remaining = endpoints.count - i
+            rules.append(remaining > 1 ? "numgen random mod \(remaining) == 0 \(target(e))" : target(e))
+        }
         return rules
     }
 }
