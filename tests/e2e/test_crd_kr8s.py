@@ -146,3 +146,43 @@ def test_list_kind_defaults_to_kind_list(kubectl, server):
         assert lst["kind"] == "CogList"
     finally:
         kubectl.run("delete", "crd", f"cogs.{GROUP}", "--wait=false", check=False)
+
+
+def test_kr8s_applies_server_side_through_its_api_client(kr8s_module, sprockets, server, namespace):
+    """kr8s 0.20 has no apply method of its own (its objects patch with merge or JSON patches only): a kr8s
+    user applies server-side through kr8s's API client, as here, with two field managers."""
+    import asyncio
+
+    import kr8s.asyncio
+
+    def doc(size=None, color=None):
+        spec = {k: v for k, v in {"size": size, "color": color}.items() if v is not None}
+        return json.dumps({"apiVersion": f"{GROUP}/v1", "kind": "Sprocket",
+                           "metadata": {"name": "applied", "namespace": namespace}, "spec": spec})
+
+    async def apply(api, body, manager, force=False):
+        params = {"fieldManager": manager, **({"force": "true"} if force else {})}
+        async with api.call_api("PATCH", version=f"{GROUP}/v1", base="/apis", namespace=namespace,
+                                url="sprockets/applied", content=body, params=params, raise_for_status=False,
+                                headers={"Content-Type": "application/apply-patch+yaml"}) as r:
+            return r.status_code, r.json()
+
+    async def run():
+        api = await kr8s.asyncio.api(kubeconfig=server.kubeconfig)
+        code, first = await apply(api, doc(size=3), "kr8s-app")
+        assert code == 201, first
+        assert first["spec"] == {"size": 3, "color": "red", "replicas": 1}
+        assert [m["manager"] for m in first["metadata"]["managedFields"]] == ["kr8s-app"]
+        # Another manager taking a field the first one owns: 409 naming it, then forcing takes it.
+        code, conflict = await apply(api, doc(size=4), "kr8s-other")
+        assert code == 409 and conflict["reason"] == "Conflict", conflict
+        assert any(c.get("field") == ".spec.size" for c in conflict["details"]["causes"]), conflict
+        code, forced = await apply(api, doc(size=4, color="blue"), "kr8s-other", force=True)
+        assert code == 200 and forced["spec"]["size"] == 4 and forced["spec"]["color"] == "blue", forced
+        got = await kr8s.asyncio.objects.new_class(kind="Sprocket", version=f"{GROUP}/v1", namespaced=True) \
+            .get("applied", namespace=namespace, api=api)
+        return got.raw
+
+    raw = asyncio.run(run())
+    assert raw["spec"]["size"] == 4
+    assert {m["manager"] for m in raw["metadata"]["managedFields"]} == {"kr8s-other"}
