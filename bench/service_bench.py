@@ -1,11 +1,12 @@
 """Service proxy and cluster DNS beside their peers, in the same run.
 
 Proxy: `edgectl net-bench proxy` programs N Services of 2 endpoints each into
-the iptables of a network namespace made for it (nothing touches the
-machine's own rules): a full sync into empty tables, one changed Service
-(partial sync), a verify with nothing changed. Beside it, a bare
-`iptables-restore` of the same full rule set into another fresh namespace:
-the limit for writing those rules at all.
+a network namespace made for it (nothing touches the machine's own rules), in
+both proxy modes one after the other: a full sync into an empty kernel, one
+changed Service (partial sync), a verify with nothing changed. Beside each, the
+bare tool (`iptables-restore`, `nft -f`) fed the same transactions in another
+fresh namespace: the limit for writing those rules at all; and for nftables
+the cost of one `nft -f` run that changes nothing, against the loaded table.
 
 DNS: queries/s (dnsperf, Debian) and p99 (one query at a time from Python)
 for service names, edgectl's DNS server beside dnsmasq serving the same
@@ -15,6 +16,7 @@ Root only (network namespaces). Prints a Markdown table."""
 import json
 import os
 import random
+import resource
 import shutil
 import socket
 import statistics
@@ -42,32 +44,55 @@ def flavour_restore():
     return "iptables-nft-restore" if shutil.which("iptables-nft-restore") else "iptables-restore"
 
 
-def proxy(n):
+def timed(ns, argv, path, cpu=None):
+    """Wall time of argv run in namespace ns on path; with cpu (a list), its CPU time (user + sys) appended.
+    nsenter, not `ip netns exec`: the latter remounts /sys for each run, which is not the tool's cost."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with open(path) as inp:
+        subprocess.run(["nsenter", f"--net=/run/netns/{ns}", *argv], stdin=inp, check=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
+
+
+def proxy(n, mode):
     ns, bare = f"edgebench-p{os.getpid()}", f"edgebench-b{os.getpid()}"
     d = tempfile.mkdtemp()
     try:
         netns(ns)
-        f, part = os.path.join(d, "rules"), os.path.join(d, "partial")
-        out = subprocess.run(["ip", "netns", "exec", ns, EDGECTL, "net-bench", "proxy", "--services", str(n), "--restore-file", f,
-                              "--partial-file", part], capture_output=True, text=True, check=True).stdout
+        f, part, undo = os.path.join(d, "rules"), os.path.join(d, "partial"), os.path.join(d, "undo")
+        out = subprocess.run(["ip", "netns", "exec", ns, EDGECTL, "net-bench", "proxy", "--services", str(n), "--mode", mode,
+                              "--restore-file", f, "--partial-file", part, "--undo-file", undo],
+                             capture_output=True, text=True, check=True).stdout
         r = json.loads(out.strip().splitlines()[-1])
         netns(bare)
-        t0 = time.perf_counter()
-        with open(f) as inp:
-            subprocess.run(["ip", "netns", "exec", bare, flavour_restore(), "--noflush"], stdin=inp, check=True)
-        r["bare_restore_s"] = time.perf_counter() - t0
-        # The same one-service transaction, replayed bare into the full table (median of 7); its
-        # chain deletions are left out so it can be replayed.
-        with open(part) as p:
-            replay = "".join(l for l in p if not l.startswith("-X "))
-        with open(part, "w") as p:
-            p.write(replay)
+        tool = [flavour_restore(), "--noflush"] if mode == "iptables" else ["nft", "-f", "-"]
+        r["bare_restore_s"] = timed(bare, tool, f)
         times = []
-        for _ in range(7):
-            t0 = time.perf_counter()
-            with open(part) as inp:
-                subprocess.run(["ip", "netns", "exec", bare, flavour_restore(), "--noflush"], stdin=inp, check=True)
-            times.append(time.perf_counter() - t0)
+        if mode == "iptables":
+            # The same one-service transaction, replayed bare into the full table (median of 7); its
+            # chain deletions are left out so it can be replayed.
+            with open(part) as p:
+                replay = "".join(l for l in p if not l.startswith("-X "))
+            with open(part, "w") as p:
+                p.write(replay)
+            cpu = []
+            times = [timed(bare, tool, part, cpu) for _ in range(7)]
+            r["bare_partial_cpu_s"] = sorted(cpu)[3]
+        else:
+            # The full table is the state after the change: undo it and make it again, seven times.
+            cpu = []
+            for _ in range(7):
+                timed(bare, tool, undo)
+                times.append(timed(bare, tool, part, cpu))
+            r["bare_partial_cpu_s"] = sorted(cpu)[3]
+            noop = os.path.join(d, "noop")
+            with open(noop, "w") as p:
+                p.write("add table ip edgectl-proxy\n")
+            r["bare_noop_s"] = sorted(timed(bare, tool, noop) for _ in range(7))[3]
         r["bare_partial_s"] = sorted(times)[3]
         return r
     finally:
@@ -158,13 +183,19 @@ def main():
     print("|---|---|---|---|")
     only = os.environ.get("NET_BENCH_ONLY", "")
     for n in (1000, 5000) if only in ("", "proxy") else ():
-        r = proxy(n)
-        print(f"| proxy, {n} services x 2 endpoints ({r['rules']} rules, iptables {r['flavour']}): full sync | {r['full_s'] * 1000:.0f} ms "
-              f"(rule build {r['build_all_s'] * 1000:.0f} ms) | bare `iptables-restore` of the same rules: {r['bare_restore_s'] * 1000:.0f} ms | — |")
-        print(f"| proxy, {n} services: one changed service (median of 7, best) | **{r['one_changed_s'] * 1000:.1f} ms** ({r['one_changed_best_s'] * 1000:.1f} ms; "
-              f"{r['one_changed_bytes']} bytes of restore input) | the same input, bare `iptables-restore --noflush`: {r['bare_partial_s'] * 1000:.1f} ms | "
-              f"{'< 50 ms at 5,000' if n == 5000 else '—'} |")
-        print(f"| proxy, {n} services: verify (save, compare, nothing to repair) | {r['verify_s'] * 1000:.0f} ms | — | — |")
+        for mode in ("iptables", "nftables"):
+            r = proxy(n, mode)
+            tool = "`iptables-restore`" if mode == "iptables" else "`nft -f`"
+            what = "rules" if mode == "iptables" else "rules and map elements"
+            print(f"| proxy {mode}, {n} services x 2 endpoints ({r['rules']} {what}, {r['flavour']}): full sync | {r['full_s'] * 1000:.0f} ms "
+                  f"(rule build {r['build_all_s'] * 1000:.0f} ms) | bare {tool} of the same rules: {r['bare_restore_s'] * 1000:.0f} ms | — |")
+            print(f"| proxy {mode}, {n} services: one changed service (median of 7, best) | **{r['one_changed_s'] * 1000:.1f} ms** "
+                  f"({r['one_changed_best_s'] * 1000:.1f} ms; {r['one_changed_bytes']} bytes of input) | the same input, bare {tool}: "
+                  f"{r['bare_partial_s'] * 1000:.1f} ms ({r['bare_partial_cpu_s'] * 1000:.0f} ms of CPU) | {'< 50 ms at 5,000' if n == 5000 else '—'} |")
+            if mode == "nftables":
+                print(f"| proxy nftables, {n} services: one `nft -f` that changes nothing, against the loaded table (median of 7) | — | "
+                      f"{r['bare_noop_s'] * 1000:.1f} ms | — |")
+            print(f"| proxy {mode}, {n} services: verify (list, compare, nothing to repair) | {r['verify_s'] * 1000:.0f} ms | — | — |")
     if only not in ("", "dns"):
         return
     res, rss = dns()

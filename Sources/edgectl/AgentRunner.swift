@@ -158,6 +158,7 @@ enum AgentRunner {
         c.clusterCIDR = clusterCIDR
         if let clusterDomain { c.clusterDomain = clusterDomain }
         c.proxy = !o.disableKubeProxy
+        c.proxyMode = o.mode
         // The DNS listener is reached only through the proxy's rules for the kube-dns service.
         c.dns = dns && !o.disableKubeProxy
         c.syncPeriod = o.syncPeriod

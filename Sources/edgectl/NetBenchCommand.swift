@@ -14,17 +14,22 @@ struct NetBenchCommand: AsyncParsableCommand {
         shouldDisplay: false, subcommands: [Proxy.self, DNS.self])
 
     struct Proxy: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Time proxy syncs of N services (2 endpoints each) in this network namespace.")
+        static let configuration = CommandConfiguration(abstract: "Time proxy syncs of N services (2 endpoints each) in this network namespace, in either proxy mode.")
         @Option(help: "Number of services.") var services = 1000
-        @Option(help: "Write the full rule set as iptables-restore input here.") var restoreFile: String?
+        @Option(help: "iptables or nftables.") var mode = "iptables"
+        @Option(help: "Write the full rule set (after the last change) as iptables-restore / nft input here.") var restoreFile: String?
+        @Option(help: "Write the full rule set before the last change here (nft input).") var beforeFile: String?
         @Option(help: "Write one partial (one changed service) transaction here.") var partialFile: String?
+        @Option(help: "Write the transaction that undoes that change here.") var undoFile: String?
 
         func run() throws {
-            let client = IPTablesClient.detect()
-            let r = try ProxySyncBenchmark.run(services: services, client: client)
+            guard let m = ProxyMode(rawValue: mode) else { throw ValidationError("--mode must be iptables or nftables") }
+            let r = try ProxySyncBenchmark.run(services: services, mode: m)
             if let f = restoreFile { try FileSystem.write(f, r.restoreText, mode: 0o600) }
+            if let f = beforeFile { try FileSystem.write(f, r.restoreBeforeText, mode: 0o600) }
             if let f = partialFile { try FileSystem.write(f, r.oneChangedInput, mode: 0o600) }
-            print("{\"services\": \(r.services), \"rules\": \(r.rules), \"flavour\": \"\(client.flavour.rawValue)\", \"build_all_s\": \(r.buildAllSeconds), "
+            if let f = undoFile { try FileSystem.write(f, r.oneChangedUndoInput, mode: 0o600) }
+            print("{\"services\": \(r.services), \"rules\": \(r.rules), \"mode\": \"\(m.rawValue)\", \"flavour\": \"\(r.backend)\", \"build_all_s\": \(r.buildAllSeconds), "
                   + "\"full_s\": \(r.fullSeconds), \"one_changed_s\": \(r.oneChangedSeconds), \"one_changed_best_s\": \(r.oneChangedBestSeconds), "
                   + "\"one_changed_bytes\": \(r.oneChangedBytes), \"one_changed_build_s\": \(r.oneChangedBuildSeconds), "
                   + "\"verify_s\": \(r.verifySeconds)}")

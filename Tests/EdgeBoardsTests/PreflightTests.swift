@@ -196,6 +196,9 @@ final class PreflightTests: XCTestCase {
         t.write("proc/net/ip_tables_names", "filter\n")
         XCTAssertEqual(result(Preflight.run(env(t, board: nil)), "Iptables")?.status, .warning, "legacy tables beside nft: as on this machine")
         XCTAssertEqual(result(Preflight.run(env(FakeTree(), board: nil)), "Iptables")?.status, .error)
+        XCTAssertEqual(result(Preflight.run(env(t, board: nil)), "Nftables")?.status, .warning, "no nft: the default proxy mode cannot run")
+        t.write("usr/sbin/nft", "")
+        XCTAssertEqual(result(Preflight.run(env(t, board: nil)), "Nftables")?.status, .passed)
 
         XCTAssertEqual(result(Preflight.run(env(t, board: try profile("odroid-xu4"), arch: "arm64")), "Architecture")?.status, .error)
         XCTAssertEqual(result(Preflight.run(env(t, board: try profile("odroid-xu4"), arch: "arm")), "Architecture")?.status, .passed)

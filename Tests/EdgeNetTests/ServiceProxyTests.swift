@@ -49,6 +49,41 @@ final class ServiceProxyTests: XCTestCase {
         XCTAssertFalse(kernel.restores.last!.contains(":EDGE-POSTROUTING"), "a later sync rewrites only what changed:\n\(kernel.restores.last!)")
     }
 
+    /// The nftables mode from objects to the table: a refusal while the service has no
+    /// endpoints, then a map element and a DNAT; the iptables mode's leftovers are removed.
+    func testTheNftablesModeProgramsItsTableAndRemovesTheIptablesModesChains() async throws {
+        let cluster = try await LocalCluster()
+        let nft = FakeNFTables()
+        let iptables = FakeIPTables()
+        iptables.edit("nat") { $0.append((name: "EDGE-SERVICES", rules: [])); $0[0].rules = ["-m comment --comment \"edgectl service portals\" -j EDGE-SERVICES"] }
+        let both = BothRunners(nft: nft, iptables: iptables)
+        var config = ServiceProxy.Config(settings: ProxySettings(nodeName: "node1", clusterCIDR: "10.42.0.0/16"))
+        config.coalesce = .milliseconds(10)
+        let proxy = ServiceProxy(client: cluster.client, nftables: NFTablesClient(runner: both, table: "edgectl-proxy"), config: config)
+        let task = Task { await proxy.run() }
+        defer { task.cancel() }
+
+        var svc: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": "default"],
+                         "spec": ["ports": [["name": "http", "port": 80, "targetPort": 8080]]]]
+        svc = try await cluster.client.create(Self.services, namespace: "default", svc)
+        let cip = svc[path: ["spec", "clusterIP"]]?.string ?? ""
+        await eventually("a refusal for the service without endpoints") {
+            nft.table?.elements["no-endpoint-services"]?["\(cip) . tcp . 80"] == "goto reject-chain"
+        }
+        XCTAssertFalse(iptables.chains("nat").contains("EDGE-SERVICES"), "the iptables mode's chains are gone")
+        XCTAssertEqual(iptables.rules("nat", "PREROUTING"), [])
+        var slice = ServiceRulesTests.slice([("10.42.0.5", "node1", true, true, false)])
+        slice["apiVersion"] = "discovery.k8s.io/v1"
+        slice["kind"] = "EndpointSlice"
+        _ = try await cluster.client.create(Self.slices, namespace: "default", slice)
+        await eventually("a DNAT to the endpoint") {
+            (nft.table?.chains.values ?? [:].values).contains { $0.contains("meta l4proto tcp dnat to 10.42.0.5:8080") }
+        }
+        XCTAssertEqual(nft.table?.elements["no-endpoint-services"], [:])
+        XCTAssertNotNil(nft.table?.elements["service-ips"]?["\(cip) . tcp . 80"])
+        XCTAssertFalse(nft.scripts.last!.contains("delete table"), "a later sync changes only what changed:\n\(nft.scripts.last!)")
+    }
+
     /// A node whose iptables cannot be run says so: the proxy's health turns failing (folded into
     /// NetworkUnavailable, so the node is tainted and takes no new pods), a Warning event names the
     /// cause once, and the health comes back when syncs work again.
@@ -85,5 +120,15 @@ final class ServiceProxyTests: XCTestCase {
         XCTAssertEqual(config.health.applied(to: up), up,
                        "a working proxy leaves the pod network's condition as it is")
         XCTAssertGreaterThanOrEqual(changes.withLock { $0 }, 2)
+    }
+}
+
+/// nft and iptables on one fake host.
+final class BothRunners: CommandRunning, Sendable {
+    let nft: FakeNFTables
+    let iptables: FakeIPTables
+    init(nft: FakeNFTables, iptables: FakeIPTables) { self.nft = nft; self.iptables = iptables }
+    func run(_ argv: [String], input: String) -> CommandResult? {
+        argv.first == "nft" ? nft.run(argv, input: input) : iptables.run(argv, input: input)
     }
 }

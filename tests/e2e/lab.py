@@ -12,6 +12,9 @@ from conftest import EDGECTL, KUBECTL
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "lab")
 SERVER_IP = "10.250.0.1"
 PORT = 6443
+# The agents' --proxy-mode (scripts/lab passes EDGELAB_PROXY_MODE on); unset: edgectl's default.
+PROXY_MODE = os.environ.get("EDGELAB_PROXY_MODE") or "nftables"
+NFT_TABLE = ["ip", "edgectl-proxy"]
 
 
 def node_ip(node):
@@ -53,6 +56,30 @@ class Lab:
     def namespaces(self):
         out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         return sorted(l.split()[0] for l in out.splitlines() if l.startswith(self.prefix + "-"))
+
+    def proxy_rules(self, node):
+        """The node's service proxy rules as text (for a failed wait's message and for looking things up)."""
+        if PROXY_MODE == "nftables":
+            return self.run(node, "nft", "list", "table", *NFT_TABLE).stdout
+        return self.run(node, "iptables-save", "-t", "nat").stdout + self.run(node, "iptables-save", "-t", "filter").stdout
+
+    def proxy_rejects(self, node, ip):
+        """Whether the node's proxy refuses connections to ip (a service without endpoints)."""
+        if PROXY_MODE == "nftables":
+            out = self.run(node, "nft", "list", "map", *NFT_TABLE, "no-endpoint-services").stdout
+            return any(ip + " . " in l and "reject" in l for l in out.replace(",", "\n").splitlines())
+        return any(f"-d {ip}/32" in l and "REJECT" in l for l in self.run(node, "iptables-save", "-t", "filter").stdout.splitlines())
+
+    def break_proxy_rules(self, node):
+        """Deletes the service dispatch and its hook by hand, as an admin might."""
+        if PROXY_MODE == "nftables":
+            for chain in ("services", "nat-prerouting"):
+                self.run(node, "nft", "flush", "chain", *NFT_TABLE, chain, check=True)
+            return
+        import shlex
+        self.run(node, "iptables", "-t", "nat", "-F", "EDGE-SERVICES", check=True)
+        pre = [l for l in self.run(node, "iptables-save", "-t", "nat").stdout.splitlines() if l.startswith("-A PREROUTING") and "EDGE-SERVICES" in l]
+        self.run(node, "iptables", "-t", "nat", "-D", "PREROUTING", *shlex.split(pre[0])[2:], check=True)
 
     def run(self, name, *argv, check=False, timeout=60):
         """argv in namespace `name` (server, net, nodeK)."""

@@ -198,6 +198,10 @@ def test_killall_removes_edgectls_interfaces_and_chains_and_nothing_else():
             run("iptables", "-w", "-t", table, "-A", parent, "-m", "comment", "--comment", "a rule with spaces", "-j", chain)
         run("iptables", "-w", "-t", "nat", "-N", "EDGE-SVC-X")
         run("iptables", "-w", "-t", "nat", "-A", "EDGE-SERVICES", "-j", "EDGE-SVC-X")
+        # The proxy's nftables mode: its table goes, another table stays.
+        for t in ["edgectl-proxy", "keep-me"]:
+            run("nft", "add", "table", "ip", t)
+            run("nft", "add", "chain", "ip", t, "c", "{ type nat hook prerouting priority -100 ; }")
         r = run(EDGECTL, "killall", "--data-dir", d)
         links = run("ip", "-o", "link", "show").stdout
         assert "keep0" in links and "edgelab0" in links
@@ -206,6 +210,8 @@ def test_killall_removes_edgectls_interfaces_and_chains_and_nothing_else():
         saved = run("iptables-save").stdout
         assert "EDGE-" not in saved, saved
         assert ":KEEP-ME" in saved and "-A INPUT" in saved and "-j KEEP-ME" in saved
+        tables = run("nft", "list", "tables").stdout.splitlines()
+        assert "table ip keep-me" in tables and "table ip edgectl-proxy" not in tables, (tables, r.stdout)
     finally:
         subprocess.run(["ip", "netns", "del", ns])
         shutil.rmtree(d, ignore_errors=True)

@@ -20,6 +20,7 @@ import urllib.request
 
 import pytest
 
+import root_namespace
 from conftest import EDGECTL, KUBECTL, free_port, wait_for
 from lab import Lab, SERVER_IP, node_ip
 
@@ -90,6 +91,7 @@ def cluster():
         shutil.rmtree(d, ignore_errors=True)
         assert left == [], f"namespaces left behind: {left}"
         assert "EDGE-" not in subprocess.run(["iptables-save"], capture_output=True, text=True).stdout, "edgectl chains in the root namespace"
+        assert not root_namespace.nft_table_present(), "edgectl's nftables table in the root namespace"
 
 
 def web(replicas):

@@ -16,7 +16,6 @@ kill -9 and restart, cluster DNS (A, SRV, PTR, headless, NXDOMAIN, forwarding
 to a dnsmasq on a lab address), and nothing of edgectl left behind."""
 import json
 import os
-import shlex
 import shutil
 import socket
 import subprocess
@@ -25,6 +24,7 @@ import time
 
 import pytest
 
+import root_namespace
 from conftest import wait_for
 from lab import Lab, SERVER_IP, node_ip, unavailable
 
@@ -84,6 +84,7 @@ def cluster():
         assert left == [], f"namespaces left behind: {left}"
         root_rules = subprocess.run(["iptables-save"], capture_output=True, text=True).stdout
         assert "EDGE-" not in root_rules, "the root namespace must never get edgectl's chains"
+        assert not root_namespace.nft_table_present(), "the root namespace must never get edgectl's nftables table"
 
 
 def add_pod(lab, node, name, ip, d):
@@ -161,7 +162,7 @@ def diag(lab, where="cl1", url=None):
     if url:
         r = in_ns(lab, where, "curl", "-sS", "-m", "2", url)
         out += f"curl {url} from {where}: rc={r.returncode} {r.stderr.strip()}\n"
-    out += lab.run("node1", "iptables-save", "-t", "nat").stdout[-4000:]
+    out += lab.proxy_rules("node1")[-4000:]
     for node in NODES:
         try:
             out += f"\n--- {node}.log\n" + open(os.path.join(lab.dir, f"{node}.log")).read()[-1500:]
@@ -194,8 +195,7 @@ def test_no_endpoints_is_refused_at_once_and_a_removed_endpoint_leaves_within_2s
     lab, pods, _ = cluster
     kapply(lab, service("gone"))
     cip = cluster_ip(lab, "gone")
-    wait_for(lambda: "REJECT" in lab.run("node1", "iptables-save", "-t", "filter").stdout and cip in lab.run("node1", "iptables-save", "-t", "filter").stdout,
-             10, "the reject rule")
+    wait_for(lambda: lab.proxy_rejects("node1", cip), 10, "the reject rule", show=lambda: lab.proxy_rules("node1"))
     t0 = time.time()
     r = in_ns(lab, "cl1", "python3", "-c", "import socket,sys; socket.create_connection((sys.argv[1], 80), timeout=5)", cip)
     assert r.returncode != 0 and time.time() - t0 < 1.5, (r.stderr, time.time() - t0)
@@ -230,13 +230,16 @@ def test_rules_deleted_by_hand_come_back_within_the_sync_period(cluster):
     kapply(lab, slice_for("heal", [(pods["ep2"], "node2")], name="heal-test"))
     cip = cluster_ip(lab, "heal")
     wait_for(lambda: wget(lab, "cl1", f"http://{cip}/") == "ep2", 15, "the service to answer")
-    lab.run("node1", "iptables", "-t", "nat", "-F", "EDGE-SERVICES", check=True)
-    pre = [l for l in lab.run("node1", "iptables-save", "-t", "nat").stdout.splitlines() if l.startswith("-A PREROUTING") and "EDGE-SERVICES" in l]
-    lab.run("node1", "iptables", "-t", "nat", "-D", "PREROUTING", *shlex.split(pre[0])[2:], check=True)
-    assert wget(lab, "cl1", f"http://{cip}/", timeout=1) is None, "broken by hand"
+    log = os.path.join(lab.dir, "node1.log")
+    repairs = lambda: open(log).read().count("proxy rules changed outside edgectl")
+    before = repairs()
+    lab.break_proxy_rules("node1")
+    # Broken by hand, unless a sync tick (every SYNC seconds) repaired it in between: its log line says so.
+    assert wget(lab, "cl1", f"http://{cip}/", timeout=1) is None or repairs() > before, "broken by hand"
     t0 = time.time()
     wait_for(lambda: wget(lab, "cl1", f"http://{cip}/", timeout=1) == "ep2", SYNC * 3 + 5, "the repair")
     assert time.time() - t0 < SYNC * 3 + 5
+    wait_for(lambda: repairs() > before, 5, "the agent's log of the repair", show=lambda: open(log).read()[-2000:])
 
 
 def test_established_connections_survive_an_agent_kill_and_restart(cluster):

@@ -6,7 +6,7 @@ import Logging
 import Glibc
 #endif
 
-/// What a node's service networking runs with: the service proxy (iptables)
+/// What a node's service networking runs with: the service proxy (iptables or nftables)
 /// and the node-local cluster DNS.
 public struct ServiceNetworkingConfig: Sendable {
     public var nodeName: String
@@ -14,6 +14,8 @@ public struct ServiceNetworkingConfig: Sendable {
     /// The pod network; the Node's cluster-cidr annotation (written by the server) wins when present.
     public var clusterCIDR: String?
     public var proxy = true
+    /// iptables or nftables (kube-proxy's --proxy-mode).
+    public var proxyMode = ProxyMode.default
     public var dns = true
     public var dnsPort = ClusterDNSServer.defaultPort
     public var clusterDomain = "cluster.local"
@@ -37,11 +39,10 @@ public enum ServiceNetworking {
         await withTaskGroup(of: Void.self) { g in
             if config.proxy {
                 g.addTask {
-                    let iptables = IPTablesClient.detect()
                     var pc = ServiceProxy.Config(settings: ProxySettings(nodeName: config.nodeName, clusterCIDR: config.clusterCIDR))
                     pc.verifyPeriod = config.syncPeriod
                     pc.health = config.proxyHealth
-                    await ServiceProxy(client: client, iptables: iptables, config: pc).run()
+                    await ServiceProxy(client: client, mode: config.proxyMode, config: pc).run()
                 }
             }
             if config.dns {

@@ -1,12 +1,21 @@
 /// edgectl's network on a node, found by its names (EdgeNet's): the bridge edge0, the VXLAN device
-/// edge.1, pods' host-side veths edgev*, and iptables chains EDGE-* with the rules in built-in
-/// chains that jump to them. Nothing else in the namespace is touched.
+/// edge.1, pods' host-side veths edgev*, iptables chains EDGE-* with the rules in built-in
+/// chains that jump to them, and the proxy's nftables table `ip edgectl-proxy` (its nftables
+/// mode). Nothing else in the namespace is touched.
 public enum NetworkCleanup {
     public static func ownsInterface(_ name: String) -> Bool {
         name == "edge0" || name.hasPrefix("edge.") || name.hasPrefix("edgev")
     }
 
     public static func ownsChain(_ name: String) -> Bool { name.hasPrefix("EDGE-") }
+
+    /// The service proxy's nftables table (EdgeNet's NFTProxyNames.table), as `nft list tables` prints it.
+    public static let nftTable = "table ip edgectl-proxy"
+
+    /// Whether `nft list tables` output names the proxy's table.
+    public static func hasNFTTable(listing: String) -> Bool {
+        listing.split(separator: "\n").contains { $0.trimmingCharacters == nftTable }
+    }
 
     /// Interface names from `ip -o link show` (`3: edge0: <BROADCAST...`; veths as `edgevx@if2`).
     public static func interfaces(ipLinkOutput: String) -> [String] {
@@ -61,6 +70,11 @@ public enum NetworkCleanup {
                 if (try? Subprocess.run(["ip", "link", "del", name]))?.succeeded == true { removed.append("interface \(name)") }
                 else if (try? Subprocess.run(["ip", "link", "show", name]))?.succeeded == true { failed.append("interface \(name)") }
             }
+        }
+        if Subprocess.available("nft"), let tables = try? Subprocess.run(["nft", "list", "tables"]), tables.succeeded,
+           hasNFTTable(listing: tables.output) {
+            if (try? Subprocess.run(["nft", "delete", nftTable]))?.succeeded == true { removed.append("nftables \(nftTable)") }
+            else { failed.append("nft delete \(nftTable)") }
         }
         for tool in ["iptables", "ip6tables", "iptables-legacy", "ip6tables-legacy"] where Subprocess.available(tool) {
             for table in ["filter", "nat", "mangle", "raw"] {

@@ -2,10 +2,10 @@
 import Glibc
 #endif
 
-/// Checks of the host beyond the kernel: iptables, ports, swap, clock, disk, storage, architecture.
+/// Checks of the host beyond the kernel: iptables, nft, ports, swap, clock, disk, storage, architecture.
 enum HostChecks {
     static func run(_ env: PreflightEnvironment) -> [PreflightResult] {
-        var out = [iptables(env)]
+        var out = [iptables(env), nftables(env)]
         out += ports(env)
         out += [swap(env), clock(env), freeDisk(env), storage(env), architecture(env)]
         if let m = memory(env) { out.append(m) }
@@ -39,6 +39,15 @@ enum HostChecks {
                             fix: "make every tool use one flavour: update-alternatives --set iptables /usr/sbin/iptables-nft, then remove the legacy rules (iptables-legacy-save shows them) or reboot")
         }
         return .ok("Iptables", "iptables \(flavour) flavour (\(target))")
+    }
+
+    /// The service proxy's default mode drives nft (Debian's nftables); the iptables mode does not need it.
+    static func nftables(_ env: PreflightEnvironment) -> PreflightResult {
+        guard let path = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first(where: { env.root.exists($0) }) else {
+            return .warning("Nftables", "nft is not installed: the service proxy's default mode (--proxy-mode nftables) programs Services with it",
+                            fix: "apt install nftables, or run the agent with --proxy-mode iptables")
+        }
+        return .ok("Nftables", "nft at \(path) (the service proxy's nftables mode)")
     }
 
     static func ports(_ env: PreflightEnvironment) -> [PreflightResult] {

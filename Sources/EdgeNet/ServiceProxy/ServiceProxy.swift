@@ -5,7 +5,7 @@ import Synchronization
 
 /// The node's service proxy: watches Services, EndpointSlices, the pods on
 /// this node (host ports) and the Node itself, and keeps the kernel's rules in
-/// step through one IPTablesSyncer. Changes are coalesced for a moment and
+/// step through one data plane (iptables or nftables mode). Changes are coalesced for a moment and
 /// applied as a partial sync; every `verifyPeriod` the kernel's copy is
 /// checked and repaired (rules deleted by hand come back); every
 /// `fullSyncPeriod` everything is rewritten. The rules stay when the agent
@@ -33,14 +33,13 @@ public final class ServiceProxy: Sendable {
     static let clusterCIDRAnnotation = "cluster.edgectl.io/cluster-cidr"
 
     let config: Config
-    let syncer: IPTablesSyncer
+    let plane: any ProxyDataPlane
     let conntrack: Conntrack
     let log: Logger
     let serviceInformer: Informer
     let sliceInformer: Informer
     let podInformer: Informer
     let nodeInformer: Informer
-    let builder = ProxyRuleSet()
     let events: EventRecorder
     /// Each Service's parsed ports and endpoints, kept while its resourceVersion and its
     /// slices' stay the same: a sync among thousands of Services parses only what changed.
@@ -50,12 +49,30 @@ public final class ServiceProxy: Sendable {
     private let changes: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
-    public init(client: APIClient, iptables: IPTablesClient, config: Config, log: Logger = Logger(label: "edgectl.proxy")) {
+    /// The iptables mode.
+    public convenience init(client: APIClient, iptables: IPTablesClient, config: Config, log: Logger = Logger(label: "edgectl.proxy")) {
+        self.init(client: client, plane: IPTablesDataPlane(client: iptables), runner: iptables.runner, config: config, log: log)
+    }
+
+    /// The nftables mode.
+    public convenience init(client: APIClient, nftables: NFTablesClient, config: Config, log: Logger = Logger(label: "edgectl.proxy")) {
+        self.init(client: client, plane: NFTablesDataPlane(client: nftables), runner: nftables.runner, config: config, log: log)
+    }
+
+    /// The mode's tools found on this host (iptables' flavour detected as kube-proxy's wrapper does).
+    public convenience init(client: APIClient, mode: ProxyMode, config: Config, log: Logger = Logger(label: "edgectl.proxy")) {
+        switch mode {
+        case .iptables: self.init(client: client, iptables: IPTablesClient.detect(), config: config, log: log)
+        case .nftables: self.init(client: client, nftables: NFTablesClient(table: NFTProxyNames.table), config: config, log: log)
+        }
+    }
+
+    init(client: APIClient, plane: any ProxyDataPlane, runner: any CommandRunning, config: Config, log: Logger) {
         self.config = config
         self.log = log
-        syncer = IPTablesSyncer(client: iptables)
+        self.plane = plane
         events = EventRecorder(client: client, component: "edgectl-proxy", host: config.settings.nodeName)
-        conntrack = Conntrack(runner: iptables.runner, log: log)
+        conntrack = Conntrack(runner: runner, log: log)
         let node = config.settings.nodeName
         serviceInformer = Informer(client: client, resource: Self.services)
         sliceInformer = Informer(client: client, resource: Self.slices)
@@ -91,33 +108,28 @@ public final class ServiceProxy: Sendable {
         var failures = 0
         var checks = 0
         var lastFailure = ""
-        var lastRules: IPTablesRules?
         var usable: [String: (ProxyServicePort, Set<ProxyEndpoint>)] = [:]
         var settings = currentSettings()
-        log.info("service proxy starting on node \(config.settings.nodeName) (iptables \(syncer.client.flavour.rawValue))")
+        log.info("service proxy starting on node \(config.settings.nodeName) (\(plane.description))")
+        plane.removeOtherMode(log: log)
         var iterator = changes.makeAsyncIterator()
         while !Task.isCancelled {
             let now = clock.now
             let verify = verifyDue.withLock { v in defer { v = false }; return v }
             if verify { checks += 1 }
             if now - lastFull >= config.fullSyncPeriod { mode = .full } else if verify && mode == .partial {
-                if checks % 10 == 0 { mode = .verify } else if let last = lastRules, !((try? syncer.looksIntact(last, spotCheck: Self.isDispatchChain)) ?? false) {
-                    log.info("proxy rules changed outside edgectl: verifying every chain")
-                    mode = .verify
-                }
+                if plane.wantsVerify(tick: checks, period: config.verifyPeriod) { mode = .verify }
             }
             let fresh = currentSettings()
-            if fresh != settings { settings = fresh; builder.invalidate() }
+            if fresh != settings { settings = fresh; plane.invalidate() }
             let (inputs, hostPorts) = snapshot(settings)
-            let rules = builder.build(inputs, hostPorts: hostPorts, settings: settings)
             let started = clock.now
             do {
-                let outcome = try syncer.sync(rules, mode: mode)
-                lastRules = rules
+                let outcome = try plane.sync(inputs, hostPorts: hostPorts, settings: settings, mode: mode)
                 if outcome.mode == .full { lastFull = clock.now }
-                if outcome.chainsWritten + outcome.chainsDeleted + outcome.jumpsInserted > 0 {
-                    log.debug("proxy \(outcome.mode.rawValue) sync: \(outcome.chainsWritten) chains written, \(outcome.chainsDeleted) deleted, \(outcome.jumpsInserted) jumps in \(clock.now - started)")
-                    if outcome.mode == .verify { log.info("proxy verify sync: \(outcome.chainsWritten) chains rewritten, \(outcome.jumpsInserted) jumps restored") }
+                if outcome.changes > 0 {
+                    log.debug("proxy \(outcome.mode.rawValue) sync: \(outcome.summary) in \(clock.now - started)")
+                    if mode == .verify { log.info("proxy rules changed outside edgectl, repaired by a \(outcome.mode.rawValue) sync: \(outcome.summary)") }
                 }
                 if failures > 0 { log.info("proxy sync works again after \(failures) failed attempts") }
                 config.health.set(.working)
@@ -142,7 +154,7 @@ public final class ServiceProxy: Sendable {
                     config.health.set(.failing(reason))
                     if let me = nodeInformer.list().first {
                         await events.record(me, type: "Warning", reason: "ServiceProxySyncFailed",
-                                            message: "the service proxy cannot program iptables: \(reason)")
+                                            message: "the service proxy cannot program \(plane.description): \(reason)")
                     }
                 }
                 try? await Task.sleep(for: .milliseconds(min(200 * (1 << min(failures, 6)), 10_000)))
