@@ -9,7 +9,7 @@ import Synchronization
 /// pages. It runs off the event loops, at most once every few seconds; a
 /// request made sooner is not dropped but deferred, so the memory freed by
 /// the end of a burst is returned too.
-final class MemoryReturner: Sendable {
+public final class MemoryReturner: Sendable {
     static let shared = MemoryReturner()
     /// Bursts smaller than this are not worth a trim.
     static let worthwhileConnections = 128
@@ -43,7 +43,7 @@ final class MemoryReturner: Sendable {
 
     /// glibc's malloc_trim, looked up at run time: the Glibc module does not
     /// export malloc.h, and another C library simply has none.
-    static func trim() {
+    public static func trim() {
         #if canImport(Glibc)
         typealias Trim = @convention(c) (Int) -> Int32
         guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }

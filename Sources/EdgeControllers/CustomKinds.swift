@@ -20,8 +20,10 @@ public final class CustomKinds: Sendable {
               let kind = crd[path: ["status", "acceptedNames", "kind"]]?.string,
               let version = (crd[path: ["spec", "versions"]]?.array ?? []).first(where: { $0["storage"]?.bool == true })?["name"]?.string
         else { return nil }
+        let listKind = crd[path: ["status", "acceptedNames", "listKind"]]?.string
         return ResourceInfo(group: group, version: version, kind: kind, plural: plural,
-                            namespaced: crd[path: ["spec", "scope"]]?.string != "Cluster")
+                            namespaced: crd[path: ["spec", "scope"]]?.string != "Cluster",
+                            listKind: listKind.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Returns true when the resource was not followed yet.

@@ -24,6 +24,7 @@ enum AgentRunner {
                     imageGC: ImageGCPolicy, network: PodNetworkOptions, serviceNetwork: ServiceNetworkOptions,
                     containerLogs: (maxBytes: Int64, maxFiles: Int) = (10 << 20, 5),
                     leaseDurationSeconds: Int64 = 40) async throws {
+        ShutdownSignal.listen()
         let connection = try ClusterConnection.openAgent(dataDir: dataDir, userAgent: "edgectl-agent/" + nodeName)
         let ip = nodeIP ?? HostIdentity.primaryIPv4() ?? "127.0.0.1"
         let task = try start(client: connection.client, dataDir: dataDir, nodeName: nodeName, ip: ip, labels: labels,

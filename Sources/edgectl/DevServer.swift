@@ -20,6 +20,7 @@ struct DevServerCommand: AsyncParsableCommand {
     @Option var port: Int = 8080
 
     func run() async throws {
+        ShutdownSignal.listen()
         let backend = MemoryBackend()
         let store = try ObjectStore(backend: backend)
         try await ClusterBootstrap.ensureSystemObjects(store)

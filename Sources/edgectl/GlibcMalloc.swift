@@ -23,13 +23,4 @@ enum GlibcMalloc {
         _ = unsafeBitCast(sym, to: Mallopt.self)(arenaMax, n)
         #endif
     }
-
-    /// Hands free heap pages back to the system (malloc_trim(0)).
-    static func trim() {
-        #if canImport(Glibc)
-        typealias Trim = @convention(c) (Int) -> Int32
-        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        _ = unsafeBitCast(sym, to: Trim.self)(0)
-        #endif
-    }
 }

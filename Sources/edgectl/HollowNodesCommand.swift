@@ -30,6 +30,7 @@ struct HollowNodesCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ShutdownSignal.listen()
         let connection = try ClusterConnection.open(kubeconfig: kubeconfig, server: server, userAgent: "edgectl-hollow-nodes")
         var cfg = HollowNodes.Config(count: count)
         cfg.namePrefix = namePrefix

@@ -1,3 +1,4 @@
+import EdgeAPIServer
 import EdgeStore
 
 /// Returns the memory a burst of work left behind once it is over: SQLite's
@@ -27,7 +28,7 @@ struct IdleMemoryReturner: Sendable {
             previousDelta = delta
             if (quiet && !returned) || burstEnded {
                 await backend.releaseMemory()
-                GlibcMalloc.trim()
+                MemoryReturner.trim()
                 returned = true
             } else if !quiet {
                 returned = false

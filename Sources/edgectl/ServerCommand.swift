@@ -209,6 +209,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let shortestNodeCertLifetime: Int64 = 10
 
     func run() async throws {
+        ShutdownSignal.listen()
         var log = Logger(label: "edgectl.server")
         log.logLevel = .info
         let dir = DataDirectory.resolve(dataDir, role: "server")

@@ -1,42 +1,20 @@
-import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Waits for SIGTERM or SIGINT, so daemons stop in order instead of dying mid-write.
+///
+/// A daemon calls `listen()` first thing, before it announces itself: a signal sent
+/// as soon as the "ready" line appears (a supervisor, a test) would otherwise land
+/// between the default action being replaced and the listener being in place, and
+/// be lost, leaving a daemon that never stops.
 enum ShutdownSignal {
+    private static let listener = ShutdownSignalListener()
+
+    /// Starts listening; from now on SIGTERM and SIGINT no longer kill the process at once.
+    static func listen() {
+        listener.start()
+    }
+
+    /// Returns once SIGTERM or SIGINT has arrived (at once if one already has).
     static func wait() async {
-        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            let queue = DispatchQueue(label: "edgectl.signals")
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-                s.setEventHandler {
-                    if once.set() { cont.resume() }
-                }
-                s.resume()
-                sources.append(s)
-            }
-            // Keep the sources alive for the life of the process.
-            SignalSources.keep(sources)
-        }
+        listener.start()
+        await listener.wait()
     }
-}
-
-/// Resumes a continuation only once even if both signals arrive.
-final class OnceFlag: @unchecked Sendable {
-    private var done = false
-    /// Called only on the signal queue (serial), so no lock is needed.
-    func set() -> Bool {
-        if done { return false }
-        done = true
-        return true
-    }
-}
-
-enum SignalSources {
-    nonisolated(unsafe) static var all: [DispatchSourceSignal] = []
-    static func keep(_ s: [DispatchSourceSignal]) { all += s }
 }

@@ -136,6 +136,18 @@ final class CustomResourceDefinitionTests: XCTestCase {
         XCTAssertEqual(viaV1["apiVersion"], "example.com/v1")
     }
 
+    func testListKindNamesTheListsOfTheServedResource() async throws {
+        let (_, _, defaulted) = try await CRDFixtures.established()
+        XCTAssertEqual(defaulted.listKind, "WidgetList", "Kind+List when spec.names.listKind is not set")
+
+        var crd = CRDFixtures.definition()
+        crd[path: ["spec", "names", "listKind"]] = "WidgetCollection"
+        let (store, _, r) = try await CRDFixtures.established(crd)
+        XCTAssertEqual(r.listKind, "WidgetCollection")
+        let stored = try await store.get(crds, namespace: nil, name: "widgets.example.com")
+        XCTAssertEqual(stored[path: ["status", "acceptedNames", "listKind"]], "WidgetCollection")
+    }
+
     func testStatusWritesDoNotRebuildWhatIsServed() async throws {
         let (store, controller, _) = try await CRDFixtures.established()
         let version = store.catalog.version
@@ -171,6 +183,21 @@ final class CustomResourceDefinitionTests: XCTestCase {
         let (obj, warnings) = try await create(store, CRDFixtures.definition())
         XCTAssertEqual(warnings, ["spec.versions[0].schema.openAPIV3Schema: x-kubernetes-validations rules are stored but not evaluated by this server (no CEL evaluator)"])
         XCTAssertNotNil(obj[path: ["spec", "versions"]]?.array?.first?[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "rule", "x-kubernetes-validations"]])
+    }
+
+    func testServerSideApplyOfADefinitionCarriesTheSameWarning() async throws {
+        let store = try ObjectStore(backend: MemoryBackend())
+        var ctx = CRDFixtures.admin
+        ctx.fieldManager = "kubectl"
+        let expected = ["spec.versions[0].schema.openAPIV3Schema: x-kubernetes-validations rules are stored but not evaluated by this server (no CEL evaluator)"]
+        let created = try await store.apply(crds, namespace: nil, name: "widgets.example.com", configuration: CRDFixtures.definition(),
+                                            force: false, context: ctx)
+        XCTAssertTrue(created.created)
+        XCTAssertEqual(created.warnings, expected, "applied as a create")
+        let updated = try await store.apply(crds, namespace: nil, name: "widgets.example.com", configuration: CRDFixtures.definition(),
+                                            force: false, context: ctx)
+        XCTAssertFalse(updated.created)
+        XCTAssertEqual(updated.warnings, expected, "applied as an update")
     }
 
     func testDeletingTheDefinitionDeletesItsObjectsThenStopsServing() async throws {

@@ -13,8 +13,12 @@ final class ExecProbeTests: XCTestCase {
 
     func testExitStatusAndExecErrorsAreNamed() throws {
         XCTAssertEqual(ExecProbe.failure(running: "/bin/sh", ["-c", "exit 3"]), "/bin/sh -c exited with status 3")
-        XCTAssertEqual(ExecProbe.failure(running: "/nonexistent/edgectl", ["version"]),
-                       "executing /nonexistent/edgectl failed: No such file or directory")
+        // A directory of its own that is then removed: a stray file at some fixed path cannot change the answer.
+        var dirTemplate = Array("/tmp/exec-probe-dir-XXXXXX".utf8CString)
+        let gone = dirTemplate.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        rmdir(gone)
+        XCTAssertEqual(ExecProbe.failure(running: gone + "/edgectl", ["version"]),
+                       "executing \(gone)/edgectl failed: No such file or directory")
         // What an ARM binary is to an x86_64 kernel without a binfmt_misc handler: bytes it cannot run.
         var template = Array("/tmp/exec-probe-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }

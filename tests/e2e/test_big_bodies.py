@@ -5,6 +5,7 @@ answered promptly, and /readyz keeps answering while they are. Timings are
 printed; the bounds leave room for a loaded CI machine (the issue measured 27 s
 and 95 s for the ConfigMaps)."""
 import json
+import os
 import tempfile
 import threading
 import time
@@ -15,7 +16,10 @@ from conftest import Server, free_port
 from raw_api import RawAPI
 
 LIMIT = 3 * 1024 * 1024
-PROMPT = 3.0  # seconds: "well under a second" on an idle machine, with room for CI
+# Seconds: "well under a second" on an idle machine, with room for CI; stretched (at most 4x) when
+# other work already keeps more runnable threads than there are cores, which still tells the
+# quadratic blow-ups of the issue (27 s and 95 s) from a busy machine.
+PROMPT = 3.0 * min(4.0, max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1)))
 
 
 @pytest.fixture(scope="module")

@@ -119,6 +119,44 @@ def test_bad_definitions_are_refused_as_upstream(kubectl):
     assert kubectl.run("get", "crd", "gadgets.e2e.example.com", check=False).returncode != 0
 
 
+@pytest.mark.parametrize("schema_change, message", [
+    # A field only a value validation names: upstream's completeness rule.
+    (lambda root, spec: root.update(anyOf=[{"properties": {"spec": {"properties": {"hidden": {"minLength": 1}}}}}]),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[hidden]: Required value: because it is defined in "
+     "spec.versions[0].schema.openAPIV3Schema.anyOf[0].properties[spec].properties[hidden]"),
+    (lambda root, spec: spec["properties"].update(kind={"type": "string", "anyOf": [{"type": "string"}]}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[kind].anyOf[0].type: Forbidden: must be empty to be structural"),
+    (lambda root, spec: spec["properties"].update(loose={"type": "object", "x-kubernetes-preserve-unknown-fields": False}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[loose].x-kubernetes-preserve-unknown-fields: "
+     "Invalid value: false: must be true or undefined"),
+    (lambda root, spec: spec["properties"].update(keyed={"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["id"],
+                                                         "items": {"type": "object", "properties": {"id": {"type": "string"}}}}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[keyed].items.properties[id].default: Required value: "
+     "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"),
+    (lambda root, spec: spec["properties"].update(tags={"type": "array", "x-kubernetes-list-type": "set",
+                                                        "items": {"type": "object", "properties": {"a": {"type": "string"}}}}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[tags].items.x-kubernetes-map-type: Invalid value: \"null\": "
+     "must be atomic as item of a list with x-kubernetes-list-type=set"),
+    (lambda root, spec: spec["properties"].update(inner={"type": "object", "x-kubernetes-embedded-resource": True}),
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].properties[inner].properties: Required value: "
+     "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields"),
+], ids=["completeness", "typed-junctor", "preserve-false", "optional-map-key", "set-of-granular-objects", "empty-embedded"])
+def test_non_structural_schemas_are_refused_with_their_paths(kubectl, schema_change, message):
+    """Bad input: a v1 schema upstream refuses is refused with 422, its path and upstream's words,
+    applied server-side as operators apply; nothing is stored."""
+    bad = widget_crd(plural="crooks", kind="Crook")
+    root = bad["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+    schema_change(root, root["properties"]["spec"])
+    try:
+        r = kubectl.run("apply", "--server-side", "-f", "-", input=json.dumps(bad), check=False)
+        assert r.returncode != 0
+        assert f'The CustomResourceDefinition "crooks.{GROUP}" is invalid: ' in r.stderr, r.stderr
+        assert message in r.stderr, r.stderr
+        assert kubectl.run("get", "crd", f"crooks.{GROUP}", check=False).returncode != 0
+    finally:
+        kubectl.run("delete", "crd", f"crooks.{GROUP}", "--ignore-not-found", check=False)
+
+
 def test_definition_over_the_body_limit_is_413_and_nothing_stored(server):
     api = RawAPI(server.kubeconfig)
     crd = widget_crd(plural="hugeones", kind="HugeOne")
@@ -282,11 +320,16 @@ def nested_schema(depth, width):
 
 
 def test_a_300kb_definition_is_established_within_2s(kubectl):
-    crd = widget_crd(plural="bigs", kind="Big", extra_schema={"deep": nested_schema(4, 9)})
+    # 4 levels of 7 fields: about 430 KB, more than cert-manager's largest definition and over the
+    # 256 KB client-side apply's annotation may hold (4 levels of 9 made 1.1 MB, whose transfers alone
+    # took most of the 2 s on a loaded test machine).
+    crd = widget_crd(plural="bigs", kind="Big", extra_schema={"deep": nested_schema(4, 7)})
     text = json.dumps(crd)
-    assert len(text) >= 300 * 1024, len(text)
+    assert 300 * 1024 <= len(text) < 512 * 1024, len(text)
     t = time.monotonic()
-    kubectl.run("create", "-f", "-", input=text)  # over client-side apply's annotation limit, as cert-manager's
+    # Over client-side apply's annotation limit, as cert-manager's are: applied server-side, as its docs say.
+    out = kubectl.run("apply", "--server-side", "-f", "-", input=text).stdout
+    assert f"customresourcedefinition.apiextensions.k8s.io/bigs.{GROUP} serverside-applied" in out, out
     wait_for(lambda: any(c["type"] == "Established" and c["status"] == "True"
                          for c in kubectl.json("get", "crd", f"bigs.{GROUP}").get("status", {}).get("conditions", [])),
              5, "the big definition established")
@@ -391,3 +434,111 @@ def test_a_pathological_pattern_is_matched_in_linear_time(kubectl, server):
     assert r.returncode != 0 and "spec.word in body should match '^(a+)+$'" in r.stderr, r.stderr
     assert took < 5, took
     kubectl.run("delete", "crd", f"patterned.{GROUP}", "--wait=false")
+
+
+def test_apply_server_side_a_manifest_with_a_definition_and_its_objects(kubectl, namespace):
+    """kubectl apply --server-side of one multi-document manifest: the definition and its custom
+    objects. kubectl maps every document before it applies any, so (as against upstream) the first
+    run applies the definition and asks to install CRDs first; the second applies the objects. Then
+    a second manager conflicts on a field (409, upstream's words), forces it, and merges its own
+    entry into a map list by its key."""
+    crd = widget_crd(plural="gears", kind="Gear")
+    gears = [{"apiVersion": f"{GROUP}/v1", "kind": "Gear", "metadata": {"name": n, "namespace": namespace},
+              "spec": {"size": s, "ports": [{"name": "http", "port": 80}]}} for n, s in (("g1", 1), ("g2", 2))]
+    manifest = "\n---\n".join(json.dumps(d) for d in [crd, *gears]) + "\n"
+    try:
+        first = kubectl.run("apply", "--server-side", "-f", "-", input=manifest, check=False)
+        assert f"customresourcedefinition.apiextensions.k8s.io/gears.{GROUP} serverside-applied" in first.stdout, first.stdout
+        if first.returncode != 0:
+            assert f'no matches for kind "Gear" in version "{GROUP}/v1"' in first.stderr, first.stderr
+            assert "ensure CRDs are installed first" in first.stderr
+        established(kubectl, f"gears.{GROUP}")
+        out = kubectl.run("apply", "--server-side", "-f", "-", input=manifest).stdout
+        assert f"gear.{GROUP}/g1 serverside-applied" in out and f"gear.{GROUP}/g2 serverside-applied" in out, out
+        g1 = kubectl.json("get", "gear", "g1", "-n", namespace, "--show-managed-fields")
+        assert g1["spec"]["color"] == "red", "defaulted through apply"
+        owned = next(m for m in g1["metadata"]["managedFields"] if m["manager"] == "kubectl")
+        assert owned["operation"] == "Apply" and 'k:{"name":"http"}' in owned["fieldsV1"]["f:spec"]["f:ports"]
+
+        other = {"apiVersion": f"{GROUP}/v1", "kind": "Gear", "metadata": {"name": "g1", "namespace": namespace},
+                 "spec": {"size": 5, "ports": [{"name": "metrics", "port": 9090}]}}
+        r = kubectl.run("apply", "--server-side", "--field-manager=tuner", "-f", "-", input=json.dumps(other), check=False)
+        assert r.returncode != 0
+        assert 'Apply failed with 1 conflict: conflict with "kubectl": .spec.size' in r.stderr, r.stderr
+        kubectl.run("apply", "--server-side", "--field-manager=tuner", "--force-conflicts", "-f", "-", input=json.dumps(other))
+        g1 = kubectl.json("get", "gear", "g1", "-n", namespace, "--show-managed-fields")
+        assert g1["spec"]["size"] == 5
+        assert sorted((p["name"], p["port"]) for p in g1["spec"]["ports"]) == [("http", 80), ("metrics", 9090)], "merged by key"
+        by = {m["manager"]: m["fieldsV1"]["f:spec"] for m in g1["metadata"]["managedFields"]}
+        assert "f:size" in by["tuner"] and "f:size" not in by["kubectl"], "forcing moved the field"
+        # Invalid through apply is refused as any write is, nothing changed.
+        bad = dict(other, spec={"size": 50})
+        r = kubectl.run("apply", "--server-side", "--field-manager=tuner", "-f", "-", input=json.dumps(bad), check=False)
+        assert "spec.size: Invalid value: 50: spec.size in body should be less than or equal to 10" in r.stderr, r.stderr
+        assert kubectl.json("get", "gear", "g1", "-n", namespace)["spec"]["size"] == 5
+    finally:
+        kubectl.run("delete", "crd", f"gears.{GROUP}", "--wait=false", check=False)
+
+
+def test_a_thousand_custom_objects_against_the_big_definition_at_half_the_configmap_rate(kubectl, server, namespace):
+    """Creating 1,000 custom objects against a 300 KB definition at no less than half the rate of
+    ConfigMaps. Interleaved in batches on one kept-alive connection each, so a busy machine slows
+    both alike."""
+    crd = widget_crd(plural="hefties", kind="Hefty", extra_schema={"deep": nested_schema(4, 9)})
+    assert len(json.dumps(crd)) >= 300 * 1024
+    kubectl.run("apply", "--server-side", "-f", "-", input=json.dumps(crd))
+    try:
+        established(kubectl, f"hefties.{GROUP}")
+        api = RawAPI(server.kubeconfig)
+        hefty = f"/apis/{GROUP}/v1/namespaces/{namespace}/hefties"
+        cms = f"/api/v1/namespaces/{namespace}/configmaps"
+        took = {"hefty": 0.0, "cm": 0.0}
+        for batch in range(10):
+            for kind, path in (("hefty", hefty), ("cm", cms)):
+                t = time.perf_counter()
+                for i in range(100):
+                    name = f"{kind}-{batch}-{i}"
+                    if kind == "hefty":
+                        body = {"apiVersion": f"{GROUP}/v1", "kind": "Hefty", "metadata": {"name": name},
+                                "spec": {"size": 3, "color": "blue", "deep": {"field4x0": {"field3x1": {"field2x2": {"field1x3": "v"}}}}}}
+                    else:
+                        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"size": "3", "color": "blue"}}
+                    status, resp = api.json("POST", path, json.dumps(body))
+                    assert status == 201, resp
+                took[kind] += time.perf_counter() - t
+        rates = {k: 1000 / v for k, v in took.items()}
+        print(f"creates/s: custom {rates['hefty']:.0f}, ConfigMap {rates['cm']:.0f}")
+        assert rates["hefty"] >= 0.5 * rates["cm"], rates
+        got = kubectl.json("get", "hefty", "hefty-9-99", "-n", namespace)
+        assert got["spec"]["deep"]["field4x0"]["field3x1"]["field2x2"]["field1x3"] == "v" and got["spec"]["replicas"] == 1
+    finally:
+        kubectl.run("delete", "crd", f"hefties.{GROUP}", "--wait=false", check=False)
+
+
+def test_versions_with_conversion_none_deprecation_and_stored_rules(kubectl, namespace):
+    """Two served versions, conversion None: written through either, stored in the storage version,
+    read through each with its own apiVersion; a deprecated version warns as upstream words it; a
+    definition with x-kubernetes-validations rules is stored with them and a warning that this
+    server does not evaluate them (no CEL evaluator)."""
+    crd = widget_crd(plural="dials", kind="Dial", extra_schema={
+        "label": {"type": "string", "x-kubernetes-validations": [{"rule": "self.size() > 1", "message": "too short"}]}})
+    beta = copy.deepcopy(crd["spec"]["versions"][0])
+    beta.update(name="v1beta1", storage=False, deprecated=True)
+    crd["spec"]["versions"].append(beta)
+    try:
+        r = apply(kubectl, crd, "--server-side")
+        assert ("Warning: spec.versions[0].schema.openAPIV3Schema: x-kubernetes-validations rules are stored but not "
+                "evaluated by this server") in r.stderr, r.stderr
+        established(kubectl, f"dials.{GROUP}")
+        stored = kubectl.json("get", "crd", f"dials.{GROUP}")
+        assert stored["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["label"][
+            "x-kubernetes-validations"] == [{"rule": "self.size() > 1", "message": "too short"}]
+        old = {"apiVersion": f"{GROUP}/v1beta1", "kind": "Dial", "metadata": {"name": "d"}, "spec": {"size": 2}}
+        r = kubectl.run("create", "-n", namespace, "-f", "-", input=json.dumps(old))
+        assert f"Warning: {GROUP}/v1beta1 Dial is deprecated" in r.stderr, r.stderr
+        assert kubectl.json("get", f"dials.v1.{GROUP}", "d", "-n", namespace)["apiVersion"] == f"{GROUP}/v1"
+        via_beta = kubectl.json("get", f"dials.v1beta1.{GROUP}", "d", "-n", namespace)
+        assert via_beta["apiVersion"] == f"{GROUP}/v1beta1" and via_beta["spec"]["color"] == "red"
+        assert kubectl.json("get", "crd", f"dials.{GROUP}")["status"]["storedVersions"] == ["v1"]
+    finally:
+        kubectl.run("delete", "crd", f"dials.{GROUP}", "--wait=false", check=False)

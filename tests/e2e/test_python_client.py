@@ -5,6 +5,8 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
+from conftest import wait_for
+
 
 def cm(name, **labels):
     return client.V1ConfigMap(metadata=client.V1ObjectMeta(name=name, labels=labels or None), data={"k": name})
@@ -37,6 +39,10 @@ def test_list_with_resource_version_limit_and_continue(api, namespace):
 
 def test_watch_resumes_after_dropped_connection(api, namespace):
     core = client.CoreV1Api(api)
+    # The root CA publisher adds kube-root-ca.crt to a new namespace shortly after it is made, as upstream's:
+    # wait for it so the watch sees only this test's objects.
+    wait_for(lambda: [c for c in core.list_namespaced_config_map(namespace).items if c.metadata.name == "kube-root-ca.crt"],
+             30, "kube-root-ca.crt in the new namespace")
     start_rv = core.list_namespaced_config_map(namespace).metadata.resource_version
     seen = []
     last_rv = start_rv

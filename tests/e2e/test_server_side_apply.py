@@ -2,14 +2,12 @@
 manager's conflict, then forcing), diff --server-side, --show-managed-fields, client-side apply's
 upgrade to server-side apply, the official Python client and lightkube (from PyPI)."""
 import json
-import os
-import subprocess
-import sys
-import tempfile
 
 import pytest
 from kubernetes import client, dynamic
 from kubernetes.client.rest import ApiException
+
+from pypi_clients import require
 
 
 def deployment(name, replicas=1, image="nginx:1.27", extra_env=()):
@@ -180,14 +178,10 @@ def test_python_client_apply_and_default_manager(api, namespace):
 
 @pytest.fixture(scope="module")
 def lightkube_module():
-    """lightkube from PyPI, installed for this test into a directory of its own."""
-    target = tempfile.mkdtemp(prefix="edgectl-lightkube-")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "--target", target, "lightkube"], check=True, capture_output=True, timeout=300)
-    sys.path.insert(0, target)
+    """lightkube from PyPI (scripts/install-deps, else installed for this run into a directory of its own)."""
+    require("lightkube")
     import lightkube
-    yield lightkube
-    sys.path.remove(target)
+    return lightkube
 
 
 def test_lightkube_apply(lightkube_module, server, namespace):
@@ -207,3 +201,46 @@ def test_lightkube_apply(lightkube_module, server, namespace):
         other.apply(ConfigMap(metadata=ObjectMeta(name="lk", namespace=namespace), data={"a": "3"}))
     assert e.value.status.code == 409
     assert other.apply(ConfigMap(metadata=ObjectMeta(name="lk", namespace=namespace), data={"a": "3"}), force=True).data == {"a": "3"}
+
+
+def test_lightkube_apply_of_a_definition_and_its_custom_objects(lightkube_module, server, kubectl, namespace):
+    """lightkube's own path for operators' manifests: load_all_yaml makes classes for the
+    definitions it reads, then each document is applied server-side; a second manager's
+    conflict on a custom object, and forcing it."""
+    from lightkube import ApiError, Client, KubeConfig, codecs
+    group = "lightkube.example.com"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": f"lamps.{group}"},
+           "spec": {"group": group, "scope": "Namespaced", "names": {"plural": "lamps", "singular": "lamp", "kind": "Lamp"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "properties": {"spec": {"type": "object", "properties": {
+                            "watts": {"type": "integer", "default": 40}, "color": {"type": "string"},
+                            "bulbs": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["socket"],
+                                      "items": {"type": "object", "required": ["socket"], "properties": {
+                                          "socket": {"type": "string"}, "kind": {"type": "string"}}}}}}}}}}]}}
+    lamps = [{"apiVersion": f"{group}/v1", "kind": "Lamp", "metadata": {"name": n, "namespace": namespace},
+              "spec": {"color": c, "bulbs": [{"socket": "top", "kind": "led"}]}} for n, c in (("desk", "white"), ("floor", "amber"))]
+    objs = codecs.load_all_yaml(yaml_docs(crd, *lamps), create_resources_for_crds=True)
+    lk = Client(config=KubeConfig.from_file(server.kubeconfig), field_manager="lightkube-op")
+    try:
+        lk.apply(objs[0])
+        kubectl.run("wait", "--for=condition=Established", f"crd/lamps.{group}", "--timeout=10s")
+        applied = [lk.apply(o) for o in objs[1:]]
+        assert [a.metadata.name for a in applied] == ["desk", "floor"]
+        assert applied[0].spec["watts"] == 40, "defaulted"
+        assert [(m.manager, m.operation) for m in applied[0].metadata.managedFields] == [("lightkube-op", "Apply")]
+        Lamp = type(objs[1])
+        assert sorted(o.metadata.name for o in lk.list(Lamp, namespace=namespace)) == ["desk", "floor"]
+
+        other = Client(config=KubeConfig.from_file(server.kubeconfig), field_manager="dimmer")
+        change = codecs.from_dict({"apiVersion": f"{group}/v1", "kind": "Lamp", "metadata": {"name": "desk", "namespace": namespace},
+                                   "spec": {"color": "red", "bulbs": [{"socket": "side", "kind": "halogen"}]}})
+        with pytest.raises(ApiError) as e:
+            other.apply(change)
+        assert e.value.status.code == 409 and 'conflict with "lightkube-op": .spec.color' in e.value.status.message
+        got = other.apply(change, force=True)
+        assert got.spec["color"] == "red"
+        assert sorted(b["socket"] for b in got.spec["bulbs"]) == ["side", "top"], "map list merged by socket"
+        lk.delete(Lamp, "floor", namespace=namespace)
+        assert [o.metadata.name for o in lk.list(Lamp, namespace=namespace)] == ["desk"]
+    finally:
+        kubectl.run("delete", "crd", f"lamps.{group}", "--wait=false", check=False)

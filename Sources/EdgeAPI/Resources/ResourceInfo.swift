@@ -18,10 +18,12 @@ public struct ResourceInfo: Sendable, Hashable {
     /// What discovery says the resource answers: the standard verbs, or only `create` for the
     /// review resources (SelfSubjectAccessReview, TokenReview), which are answered, never stored.
     public var verbs: [String]
+    /// The kind of a list of these objects: Kind+"List", or a custom resource's spec.names.listKind.
+    public var listKind: String
 
     public init(group: String, version: String, kind: String, plural: String, singular: String? = nil, namespaced: Bool,
                 shortNames: [String] = [], categories: [String] = [], subresources: [String] = [],
-                verbs: [String] = ResourceInfo.standardVerbs) {
+                verbs: [String] = ResourceInfo.standardVerbs, listKind: String? = nil) {
         self.group = group
         self.version = version
         self.kind = kind
@@ -32,6 +34,7 @@ public struct ResourceInfo: Sendable, Hashable {
         self.categories = categories
         self.subresources = subresources
         self.verbs = verbs
+        self.listKind = listKind ?? kind + "List"
     }
 
     /// A resource only created, answered and forgotten (the review kinds).
@@ -39,7 +42,6 @@ public struct ResourceInfo: Sendable, Hashable {
 
     /// `v1` or `apps/v1`, the apiVersion objects of this resource carry.
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
-    public var listKind: String { kind + "List" }
     /// `pods` or `deployments.apps`, as Status messages name resources.
     public var qualifiedName: String { group.isEmpty ? plural : "\(plural).\(group)" }
     public var hasStatus: Bool { subresources.contains("status") }

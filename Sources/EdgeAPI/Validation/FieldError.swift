@@ -47,7 +47,7 @@ public struct FieldError: Sendable, Equatable {
     /// Values printed the way Go's %#v-ish formatting in upstream messages looks.
     public static func goValue(_ v: JSON) -> String {
         switch v {
-        case .string(let s): return "\"\(s)\""
+        case .string(let s): return goQuoted(s)
         case .int(let i): return String(i)
         case .double(let d): return String(d)
         case .bool(let b): return String(b)
@@ -57,6 +57,26 @@ public struct FieldError: Sendable, Equatable {
             return "map[string]string{\(inner)}"
         case .array(let a): return "[]string{" + a.map(goValue).joined(separator: ", ") + "}"
         }
+    }
+
+    /// A string as Go's %q prints it (field.Error quotes string values so): quotes, backslashes and
+    /// control characters escaped, so a value cannot break the message it is printed in.
+    public static func goQuoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20 || u.value == 0x7f:
+                let hex = String(u.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
     }
 
     /// The Status message: `Kind.group "name" is invalid: [a, b]` (no brackets for one error).

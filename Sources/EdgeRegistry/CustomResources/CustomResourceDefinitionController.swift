@@ -149,7 +149,8 @@ public final class CustomResourceDefinitionController: Sendable {
     /// Deletes every object of the definition (all versions share one storage prefix); returns how many are left.
     func deleteObjects(_ crd: CustomResourceDefinition) async throws -> Int {
         guard let names = crd.acceptedNames, let version = crd.versions.first(where: \.served)?.name else { return 0 }
-        let r = ResourceInfo(group: crd.group, version: version, kind: names.kind, plural: names.plural, namespaced: crd.namespaced)
+        let r = ResourceInfo(group: crd.group, version: version, kind: names.kind, plural: names.plural, namespaced: crd.namespaced,
+                             listKind: names.listKind)
         let page = try await store.backend.list(prefix: r.keyPrefix, revision: 0, startAfter: nil, limit: 0)
         for kv in page.items {
             let obj = try ObjectCodec.decode(kv)

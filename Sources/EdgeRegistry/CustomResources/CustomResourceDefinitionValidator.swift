@@ -9,7 +9,7 @@ public enum CustomResourceDefinitionValidator {
     static let kindRule = "may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?"
     static let approvalAnnotation = "api-approved.kubernetes.io"
 
-    public static func validate(_ obj: JSON) -> [FieldError] {
+    public static func validate(_ obj: JSON, rules: OpenAPISchemaRules.Options = .init()) -> [FieldError] {
         let crd = CustomResourceDefinition(obj)
         var errs: [FieldError] = []
         let spec = obj["spec"] ?? [:]
@@ -33,13 +33,15 @@ public enum CustomResourceDefinitionValidator {
         case "Cluster", "Namespaced": break
         case let s: errs.append(.notSupported("spec.scope", .string(s), ["Cluster", "Namespaced"]))
         }
-        errs += versions(spec["versions"]?.array ?? [])
+        errs += versions(spec["versions"]?.array ?? [], rules: rules)
         errs += conversion(spec["conversion"])
         return errs
     }
 
     public static func validateUpdate(_ new: JSON, old: JSON) -> [FieldError] {
-        var errs = validate(new)
+        // As upstream, rules added after a definition was stored are not enforced on it while it breaks them.
+        let oldSchemas = (old[path: ["spec", "versions"]]?.array ?? []).compactMap { $0[path: ["schema", "openAPIV3Schema"]] }
+        var errs = validate(new, rules: .ratcheted(oldSchemas: oldSchemas))
         if let s = new[path: ["spec", "scope"]], let o = old[path: ["spec", "scope"]], s != o {
             errs.append(.immutable("spec.scope", s))
         }
@@ -84,7 +86,7 @@ public enum CustomResourceDefinitionValidator {
         return errs
     }
 
-    static func versions(_ versions: [JSON]) -> [FieldError] {
+    static func versions(_ versions: [JSON], rules: OpenAPISchemaRules.Options) -> [FieldError] {
         var errs: [FieldError] = []
         if versions.isEmpty { return [.required("spec.versions", "must have exactly one version marked as storage version")] }
         let storage = versions.filter { $0["storage"]?.bool == true }.count
@@ -107,7 +109,7 @@ public enum CustomResourceDefinitionValidator {
             }
             if v["served"]?.bool == nil { errs.append(.required(path + ".served")) }
             if v["storage"]?.bool == nil { errs.append(.required(path + ".storage")) }
-            errs += schema(v[path: ["schema", "openAPIV3Schema"]], path + ".schema.openAPIV3Schema")
+            errs += schema(v[path: ["schema", "openAPIV3Schema"]], path + ".schema.openAPIV3Schema", rules: rules)
             errs += subresources(v["subresources"], path + ".subresources")
             errs += printerColumns(v["additionalPrinterColumns"]?.array ?? [], path + ".additionalPrinterColumns")
             for (j, f) in (v["selectableFields"]?.array ?? []).enumerated() {
@@ -120,9 +122,9 @@ public enum CustomResourceDefinitionValidator {
         return errs
     }
 
-    static func schema(_ s: JSON?, _ path: String) -> [FieldError] {
+    static func schema(_ s: JSON?, _ path: String, rules: OpenAPISchemaRules.Options) -> [FieldError] {
         guard let s, s.object != nil else { return [.required(path, "schemas are required")] }
-        return StructuralSchemaCheck.errors(s, path: path)
+        return StructuralSchemaCheck.errors(s, path: path, rules: rules)
     }
 
     static func subresources(_ s: JSON?, _ path: String) -> [FieldError] {

@@ -27,7 +27,7 @@ public struct CustomResourceStrategy: ResourceStrategy {
         if version.scale != nil { subresources.append("scale") }
         resource = ResourceInfo(group: crd.group, version: version.name, kind: names.kind, plural: names.plural, singular: names.singular,
                                 namespaced: crd.namespaced, shortNames: names.shortNames, categories: names.categories,
-                                subresources: subresources)
+                                subresources: subresources, listKind: names.listKind)
         schema = StructuralSchema(version.schemaJSON ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true])
         storageVersion = crd.storageVersion ?? version.name
         definitionName = crd.name

@@ -3,62 +3,50 @@ import EdgeAPI
 /// Upstream's test that a CustomResourceDefinition's schema is structural
 /// (apiextensions-apiserver's schema.ValidateStructural), worded as upstream
 /// words it: every specified field has a type, value validations (anyOf,
-/// allOf, oneOf, not) only restrict what the structure declares, metadata is
-/// restricted to name and generateName, no $ref, no additionalProperties next
-/// to properties. apiextensions.k8s.io/v1 refuses a definition that fails it.
+/// allOf, oneOf, not) only restrict what the structure declares and name no
+/// field it does not declare (completeness), metadata is restricted to name
+/// and generateName. apiextensions.k8s.io/v1 refuses a definition that fails
+/// it; the keyword rules beside it are OpenAPISchemaRules'.
 public enum StructuralSchemaCheck {
     enum Level { case root, item, field }
 
-    /// Errors under `path` (e.g. `spec.versions[0].schema.openAPIV3Schema`), sorted as upstream sorts them.
-    public static func errors(_ schema: JSON, path: String) -> [FieldError] {
-        var errs = forbiddenKeywords(schema, path: path)
-        errs += invariants(StructuralSchema(schema), .root, path)
-        return errs.sorted { $0.message < $1.message }
+    /// Errors under `path` (e.g. `spec.versions[0].schema.openAPIV3Schema`) in upstream's order: the
+    /// structural ones sorted, then the keyword rules (OpenAPISchemaRules).
+    public static func errors(_ schema: JSON, path: String, rules: OpenAPISchemaRules.Options = .init()) -> [FieldError] {
+        let s = StructuralSchema(schema)
+        let structural = invariants(s, .root, path) + completeness(s, path)
+        return structural.sorted { $0.message < $1.message }
+            + OpenAPISchemaRules.errors(schema, path: path, options: rules).sorted { $0.message < $1.message }
     }
 
-    /// Keywords a v1 schema may not use at all (upstream's ValidateCustomResourceDefinitionOpenAPISchema).
-    static func forbiddenKeywords(_ schema: JSON, path: String) -> [FieldError] {
-        guard let o = schema.object else { return [] }
+    /// Every field or list a value validation (anyOf, allOf, oneOf, not) of the root names is also
+    /// declared by the structure, so pruning and defaulting never meet a field only a junctor knows.
+    static func completeness(_ s: StructuralSchema, _ path: String) -> [FieldError] {
+        junctorsComplete(s, s, sPath: path, vPath: path)
+    }
+
+    /// The junctors of `v` checked against the structure `s`.
+    static func junctorsComplete(_ v: StructuralSchema, _ s: StructuralSchema, sPath: String, vPath: String) -> [FieldError] {
         var errs: [FieldError] = []
-        if o["$ref"] != nil { errs.append(.forbidden(path + ".$ref", "$ref is not supported")) }
-        if o["uniqueItems"]?.bool == true {
-            errs.append(.forbidden(path + ".uniqueItems", "uniqueItems cannot be set to true since the runtime complexity becomes quadratic"))
-        }
-        if o["properties"]?.object.map({ !$0.isEmpty }) == true, o["additionalProperties"] != nil {
-            errs.append(.forbidden(path + ".additionalProperties", "additionalProperties and properties are mutual exclusive"))
-        }
-        if let p = o["pattern"]?.string {
-            if let perl = unsupportedPerlSyntax(p) {
-                errs.append(.invalid(path + ".pattern", .string(p),
-                                     "must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: `\(perl)`"))
-            } else if !PatternCache.shared.compiled(p).isValid {
-                errs.append(.invalid(path + ".pattern", .string(p), "must be a valid regular expression"))
+        if let n = v.not { errs += nestedComplete(n, s, sPath: sPath, vPath: vPath + ".not") }
+        for (i, n) in v.allOf.enumerated() { errs += nestedComplete(n, s, sPath: sPath, vPath: vPath + ".allOf[\(i)]") }
+        for (i, n) in v.anyOf.enumerated() { errs += nestedComplete(n, s, sPath: sPath, vPath: vPath + ".anyOf[\(i)]") }
+        for (i, n) in v.oneOf.enumerated() { errs += nestedComplete(n, s, sPath: sPath, vPath: vPath + ".oneOf[\(i)]") }
+        return errs
+    }
+
+    static func nestedComplete(_ v: StructuralSchema, _ s: StructuralSchema?, sPath: String, vPath: String) -> [FieldError] {
+        guard let s else { return [.required(sPath, "because it is defined in \(vPath)")] }
+        var errs = junctorsComplete(v, s, sPath: sPath, vPath: vPath)
+        if let items = v.items { errs += nestedComplete(items, s.items, sPath: sPath + ".items", vPath: vPath + ".items") }
+        for k in v.propertyNames {
+            let sp = sPath + ".properties[\(k)]", vp = vPath + ".properties[\(k)]"
+            if let field = s.properties[k] {
+                errs += nestedComplete(v.properties[k]!, field, sPath: sp, vPath: vp)
+            } else {
+                errs.append(.required(sp, "because it is defined in \(vp)"))
             }
         }
-        if let t = o["type"]?.string, !["object", "array", "string", "integer", "number", "boolean"].contains(t) {
-            errs.append(.notSupported(path + ".type", .string(t), ["array", "boolean", "integer", "number", "object", "string"]))
-        }
-        if let keys = o["x-kubernetes-list-map-keys"]?.array, !keys.isEmpty, o["x-kubernetes-list-type"]?.string != "map" {
-            errs.append(.forbidden(path + ".x-kubernetes-list-map-keys", "must be empty if x-kubernetes-list-type is not map"))
-        }
-        if o["x-kubernetes-list-type"]?.string == "map", (o["x-kubernetes-list-map-keys"]?.array ?? []).isEmpty {
-            errs.append(.required(path + ".x-kubernetes-list-map-keys", "must not be empty if x-kubernetes-list-type is map"))
-        }
-        if let lt = o["x-kubernetes-list-type"]?.string, !["atomic", "set", "map"].contains(lt) {
-            errs.append(.notSupported(path + ".x-kubernetes-list-type", .string(lt), ["atomic", "set", "map"]))
-        }
-        if let mt = o["x-kubernetes-map-type"]?.string, !["atomic", "granular"].contains(mt) {
-            errs.append(.notSupported(path + ".x-kubernetes-map-type", .string(mt), ["atomic", "granular"]))
-        }
-        if let p = o["properties"]?.object {
-            for (k, v) in p { errs += forbiddenKeywords(v, path: path + ".properties[\(k)]") }
-        }
-        if let i = o["items"], i.object != nil { errs += forbiddenKeywords(i, path: path + ".items") }
-        if let a = o["additionalProperties"], a.object != nil { errs += forbiddenKeywords(a, path: path + ".additionalProperties") }
-        for junctor in ["allOf", "anyOf", "oneOf"] {
-            for (i, s) in (o[junctor]?.array ?? []).enumerated() { errs += forbiddenKeywords(s, path: path + ".\(junctor)[\(i)]") }
-        }
-        if let n = o["not"] { errs += forbiddenKeywords(n, path: path + ".not") }
         return errs
     }
 
@@ -171,6 +159,7 @@ public enum StructuralSchemaCheck {
             errs.append(.forbidden(path + ".additionalProperties", "must be undefined to be structural"))
         }
         if s.defaultValue != nil { errs.append(.forbidden(path + ".default", "must be undefined to be structural")) }
+        if s.raw["externalDocs"] != nil { errs.append(.forbidden(path + ".externalDocs", "must be undefined to be structural")) }
         if s.raw["title"]?.string.map({ !$0.isEmpty }) == true { errs.append(.forbidden(path + ".title", "must be empty to be structural")) }
         if s.description.map({ !$0.isEmpty }) == true { errs.append(.forbidden(path + ".description", "must be empty to be structural")) }
         if s.nullable { errs.append(.forbidden(path + ".nullable", "must be false to be structural")) }
@@ -181,6 +170,8 @@ public enum StructuralSchemaCheck {
         if s.intOrString { errs.append(.forbidden(path + ".x-kubernetes-int-or-string", "must be false to be structural")) }
         if !s.listMapKeys.isEmpty { errs.append(.forbidden(path + ".x-kubernetes-list-map-keys", "must be empty to be structural")) }
         if s.listType != nil { errs.append(.forbidden(path + ".x-kubernetes-list-type", "must be undefined to be structural")) }
+        if s.mapType != nil { errs.append(.forbidden(path + ".x-kubernetes-map-type", "must be undefined to be structural")) }
+        if !s.validations.isEmpty { errs.append(.forbidden(path + ".x-kubernetes-validations", "must be empty to be structural")) }
         if s.properties["metadata"] != nil {
             errs.append(.forbidden(path + ".properties[metadata]", "must not be specified in a nested context"))
         }

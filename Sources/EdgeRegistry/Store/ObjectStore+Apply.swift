@@ -35,8 +35,9 @@ extension ObjectStore {
                 }
                 obj[path: ["metadata", "managedFields"]] = managers.json
                 do {
-                    let (created, _) = try await create(r, namespace: namespace, object: obj, context: ctx)
-                    return (created, true, warnings)
+                    // The create's own warnings (the strategy's, e.g. rules this server does not evaluate) follow.
+                    let (created, createWarnings) = try await create(r, namespace: namespace, object: obj, context: ctx)
+                    return (created, true, warnings + createWarnings.filter { !warnings.contains($0) })
                 } catch let e as APIError where e.code == 409 && e.reason == "AlreadyExists" {
                     continue // created meanwhile: apply to it
                 }
@@ -61,7 +62,7 @@ extension ObjectStore {
                     merged[path: ["metadata", "managedFields"]] = managers.json
                     return (merged, pinned)
                 }
-                return (updated, false, warnings)
+                return (updated, false, warnings + strategy.warnings(updated, old: nil))
             } catch let e as APIError where e.code == 404 && ctx.subresource == nil {
                 continue // deleted meanwhile: create it
             }
