@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // edgectl: one binary that is a Kubernetes-compatible server and node agent.
-// Dependencies are kept to SwiftNIO, ArgumentParser and swift-log (see DESIGN.md):
+// Dependencies are kept to SwiftNIO and swift-log (see DESIGN.md); the command line has its own
+// small parser (EdgeCommandLine), since swift-argument-parser brought FoundationEssentials in:
 // every package costs build time and binary size on a 1 GB board.
 import PackageDescription
 
@@ -22,7 +23,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
     ],
     targets: [
@@ -53,6 +53,8 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: smallerCode),
         .target(name: "EdgeAPI"),
+        // The command line: options declared with @Option/@Flag/@Argument/@OptionGroup, parsing, help, usage errors.
+        .target(name: "EdgeCommandLine", swiftSettings: smallerCode),
         // Board profiles (boards/, embedded), host checks (preflight), board health, disk images and flashing, install and clean-up.
         .target(name: "CEdgeBoards", path: "Sources/CEdgeBoards", cSettings: largeTimeAndFiles),
         .target(name: "EdgeBoards", dependencies: ["EdgeAPI", "CZlib", "CEdgeBoards"]),
@@ -123,12 +125,13 @@ let package = Package(
             "EdgeImages",
             "EdgeNet",
             "EdgeBoards",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "EdgeCommandLine",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: smallerCode),
         // What the test targets share: how long a test waits for a condition before it fails.
         .target(name: "EdgeTestSupport", path: "Tests/EdgeTestSupport"),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
+        .testTarget(name: "EdgeCommandLineTests", dependencies: ["EdgeCommandLine"]),
         .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
         .testTarget(name: "EdgeStoreTests", dependencies: [
             "EdgeStore", "EdgeTLS", "EdgeAPI",

@@ -28,6 +28,8 @@ from node_cleanup import cleanup_node  # noqa: E402
 WINDOW = int(os.environ.get("BENCH_WINDOW", "300"))
 SETTLE = int(os.environ.get("BENCH_SETTLE", "330"))  # past the first compaction and WAL checkpoint after the pods start
 PODS = 10
+# Which nodes to measure (a comma-separated subset of server, server-flash, agent): each takes SETTLE + WINDOW.
+NODES = os.environ.get("BENCH_NODES", "server,server-flash,agent").split(",")
 
 
 def edgectl_pids(data_dir):
@@ -104,6 +106,8 @@ def main():
         for key, label, extra in [("server", "server node (server + local agent, 10 pods), defaults", []),
                                   ("server-flash", "server node, --node-lease-duration-seconds 120 --node-monitor-grace-period 150s",
                                    ["--node-lease-duration-seconds", "120", "--node-monitor-grace-period", "150s"])]:
+            if key not in NODES:
+                continue
             d = tempfile.mkdtemp(prefix="edgectl-writes-server-", dir=base)
             s = Server(d, free_port(), extra_args=["--node-name", "bench-server", "--agent-api-port", str(free_port()), *extra], agent=True)
             try:
@@ -115,6 +119,9 @@ def main():
                 cleanup_node(d)
                 shutil.rmtree(d, ignore_errors=True)
         # Agent node: a server elsewhere (not measured), the agent and its 10 pods measured.
+        if "agent" not in NODES:
+            return print(json.dumps({k: {"MB_per_hour": round(v[0] / 1e6, 2), "data_dir_growth_MB_per_hour": round(v[1] / 1e6, 2)}
+                                     for k, v in results.items()}))
         sd = tempfile.mkdtemp(prefix="edgectl-writes-cp-", dir=base)
         ad = tempfile.mkdtemp(prefix="edgectl-writes-agent-", dir=base)
         s = Server(sd, free_port(), extra_args=["--node-name", "cp"])

@@ -21,6 +21,8 @@ public final class APIService: Sendable {
     /// authenticates its callers itself.
     let ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse]
     let discovery = DiscoveryCache()
+    /// The audit log, when configured; nil costs nothing per request.
+    let auditor: Auditor?
     /// The version kubectl compares itself with (it warns beyond one minor of skew).
     public static let kubernetesVersion = (major: "1", minor: "37", git: "v1.37.0+edgectl")
     public static let maxBodyBytes = 3 * 1024 * 1024
@@ -30,8 +32,9 @@ public final class APIService: Sendable {
     public init(store: ObjectStore, authenticators: [any Authenticator], authorizer: (any Authorizer)? = nil,
                 openAPI: OpenAPIDocuments, serverAddress: String, serviceAccountTokens: ServiceAccountTokens? = nil,
                 nodeProxy: NodeProxy? = nil, rbac: RBACPolicyCache? = nil,
-                ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:]) {
+                ownPaths: [String: @Sendable (HTTPRequest) async -> HTTPResponse] = [:], auditor: Auditor? = nil) {
         self.ownPaths = ownPaths
+        self.auditor = auditor
         let rbac = rbac ?? RBACPolicyCache(backend: store.backend)
         self.rbac = rbac
         self.serviceAccountTokens = serviceAccountTokens
@@ -44,17 +47,43 @@ public final class APIService: Sendable {
     }
 
     public func handle(_ req: HTTPRequest) async -> HTTPResponse {
+        let audit = auditor.map { RequestAudit($0, req) }
+        let resp: HTTPResponse
         do {
-            return try await route(req)
+            if let audit {
+                resp = try await AuditAnnotations.$current.withValue(audit.annotations) { try await route(req, audit: audit) }
+            } else {
+                resp = try await route(req)
+            }
         } catch let e as APIError {
-            return .error(e)
+            resp = .error(e)
         } catch StoreError.noSpace {
-            return .error(Self.storeFull)
+            resp = .error(Self.storeFull)
         } catch let e as StoreError {
-            return .error(e.apiError)
+            resp = .error(e.apiError)
         } catch {
-            return .error(.internalError("\(error)"))
+            resp = .error(.internalError("\(error)"))
         }
+        return audit?.finish(resp) ?? resp
+    }
+
+    /// Upstream's answer when its blocking audit backend could not store the RequestReceived event.
+    static let auditStoreFailed = APIError.internalError("failed to store audit event")
+
+    /// The caller, and the user the request acts as: authentication, then the audit record begins
+    /// (so the policy sees the real caller, as upstream's filter order has it), then impersonation.
+    func identify(_ req: HTTPRequest, path: String, info: RequestInfo?, audit: RequestAudit?) async throws -> UserInfo {
+        let caller: UserInfo
+        do {
+            caller = try await authenticate(req, path: path)
+        } catch {
+            audit?.failedAuthentication(info: info, path: path)
+            throw error
+        }
+        if let audit, !audit.begin(user: caller, info: info, path: path) { throw Self.auditStoreFailed }
+        let user = try await Impersonation.resolve(caller, headers: req.headers, authorizer: authorizer)
+        if user != caller { audit?.impersonated(user) }
+        return user
     }
 
     /// As kube-apiserver answers etcd's "mvcc: database space exceeded": 500 with the store's words and no
@@ -65,16 +94,22 @@ public final class APIService: Sendable {
 
     static let publicPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/version", "/healthz/ping", "/livez/ping", "/readyz/ping"]
 
-    func route(_ req: HTTPRequest) async throws -> HTTPResponse {
+    func route(_ req: HTTPRequest, audit: RequestAudit? = nil) async throws -> HTTPResponse {
         let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
         if Self.publicPaths.contains(path) {
+            // Open to all; audited (as upstream's anonymous or named caller) only when a policy asks.
+            if let audit {
+                let caller = (try? await authenticate(req, path: path)) ?? UserInfo.anonymous
+                if !audit.begin(user: caller, info: nil, path: path) { throw Self.auditStoreFailed }
+            }
             if path == "/version" { return .json(200, versionInfo()) }
             return .text(200, "ok")
         }
         if let own = ownPaths[path] { return await own(req) }
-        let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
         let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
+        let user = try await identify(req, path: path, info: info, audit: audit)
         let decision = await authorizer.authorize(user, info, path: path)
+        audit?.authorized(decision)
         guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
         if let info, info.group == "", info.resource == "pods", info.subresource == "log", let ns = info.namespace, let name = info.name {
             guard req.method == "GET" else { throw APIError.methodNotAllowed("the server does not allow this method on the requested resource") }
@@ -108,11 +143,25 @@ public final class APIService: Sendable {
     /// An upgrade request (`kubectl exec` over WebSocket): authenticated and
     /// authorised as any request, then tunnelled to the pod's node agent.
     public func upgrade(_ req: HTTPRequest) async -> UpgradeOutcome {
+        let audit = auditor.map { RequestAudit($0, req) }
+        let outcome = await upgradeAudited(req, audit: audit)
+        guard let audit else { return outcome }
+        switch outcome {
+        case .response(let resp): return .response(audit.finish(resp))
+        case .tunnel:
+            // The session is the client's from here: recorded as started (101) and complete, as far as the server sees it.
+            audit.finishTunnel()
+            return outcome
+        }
+    }
+
+    func upgradeAudited(_ req: HTTPRequest, audit: RequestAudit?) async -> UpgradeOutcome {
         do {
             let path = req.path.count > 1 && req.path.hasSuffix("/") ? String(req.path.dropLast()) : req.path
-            let user = try await Impersonation.resolve(try await authenticate(req, path: path), headers: req.headers, authorizer: authorizer)
             let info = RequestInfo.parse(method: req.method, path: path, query: req.query)
+            let user = try await identify(req, path: path, info: info, audit: audit)
             let decision = await authorizer.authorize(user, info, path: path)
+            audit?.authorized(decision)
             guard decision.allowed else { throw forbidden(user, info, path: path, method: req.method, reason: decision.reason) }
             guard let info, info.group == "", info.resource == "pods", let ns = info.namespace, let name = info.name,
                   info.subresource == "exec" || info.subresource == "portforward" else {

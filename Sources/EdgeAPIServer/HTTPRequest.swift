@@ -14,6 +14,10 @@ public struct HTTPRequest: Sendable {
     public var clientCertificate: UserInfo?
     /// Every query parameter in order, repeated keys kept (exec's `command=`).
     public var queryItems: [(String, String)] = []
+    /// The request target as sent (path and query, still encoded); nil when built from parts.
+    public var uri: String?
+    /// The peer's IP address; nil in process.
+    public var remoteAddress: String?
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
                 body: [UInt8] = [], clientCertificate: UserInfo? = nil) {
@@ -45,5 +49,6 @@ public struct HTTPRequest: Sendable {
         self.init(method: method, path: PercentEncoding.decode(path, plusIsSpace: false), query: query,
                   headers: headers, body: body, clientCertificate: clientCertificate)
         queryItems = items
+        self.uri = uri
     }
 }

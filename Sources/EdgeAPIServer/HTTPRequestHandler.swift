@@ -83,7 +83,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // An expired certificate no longer names anyone: the request is then as if it had none (401 unless it has other credentials).
         let certificateValid = peerNotAfter.map { Int64(time(nil)) <= $0 } ?? true
-        let req = HTTPRequest(method: h.method.rawValue, uri: h.uri, headers: headers, body: body, clientCertificate: certificateValid ? peer : nil)
+        var req = HTTPRequest(method: h.method.rawValue, uri: h.uri, headers: headers, body: body, clientCertificate: certificateValid ? peer : nil)
+        req.remoteAddress = context.channel.remoteAddress?.ipAddress
         body = []
         let service = self.service
         let version = h.version

@@ -6,6 +6,8 @@ import EdgeClient
 /// identity, its address in an annotation) and writes the addresses of the servers whose leases are
 /// fresh. Pods reach the API through it, and agents learn from it where to fail over.
 /// It runs on every server, not under leader election; servers converge on the same list.
+/// A server `alone` on its store (SQLite, which one process opens at a time) lists itself and renews no
+/// Lease: nobody else could read it, and a renewal every few seconds is a durable commit an SD card pays for.
 public struct APIServerEndpointsReconciler: Sendable {
     public let client: APIClient
     /// The address and port this server is reached at.
@@ -14,14 +16,17 @@ public struct APIServerEndpointsReconciler: Sendable {
     public let interval: Duration
     /// A lease not renewed for this long drops its server from the list.
     public let leaseSeconds: Int64
+    /// No other API server can share the store: list this one, keep no lease.
+    public let alone: Bool
 
     static let leases = BuiltinResources.leases
     static let endpoints = BuiltinResources.endpoints
     public static let identityLabel = "apiserver.kubernetes.io/identity"
     public static let addressAnnotation = "edgectl.io/apiserver-address"
 
-    public init(client: APIClient, ip: String, port: Int, interval: Duration = .seconds(5), leaseSeconds: Int64 = 15) {
+    public init(client: APIClient, ip: String, port: Int, interval: Duration = .seconds(5), leaseSeconds: Int64 = 15, alone: Bool = false) {
         self.client = client
+        self.alone = alone
         self.ip = ip
         self.port = port
         self.interval = interval
@@ -34,6 +39,7 @@ public struct APIServerEndpointsReconciler: Sendable {
     }
 
     public func run() async {
+        if alone { return await runAlone() }
         while !Task.isCancelled {
             do {
                 try await renew()
@@ -46,6 +52,34 @@ public struct APIServerEndpointsReconciler: Sendable {
         // Leaving: drop out of the list now rather than when the lease expires.
         _ = try? await client.delete(Self.leases, namespace: "kube-system", name: leaseName)
         try? await reconcile(excludingSelf: true)
+    }
+
+    /// The only server: its address in the Endpoints (rewritten only if someone changed them), and the leases
+    /// earlier runs left (when the store was shared, or by an older edgectl) removed so they list no one.
+    func runAlone() async {
+        var leftovers = true
+        while !Task.isCancelled {
+            do {
+                if leftovers {
+                    let list = try await client.list(Self.leases, namespace: "kube-system", labelSelector: "\(Self.identityLabel)=kube-apiserver")
+                    for l in list.items {
+                        guard let name = l[path: ["metadata", "name"]]?.string else { continue }
+                        _ = try? await client.delete(Self.leases, namespace: "kube-system", name: name)
+                    }
+                    leftovers = false
+                }
+                try await write(Self.subsets([selfLease(now: Timestamp.now())], now: Timestamp.now()))
+            } catch {
+                // The next round tries again.
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// This server's lease as it would be stored, for listing it without storing it.
+    func selfLease(now: Timestamp) -> JSON {
+        ["metadata": ["name": .string(leaseName), "annotations": [Self.addressAnnotation: .string("\(ip):\(port)")]],
+         "spec": ["holderIdentity": .string(leaseName), "leaseDurationSeconds": .int(leaseSeconds), "renewTime": .string(now.rfc3339Micro)]]
     }
 
     func renew() async throws {
@@ -88,9 +122,14 @@ public struct APIServerEndpointsReconciler: Sendable {
         var leases = list.items
         if excludingSelf { leases.removeAll { $0[path: ["metadata", "name"]]?.string == leaseName } }
         let desired = Self.subsets(leases, now: Timestamp.now())
-        guard var ep = try await client.getIfExists(Self.endpoints, namespace: "default", name: "kubernetes") else { return }
         // Never leave the list empty while this server is up: its own address at least.
         if desired.array?.isEmpty ?? true, !excludingSelf { return }
+        try await write(desired)
+    }
+
+    /// Sets `default/kubernetes` Endpoints' subsets, writing only when they differ.
+    func write(_ desired: JSON) async throws {
+        guard var ep = try await client.getIfExists(Self.endpoints, namespace: "default", name: "kubernetes") else { return }
         if ep["subsets"] == desired { return }
         ep["subsets"] = desired
         _ = try await client.update(Self.endpoints, ep)

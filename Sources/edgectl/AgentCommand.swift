@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeAPI
 
 /// `edgectl agent`: the node agent. Joins first when this data dir has no credentials yet.

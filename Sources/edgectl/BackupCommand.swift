@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 import EdgeStore
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// `edgectl boards list` and `edgectl boards show NAME`: the profiles in boards/, embedded in this binary.

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// Container log rotation flags, kubelet's names and defaults; shared by server (its local agent), agent and join.

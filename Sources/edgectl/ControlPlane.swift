@@ -31,6 +31,12 @@ struct ControlPlane: Sendable {
     /// The embedded etcd's cluster (--cluster-init): members of deleted servers' nodes are removed.
     var etcdMembers: EtcdMaintenance?
     var timing = LeaderElector.Timing.standard
+    /// False when no other server can share the store (SQLite: its revision mark's lock admits one process),
+    /// as kube-scheduler and kube-controller-manager with --leader-elect=false: this server always leads,
+    /// and no Lease is renewed every 2 s (3,600 durable commits an hour an SD card would pay for).
+    var leaderElection = true
+    /// False likewise: this server is the only API server, so it lists itself without renewing a Lease.
+    var sharedStore = true
 
     static func identity(nodeName: String, dataDir: String) -> String {
         let hex = Digest.sha256(Array(dataDir.utf8)).prefix(4).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
@@ -43,14 +49,23 @@ struct ControlPlane: Sendable {
         let store = self.store, backend = self.backend, makeControllers = self.makeControllers
         let retention = compactionRetention, interval = min(compactionInterval, compactionRetention)
         let etcdMembers = self.etcdMembers
+        let elect = leaderElection, identity = self.identity, timing = self.timing
+        /// Runs `work` under the component's Lease, or directly when this server cannot have a rival.
+        @Sendable func lead(_ name: String, _ client: APIClient, _ work: @escaping @Sendable () async -> Void) async {
+            if elect {
+                await LeaderElector(client: client, name: name, identity: identity, timing: timing).run(work)
+            } else {
+                await work()
+            }
+        }
         await withTaskGroup(of: Void.self) { g in
             g.addTask {
-                await LeaderElector(client: schedulerClient, name: "kube-scheduler", identity: identity, timing: timing).run {
+                await lead("kube-scheduler", schedulerClient) {
                     await Scheduler(client: schedulerClient, imageName: { ImageStore.normalize($0) }).run()
                 }
             }
             g.addTask {
-                await LeaderElector(client: controllerClient, name: "kube-controller-manager", identity: identity, timing: timing).run {
+                await lead("kube-controller-manager", controllerClient) {
                     let manager = ControllerManager(context: ControllerContext(client: controllerClient, informers: SharedInformers(client: controllerClient)),
                                                     controllers: makeControllers())
                     await withTaskGroup(of: Void.self) { lead in
@@ -67,7 +82,8 @@ struct ControlPlane: Sendable {
             }
             g.addTask {
                 // The API server's own bookkeeping (its lease, the kubernetes Endpoints), as the API server.
-                await APIServerEndpointsReconciler(client: client("system:apiserver", "edgectl-apiserver"), ip: apiServerIP, port: apiServerPort).run()
+                await APIServerEndpointsReconciler(client: client("system:apiserver", "edgectl-apiserver"), ip: apiServerIP, port: apiServerPort,
+                                                   alone: !sharedStore).run()
             }
         }
     }

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 
 /// The datastore flags beyond --datastore-endpoint, named as k3s names them.
 struct DatastoreOptions: ParsableArguments {

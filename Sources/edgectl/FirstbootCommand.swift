@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeAgent
 import EdgeBoards
 #if canImport(Glibc)

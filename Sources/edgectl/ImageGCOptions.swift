@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeAgent
 
 /// Image garbage collection flags, kubelet's settings under edgectl's flag names; shared by

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// `edgectl install server|agent`: edgectl as a systemd service on this machine (or into a tree with --root).

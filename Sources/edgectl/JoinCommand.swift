@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// `edgectl join https://SERVER:6443 --token T --ca-cert-hash sha256:H`:

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// `edgectl killall`: stop edgectl and every container it runs, unmount, remove its cgroups and network.

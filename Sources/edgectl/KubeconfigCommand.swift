@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 
 struct KubeconfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kubeconfig", abstract: "Print the admin kubeconfig of the local server.")

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 
 /// Per-node pod network flags, shared by `server` (its local agent), `agent` and `join`.
 /// The cluster-wide ones (--flannel-backend, --cluster-cidr, --cluster-dns ...) are the server's.

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// `edgectl preflight [--role server|agent]`: the host checks server and agent run at start, on their own.

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeBoards
 
 /// `edgectl reset`: killall, then remove edgectl's units, settings and data (the binary stays).

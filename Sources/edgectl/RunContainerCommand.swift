@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 
 /// `edgectl run-container`: one container from a root directory, in the
 /// foreground, with the runtime's defaults. For comparing the runtime with

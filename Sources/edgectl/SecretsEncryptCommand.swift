@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeAuth
 
 /// `edgectl secrets-encrypt status|rotate-keys`, as k3s names them.

@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeAPIServer
+import EdgeAuth
 import EdgeRegistry
 import EdgeClient
 import EdgeTLS
@@ -19,6 +20,9 @@ enum ServerBootstrap {
         var serviceAccountKey: String
         /// Client URLs of the embedded etcd's members (--cluster-init clusters).
         var etcdClientURLs: [String]
+        /// The secrets encryption keys (`cred/encryption-config.json`) when the cluster encrypts Secrets:
+        /// every server must hold them to read what any server wrote (k3s hands them on the same way).
+        var encryptionConfig: String? = nil
     }
 
     /// The endpoint's handler on a server: the material for a caller presenting the token's secret.
@@ -30,8 +34,10 @@ enum ServerBootstrap {
                 return .error(APIError(code: 401, reason: "Unauthorized", message: "the server token is missing or wrong"))
             }
             let m = await material()
-            return .json(200, ["caCert": .string(m.caCert), "caKey": .string(m.caKey), "serviceAccountKey": .string(m.serviceAccountKey),
-                               "etcdClientURLs": .array(m.etcdClientURLs.map { .string($0) })])
+            var body: JSON = ["caCert": .string(m.caCert), "caKey": .string(m.caKey), "serviceAccountKey": .string(m.serviceAccountKey),
+                              "etcdClientURLs": .array(m.etcdClientURLs.map { .string($0) })]
+            if let e = m.encryptionConfig { body["encryptionConfig"] = .string(e) }
+            return .json(200, body)
         }
     }
 
@@ -59,7 +65,8 @@ enum ServerBootstrap {
               (try? PKI.caCertHash(ca)) == token.caHash else {
             throw Failure(description: "\(server) sent a bootstrap that does not match the token's CA")
         }
-        let m = Material(caCert: ca, caKey: key, serviceAccountKey: sa, etcdClientURLs: json["etcdClientURLs"]?.array?.compactMap(\.string) ?? [])
+        let m = Material(caCert: ca, caKey: key, serviceAccountKey: sa, etcdClientURLs: json["etcdClientURLs"]?.array?.compactMap(\.string) ?? [],
+                         encryptionConfig: json["encryptionConfig"]?.string)
         try install(m, dataDir: dataDir)
         return m
     }
@@ -76,6 +83,13 @@ enum ServerBootstrap {
                 continue
             }
             try FileSystem.write(path, pem, mode: 0o600)
+        }
+        // The cluster's secrets keys, unless this server already has a key file (it then must be the same one:
+        // after `secrets-encrypt rotate-keys` copy the new file to every server, see docs/SECURITY.md).
+        if let text = m.encryptionConfig, !FileSystem.exists(SecretsEncryptionFile.path(dataDir: dataDir)) {
+            _ = try SecretsEncryptionConfig.parse(Array(text.utf8))
+            try FileSystem.makeDirectories(dataDir + "/cred", mode: 0o700)
+            try FileSystem.write(SecretsEncryptionFile.path(dataDir: dataDir), text, mode: 0o600)
         }
     }
 }

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import Dispatch
 import EdgeAPI
 import EdgeAPIServer
@@ -119,6 +119,9 @@ struct ServerCommand: AsyncParsableCommand {
             + "`edgectl secrets-encrypt rotate-keys` adds a new key, used from the next start (existing secrets rewritten then)."))
     var secretsEncryption = false
 
+    @OptionGroup(title: "Audit log")
+    var audit: AuditOptions
+
     @Option(name: .long, help: "Extra names or IPs for the serving certificate (comma-separated).")
     var tlsSan: String?
 
@@ -213,6 +216,8 @@ struct ServerCommand: AsyncParsableCommand {
         var log = Logger(label: "edgectl.server")
         log.logLevel = .info
         let dir = DataDirectory.resolve(dataDir, role: "server")
+        // A policy file that does not load stops the server before anything starts, as kube-apiserver.
+        let auditor = try audit.auditor(log: log)
         try PreflightGate.run(role: .server, runsPods: !disableAgent, dataDir: dir, tcpPorts: [httpsListenPort] + (disableAgent ? [] : [agentApiPort]),
                               udpPorts: disableAgent ? [] : [8472], ignore: ignorePreflightErrors)
         try FileSystem.makeDirectories(dir)
@@ -321,8 +326,10 @@ struct ServerCommand: AsyncParsableCommand {
                                  nodeProxy: nodeProxy, rbac: rbac,
                                  ownPaths: [ServerBootstrap.path: ServerBootstrap.handler(token: serverToken) {
                                      ServerBootstrap.Material(caCert: pki.caCert, caKey: pki.caKey, serviceAccountKey: pki.serviceAccountKey,
-                                                              etcdClientURLs: etcdClientURLs)
-                                 }])
+                                                              etcdClientURLs: etcdClientURLs,
+                                                              encryptionConfig: try? FileSystem.read(SecretsEncryptionFile.path(dataDir: dir)))
+                                 }],
+                                 auditor: auditor)
 
         let tlsFactory = try pki.serverHandlerFactory()
         let channel = try await HTTPServer.start(host: bindAddress, port: httpsListenPort, group: group, service: service,
@@ -355,12 +362,15 @@ struct ServerCommand: AsyncParsableCommand {
                 // Memory a burst left behind goes back to the system once it is over (SQLite's caches, malloc's free pages).
                 if let returnerBackend { g.addTask { await IdleMemoryReturner(backend: returnerBackend).run() } }
                 g.addTask {
-                    await ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
-                                       client: client, makeControllers: { (try? makeControllers()) ?? [] },
-                                       compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
-                                       compactionRetention: .seconds(datastore.compactionRetentionSeconds),
-                                       apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
-                                       etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init)).run()
+                    var plane = ControlPlane(store: store, backend: backend, identity: ControlPlane.identity(nodeName: localNodeName, dataDir: dir),
+                                             client: client, makeControllers: { (try? makeControllers()) ?? [] },
+                                             compactionInterval: .seconds(DurationFlag.seconds(compactionInterval) ?? 300),
+                                             compactionRetention: .seconds(datastore.compactionRetentionSeconds),
+                                             apiServerIP: apiServerIP, apiServerPort: httpsListenPort,
+                                             etcdMembers: etcdClientURLs.isEmpty ? nil : (backend as? EtcdBackend).map(EtcdMaintenance.init))
+                    // SQLite is this process's alone (the revision mark's lock): no rival server to elect against.
+                    if case .sqlite = endpoint { plane.leaderElection = false; plane.sharedStore = false }
+                    await plane.run()
                 }
             }
         }

@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 
 /// Service proxy and cluster DNS flags of the node agent (`server`'s local
 /// agent, `agent`, `join`), named as k3s and kube-proxy name them.

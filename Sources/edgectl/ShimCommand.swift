@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeRuntime
 
 /// `edgectl shim DIR`: the per-container supervisor the agent starts; not for people.

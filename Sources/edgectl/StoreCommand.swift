@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeStore
 
 /// `edgectl store recover`: what to do when the server refuses a damaged store.

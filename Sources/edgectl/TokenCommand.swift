@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeAPI
 import EdgeClient
 import EdgeTLS

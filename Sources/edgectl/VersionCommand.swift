@@ -1,4 +1,4 @@
-import ArgumentParser
+import EdgeCommandLine
 import EdgeImages
 import EdgeRuntime
 import EdgeStore

@@ -11,14 +11,14 @@ struct APITestHarness {
     static let admin = UserInfo(name: "admin", groups: ["system:masters"])
 
     init(admission: AdmissionChain = .standard, serviceAccountTokens: ServiceAccountTokens? = nil,
-         freshnessTimeout: Duration = .seconds(3)) async throws {
+         freshnessTimeout: Duration = .seconds(3), auditor: Auditor? = nil) async throws {
         backend = MemoryBackend()
         let store = ObjectStore(backend: backend, catalog: BuiltinStrategies.catalog(services: try ServiceAllocator()),
                                 admission: admission, freshnessTimeout: freshnessTimeout)
         service = APIService(store: store, authenticators: [ClientCertificateAuthenticator()],
                              
                              openAPI: OpenAPIDocuments(v3: { _, _ in ["openapi": "3.0.0"] }, v2: { ["swagger": "2.0"] }),
-                             serverAddress: "127.0.0.1:6443", serviceAccountTokens: serviceAccountTokens)
+                             serverAddress: "127.0.0.1:6443", serviceAccountTokens: serviceAccountTokens, auditor: auditor)
         try await ClusterBootstrap.ensureSystemObjects(store)
         try await BootstrapPolicy.reconcile(store)
     }

@@ -55,4 +55,32 @@ final class APIServerEndpointsReconcilerTests: XCTestCase {
         let subsets = APIServerEndpointsReconciler.subsets([lease("10.0.0.1:6443", renewed: 999_995), lease("10.0.0.2:6443", renewed: 999_900)], now: now)
         XCTAssertEqual(subsets, [["addresses": [["ip": "10.0.0.1"]], "ports": [["name": "https", "port": 6443, "protocol": "TCP"]]]])
     }
+
+    /// A server alone on its store (SQLite) lists itself without renewing a Lease (each renewal is a durable
+    /// commit an SD card pays for), and removes the leases an earlier shared run left, which list no one.
+    func testAServerAloneOnItsStoreListsItselfWithoutALease() async throws {
+        let cluster = try await LocalCluster()
+        try await ClusterBootstrap.ensureSystemObjects(cluster.store, apiServerIP: "10.0.0.9", apiServerPort: 6443)
+        let leases = BuiltinResources.leases
+        // A lease from an earlier run, when another server shared the store.
+        let earlier = APIServerEndpointsReconciler(client: cluster.client, ip: "10.0.0.2", port: 6443)
+        try await earlier.renew()
+        let alone = APIServerEndpointsReconciler(client: cluster.client, ip: "10.0.0.1", port: 6443, interval: .milliseconds(20), alone: true)
+        let t = Task { await alone.run() }
+        try await waitFor(["10.0.0.1:6443"], cluster)
+        var left = 1
+        for _ in 0..<200 {
+            left = try await cluster.client.list(leases, namespace: "kube-system",
+                                                 labelSelector: "\(APIServerEndpointsReconciler.identityLabel)=kube-apiserver").items.count
+            if left == 0 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        XCTAssertEqual(left, 0, "no apiserver lease is kept by a server alone on its store")
+        let before = try await cluster.store.backend.currentRevision()
+        try await Task.sleep(for: .milliseconds(300))
+        let after = try await cluster.store.backend.currentRevision()
+        XCTAssertEqual(after, before, "nothing is written while the Endpoints are right")
+        t.cancel()
+        await t.value
+    }
 }

@@ -54,4 +54,35 @@ final class PodSecurityAdmissionTests: XCTestCase {
         let (_, dw) = try await s.create(BuiltinResources.deployments, namespace: "psa", object: deployment, context: .apiServer)
         XCTAssertTrue(dw.contains(#"would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)"#), "\(dw)")
     }
+
+    func refusal(_ s: ObjectStore, _ obj: JSON) async throws -> String {
+        do {
+            _ = try await s.create(BuiltinResources.pods, namespace: "psa", object: obj, context: .apiServer)
+            return "admitted"
+        } catch let e as APIError {
+            return e.message
+        }
+    }
+
+    func testBaselineJudgesAppArmorSELinuxAndWindowsOptionsAsUpstream() async throws {
+        let s = try await store(labels: ["pod-security.kubernetes.io/enforce": "baseline"])
+        let prefix = #"pods "x" is forbidden: violates PodSecurity "baseline:latest": "#
+        var m = try await refusal(s, pod("x", ["securityContext": ["appArmorProfile": ["type": "Unconfined"]]]))
+        XCTAssertEqual(m, prefix + #"forbidden AppArmor profile (container "c" must not set AppArmor profile type to "Unconfined")"#)
+        var annotated = pod("x", spec: ["securityContext": ["appArmorProfile": ["type": "Unconfined"]]])
+        annotated[path: ["metadata", "annotations"]] = ["container.apparmor.security.beta.kubernetes.io/c": "unconfined"]
+        m = try await refusal(s, annotated)
+        XCTAssertEqual(m, prefix + #"forbidden AppArmor profiles (pod and annotation must not set AppArmor profile type to "Unconfined", "container.apparmor.security.beta.kubernetes.io/c="unconfined"")"#)
+        m = try await refusal(s, pod("x", ["securityContext": ["seLinuxOptions": ["type": "spc_t", "user": "system_u"]]]))
+        XCTAssertEqual(m, prefix + #"seLinuxOptions (container "c" set forbidden securityContext.seLinuxOptions: type "spc_t"; user may not be set)"#)
+        m = try await refusal(s, pod("x", spec: ["securityContext": ["windowsOptions": ["hostProcess": true]], "hostNetwork": true]))
+        XCTAssertEqual(m, prefix + #"host namespaces (hostNetwork=true), hostProcess (pod must not set securityContext.windowsOptions.hostProcess=true)"#)
+        // What baseline allows: the runtime's default or a local profile, a container SELinux type.
+        var allowed = pod("ok", ["securityContext": ["appArmorProfile": ["type": "Localhost", "localhostProfile": "p"],
+                                                     "seLinuxOptions": ["type": "container_init_t", "level": "s0:c1"]]],
+                          spec: ["securityContext": ["appArmorProfile": ["type": "RuntimeDefault"], "windowsOptions": ["hostProcess": false]]])
+        allowed[path: ["metadata", "annotations"]] = ["container.apparmor.security.beta.kubernetes.io/c": "localhost/p"]
+        m = try await refusal(s, allowed)
+        XCTAssertEqual(m, "admitted")
+    }
 }

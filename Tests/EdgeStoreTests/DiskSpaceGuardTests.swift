@@ -28,8 +28,11 @@ final class DiskSpaceGuardTests: XCTestCase {
         // finds no room (what test_full_disk.py caught with a 2 MiB reserve).
         let b = try SQLiteBackend(path: dir + "/state.db")
         defer { Task { await b.close() } }
-        XCTAssertGreaterThanOrEqual(size(dir + "/state.db-reserve"), Int64(b.checkpointer.thresholdPages) * 4096 + (2 << 20))
-        XCTAssertGreaterThanOrEqual(b.space.reserveBytes, Int64(b.checkpointer.thresholdPages) * 4096 + (2 << 20))
+        var pageSize: Int64 = 0
+        try b.writer.value.query("PRAGMA page_size") { pageSize = SQLiteConnection.int($0, 0) }
+        XCTAssertGreaterThan(pageSize, 0)
+        XCTAssertGreaterThanOrEqual(size(dir + "/state.db-reserve"), Int64(b.checkpointer.thresholdPages) * pageSize + (2 << 20))
+        XCTAssertGreaterThanOrEqual(b.space.reserveBytes, Int64(b.checkpointer.thresholdPages) * pageSize + (2 << 20))
     }
 
     func testUnderTheAlarmOnlyDeletesAndAFewEventsGoThrough() {

@@ -41,6 +41,9 @@ int edge_aes_gcm_seal(const unsigned char *key, size_t key_len, const unsigned c
                       const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag);
 int edge_aes_gcm_open(const unsigned char *key, size_t key_len, const unsigned char *nonce, const unsigned char *aad, size_t aad_len,
                       const unsigned char *in, size_t len, const unsigned char *tag, unsigned char *out);
+/* AES-CBC over whole 16-byte blocks (the caller pads): encrypt != 0 encrypts, else decrypts; 0 on success. */
+int edge_aes_cbc(int encrypt, const unsigned char *key, size_t key_len, const unsigned char iv[16],
+                 const unsigned char *in, size_t len, unsigned char *out);
 
 /* HMAC-SHA-256 and PBKDF2-HMAC-SHA-256 (SCRAM-SHA-256, PostgreSQL's password authentication). */
 int edge_hmac_sha256(const unsigned char *key, size_t keylen, const unsigned char *data, size_t len, unsigned char out[32]);

@@ -29,7 +29,7 @@ public struct EncryptingBackend: Backend {
     /// Rewrites every Secret not stored under the current key (written before encryption was on, or
     /// under a key since rotated out of first place); returns how many it rewrote.
     public func reencryptAll() async throws -> Int {
-        let current = Array((SecretsEncryptionConfig.prefix + config.keys[0].name + ":").utf8)
+        let current = SecretsEncryptionConfig.storedPrefix(config.keys[0])
         var rewritten = 0
         var startAfter: String?
         repeat {

@@ -1,8 +1,9 @@
 import EdgeAPI
 
 /// The Pod Security Standards' checks (k8s.io/pod-security-admission/policy),
-/// each answering with upstream's reason and detail; the ones edgectl's pods
-/// can express (no AppArmor, SELinux or Windows options). Results come in the
+/// each answering with upstream's reason and detail, AppArmor, SELinux and
+/// Windows options included (edgectl's runtime applies none of them, but a
+/// manifest written for another cluster is judged as there). Results come in the
 /// order of the checks' IDs, as upstream lists them; at restricted the
 /// restricted capabilities and seccomp checks replace the baseline ones.
 enum PodSecurityChecks {
@@ -34,8 +35,11 @@ enum PodSecurityChecks {
 
     static func quotedList(_ items: [String]) -> String { items.map { "\"\($0)\"" }.joined(separator: ", ") }
 
-    /// What the pod spec violates at `level`.
-    static func violations(_ spec: JSON, level: PodSecurityLevel) -> [Violation] {
+    static let appArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/"
+    static let seLinuxTypes: Set<String> = ["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]
+
+    /// What the pod spec (and its pod's `annotations`) violates at `level`.
+    static func violations(_ spec: JSON, level: PodSecurityLevel, annotations: JSON? = nil) -> [Violation] {
         guard level != .privileged else { return [] }
         let all = (["initContainers", "containers", "ephemeralContainers"]).flatMap { list in
             (spec[list]?.array ?? []).map { Container(name: $0["name"]?.string ?? "", spec: $0) }
@@ -135,6 +139,77 @@ enum PodSecurityChecks {
             let unconfined = all.filter { $0.sc("seccompProfile")?["type"]?.string == "Unconfined" }.map(\.name)
             if !unconfined.isEmpty { details.append("\(containers(unconfined)) must not set securityContext.seccompProfile.type to \"Unconfined\"") }
             if !details.isEmpty { add("seccompProfile_baseline", "seccompProfile", details.joined(separator: "; ")) }
+        }
+        // appArmorProfile: the profile type fields and the older annotations may only name the runtime's default or a local profile.
+        do {
+            var setters: [String] = []
+            var values = Set<String>()
+            func allowedType(_ p: JSON?) -> Bool {
+                guard let p, p.object != nil else { return true }
+                let t = p["type"]?.string ?? ""
+                if t == "RuntimeDefault" || t == "Localhost" { return true }
+                values.insert(t)
+                return false
+            }
+            if !allowedType(podSC?["appArmorProfile"]) { setters.append("pod") }
+            let bad = all.filter { !allowedType($0.sc("appArmorProfile")) }.map(\.name)
+            if !bad.isEmpty { setters.append(containers(bad)) }
+            var forbidden: [String] = []
+            for (k, v) in annotations?.object ?? JSONObject() where k.hasPrefix(appArmorAnnotationPrefix) {
+                let profile = v.string ?? ""
+                if !profile.isEmpty, profile != "runtime/default", !profile.hasPrefix("localhost/") {
+                    forbidden.append("\(k)=\(JSONSerializer.string(.string(profile)))")
+                }
+            }
+            var list = values.sorted()
+            if !forbidden.isEmpty {
+                list += forbidden.sorted()
+                setters.append(forbidden.count == 1 ? "annotation" : "annotations")
+            }
+            if !setters.isEmpty {
+                add("appArmorProfile", list.count == 1 ? "forbidden AppArmor profile" : "forbidden AppArmor profiles",
+                    "\(setters.joined(separator: " and ")) must not set AppArmor profile type to \(quotedList(list))")
+            }
+        }
+        // seLinuxOptions: a container type of the runtime's, no user or role.
+        do {
+            var setters: [String] = []
+            var types = Set<String>()
+            var setUser = false
+            var setRole = false
+            func valid(_ o: JSON?) -> Bool {
+                guard let o, o.object != nil else { return true }
+                var ok = true
+                let t = o["type"]?.string ?? ""
+                if !seLinuxTypes.contains(t) { ok = false; types.insert(t) }
+                if !(o["user"]?.string ?? "").isEmpty { ok = false; setUser = true }
+                if !(o["role"]?.string ?? "").isEmpty { ok = false; setRole = true }
+                return ok
+            }
+            if !valid(podSC?["seLinuxOptions"]) { setters.append("pod") }
+            let bad = all.filter { !valid($0.sc("seLinuxOptions")) }.map(\.name)
+            if !bad.isEmpty { setters.append(containers(bad)) }
+            if !setters.isEmpty {
+                // Upstream's words: user and role are named only beside a forbidden type.
+                var data: [String] = []
+                if !types.isEmpty {
+                    data.append((types.count == 1 ? "type " : "types ") + quotedList(types.sorted()))
+                    if setUser { data.append("user may not be set") }
+                    if setRole { data.append("role may not be set") }
+                }
+                add("seLinuxOptions", "seLinuxOptions",
+                    "\(setters.joined(separator: " and ")) set forbidden securityContext.seLinuxOptions: \(data.joined(separator: "; "))")
+            }
+        }
+        // windowsHostProcess
+        do {
+            var setters: [String] = []
+            if podSC?[path: ["windowsOptions", "hostProcess"]]?.bool == true { setters.append("pod") }
+            let bad = all.filter { $0.spec[path: ["securityContext", "windowsOptions", "hostProcess"]]?.bool == true }.map(\.name)
+            if !bad.isEmpty { setters.append(containers(bad)) }
+            if !setters.isEmpty {
+                add("windowsHostProcess", "hostProcess", "\(setters.joined(separator: " and ")) must not set securityContext.windowsOptions.hostProcess=true")
+            }
         }
         // sysctls
         let sysctls = (podSC?["sysctls"]?.array ?? []).compactMap { $0["name"]?.string }.filter { !safeSysctls.contains($0) }
