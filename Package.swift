@@ -128,6 +128,8 @@ let package = Package(
             "EdgeCommandLine",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: smallerCode),
+        // What the test targets share: how long a test waits for a condition before it fails.
+        .target(name: "EdgeTestSupport", path: "Tests/EdgeTestSupport"),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
         .testTarget(name: "EdgeCommandLineTests", dependencies: ["EdgeCommandLine"]),
         .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),
@@ -149,10 +151,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
-        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeControllers", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
+        .testTarget(name: "EdgeSchedulerTests", dependencies: ["EdgeTestSupport", "EdgeScheduler", "EdgeAgent", "EdgeInProcess", "EdgeControllers"]),
+        .testTarget(name: "EdgeControllersTests", dependencies: ["EdgeTestSupport", "EdgeControllers", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeInProcess", "EdgeTLS"]),
         .testTarget(name: "EdgeRuntimeTests", dependencies: ["EdgeRuntime", "CEdgeRuntime"]),
         .testTarget(name: "EdgeAgentTests", dependencies: [
+            "EdgeTestSupport",
             "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeRuntime", "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -164,11 +167,13 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeNetTests", dependencies: [
+            "EdgeTestSupport",
             "EdgeNet", "EdgeAPI", "EdgeClient", "EdgeInProcess", "EdgeAPIServer", "EdgeRegistry", "EdgeStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "EdgeClientTests", dependencies: [
+            "EdgeTestSupport",
             "EdgeClient", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeInProcess", "EdgeTLS",
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

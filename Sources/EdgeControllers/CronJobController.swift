@@ -67,6 +67,18 @@ public struct CronJobController: Controller {
             let late = now.seconds.saturatingSubtracting(due.seconds)
             let deadline = cj[path: ["spec", "startingDeadlineSeconds"]]?.int
             let policy = cj[path: ["spec", "concurrencyPolicy"]]?.string ?? "Allow"
+            if policy != "Allow" {
+                // Forbid and Replace decide on the running jobs, and a job this controller created
+                // a moment ago can be in neither the job cache nor status.active (that status write
+                // lost a conflict): ask the server, once per scheduled time, so no second job starts.
+                let known = Set(owned.compactMap { $0[path: ["metadata", "uid"]]?.string })
+                for job in try await ctx.client.list(Self.jobs, namespace: ns).items
+                where PodHelpers.controllerRef(job)?["uid"]?.string == uid && uid != nil
+                    && !known.contains(job[path: ["metadata", "uid"]]?.string ?? "") {
+                    owned.append(job)
+                    if JobController.finished(job) == nil && !PodHelpers.isBeingDeleted(job) { active.append(job) }
+                }
+            }
             if let deadline, late > deadline {
                 await ctx.events.record(cj, type: "Warning", reason: "MissSchedule", message: "Missed scheduled time to start a job: \(due.rfc3339)")
                 status["lastScheduleTime"] = .string(due.rfc3339)

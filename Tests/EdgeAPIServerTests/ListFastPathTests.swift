@@ -1,6 +1,5 @@
 import EdgeAPI
 import EdgeStore
-import Foundation
 import XCTest
 @testable import EdgeAPIServer
 @testable import EdgeRegistry
@@ -181,7 +180,9 @@ final class ListFastPathTests: XCTestCase {
     static func escape(_ s: String) -> String {
         s.utf8.map { c in
             let unreserved = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x2E || c == 0x5F || c == 0x7E
-            return unreserved ? String(UnicodeScalar(c)) : String(format: "%%%02X", c)
+            // Percent-encoding without Foundation's String(format:) (the armv7 tests have none).
+            let hex = Array("0123456789ABCDEF")
+            return unreserved ? String(UnicodeScalar(c)) : "%" + String(hex[Int(c >> 4)]) + String(hex[Int(c & 0xF)])
         }.joined()
     }
 

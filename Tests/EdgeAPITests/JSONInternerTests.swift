@@ -6,7 +6,7 @@ final class JSONInternerTests: XCTestCase {
     func pod(_ i: Int) throws -> JSON {
         try JSONParser.parse("""
             {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-7d9f8c6b5-\(i)","namespace":"default",
-             "uid":"0b7e8f8e-6a4c-4b5e-9d7e-\(100_000_000_000 + i)","labels":{"app":"web","pod-template-hash":"7d9f8c6b5"},
+             "uid":"0b7e8f8e-6a4c-4b5e-9d7e-\(Int64(100_000_000_000) + Int64(i))","labels":{"app":"web","pod-template-hash":"7d9f8c6b5"},
              "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d9f8c6b5","uid":"rs-uid-0000-0000-0000-000000000001","controller":true}]},
              "spec":{"nodeName":"node-\(i % 3)","containers":[{"name":"c","image":"registry.example/busybox:1.36","terminationMessagePath":"/dev/termination-log",
              "resources":{"requests":{"cpu":"100m","memory":"128Mi"}}}],

@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import Synchronization
 import EdgeAPI
 import EdgeClient
@@ -22,7 +23,8 @@ final class NodeAgentTests: XCTestCase {
     static let leases = BuiltinResources.leases
 
     func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
-        for _ in 0..<200 { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
+        let deadline = TestDeadline.after(.seconds(4))
+        while ContinuousClock.now < deadline { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
         XCTFail("timed out waiting for \(what)")
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import Synchronization
 import EdgeAPI
 import EdgeAPIServer
@@ -81,7 +82,8 @@ final class NodeCertificateRotatorTests: XCTestCase {
     }
 
     func eventually(_ what: String, seconds: Int = 10, _ cond: () -> Bool) async throws {
-        for _ in 0..<(seconds * 50) { if cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
+        let deadline = TestDeadline.after(.seconds(seconds))
+        while ContinuousClock.now < deadline { if cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
         XCTFail("timed out waiting for \(what)")
     }
 

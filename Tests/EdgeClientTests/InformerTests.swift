@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeAPIServer
 import EdgeStore
@@ -53,9 +54,9 @@ final class InformerTests: XCTestCase {
     }
 
     func waitUntil(_ cond: @escaping () -> Bool, timeout: Duration = .seconds(5)) async throws {
-        let start = ContinuousClock.now
+        let deadline = TestDeadline.after(timeout)
         while !cond() {
-            if ContinuousClock.now - start > timeout { XCTFail("timed out"); return }
+            if ContinuousClock.now > deadline { XCTFail("timed out"); return }
             try await Task.sleep(for: .milliseconds(10))
         }
     }

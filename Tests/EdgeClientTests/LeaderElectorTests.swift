@@ -2,6 +2,7 @@ import EdgeAPI
 import EdgeInProcess
 import Synchronization
 import XCTest
+import EdgeTestSupport
 @testable import EdgeClient
 
 final class LeaderElectorTests: XCTestCase {
@@ -41,7 +42,8 @@ final class LeaderElectorTests: XCTestCase {
     }
 
     func waitFor(_ what: String, _ cond: () -> Bool) async throws {
-        for _ in 0..<300 {
+        let deadline = TestDeadline.after(.seconds(6))
+        while ContinuousClock.now < deadline {
             if cond() { return }
             try await Task.sleep(for: .milliseconds(20))
         }

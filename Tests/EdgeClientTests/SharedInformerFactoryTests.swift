@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeInProcess
 @testable import EdgeClient
@@ -26,9 +27,9 @@ final class SharedInformerFactoryTests: XCTestCase {
     }
 
     func eventually(_ what: String, _ cond: @escaping () async throws -> Bool) async throws {
-        let start = ContinuousClock.now
+        let deadline = TestDeadline.after(.seconds(10))
         while try await !cond() {
-            if ContinuousClock.now - start > .seconds(10) { XCTFail("timed out waiting for \(what)"); return }
+            if ContinuousClock.now > deadline { XCTFail("timed out waiting for \(what)"); return }
             try await Task.sleep(for: .milliseconds(10))
         }
     }

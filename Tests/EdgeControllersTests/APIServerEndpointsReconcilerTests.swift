@@ -3,6 +3,7 @@ import EdgeAPIServer
 import EdgeRegistry
 import EdgeInProcess
 import XCTest
+import EdgeTestSupport
 @testable import EdgeControllers
 
 final class APIServerEndpointsReconcilerTests: XCTestCase {
@@ -17,7 +18,8 @@ final class APIServerEndpointsReconcilerTests: XCTestCase {
 
     func waitFor(_ want: [String], _ cluster: LocalCluster) async throws {
         var got: [String] = []
-        for _ in 0..<200 {
+        let deadline = TestDeadline.after(.seconds(4))
+        while ContinuousClock.now < deadline {
             got = try await addresses(cluster)
             if got == want { return }
             try await Task.sleep(for: .milliseconds(20))

@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeClient
 import EdgeInProcess
@@ -30,7 +31,8 @@ final class NodeIPAMControllerTests: XCTestCase {
     }
 
     func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
-        for _ in 0..<250 { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
+        let deadline = TestDeadline.after(.seconds(5))
+        while ContinuousClock.now < deadline { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
         XCTFail("timed out waiting for \(what)")
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeAPIServer
 import EdgeClient
@@ -61,9 +62,9 @@ final class TestCluster: @unchecked Sendable {
     }
 
     func eventually(_ what: String, timeout: Duration = .seconds(10), _ cond: @escaping () async throws -> Bool) async throws {
-        let start = ContinuousClock.now
+        let deadline = TestDeadline.after(timeout)
         while try await !cond() {
-            if ContinuousClock.now - start > timeout { XCTFail("timed out waiting for \(what)"); return }
+            if ContinuousClock.now > deadline { XCTFail("timed out waiting for \(what)"); return }
             try await Task.sleep(for: .milliseconds(20))
         }
     }

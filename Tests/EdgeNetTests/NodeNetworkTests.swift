@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeClient
 import EdgeInProcess
@@ -37,7 +38,8 @@ final class NodeNetworkTests: XCTestCase {
     }
 
     func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
-        for _ in 0..<250 { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
+        let deadline = TestDeadline.after(.seconds(5))
+        while ContinuousClock.now < deadline { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
         XCTFail("timed out waiting for \(what)")
     }
 
@@ -82,9 +84,12 @@ final class NodeNetworkTests: XCTestCase {
         fake.state.withLock { $0.routes.removeAll() }
         try await eventually("the route back") { try fake.routes(protocol: RouteProtocol.edgectl).count == 1 }
         try await c.client.delete(Self.nodes, namespace: nil, name: "n2")
-        try await eventually("n2's route gone") { try fake.routes(protocol: RouteProtocol.edgectl).isEmpty }
-        XCTAssertEqual(try fake.neighbours(index: vx.index), [])
-        XCTAssertEqual(try fake.forwardingEntries(index: vx.index), [])
+        // Route, neighbour and forwarding entry go one netlink call after another: wait for all
+        // three, not for the route alone (the first to go).
+        try await eventually("n2's route, neighbour and forwarding entry gone") {
+            try fake.routes(protocol: RouteProtocol.edgectl).isEmpty && fake.neighbours(index: vx.index).isEmpty
+                && fake.forwardingEntries(index: vx.index).isEmpty
+        }
     }
 
     func testHostGWRoutesViaPeerAddressesOnTheSegment() async throws {

@@ -3,6 +3,7 @@ import EdgeClient
 import EdgeInProcess
 import Synchronization
 import XCTest
+import EdgeTestSupport
 @testable import EdgeNet
 
 /// The proxy against the in-process API server and a fake kernel: objects in,
@@ -12,7 +13,7 @@ final class ServiceProxyTests: XCTestCase {
     static let slices = BuiltinResources.endpointSlices
 
     func eventually(_ what: String, timeout: Duration = .seconds(5), _ cond: () -> Bool) async {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = TestDeadline.after(timeout)
         while ContinuousClock.now < deadline {
             if cond() { return }
             try? await Task.sleep(for: .milliseconds(20))

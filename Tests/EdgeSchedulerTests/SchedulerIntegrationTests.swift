@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeAgent
 import EdgeClient
@@ -12,9 +13,9 @@ final class SchedulerIntegrationTests: XCTestCase {
     static let pods = BuiltinResources.pods
 
     func eventually(_ what: String, timeout: Duration = .seconds(15), _ cond: () async throws -> Bool) async throws {
-        let start = ContinuousClock.now
+        let deadline = TestDeadline.after(timeout)
         while try await !cond() {
-            if ContinuousClock.now - start > timeout { XCTFail("timed out waiting for \(what)"); return }
+            if ContinuousClock.now > deadline { XCTFail("timed out waiting for \(what)"); return }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
