@@ -74,4 +74,62 @@ final class ServiceAllocatorSharedStoreTests: XCTestCase {
         let again = try await create(b, svc("dns", clusterIP: "10.43.0.10"))
         XCTAssertEqual(again[path: ["spec", "clusterIP"]]?.string, "10.43.0.10", "recreated through another server with its address")
     }
+
+    func testServersAllocatingInTheSameInstantNeverHandOutOneAddressTwice() async throws {
+        let (a, b) = try await twoServers()
+        // Forty creates at once, half through each server: each server's allocator reads the store before
+        // the others' writes land, so only the claims keep two Services off one address or port.
+        let services = self.services
+        let objects = (0..<40).map { svc("race\($0)", type: "NodePort") }
+        let made = try await withThrowingTaskGroup(of: JSON.self) { group in
+            for (i, obj) in objects.enumerated() {
+                let store = i % 2 == 0 ? a : b
+                group.addTask { try await store.create(services, namespace: "default", object: obj, context: .apiServer).0 }
+            }
+            var out: [JSON] = []
+            for try await s in group { out.append(s) }
+            return out
+        }
+        let ips = made.compactMap { $0[path: ["spec", "clusterIP"]]?.string }
+        let ports = made.compactMap { $0[path: ["spec", "ports"]]?.array?.first?["nodePort"]?.int }
+        XCTAssertEqual(Set(ips).count, 40, "one ClusterIP each: \(ips.sorted())")
+        XCTAssertEqual(Set(ports).count, 40, "one nodePort each: \(ports.sorted())")
+    }
+
+    func testClaimsGoWithTheirServiceAndAStaleOneIsTakenOver() async throws {
+        let (a, b) = try await twoServers()
+        let backend = a.backend
+        let s = try await create(a, svc("claimed", type: "NodePort", clusterIP: "10.43.5.5", nodePort: 30555))
+        let uid = s[path: ["metadata", "uid"]]?.string ?? ""
+        for key in [AllocationClaims.key(ip: ServiceAllocator.parseIPv4("10.43.5.5")!), AllocationClaims.key(port: 30555)] {
+            let claim = try await backend.get(key)
+            XCTAssertEqual(claim.flatMap { try? JSONParser.parse($0.value) }?["service"]?.string, uid, key)
+        }
+        _ = try await b.delete(services, namespace: "default", name: "claimed", options: DeleteOptions(), context: .apiServer)
+        try await waitUntil("the deleted Service's claims are given back") {
+            try await backend.list(prefix: AllocationClaims.prefix, revision: 0, startAfter: nil, limit: 0).items.isEmpty
+        }
+        // A claim whose server died before writing its Service: refused while fresh, taken over once stale.
+        let fresh = JSONSerializer.serialize(["service": "gone-uid", "since": .int(Timestamp.now().seconds)])
+        _ = try await backend.create(AllocationClaims.key(ip: ServiceAllocator.parseIPv4("10.43.6.6")!), value: fresh)
+        do {
+            _ = try await create(b, svc("fresh", clusterIP: "10.43.6.6"))
+            XCTFail("an address another server claimed a moment ago was handed out")
+        } catch let e as APIError {
+            XCTAssertEqual(e.code, 422)
+            XCTAssertTrue(e.message.contains("provided IP is already allocated"), e.message)
+        }
+        let stale = JSONSerializer.serialize(["service": "gone-uid", "since": .int(Timestamp.now().seconds - AllocationClaims.staleAfter - 1)])
+        _ = try await backend.create(AllocationClaims.key(ip: ServiceAllocator.parseIPv4("10.43.6.7")!), value: stale)
+        let taken = try await create(a, svc("stale", clusterIP: "10.43.6.7"))
+        XCTAssertEqual(taken[path: ["spec", "clusterIP"]]?.string, "10.43.6.7")
+    }
+
+    func waitUntil(_ what: String, _ cond: () async throws -> Bool) async throws {
+        for _ in 0..<200 {
+            if try await cond() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        XCTFail("never: \(what)")
+    }
 }

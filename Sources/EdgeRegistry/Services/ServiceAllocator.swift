@@ -7,9 +7,9 @@ import Synchronization
 /// they survive restarts without a second source of truth; on a store other
 /// API servers write too (etcd, PostgreSQL) they are read again before every
 /// allocation, so the servers see each other's allocations and releases. One
-/// lock makes sure two creates on this server never get the same address. Two
-/// servers allocating in the same instant can still collide (upstream stores
-/// one IPAddress object per address; docs/STORES.md).
+/// lock makes sure two creates on this server never get the same address; on a
+/// shared store an AllocationClaims key per address makes sure two servers
+/// allocating in the same instant never do either.
 public final class ServiceAllocator: Sendable {
     public let network: UInt32
     public let prefixLength: Int
@@ -24,6 +24,9 @@ public final class ServiceAllocator: Sendable {
         var rereads = false
         var ips: Set<UInt32> = []
         var ports: Set<Int64> = []
+        /// What the stored Services held at the last read (a claim for anything else may be stale).
+        var storedIPs: Set<UInt32> = []
+        var storedPorts: Set<Int64> = []
         var nextIP: UInt32 = 0
         var nextPort: Int64 = 0
         /// Taken by this server's writes that have not finished: not in the store yet.
@@ -86,6 +89,8 @@ public final class ServiceAllocator: Sendable {
         state.withLock { s in
             if s.loaded && !shared { return } // a concurrent first read won
             s.loaded = true
+            s.storedIPs = ips
+            s.storedPorts = ports
             s.settled.removeAll { $0.revision <= page.revision }
             for a in [s.inFlight] + s.settled.map(\.allocation) {
                 ips.formUnion(a.ips)
@@ -205,6 +210,31 @@ public final class ServiceAllocator: Sendable {
 
     func release(_ a: Allocation) { state.withLock { $0.release(a) } }
 
+    /// On a store shared with other servers: claims what `taken` newly allocated for the Service with
+    /// `uid` (AllocationClaims). What another server's Service holds stays marked taken here (so the next
+    /// allocation passes it by) and the rest of `taken` is given back; true when all of it is this Service's.
+    func claim(_ taken: Allocation, uid: String, _ backend: any Backend) async throws -> Bool {
+        guard backend.sharedWithOtherServers, !taken.ips.isEmpty || !taken.ports.isEmpty else { return true }
+        let contested = try await AllocationClaims(backend: backend).claim(taken, for: uid) { key in
+            state.withLock { s in
+                s.storedIPs.contains { AllocationClaims.key(ip: $0) == key } || s.storedPorts.contains { AllocationClaims.key(port: $0) == key }
+            }
+        }
+        if contested.ips.isEmpty && contested.ports.isEmpty { return true }
+        state.withLock { s in
+            s.release(Allocation(ips: taken.ips.filter { !contested.ips.contains($0) },
+                                 ports: taken.ports.filter { !contested.ports.contains($0) }))
+            s.inFlight.remove(contested)
+        }
+        return false
+    }
+
+    /// Gives back the claims of the Service with `uid` for `a` (nothing to do on a store of one server).
+    func releaseClaims(_ a: Allocation, uid: String, _ backend: any Backend) {
+        guard backend.sharedWithOtherServers, !uid.isEmpty, !a.ips.isEmpty || !a.ports.isEmpty else { return }
+        Task { await AllocationClaims(backend: backend).release(a, of: uid) }
+    }
+
     static func held(by svc: JSON) -> Allocation {
         var a = Allocation()
         a.ips = clusterIPs(svc)
@@ -212,13 +242,21 @@ public final class ServiceAllocator: Sendable {
         return a
     }
 
-    /// Frees what a deleted Service held.
-    func release(service svc: JSON) { release(Self.held(by: svc)) }
+    /// Frees what a deleted Service held (and its claims).
+    func release(service svc: JSON, _ backend: any Backend) async {
+        let held = Self.held(by: svc)
+        release(held)
+        let uid = svc[path: ["metadata", "uid"]]?.string ?? ""
+        guard backend.sharedWithOtherServers, !uid.isEmpty, !held.ips.isEmpty || !held.ports.isEmpty else { return }
+        await AllocationClaims(backend: backend).release(held, of: uid)
+    }
 
-    /// After an update: frees what `old` held and `new` no longer does.
-    func releaseDropped(old: JSON, new: JSON) {
+    /// After an update: frees what `old` held and `new` no longer does (and its claims).
+    func releaseDropped(old: JSON, new: JSON, _ backend: any Backend) {
         let o = Self.held(by: old), n = Self.held(by: new)
-        release(Allocation(ips: o.ips.filter { !n.ips.contains($0) }, ports: o.ports.filter { !n.ports.contains($0) }))
+        let dropped = Allocation(ips: o.ips.filter { !n.ips.contains($0) }, ports: o.ports.filter { !n.ports.contains($0) })
+        release(dropped)
+        releaseClaims(dropped, uid: new[path: ["metadata", "uid"]]?.string ?? "", backend)
     }
 
     private func nextFreeIP(_ s: inout State) -> UInt32? {

@@ -45,7 +45,7 @@ extension ObjectStore {
                 do {
                     var gone = try ObjectCodec.decode(try await backend.delete(key, expectedRevision: kv.modRevision))
                     strategy.convertFromStorage(&gone)
-                    strategy.afterDelete(gone)
+                    await strategy.afterDelete(gone, self)
                     return DeleteOutcome(object: gone, deletedNow: true)
                 } catch StoreError.conflict { continue } catch StoreError.notFound { throw APIError.notFound(r, name) }
             }

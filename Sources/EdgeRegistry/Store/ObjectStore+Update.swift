@@ -67,7 +67,7 @@ extension ObjectStore {
                     var gone = try ObjectCodec.decode(try await backend.delete(key, expectedRevision: kv.modRevision))
                     strategy.convertFromStorage(&gone)
                     finish?(.deleted(gone))
-                    strategy.afterDelete(gone)
+                    await strategy.afterDelete(gone, self)
                     return gone
                 }
                 let rev = try await backend.update(key, value: ObjectCodec.encode(new), expectedRevision: kv.modRevision)

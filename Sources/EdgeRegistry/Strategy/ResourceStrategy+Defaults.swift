@@ -47,7 +47,7 @@ extension ResourceStrategy {
     public func waitsForGracefulDeletion(_ obj: JSON) -> Bool { false }
     public func waitsOnDelete(_ obj: JSON) -> Bool { false }
     public func markTerminating(_ obj: inout JSON) {}
-    public func afterDelete(_ obj: JSON) {}
+    public func afterDelete(_ obj: JSON, _ store: ObjectStore) async {}
     public var returnsDeletedObject: Bool { false }
 
     public var tableColumns: [TableColumn] { TableColumns.standard }

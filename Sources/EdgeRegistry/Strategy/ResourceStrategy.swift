@@ -71,7 +71,7 @@ public protocol ResourceStrategy: Sendable {
     /// Marks an object whose deletion waits (a namespace's phase becomes Terminating).
     func markTerminating(_ obj: inout JSON)
     /// Called once an object is gone from the store (pooled resources given back).
-    func afterDelete(_ obj: JSON)
+    func afterDelete(_ obj: JSON, _ store: ObjectStore) async
     /// Whether DELETE answers with the deleted object (upstream's ReturnDeletedObject) or a Status.
     var returnsDeletedObject: Bool { get }
 
