@@ -215,10 +215,18 @@ public final class ServiceAllocator: Sendable {
     /// allocation passes it by) and the rest of `taken` is given back; true when all of it is this Service's.
     func claim(_ taken: Allocation, uid: String, _ backend: any Backend) async throws -> Bool {
         guard backend.sharedWithOtherServers, !taken.ips.isEmpty || !taken.ports.isEmpty else { return true }
-        let contested = try await AllocationClaims(backend: backend).claim(taken, for: uid) { key in
-            state.withLock { s in
-                s.storedIPs.contains { AllocationClaims.key(ip: $0) == key } || s.storedPorts.contains { AllocationClaims.key(port: $0) == key }
+        let contested: Allocation
+        do {
+            contested = try await AllocationClaims(backend: backend).claim(taken, for: uid) { key in
+                state.withLock { s in
+                    s.storedIPs.contains { AllocationClaims.key(ip: $0) == key } || s.storedPorts.contains { AllocationClaims.key(port: $0) == key }
+                }
             }
+        } catch {
+            // The store failed: nothing was written, so nothing stays taken here (a claim already made is
+            // taken over once stale).
+            release(taken)
+            throw error
         }
         if contested.ips.isEmpty && contested.ports.isEmpty { return true }
         state.withLock { s in
