@@ -7,7 +7,7 @@
 final class NFTProxyRuleSet: @unchecked Sendable {
     typealias N = NFTProxyNames
 
-    private var cache: [String: (input: ProxyRuleSet.Input, objects: NFTServiceObjects)] = [:]
+    private var cache = ServiceBuildCache<NFTServiceObjects>()
     private var assembled: NFTablesRules?
     private var assembledHostPorts: [HostPortMapping] = []
     private var assembledSettings: ProxySettings?
@@ -16,27 +16,13 @@ final class NFTProxyRuleSet: @unchecked Sendable {
 
     func build(_ ports: [ProxyRuleSet.Input], hostPorts: [HostPortMapping], settings: ProxySettings) -> NFTablesRules {
         if settings != assembledSettings { invalidate() }
-        var fresh: [String: (input: ProxyRuleSet.Input, objects: NFTServiceObjects)] = [:]
-        fresh.reserveCapacity(ports.count)
-        var changed: [String] = []
-        for input in ports {
-            let key = input.port.key + "/" + input.port.proto
-            if let hit = cache[key], hit.input == input {
-                fresh[key] = hit
-            } else {
-                fresh[key] = (input, NFTServiceRules.build(input.port, input.endpoints, settings))
-                changed.append(key)
-            }
-        }
-        let removed = cache.keys.filter { fresh[$0] == nil }
-        let old = cache
-        cache = fresh
+        let (changed, removed, old) = cache.refresh(ports) { NFTServiceRules.build($0.port, $0.endpoints, settings) }
         let sortedHostPorts = hostPorts.sorted()
         guard var r = assembled else {
             var r = base(settings, sortedHostPorts)
             claims = [:]
             var touched: Set<String> = []
-            for (key, entry) in cache { add(key, entry.objects, to: &r, touched: &touched) }
+            for (key, objects) in cache.built { add(key, objects, to: &r, touched: &touched) }
             settle(touched, &r)
             assembled = r
             assembledSettings = settings
@@ -45,7 +31,7 @@ final class NFTProxyRuleSet: @unchecked Sendable {
         if changed.isEmpty && removed.isEmpty && sortedHostPorts == assembledHostPorts { return r }
         var touched: Set<String> = []
         for key in changed + removed {
-            if let prev = old[key]?.objects {
+            if let prev = old[key] {
                 for name in prev.chains.keys { r.removeChain(name) }
                 for name in prev.sets.keys { r.sets[name] = nil }
                 for e in prev.elements {
@@ -54,7 +40,7 @@ final class NFTProxyRuleSet: @unchecked Sendable {
                     touched.insert(k)
                 }
             }
-            if let now = fresh[key]?.objects { add(key, now, to: &r, touched: &touched) }
+            if let now = cache.built[key] { add(key, now, to: &r, touched: &touched) }
         }
         settle(touched, &r)
         if sortedHostPorts != assembledHostPorts {
@@ -66,7 +52,7 @@ final class NFTProxyRuleSet: @unchecked Sendable {
     }
 
     func invalidate() {
-        cache = [:]
+        cache.removeAll()
         assembled = nil
         assembledSettings = nil
         claims = [:]

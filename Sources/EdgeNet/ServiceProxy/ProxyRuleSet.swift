@@ -9,7 +9,7 @@ final class ProxyRuleSet: @unchecked Sendable {
         var endpoints: [ProxyEndpoint]
     }
 
-    private var cache: [String: (input: Input, chains: ServiceChains)] = [:]
+    private var cache = ServiceBuildCache<ServiceChains>()
     /// The last assembled rules, and what each shared chain holds per service (key order).
     private var assembled: IPTablesRules?
     private var assembledHostPorts: [HostPortMapping] = []
@@ -22,21 +22,7 @@ final class ProxyRuleSet: @unchecked Sendable {
 
     func build(_ ports: [Input], hostPorts: [HostPortMapping], settings: ProxySettings) -> IPTablesRules {
         if settings != assembledSettings { invalidate() }
-        var fresh: [String: (input: Input, chains: ServiceChains)] = [:]
-        fresh.reserveCapacity(ports.count)
-        var changed: [String] = []
-        for input in ports {
-            let key = input.port.key + "/" + input.port.proto
-            if let hit = cache[key], hit.input == input {
-                fresh[key] = hit
-            } else {
-                fresh[key] = (input, ServiceRules.build(input.port, input.endpoints, settings))
-                changed.append(key)
-            }
-        }
-        let removed = cache.keys.filter { fresh[$0] == nil }
-        let old = cache
-        cache = fresh
+        let (changed, removed, old) = cache.refresh(ports) { ServiceRules.build($0.port, $0.endpoints, settings) }
         let sortedHostPorts = hostPorts.sorted()
         guard var r = assembled else {
             let r = assemble(settings: settings, hostPorts: sortedHostPorts)
@@ -48,13 +34,13 @@ final class ProxyRuleSet: @unchecked Sendable {
         var touchedBuckets: Set<String> = []
         var sharedChanged = false
         for key in changed + removed {
-            if let prev = old[key]?.chains {
+            if let prev = old[key] {
                 for name in prev.natChains.keys { r.tables["nat"]?[name] = nil }
                 if let b = prev.clusterIPRule?.bucket { touchedBuckets.insert(b); buckets[b]?[key] = nil }
                 sharedChanged = sharedChanged || !(prev.natServices.isEmpty && prev.natNodePorts.isEmpty && prev.filterServices.isEmpty && prev.filterExternal.isEmpty)
             }
             natServices[key] = nil; nodePorts[key] = nil; filterServices[key] = nil; filterExternal[key] = nil
-            if let now = fresh[key]?.chains {
+            if let now = cache.built[key] {
                 for (name, rules) in now.natChains { r.set("nat", name, rules) }
                 if let (b, rule) = now.clusterIPRule { touchedBuckets.insert(b); buckets[b, default: [:]][key] = rule }
                 record(key, now)
@@ -83,7 +69,7 @@ final class ProxyRuleSet: @unchecked Sendable {
 
     /// Call when the settings change: every port's rules depend on them.
     func invalidate() {
-        cache = [:]
+        cache.removeAll()
         assembled = nil
         buckets = [:]
         natServices = [:]; nodePorts = [:]; filterServices = [:]; filterExternal = [:]
@@ -118,8 +104,7 @@ final class ProxyRuleSet: @unchecked Sendable {
         for c in [ProxyChains.services, ProxyChains.externalServices, ProxyChains.forward] { r.chain("filter", c) }
         buckets = [:]
         natServices = [:]; nodePorts = [:]; filterServices = [:]; filterExternal = [:]
-        for (key, entry) in cache {
-            let s = entry.chains
+        for (key, s) in cache.built {
             for (name, rules) in s.natChains { r.set("nat", name, rules) }
             if let (bucket, rule) = s.clusterIPRule { buckets[bucket, default: [:]][key] = rule }
             record(key, s)
