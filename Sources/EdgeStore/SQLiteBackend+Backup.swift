@@ -57,7 +57,7 @@ extension SQLiteBackend {
     public static func restore(snapshot: String, to path: String) throws -> Restored {
         var replaced: Int64 = 0
         if access(path, F_OK) == 0, let old = try? SQLiteConnection(path: path, readOnly: true) {
-            try? old.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { replaced = SQLiteConnection.int($0, 0) }
+            if let at = try? storedRevision(old) { replaced = at }
         }
         // The revision mark knows how far revisions went even if the replaced store lost its WAL; holding it
         // also keeps a server from opening the store while it is replaced.
@@ -80,7 +80,8 @@ extension SQLiteBackend {
         do {
             let db = try SQLiteConnection(path: staging, readOnly: false)
             var at: Int64 = 0
-            try db.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { at = SQLiteConnection.int($0, 0) }
+            // A snapshot from an older edgectl has the schema it had: the server migrates it when it opens it.
+            at = try storedRevision(db)
             let (next, overflow) = max(at, replaced).addingReportingOverflow(1)
             let target = overflow ? Int64.max : next
             var files: [String: [UInt8]] = [:]
@@ -91,9 +92,10 @@ extension SQLiteBackend {
             }
             try db.exec("BEGIN IMMEDIATE")
             if hasFiles { try db.exec("DROP TABLE backup_files") }
-            try db.query("UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'kv'", [.int(target)])
             try db.query("DELETE FROM kv WHERE deleted = 1 OR id NOT IN (SELECT MAX(id) FROM kv GROUP BY name)")
+            // Revisions go on from the compaction point (`revisions`), whatever the snapshot's schema.
             try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
+            try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('revision_floor', ?)", [.int(target)])
             try db.exec("COMMIT")
             try db.exec("PRAGMA journal_mode=DELETE")
             restored = Restored(snapshotRevision: at, revision: target, files: files)

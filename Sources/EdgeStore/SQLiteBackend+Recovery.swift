@@ -31,14 +31,11 @@ extension SQLiteBackend {
         }
         try db.exec("BEGIN IMMEDIATE")
         do {
-            var hasSequence = false
-            try db.query("SELECT 1 FROM sqlite_sequence WHERE name = 'kv'") { _ in hasSequence = true }
-            try db.query(hasSequence ? "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'kv'" : "INSERT INTO sqlite_sequence(name, seq) VALUES('kv', ?1)",
-                         [.int(target)])
             // History before the jump is gone for every client: keep the live rows only.
             try db.query("""
                 DELETE FROM kv WHERE deleted = 1 OR id NOT IN (SELECT MAX(id) FROM kv GROUP BY name)
                 """)
+            // The compaction point is also where revisions go on from (`revisions`): past the old high-water mark.
             try db.query("INSERT OR REPLACE INTO meta(k, v) VALUES('compact_rev', ?)", [.int(target)])
             try db.exec("COMMIT")
         } catch {

@@ -7,8 +7,8 @@ import Logging
 import Synchronization
 
 /// The state store on SQLite in WAL mode, shaped like kine: one append-only
-/// table whose autoincrement id is the revision, and a unique (name,
-/// prev_revision) index so the database itself refuses a lost update.
+/// table whose id is the revision, numbered by the one writer, with one index
+/// on the name (the newest row of a key, name-ordered scans).
 ///
 /// Unlike kine: writes are acknowledged only after a durable commit
 /// (synchronous=FULL by default), concurrent writes are group-committed by one
@@ -39,6 +39,8 @@ public final class SQLiteBackend: Backend {
     let mark: RevisionMarkKeeper
     let checkpointer: WALCheckpointer
     let space: DiskSpaceGuard
+    /// The database's page size (a WAL frame is a page and 24 bytes).
+    let pageSize: Int64
     /// Told when the disk-full alarm goes up (true) or down (false), on the writer's queue.
     let diskSpaceHandler = Mutex<(@Sendable (_ full: Bool, _ detail: String) -> Void)?>(nil)
     let log = Logger(label: "edgectl.store")
@@ -94,6 +96,7 @@ public final class SQLiteBackend: Backend {
         // the WAL start over so deletes stop needing new room.
         var pageSize: Int64 = 4096
         try? w.query("PRAGMA page_size") { pageSize = max(512, SQLiteConnection.int($0, 0)) }
+        self.pageSize = pageSize
         space = DiskSpaceGuard(databasePath: path, reserveBytes: Int64(cp.thresholdPages) * pageSize + (2 << 20))
         space.ensureReserve()
         writer = UnsafeTransfer(w)
@@ -113,19 +116,39 @@ public final class SQLiteBackend: Backend {
         try w.exec("PRAGMA synchronous=\(durability == .full ? "FULL" : "NORMAL")")
         try w.exec("PRAGMA wal_autocheckpoint=0")
         try w.exec("PRAGMA journal_size_limit=16777216")
+        // Some builds (Debian's) zero every page a delete frees, so a compaction wrote each freed page in full
+        // to the WAL and then to the database. FAST zeroes deleted rows on the pages written anyway, and leaves
+        // a freed page's old bytes until the page is reused, as etcd and kine do (docs/STORES.md).
+        try w.exec("PRAGMA secure_delete=FAST")
         try w.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)")
         try KVSchema.sqlite.migrate(w)
         return w
     }
 
-    /// The current revision (AUTOINCREMENT's high-water mark: it never goes back, even when compaction
-    /// removed the rows) and the compaction point.
+    /// The current revision and the compaction point. The writer numbers rows itself, so the revision is the
+    /// highest of: the newest row; the compaction point (compaction may remove the newest rows, a tombstone
+    /// say, but only at or below it, and recovery and restore move it past every revision handed out); and
+    /// `revision_floor`, the AUTOINCREMENT counter of a store from before schema 2.
     static func revisions(_ c: SQLiteConnection) throws -> (current: Int64, compacted: Int64) {
-        var current: Int64 = 0
-        try c.query("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name='kv'), 0)") { current = SQLiteConnection.int($0, 0) }
         var compacted: Int64 = 0
         try c.query("SELECT COALESCE((SELECT v FROM meta WHERE k='compact_rev'), 0)") { compacted = SQLiteConnection.int($0, 0) }
-        return (current, compacted)
+        return (try storedRevision(c), compacted)
+    }
+
+    /// The revision a store on disk is at, whichever schema it has (a snapshot or a replaced store may be older).
+    static func storedRevision(_ c: SQLiteConnection) throws -> Int64 {
+        var current: Int64 = 0
+        try c.query("""
+            SELECT MAX(COALESCE((SELECT MAX(id) FROM kv), 0), COALESCE((SELECT v FROM meta WHERE k = 'compact_rev'), 0),
+                       COALESCE((SELECT v FROM meta WHERE k = 'revision_floor'), 0))
+            """) { current = SQLiteConnection.int($0, 0) }
+        // Schema 1 kept its counter in sqlite_sequence (absent from stores that never had AUTOINCREMENT).
+        var hasSequence = false
+        try c.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'") { _ in hasSequence = true }
+        if hasSequence {
+            try c.query("SELECT seq FROM sqlite_sequence WHERE name = 'kv'") { current = max(current, SQLiteConnection.int($0, 0)) }
+        }
+        return current
     }
 
     // MARK: reads
@@ -173,7 +196,7 @@ public final class SQLiteBackend: Backend {
         if rev != 0 && rev < compacted { throw StoreError.compacted(requested: rev, compactedAt: compacted) }
         if rev > current { throw StoreError.futureRevision(requested: rev, current: current) }
         let at = rev == 0 ? current : rev
-        // Walks the (name, id) index in name order and keeps a row when it is its
+        // Walks the name index (its entries end with the id) in name order and keeps a row when it is its
         // name's newest at `at` (one index probe each), so LIMIT stops the walk:
         // a page costs its own size, not the size of the whole prefix, as
         // grouping every name under the prefix first did (a LIST of 500 among
@@ -326,29 +349,30 @@ public final class SQLiteBackend: Backend {
         }
         let live = latest.flatMap { $0.deleted ? nil : $0 }
         let prevKV = live.map { KeyValue(key: key, value: $0.value, createRevision: $0.createRev, modRevision: $0.id) }
-        let insert = "INSERT INTO kv(name, created, deleted, create_revision, prev_revision, value) VALUES(?, ?, ?, ?, ?, ?)"
+        // The row's id is its revision, given here: never one compaction freed (see `revisions`).
+        let insert = "INSERT INTO kv(id, name, created, deleted, create_revision, prev_revision, value) VALUES(?, ?, ?, ?, ?, ?, ?)"
+        let id = nextRevision
+        // The single writer checks what kv_name_prev's uniqueness used to refuse (schema 1): a second row
+        // replacing the same revision of a key, i.e. a lost update.
         switch kind {
         case .create(_, let value):
             if live != nil { throw StoreError.alreadyExists(key: key) }
-            try db.query(insert, [.text(key), .int(1), .int(0), .int(nextRevision), .int(latest?.id ?? 0), .blob(value)])
-            let id = sqlite3_last_insert_rowid(db.db)
-            // create_revision is the row's own id: fix it up if AUTOINCREMENT skipped ahead.
-            if id != nextRevision { try db.query("UPDATE kv SET create_revision = ? WHERE id = ?", [.int(id), .int(id)]) }
+            try db.query(insert, [.int(id), .text(key), .int(1), .int(0), .int(id), .int(latest?.id ?? 0), .blob(value)])
             let kv = KeyValue(key: key, value: value, createRevision: id, modRevision: id)
             return (kv, WatchEvent(type: .put, kv: kv, prevKV: nil, isCreate: true))
         case .update(_, let value, let expected):
             guard let cur = live else { throw StoreError.notFound(key: key) }
             if cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
-            try db.query(insert, [.text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id), .blob(value)])
-            let kv = KeyValue(key: key, value: value, createRevision: cur.createRev, modRevision: sqlite3_last_insert_rowid(db.db))
+            try db.query(insert, [.int(id), .text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id), .blob(value)])
+            let kv = KeyValue(key: key, value: value, createRevision: cur.createRev, modRevision: id)
             return (kv, WatchEvent(type: .put, kv: kv, prevKV: prevKV, isCreate: false))
         case .delete(_, let expected):
             guard let cur = live else { throw StoreError.notFound(key: key) }
             if let expected, cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
             // The tombstone carries no value (history replay reads it from the row it replaces, which
             // compaction keeps as long as the tombstone), so a delete needs a few bytes even on a full disk.
-            try db.query(insert, [.text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .null])
-            let kv = KeyValue(key: key, value: cur.value, createRevision: cur.createRev, modRevision: sqlite3_last_insert_rowid(db.db))
+            try db.query(insert, [.int(id), .text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .null])
+            let kv = KeyValue(key: key, value: cur.value, createRevision: cur.createRev, modRevision: id)
             return (kv, WatchEvent(type: .delete, kv: kv, prevKV: prevKV, isCreate: false))
         }
     }
@@ -400,10 +424,8 @@ public final class SQLiteBackend: Backend {
         if target <= revision.withLock({ $0.compacted }) { return }
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
             writerQueue.async {
-                // Truncate the WAL now that a chunk of history is gone (skipped if a reader holds it); on a
-                // full disk keep its blocks instead, for the writes to come.
                 do {
-                    try self.compactOnWriter(target, checkpoint: self.space.alarmed ? SQLITE_CHECKPOINT_PASSIVE : SQLITE_CHECKPOINT_TRUNCATE)
+                    try self.compactOnWriter(target, checkpoint: self.checkpointAfterCompaction())
                     cont.resume()
                 } catch {
                     cont.resume(throwing: error)
@@ -412,8 +434,20 @@ public final class SQLiteBackend: Backend {
         }
     }
 
+    /// What a compaction does to the WAL. Usually nothing: the checkpointer copies it into the database at
+    /// `thresholdPages`, and each checkpoint writes every page changed since the last one, so an idle server
+    /// that checkpointed at each compaction wrote the same few pages (its Lease's) again every 5 minutes
+    /// (docs/BENCHMARKS.md, flash-friendly writes). A WAL grown past the threshold (a reader held back the
+    /// checkpoints) is truncated now that a chunk of history is gone; on a full disk it keeps its blocks
+    /// instead, for the writes to come.
+    func checkpointAfterCompaction() -> Int32? {
+        if space.alarmed { return SQLITE_CHECKPOINT_PASSIVE }
+        let (frames, overflow) = Int64(checkpointer.thresholdPages).multipliedReportingOverflow(by: pageSize + 24)
+        return overflow || walSize() > frames + 32 ? SQLITE_CHECKPOINT_TRUNCATE : nil
+    }
+
     /// Compaction itself, on the writer's queue.
-    func compactOnWriter(_ target: Int64, checkpoint mode: Int32) throws {
+    func compactOnWriter(_ target: Int64, checkpoint mode: Int32?) throws {
         let db = writer.value
         do {
             try db.exec("BEGIN IMMEDIATE")
@@ -429,7 +463,7 @@ public final class SQLiteBackend: Backend {
             throw error
         }
         revision.withLock { $0.compacted = max($0.compacted, target) }
-        checkpointer.checkpoint(db.db, mode: mode)
+        if let mode { checkpointer.checkpoint(db.db, mode: mode) }
     }
 
     public func currentRevision() async throws -> Int64 { revision.withLock { $0.current } }

@@ -44,7 +44,8 @@ struct KVSchema: Sendable {
     static let sqlite = KVSchema(dialect: Dialect(
         kvTable: "kv", metaTable: "meta", nameType: "TEXT", valueType: "BLOB", integerType: "INTEGER", smallType: "INTEGER",
         migrations: [
-            // 1: the log (AUTOINCREMENT: revisions never go back, even when compaction removed the newest rows).
+            // 1: the log (AUTOINCREMENT: revisions never go back, even when compaction removed the newest rows;
+            // replaced by 2).
             """
             CREATE TABLE IF NOT EXISTS kv (
               id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,6 +57,32 @@ struct KVSchema: Sendable {
               value BLOB);
             CREATE UNIQUE INDEX IF NOT EXISTS kv_name_prev ON kv(name, prev_revision);
             CREATE INDEX IF NOT EXISTS kv_name_id ON kv(name, id)
+            """,
+            // 2: flash-friendly writes. Every commit wrote AUTOINCREMENT's sqlite_sequence page and a leaf of each
+            // of two indexes; now the writer gives each row its revision itself (the single writer's in-memory
+            // counter, started from `SQLiteBackend.storedRevision`), and one index on the name serves both "the
+            // newest row of a name" and name-ordered scans (SQLite appends the rowid, the revision, to every
+            // entry). The unique (name, prev_revision) is enforced by the writer's checks in its one transaction.
+            // The old counter is kept as `revision_floor`, so revisions go on above it even when compaction had
+            // removed the newest rows.
+            """
+            CREATE TABLE kv_v2 (
+              id INTEGER PRIMARY KEY,
+              name TEXT NOT NULL,
+              created INTEGER NOT NULL,
+              deleted INTEGER NOT NULL,
+              create_revision INTEGER NOT NULL,
+              prev_revision INTEGER NOT NULL,
+              value BLOB);
+            INSERT INTO kv_v2(id, name, created, deleted, create_revision, prev_revision, value)
+              SELECT id, name, created, deleted, create_revision, prev_revision, value FROM kv ORDER BY id;
+            INSERT OR REPLACE INTO meta(k, v) VALUES('revision_floor', MAX(
+              COALESCE((SELECT v FROM meta WHERE k = 'revision_floor'), 0),
+              COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'kv'), 0),
+              COALESCE((SELECT MAX(id) FROM kv), 0)));
+            DROP TABLE kv;
+            ALTER TABLE kv_v2 RENAME TO kv;
+            CREATE INDEX kv_name ON kv(name)
             """,
         ]))
 
