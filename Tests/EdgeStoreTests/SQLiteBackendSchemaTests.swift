@@ -152,4 +152,40 @@ final class SQLiteBackendSchemaTests: XCTestCase {
         XCTAssertEqual(d?.createRevision, 9)
         await again.close()
     }
+
+    /// A compaction on a quiet store leaves the WAL to the checkpointer (each checkpoint rewrites every page
+    /// changed since the last one: on an idle server, the same Lease pages every 5 minutes); a WAL that grew
+    /// past the checkpointer's threshold because a reader held it back is truncated by the next compaction.
+    func testCompactionTruncatesOnlyAGrownWAL() async throws {
+        let b = try SQLiteBackend(path: path)
+        var rev = try await b.create("/k/lease", value: Array(repeating: 1, count: 800))
+        for _ in 0..<20 { rev = try await b.update("/k/lease", value: Array(repeating: 2, count: 800), expectedRevision: rev) }
+        let before = b.walSize()
+        XCTAssertGreaterThan(before, 0)
+        try await b.compact(revision: rev)
+        XCTAssertGreaterThanOrEqual(b.walSize(), before, "a small WAL is not checkpointed by compaction")
+
+        // A reader keeps its snapshot while 1,500 pages are written: the passive checkpoints cannot finish.
+        let reader = try SQLiteConnection(path: path, readOnly: true)
+        try reader.exec("BEGIN")
+        try reader.query("SELECT COUNT(*) FROM kv")
+        for _ in 0..<300 { rev = try await b.update("/k/lease", value: Array(repeating: 3, count: 4000), expectedRevision: rev) }
+        try reader.exec("COMMIT")
+        var pageSize: Int64 = 0
+        try b.writer.value.query("PRAGMA page_size") { pageSize = SQLiteConnection.int($0, 0) }
+        let frames = Int64(b.checkpointer.thresholdPages) * (pageSize + 24)
+        XCTAssertGreaterThan(b.walSize(), frames, "the reader held the WAL back")
+        try await b.compact(revision: rev)
+        XCTAssertEqual(b.walSize(), 0, "the grown WAL is truncated")
+        await b.close()
+    }
+
+    /// Freed pages are not zeroed with extra writes (Debian's SQLite does by default): FAST.
+    func testFreedPagesAreNotRewritten() async throws {
+        let b = try SQLiteBackend(path: path)
+        var mode: Int64 = -1
+        try b.writer.value.query("PRAGMA secure_delete") { mode = SQLiteConnection.int($0, 0) }
+        XCTAssertEqual(mode, 2, "secure_delete=FAST")
+        await b.close()
+    }
 }
