@@ -300,7 +300,10 @@ public final class SQLiteBackend: Backend {
             for op in batch {
                 do {
                     try db.exec("SAVEPOINT op")
-                    let (kv, ev) = try apply(op.kind, db, nextRevision: next + 1)
+                    // A damaged or hand-edited store can be at the last revision there is: refuse, never trap.
+                    let (following, overflow) = next.addingReportingOverflow(1)
+                    if overflow { throw StoreError.database("the store is at revision \(next): there is no revision after it") }
+                    let (kv, ev) = try apply(op.kind, db, nextRevision: following)
                     try db.exec("RELEASE op")
                     next = kv.modRevision
                     results.append(.success(kv))

@@ -188,4 +188,29 @@ final class SQLiteBackendSchemaTests: XCTestCase {
         XCTAssertEqual(mode, 2, "secure_delete=FAST")
         await b.close()
     }
+
+    /// A store whose revision is already the largest Int64 (a damaged or hand-edited one) refuses writes with
+    /// an error instead of trapping on the next revision.
+    func testWritesPastTheLastRevisionFailCleanly() async throws {
+        do {
+            let b = try SQLiteBackend(path: path)
+            _ = try await b.create("/k/a", value: [1])
+            await b.close()
+        }
+        do {
+            let c = try SQLiteConnection(path: path, readOnly: false)
+            try c.query("INSERT OR REPLACE INTO meta(k, v) VALUES('revision_floor', ?)", [.int(.max)])
+        }
+        unlink(SQLiteBackend.markPath(for: path))
+        let b = try SQLiteBackend(path: path)
+        do {
+            _ = try await b.create("/k/b", value: [2])
+            XCTFail("a revision past Int64.max was handed out")
+        } catch StoreError.database(let why) {
+            XCTAssertTrue(why.contains("no revision"), why)
+        }
+        let a = try await b.get("/k/a")
+        XCTAssertEqual(a?.value, [1], "the store still serves reads")
+        await b.close()
+    }
 }
