@@ -118,12 +118,13 @@ public final class IPTablesSyncer: @unchecked Sendable {
 
     /// Removes every chain of ours and the jumps into them (edgectl's clean-up; the
     /// agent itself leaves its rules in place when it stops, so services keep working).
-    public func removeAll(tables: [String] = ["filter", "nat"]) throws -> Int {
+    /// `keeping` names chains of ours to leave in place with their jumps.
+    public func removeAll(tables: [String] = ["filter", "nat"], keeping: Set<String> = []) throws -> Int {
         var text = ""
         var removed = 0
         for table in tables {
             let kernel = try client.save(table: table)
-            let ours = kernel.chains.keys.filter { ChainOwnership.owns($0) }.sorted()
+            let ours = kernel.chains.keys.filter { ChainOwnership.owns($0) && !keeping.contains($0) }.sorted()
             var lines: [String] = []
             // Every rule of a built-in chain that jumps to one of ours, whoever's jump list it came from.
             for (chain, rules) in kernel.chains where ChainOwnership.builtIn.contains(chain) {

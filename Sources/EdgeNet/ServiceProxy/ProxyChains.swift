@@ -49,6 +49,23 @@ enum ProxyChains {
         return out
     }
 
+    /// EDGE-FORWARD, for a host that would not forward otherwise (FORWARD policy DROP, as Docker
+    /// sets it): kube-proxy's accepts of masquerade-marked and established traffic, then flannel's
+    /// of the pod range both ways (new pod-to-pod and NodePort flows, whose DNAT made them pod-bound).
+    static func forwardRules(_ settings: ProxySettings) -> [String] {
+        var rules = [
+            "-m comment --comment \"edgectl forwarding rules\" -m mark --mark \(masqMark)/\(masqMark) -j ACCEPT",
+            "-m comment --comment \"edgectl forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        ]
+        if let cluster = settings.clusterBlock {
+            rules += ["-s \(cluster) -m comment --comment \"edgectl pod traffic out\" -j ACCEPT",
+                      "-d \(cluster) -m comment --comment \"edgectl pod traffic in\" -j ACCEPT"]
+        }
+        return rules
+    }
+
+    static let forwardJump = IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl forwarding rules", target: forward)
+
     /// The jumps from built-in chains, in the order they must end up in.
     static let jumps: [IPTablesJump] = [
         IPTablesJump(table: "nat", chain: "PREROUTING", comment: "edgectl hostport portals", match: "-m addrtype --dst-type LOCAL", target: hostPorts),
@@ -59,7 +76,7 @@ enum ProxyChains {
         IPTablesJump(table: "nat", chain: "POSTROUTING", comment: "edgectl pod egress masquerade", target: podEgress),
         IPTablesJump(table: "filter", chain: "INPUT", comment: "edgectl externally visible service portals",
                      match: "-m conntrack --ctstate NEW", target: externalServices),
-        IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl forwarding rules", target: forward),
+        forwardJump,
         IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl service portals", match: "-m conntrack --ctstate NEW", target: services),
         IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl externally visible service portals",
                      match: "-m conntrack --ctstate NEW", target: externalServices),

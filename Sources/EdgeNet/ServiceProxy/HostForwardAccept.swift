@@ -1,0 +1,61 @@
+import Logging
+
+/// The nftables mode's answer to a host that does not forward (iptables FORWARD
+/// policy DROP, as Docker sets it). nftables runs every base chain on a hook and
+/// a drop in any of them is final, so an accept in edgectl's own table cannot
+/// let pod traffic through iptables' FORWARD: only a rule in that chain can. So,
+/// as flannel's FLANNEL-FWD, the cluster's accepts (ProxyChains.forwardRules) go
+/// into edgectl's own iptables chain EDGE-FORWARD with one jump at the top of
+/// FORWARD — and only where the host needs them: a host that forwards anyway
+/// gets nothing in iptables, so no extra chain runs for every forwarded packet.
+/// Decided again on every full or verify sync (Docker may start after the agent);
+/// once put in, the accepts stay in step until the agent stops.
+final class HostForwardAccept: @unchecked Sendable {
+    let runner: any CommandRunning
+    private var syncer: IPTablesSyncer?
+    private var installed = false
+
+    init(runner: any CommandRunning) { self.runner = runner }
+
+    /// Whether iptables' FORWARD drops what no rule accepts: a DROP policy, or a rule of the
+    /// host's that drops or rejects everything (no match before its target).
+    static func dropsForwarding(_ filter: SavedTable) -> Bool {
+        if let policy = filter.policies["FORWARD"], policy != "ACCEPT" { return true }
+        return (filter.chains["FORWARD"] ?? []).contains { $0 == "-j DROP" || $0.hasPrefix("-j REJECT") }
+    }
+
+    /// Brings EDGE-FORWARD in step; "" when nothing was done, else what was.
+    func sync(_ settings: ProxySettings, mode: IPTablesSyncer.Mode, log: Logger) -> String {
+        if !installed {
+            // Looked at only on full and verify syncs: a partial one changes no host state of its own.
+            guard mode != .partial || syncer == nil else { return "" }
+            let first = syncer == nil
+            let client = syncer?.client ?? IPTablesClient.detect(runner: runner)
+            if first { syncer = IPTablesSyncer(client: client) }
+            guard let filter = try? client.save(table: "filter") else { return "" }
+            guard Self.dropsForwarding(filter) else {
+                // The iptables mode's EDGE-FORWARD, kept through the switch of modes, is not needed here.
+                if first && filter.chains[ProxyChains.forward] != nil {
+                    do { _ = try syncer?.removeAll(tables: ["filter"]) } catch {
+                        log.warning("removing iptables chain \(ProxyChains.forward), which this host does not need: \(error)")
+                    }
+                }
+                return ""
+            }
+            log.info("iptables' FORWARD chain drops forwarded traffic on this host: accepting the cluster's in iptables chain \(ProxyChains.forward)")
+            installed = true
+        }
+        guard let syncer else { return "" }
+        var rules = IPTablesRules()
+        rules.jumps = [ProxyChains.forwardJump]
+        rules.set("filter", ProxyChains.forward, ProxyChains.forwardRules(settings))
+        do {
+            let o = try syncer.sync(rules, mode: mode)
+            let changes = o.chainsWritten + o.chainsDeleted + o.jumpsInserted
+            return changes == 0 ? "" : "iptables \(ProxyChains.forward): \(o.chainsWritten) chains written, \(o.jumpsInserted) jumps"
+        } catch {
+            log.warning("accepting the cluster's forwarded traffic in iptables chain \(ProxyChains.forward): \(error)")
+            return ""
+        }
+    }
+}
