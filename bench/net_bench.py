@@ -17,7 +17,7 @@ that same lab link (the wire), so what is left is edgectl's own path. Each
 figure also gives the CPU time both iperf3 processes spent per KiB moved
 (their own accounting, softirq work in their context included): on a shared
 machine it moves far less than the throughput does. Same node is measured in
-both labs (vxlan and host-gw), as the pods' MTU differs between them."""
+both labs (vxlan and host-gw)."""
 import json
 import os
 import shutil
@@ -189,8 +189,8 @@ def main():
         verdict = "" if target is None else f"; target {target} %: {'met' if f.ratio * 100 >= target else 'not met'}"
         print(f"  {label}: {f.path:.2f} Gbit/s beside {limit_name} {f.limit:.2f} Gbit/s = {f.ratio * 100:.0f} %{verdict}; "
               f"CPU {f.cost:.0f} ns/KiB beside {f.limit_cost:.0f} ({f.cost_ratio * 100:.0f} %)")
-    line("same node, vxlan lab (MTU 1450)", vxlan["same"], "the veth limit", 90)
-    line("same node, host-gw lab (MTU 1500)", hostgw["same"], "the veth limit", 90)
+    line("same node, vxlan lab", vxlan["same"], "the veth limit", 90)
+    line("same node, host-gw lab", hostgw["same"], "the veth limit", 90)
     line("across nodes, host-gw", hostgw["across"], "the veth limit", 90)
     line("across nodes, vxlan", vxlan["across"], "the veth limit", 70)
     line("across nodes, host-gw", hostgw["wire"], "the lab-link limit")

@@ -14,6 +14,8 @@ final class HostForwardAccept: @unchecked Sendable {
     let runner: any CommandRunning
     private var syncer: IPTablesSyncer?
     private var installed = false
+    /// The last failure logged, so a lasting one is logged once, not on every sync.
+    private var lastFailure: String?
 
     init(runner: any CommandRunning) { self.runner = runner }
 
@@ -32,12 +34,17 @@ final class HostForwardAccept: @unchecked Sendable {
             let first = syncer == nil
             let client = syncer?.client ?? IPTablesClient.detect(runner: runner)
             if first { syncer = IPTablesSyncer(client: client) }
-            guard let filter = try? client.save(table: "filter") else { return "" }
+            let filter: SavedTable
+            do { filter = try client.save(table: "filter") } catch {
+                // No iptables here: nothing of it can drop forwarded traffic either.
+                note("\(error)", log, level: .debug)
+                return ""
+            }
             guard Self.dropsForwarding(filter) else {
                 // The iptables mode's EDGE-FORWARD, kept through the switch of modes, is not needed here.
                 if first && filter.chains[ProxyChains.forward] != nil {
                     do { _ = try syncer?.removeAll(tables: ["filter"]) } catch {
-                        log.warning("removing iptables chain \(ProxyChains.forward), which this host does not need: \(error)")
+                        note("removing iptables chain \(ProxyChains.forward), which this host does not need: \(error)", log)
                     }
                 }
                 return ""
@@ -51,11 +58,18 @@ final class HostForwardAccept: @unchecked Sendable {
         rules.set("filter", ProxyChains.forward, ProxyChains.forwardRules(settings))
         do {
             let o = try syncer.sync(rules, mode: mode)
+            lastFailure = nil
             let changes = o.chainsWritten + o.chainsDeleted + o.jumpsInserted
             return changes == 0 ? "" : "iptables \(ProxyChains.forward): \(o.chainsWritten) chains written, \(o.jumpsInserted) jumps"
         } catch {
-            log.warning("accepting the cluster's forwarded traffic in iptables chain \(ProxyChains.forward): \(error)")
+            note("accepting the cluster's forwarded traffic in iptables chain \(ProxyChains.forward): \(error)", log)
             return ""
         }
+    }
+
+    private func note(_ message: String, _ log: Logger, level: Logger.Level = .warning) {
+        guard message != lastFailure else { return }
+        lastFailure = message
+        log.log(level: level, "\(message)")
     }
 }
