@@ -55,7 +55,7 @@ final class HostForwardAccept: @unchecked Sendable {
         guard let syncer else { return "" }
         var rules = IPTablesRules()
         rules.jumps = [ProxyChains.forwardJump]
-        rules.set("filter", ProxyChains.forward, ProxyChains.forwardRules(settings))
+        rules.set("filter", ProxyChains.forward, ProxyChains.forwardRules(settings, rejectsFirst: false))
         do {
             let o = try syncer.sync(rules, mode: mode)
             lastFailure = nil

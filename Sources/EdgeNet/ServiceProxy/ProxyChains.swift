@@ -52,12 +52,19 @@ enum ProxyChains {
     /// EDGE-FORWARD, for a host that would not forward otherwise (FORWARD policy DROP, as Docker
     /// sets it): kube-proxy's accepts of masquerade-marked and established traffic, then flannel's
     /// of the pod range both ways (new pod-to-pod and NodePort flows, whose DNAT made them pod-bound).
-    static func forwardRules(_ settings: ProxySettings) -> [String] {
+    /// A pod's new connection to a service without endpoints is still a pod's: with `rejectsFirst`
+    /// (the iptables mode, whose refusals are in the filter table) the refusals are looked at before
+    /// the pod range's accepts, whatever the order of the jumps from FORWARD (an upgraded node's
+    /// may differ); the nftables mode refuses in its own table, before iptables' FORWARD runs.
+    static func forwardRules(_ settings: ProxySettings, rejectsFirst: Bool) -> [String] {
         var rules = [
             "-m comment --comment \"edgectl forwarding rules\" -m mark --mark \(masqMark)/\(masqMark) -j ACCEPT",
             "-m comment --comment \"edgectl forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
         ]
         if let cluster = settings.clusterBlock {
+            if rejectsFirst {
+                rules += ["-m conntrack --ctstate NEW -j \(services)", "-m conntrack --ctstate NEW -j \(externalServices)"]
+            }
             rules += ["-s \(cluster) -m comment --comment \"edgectl pod traffic out\" -j ACCEPT",
                       "-d \(cluster) -m comment --comment \"edgectl pod traffic in\" -j ACCEPT"]
         }
