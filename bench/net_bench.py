@@ -187,7 +187,7 @@ def main():
 
     def line(label, f, limit_name, target=None):
         verdict = "" if target is None else f"; target {target} %: {'met' if f.ratio * 100 >= target else 'not met'}"
-        print(f"  {label}: {f.path:.2f} Gbit/s beside {limit_name} {f.limit:.2f} Gbit/s = {f.ratio * 100:.0f} %{verdict}; "
+        print(f"  {label}: {f.path:.2f} Gbit/s beside {limit_name} {f.limit:.2f} Gbit/s = {f.ratio * 100:.1f} %{verdict}; "
               f"CPU {f.cost:.0f} ns/KiB beside {f.limit_cost:.0f} ({f.cost_ratio * 100:.0f} %)")
     line("same node, vxlan lab", vxlan["same"], "the veth limit", 90)
     line("same node, host-gw lab", hostgw["same"], "the veth limit", 90)
