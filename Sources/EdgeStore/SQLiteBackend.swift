@@ -437,9 +437,12 @@ public final class SQLiteBackend: Backend {
     public func compactedRevision() async throws -> Int64 { revision.withLock { $0.compacted } }
 
     /// Frees the page caches of the idle connections (SQLite keeps up to 2 MB per
-    /// connection; the operating system caches the same pages anyway). For a
-    /// quiet moment after a burst: the next queries read their pages again.
+    /// connection; the operating system caches the same pages anyway) and the
+    /// watch ring's recent events. For a quiet moment after a burst: the next
+    /// queries read their pages again, and a watch from the past replays from the
+    /// database.
     public func releaseMemory() async {
+        hub.releaseHistory()
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             writerQueue.async {
                 sqlite3_db_release_memory(self.writer.value.db)
