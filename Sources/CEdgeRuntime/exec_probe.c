@@ -4,6 +4,7 @@
  * binfmt_misc handler for its architecture (the kernel answers "Exec format error"),
  * or for a binary on a noexec mount. */
 #include "edge_runtime.h"
+#include "fork_report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,13 +15,8 @@
 
 int edge_exec_probe(const char *exe, const char *const *argv, char *err, size_t errlen) {
     int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) { snprintf(err, errlen, "pipe: %s", strerror(errno)); return -1; }
-    pid_t child = fork();
-    if (child < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(p[0]); close(p[1]);
-        return -1;
-    }
+    pid_t child = edge_fork_with_report(p, err, errlen);
+    if (child < 0) return -1;
     if (child == 0) {
         /* Only async-signal-safe calls: the parent has other threads. */
         int devnull = open("/dev/null", O_RDWR);

@@ -4,6 +4,7 @@
  * time without losing a container, its output or its exit status. */
 #include "edge_shim.h"
 #include "edge_runtime.h"
+#include "fork_report.h"
 #include "process_setup.h"
 
 #include <errno.h>
@@ -22,13 +23,8 @@
 
 int edge_spawn_detached(const char *exe, const char *const *argv, int report_fd, pid_t *pid_out, char *err, size_t errlen) {
     int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) { snprintf(err, errlen, "pipe: %s", strerror(errno)); return -1; }
-    pid_t child = fork();
-    if (child < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(p[0]); close(p[1]);
-        return -1;
-    }
+    pid_t child = edge_fork_with_report(p, err, errlen);
+    if (child < 0) return -1;
     if (child == 0) {
         /* Only async-signal-safe calls from here: the parent may have other threads. */
         setsid();

@@ -25,18 +25,7 @@ public struct LinuxNodeFacts: NodeFactsSource {
         self.hostname = hostname
     }
 
-    static func read(_ path: String) -> String {
-        guard let f = fopen(path, "r") else { return "" }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func read(_ path: String) -> String { SmallTextFile.read(path) ?? "" }
 
     static func meminfo(_ key: String, _ text: String) -> Int64 {
         for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {

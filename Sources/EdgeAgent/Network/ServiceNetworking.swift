@@ -74,7 +74,7 @@ public enum ServiceNetworking {
         var dc = ClusterDNSServer.Config(host: config.nodeIP)
         dc.port = config.dnsPort
         dc.domain = config.clusterDomain
-        dc.upstreams = UpstreamResolvers.upstreams(path: config.resolvConf, read: readFile)
+        dc.upstreams = UpstreamResolvers.upstreams(path: config.resolvConf, read: { SmallTextFile.read($0) })
         if dc.upstreams.isEmpty {
             log.warning("no upstream resolvers in \(config.resolvConf) (loopback ones are skipped): names outside the cluster will not resolve for pods")
         }
@@ -91,19 +91,5 @@ public enum ServiceNetworking {
                 delay = min(delay * 2, .seconds(30))
             }
         }
-    }
-
-    static func readFile(_ path: String) -> String? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            out += buf[0..<n]
-            if out.count > 1 << 20 { break }
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -185,26 +185,13 @@ final class PostgresConnection: @unchecked Sendable {
         }
         out += [PostgresFrontend.bind(statement: name, params), PostgresFrontend.execute(), PostgresFrontend.sync()]
         try await send(out)
-        var rows: [PostgresRow] = []
-        var failure: PostgresError?
-        while true {
-            let m = try await next()
-            switch m.type {
-            case PostgresBackendMessage.dataRow: rows.append(try m.row())
-            case PostgresBackendMessage.errorResponse:
-                let (code, message) = m.errorFields()
-                failure = .server(code: code, message: message)
-            case PostgresBackendMessage.notification: keepNotification(m)
-            case PostgresBackendMessage.readyForQuery:
-                if let failure {
-                    if fresh { statements[sql] = nil }
-                    throw failure
-                }
-                if fresh { statements[sql] = name }
-                return rows
-            default: continue
-            }
+        let (rows, failure) = try await rowsUntilReady()
+        if let failure {
+            if fresh { statements[sql] = nil }
+            throw failure
         }
+        if fresh { statements[sql] = name }
+        return rows
     }
 
     /// Runs SQL text with no parameters (simple protocol; several statements allowed), rows as text.
@@ -212,6 +199,14 @@ final class PostgresConnection: @unchecked Sendable {
     func simpleQuery(_ sql: String) async throws -> [PostgresRow] {
         guard !broken else { throw PostgresError.connection("the connection broke earlier") }
         try await send([PostgresFrontend.query(sql)])
+        let (rows, failure) = try await rowsUntilReady()
+        if let failure { throw failure }
+        return rows
+    }
+
+    /// Reads a query's answer up to ReadyForQuery: its rows and the first error the server sent
+    /// (after an error the server skips the rest of the request and still ends with ReadyForQuery).
+    private func rowsUntilReady() async throws -> ([PostgresRow], PostgresError?) {
         var rows: [PostgresRow] = []
         var failure: PostgresError?
         while true {
@@ -222,9 +217,7 @@ final class PostgresConnection: @unchecked Sendable {
                 let (code, message) = m.errorFields()
                 if failure == nil { failure = .server(code: code, message: message) }
             case PostgresBackendMessage.notification: keepNotification(m)
-            case PostgresBackendMessage.readyForQuery:
-                if let failure { throw failure }
-                return rows
+            case PostgresBackendMessage.readyForQuery: return (rows, failure)
             default: continue
             }
         }

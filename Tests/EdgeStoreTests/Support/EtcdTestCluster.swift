@@ -21,11 +21,22 @@ final class EtcdTestCluster {
 
     init() throws {
         dir = TestEnvironment.tempDir("etcd")
-        clientPort = TestEnvironment.freePort()
-        peerPort = TestEnvironment.freePort()
-        daemon = try TestDaemon(name: "etcd", arguments: Self.arguments(try Self.binary(), dir: dir, client: clientPort, peer: peerPort),
-                                logPath: dir + "/etcd.log")
-        try waitReady()
+        // A free port can be taken by another test process before etcd binds it: start again on
+        // new ports when that is why etcd exited.
+        var attempt = 1
+        while true {
+            let client = TestEnvironment.freePort(), peer = TestEnvironment.freePort()
+            let d = try TestDaemon(name: "etcd", arguments: Self.arguments(try Self.binary(), dir: dir, client: client, peer: peer),
+                                   logPath: dir + "/etcd.log")
+            do {
+                try Self.waitReady(d, clientPort: client)
+                (clientPort, peerPort, daemon) = (client, peer, d)
+                return
+            } catch where attempt < 4 && !d.isRunning && d.log.contains("address already in use") {
+                attempt += 1
+                TestEnvironment.remove(dir + "/data")
+            }
+        }
     }
 
     static func arguments(_ bin: String, dir: String, client: Int, peer: Int) -> [String] {
@@ -35,7 +46,9 @@ final class EtcdTestCluster {
          "--initial-cluster", "test=http://127.0.0.1:\(peer)", "--unsafe-no-fsync", "--log-level", "warn"]
     }
 
-    func waitReady() throws {
+    func waitReady() throws { try Self.waitReady(daemon, clientPort: clientPort) }
+
+    private static func waitReady(_ daemon: TestDaemon, clientPort: Int) throws {
         for _ in 0..<200 {
             if TestEnvironment.listening(clientPort) {
                 // The gateway answers once the member has a leader.

@@ -11,7 +11,8 @@ final class PostgresTestCluster {
     let dir: String
     let port: Int
     let password: String
-    let user = "edgectl"
+    static let user = "edgectl"
+    var user: String { Self.user }
     private(set) var daemon: TestDaemon!
     private let arguments: [String]
 
@@ -28,28 +29,41 @@ final class PostgresTestCluster {
     init() throws {
         let bin = try Self.binDir()
         dir = TestEnvironment.tempDir("pg")
-        port = TestEnvironment.freePort()
         password = "pw-" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
         let pwfile = dir + "/pw"
         guard let f = fopen(pwfile, "w") else { throw TestDaemonError("cannot write \(pwfile)") }
         fputs(password + "\n", f)
         fclose(f)
         if geteuid() == 0 { _ = TestEnvironment.run("chown -R postgres:postgres '\(dir)'") }
-        let initdb = (Self.asPostgres + ["\(bin)/initdb", "-D", dir + "/data", "-U", user, "--pwfile=\(pwfile)", "--auth-local=trust",
+        let initdb = (Self.asPostgres + ["\(bin)/initdb", "-D", dir + "/data", "-U", Self.user, "--pwfile=\(pwfile)", "--auth-local=trust",
                                          "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"]).joined(separator: " ")
         guard TestEnvironment.run(initdb + " > '\(dir)/initdb.log' 2>&1") == 0 else {
             throw TestDaemonError("initdb failed: see \(dir)/initdb.log")
         }
-        arguments = Self.asPostgres + ["\(bin)/postgres", "-D", dir + "/data", "-p", String(port), "-k", dir,
-                                       "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
-                                       "-c", "max_connections=200"]
-        daemon = try TestDaemon(name: "postgres", arguments: arguments, logPath: dir + "/postgres.log")
-        try waitReady()
+        // A free port can be taken by another test process before postgres binds it: start again
+        // on a new port when that is why postgres exited.
+        var attempt = 1
+        while true {
+            let p = TestEnvironment.freePort()
+            let args = Self.asPostgres + ["\(bin)/postgres", "-D", dir + "/data", "-p", String(p), "-k", dir,
+                                          "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
+                                          "-c", "max_connections=200"]
+            let d = try TestDaemon(name: "postgres", arguments: args, logPath: dir + "/postgres.log")
+            do {
+                try Self.waitReady(d, port: p, password: password)
+                (port, arguments, daemon) = (p, args, d)
+                return
+            } catch where attempt < 4 && !d.isRunning && d.log.lowercased().contains("address already in use") {
+                attempt += 1
+            }
+        }
     }
 
-    func waitReady() throws {
+    func waitReady() throws { try Self.waitReady(daemon, port: port, password: password) }
+
+    private static func waitReady(_ daemon: TestDaemon, port: Int, password: String) throws {
         for _ in 0..<300 {
-            if TestEnvironment.listening(port), psql("postgres", "SELECT 1") == 0 { return }
+            if TestEnvironment.listening(port), psql(port: port, password: password, "postgres", "SELECT 1") == 0 { return }
             guard daemon.isRunning else { throw TestDaemonError("postgres exited:\n\(daemon.log)") }
             usleep(50_000)
         }
@@ -57,7 +71,10 @@ final class PostgresTestCluster {
     }
 
     @discardableResult
-    func psql(_ database: String, _ sql: String) -> Int32 {
+    func psql(_ database: String, _ sql: String) -> Int32 { Self.psql(port: port, password: password, database, sql) }
+
+    @discardableResult
+    private static func psql(port: Int, password: String, _ database: String, _ sql: String) -> Int32 {
         TestEnvironment.run("PGPASSWORD='\(password)' psql -q -h 127.0.0.1 -p \(port) -U \(user) -d '\(database)' -c \"\(sql)\" > /dev/null 2>&1")
     }
 

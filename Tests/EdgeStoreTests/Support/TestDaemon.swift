@@ -36,7 +36,12 @@ final class TestDaemon {
     /// The test process's environment, from /proc: Swift's Glibc module for armv7 (the board
     /// unit tests) does not export `environ`.
     private static func inheritedEnvironment() -> [String] {
-        guard let f = fopen("/proc/self/environ", "r") else { return [] }
+        (fileBytes("/proc/self/environ") ?? []).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A whole file through stdio (/proc files report size 0), nil when it cannot be opened.
+    private static func fileBytes(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "r") else { return nil }
         defer { fclose(f) }
         var bytes: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
@@ -45,7 +50,7 @@ final class TestDaemon {
             if n <= 0 { break }
             bytes += buf[0..<n]
         }
-        return bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return bytes
     }
 
     /// Restarts it with `arguments` (after `stop`).
@@ -70,16 +75,7 @@ final class TestDaemon {
     func stop() { kill(signal: SIGTERM) }
 
     var log: String {
-        guard let f = fopen(logPath, "r") else { return "" }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
-        return String(decoding: out.suffix(4000), as: UTF8.self)
+        String(decoding: (Self.fileBytes(logPath) ?? []).suffix(4000), as: UTF8.self)
     }
 
     deinit { if pid > 0 { kill() } }
