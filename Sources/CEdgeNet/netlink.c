@@ -463,9 +463,19 @@ static void route_msg(struct msg *m, int type, int flags, uint32_t dst, int pref
 }
 
 int edge_nl_route_replace(int nl, uint32_t dst, int prefix, uint32_t gateway, int oif, int onlink, int protocol, char *err, size_t errlen) {
+    return edge_nl_route_replace_mtu(nl, dst, prefix, gateway, oif, onlink, protocol, 0, err, errlen);
+}
+
+int edge_nl_route_replace_mtu(int nl, uint32_t dst, int prefix, uint32_t gateway, int oif, int onlink, int protocol, uint32_t mtu,
+                              char *err, size_t errlen) {
     struct msg m;
     route_msg(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE | NLM_F_ACK, dst, prefix, gateway, oif, onlink, protocol,
               gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+    if (mtu > 0) {
+        struct rtattr *metrics = nest(&m, RTA_METRICS);
+        attr_u32(&m, RTAX_MTU, mtu);
+        nest_end(&m, metrics);
+    }
     char what[80];
     snprintf(what, sizeof what, "adding route to %u.%u.%u.%u/%d", dst >> 24, (dst >> 16) & 255, (dst >> 8) & 255, dst & 255, prefix);
     return transact(nl, &m, NULL, NULL, what, err, errlen);

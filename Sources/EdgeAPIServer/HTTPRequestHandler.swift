@@ -102,9 +102,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                       channel: any Channel, deadline: (ConnectionDeadline, Int)? = nil) -> Task<Void, Never> {
         Task {
             let resp = await service.handle(req)
-            await send(resp, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel)
             // Answered and kept alive: from now the connection idles until its next request.
-            if keepAlive, let (clock, number) = deadline { channel.eventLoop.execute { clock.responseFinished(number) } }
+            var finished: (@Sendable () -> Void)?
+            if keepAlive, let (clock, number) = deadline { finished = { clock.responseFinished(number) } }
+            if case .bytes(let bytes) = resp.body {
+                writeWhole(resp, bytes, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel, then: finished)
+                return
+            }
+            await send(resp, version: version, keepAlive: keepAlive, headOnly: headOnly, to: channel)
+            if let finished { channel.eventLoop.execute(finished) }
         }
     }
 
@@ -145,6 +151,24 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         channel.write(HTTPServerResponsePart.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))), promise: nil)
         channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
             if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+
+    /// A whole response in one hop to the event loop, and none back: head, body and
+    /// end written there together (three writes from the task each woke the loop on
+    /// their own), and what follows the flush (closing, the idle clock) runs there too,
+    /// so the task ends instead of waiting to be resumed. Per create this saved a few
+    /// of the futex wake-ups that were a seventh of the server's CPU.
+    static func writeWhole(_ resp: HTTPResponse, _ bytes: [UInt8], version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
+                           to channel: Channel, then finished: (@Sendable () -> Void)?) {
+        let head = responseHead(resp, version: version, keepAlive: keepAlive, length: bytes.count)
+        let buffer = headOnly ? nil : channel.allocator.buffer(bytes: bytes)
+        channel.eventLoop.execute {
+            channel.write(HTTPServerResponsePart.head(head), promise: nil)
+            if let buffer { channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil) }
+            channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+                if keepAlive { finished?() } else { channel.close(promise: nil) }
+            }
         }
     }
 

@@ -66,6 +66,13 @@ public final class Informer: Sendable {
     /// Only the run loop interns (one event at a time); its own lock keeps readers of the cache from waiting on it.
     private let interner = Mutex(JSONInterner())
 
+    /// Every informer of the process, for `releaseInternTables`.
+    private static let live = Mutex<[WeakInformer]>([])
+
+    struct WeakInformer: @unchecked Sendable {
+        weak var informer: Informer?
+    }
+
     public init(client: APIClient, resource: ResourceInfo, namespace: String? = nil, labelSelector: String? = nil,
                 fieldSelector: String? = nil, mode: Mode = .full, keeping filter: InformerFilter? = nil) {
         self.client = client
@@ -74,7 +81,28 @@ public final class Informer: Sendable {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.state = Mutex(State(mode: mode, filters: filter.map { [$0] }))
+        Self.live.withLock { l in
+            l.removeAll { $0.informer == nil }
+            l.append(WeakInformer(informer: self))
+        }
     }
+
+    /// Empties every informer's intern table, for a quiet moment after a burst (the
+    /// server's idle memory returner). A table is bounded by entries, not bytes, and
+    /// keeps the parts of objects long gone from the cache (each version of an object
+    /// updated thousands of times); cached objects keep what they share, and the
+    /// table fills again from the next objects, at the cost of at most one more
+    /// copy of each repeated part.
+    public static func releaseInternTables() {
+        let informers = live.withLock { l -> [Informer] in
+            l.removeAll { $0.informer == nil }
+            return l.compactMap(\.informer)
+        }
+        for i in informers { i.interner.withLock { $0.removeAll() } }
+    }
+
+    /// Entries in the intern table now.
+    var internedCount: Int { interner.withLock { $0.count } }
 
     /// `namespace/name` (or `name` for cluster-scoped objects): the work queue key.
     public static func key(_ obj: JSON) -> String {

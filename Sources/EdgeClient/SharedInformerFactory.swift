@@ -25,12 +25,16 @@ public final class SharedInformerFactory: Sendable {
     }
 
     /// The informer for whole objects of `r`, optionally limited to a namespace or selectors.
+    /// With `keeping:` the cache holds only the objects `filter` keeps (unless another
+    /// reader wants more of `r`); handlers still hear of every object. A filter costs no
+    /// second watch, where a field selector would be a list+watch of its own.
     public func informer(_ r: ResourceInfo, namespace: String? = nil, labelSelector: String? = nil,
-                         fieldSelector: String? = nil) -> Informer {
+                         fieldSelector: String? = nil, keeping filter: InformerFilter? = nil) -> Informer {
         let k = Self.key(r, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
         let (informer, upgraded) = informers.withLock { m -> (Informer, Bool) in
-            if let i = m[k] { return (i, i.widen(to: .full, keeping: nil)) }
-            let i = Informer(client: client, resource: r, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
+            if let i = m[k] { return (i, i.widen(to: .full, keeping: filter)) }
+            let i = Informer(client: client, resource: r, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                             keeping: filter)
             m[k] = i
             return (i, false)
         }

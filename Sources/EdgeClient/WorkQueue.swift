@@ -15,6 +15,13 @@ public final class WorkQueue: Sendable {
         var failures: [String: Int] = [:]
         var waiters: [CheckedContinuation<String?, Never>] = []
         var shutDown = false
+        /// Keys waiting to be added after a delay: when, and the task that will add them.
+        var waiting: [String: Waiting] = [:]
+    }
+
+    struct Waiting {
+        var at: ContinuousClock.Instant
+        var task: Task<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -45,13 +52,38 @@ public final class WorkQueue: Sendable {
     /// Delays are capped at a day: they are often computed from objects (TTLs, grace
     /// periods of any int64), Task.sleep traps past Int64 seconds from now, and a key
     /// looked at early is simply put back.
+    ///
+    /// A key already waiting waits once, for the earlier of the two times (client-go's
+    /// delaying queue): one task per request used to pile up, each update of an object
+    /// requeued for next year leaving another task asleep until then.
     public func addAfter(_ key: String, _ delay: Duration) {
         let delay = min(max(delay, .zero), .longestSleep)
-        Task {
-            try? await Task.sleep(for: delay)
-            self.add(key)
+        let at = ContinuousClock.now + delay
+        let replaced: Task<Void, Never>?? = state.withLock { s in
+            if let w = s.waiting[key], w.at <= at { return .none }
+            let old = s.waiting[key]?.task
+            s.waiting[key] = Waiting(at: at, task: nil)
+            return .some(old)
+        }
+        guard case .some(let old) = replaced else { return }
+        old?.cancel()
+        let task = Task {
+            try? await Task.sleep(until: at, clock: .continuous)
+            if Task.isCancelled { return }
+            let due = self.state.withLock { s -> Bool in
+                guard s.waiting[key]?.at == at else { return false }
+                s.waiting[key] = nil
+                return true
+            }
+            if due { self.add(key) }
+        }
+        state.withLock { s in
+            if s.waiting[key]?.at == at { s.waiting[key]?.task = task }
         }
     }
+
+    /// Keys waiting for their delay to pass.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     /// Requeues after a delay that doubles with each consecutive failure of the key.
     public func addRateLimited(_ key: String) {

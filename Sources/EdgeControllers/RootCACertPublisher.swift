@@ -12,6 +12,11 @@ public struct RootCACertPublisher: Controller {
     static let configMaps = BuiltinResources.configMaps
     let caPEM: String
 
+    /// The only ConfigMaps the publisher reads: the cache keeps these whole and
+    /// no others (upstream's publisher reads nothing else either), so a burst of
+    /// application ConfigMaps does not stay in the server's memory.
+    static let itsOwn = InformerFilter(name: "root-ca-cert-publisher") { $0[path: ["metadata", "name"]]?.string == configMapName }
+
     public init(caPEM: String) { self.caPEM = caPEM }
 
     public func register(_ ctx: ControllerContext, _ queue: WorkQueue) {
@@ -19,14 +24,14 @@ public struct RootCACertPublisher: Controller {
         let mine: @Sendable (JSON) -> Void = { cm in
             if cm[path: ["metadata", "name"]]?.string == Self.configMapName, let ns = cm[path: ["metadata", "namespace"]]?.string { queue.add(ns) }
         }
-        ctx.informers.informer(Self.configMaps).addHandler(Informer.Handler(added: { _ in }, updated: { _, new in mine(new) }, deleted: mine))
+        ctx.informers.informer(Self.configMaps, keeping: Self.itsOwn).addHandler(Informer.Handler(added: { _ in }, updated: { _, new in mine(new) }, deleted: mine))
     }
 
     public func reconcile(_ key: String, _ ctx: ControllerContext) async throws {
         guard let ns = ctx.informers.informer(Self.namespaces).get(key),
               ns[path: ["status", "phase"]]?.string != "Terminating", !PodHelpers.isBeingDeleted(ns) else { return }
         let data: JSON = ["ca.crt": .string(caPEM)]
-        if let cm = ctx.informers.informer(Self.configMaps).get(key + "/" + Self.configMapName) {
+        if let cm = ctx.informers.informer(Self.configMaps, keeping: Self.itsOwn).get(key + "/" + Self.configMapName) {
             guard cm["data"] != data else { return }
             var updated = cm
             updated["data"] = data

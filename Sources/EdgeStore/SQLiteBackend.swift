@@ -296,15 +296,16 @@ public final class SQLiteBackend: Backend {
         let firstInFreshWAL = checkpointer.mayHaveRestarted
         checkpointer.mayHaveRestarted = false
         do {
-            try db.exec("BEGIN IMMEDIATE")
+            // Prepared once (query caches statements): exec parsed each of these anew for every write.
+            try db.query("BEGIN IMMEDIATE")
             for op in batch {
                 do {
-                    try db.exec("SAVEPOINT op")
+                    try db.query("SAVEPOINT op")
                     // A damaged or hand-edited store can be at the last revision there is: refuse, never trap.
                     let (following, overflow) = next.addingReportingOverflow(1)
                     if overflow { throw StoreError.database("the store is at revision \(next): there is no revision after it") }
                     let (kv, ev) = try apply(op.kind, db, nextRevision: following)
-                    try db.exec("RELEASE op")
+                    try db.query("RELEASE op")
                     next = kv.modRevision
                     results.append(.success(kv))
                     events.append(ev)
@@ -314,7 +315,7 @@ public final class SQLiteBackend: Backend {
                     results.append(.failure(error))
                 }
             }
-            try db.exec("COMMIT")
+            try db.query("COMMIT")
         } catch {
             try? db.exec("ROLLBACK")
             checkpointer.mayHaveRestarted = checkpointer.mayHaveRestarted || firstInFreshWAL
@@ -474,9 +475,12 @@ public final class SQLiteBackend: Backend {
     public func compactedRevision() async throws -> Int64 { revision.withLock { $0.compacted } }
 
     /// Frees the page caches of the idle connections (SQLite keeps up to 2 MB per
-    /// connection; the operating system caches the same pages anyway). For a
-    /// quiet moment after a burst: the next queries read their pages again.
+    /// connection; the operating system caches the same pages anyway) and the
+    /// watch ring's recent events. For a quiet moment after a burst: the next
+    /// queries read their pages again, and a watch from the past replays from the
+    /// database.
     public func releaseMemory() async {
+        hub.releaseHistory()
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             writerQueue.async {
                 sqlite3_db_release_memory(self.writer.value.db)

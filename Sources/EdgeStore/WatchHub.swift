@@ -178,6 +178,24 @@ final class WatchHub: Sendable {
 
     var watcherCount: Int { state.withLock { $0.watchers.count } }
 
+    /// Forgets the recent events, for a quiet moment after a burst (SQLiteBackend.releaseMemory):
+    /// otherwise the ring holds up to `ringByteLimit` of the burst's objects until
+    /// the next writes push them out. A watcher starting at the present needs none
+    /// of them; one starting further back is served from the database, as when the
+    /// ring has moved past its revision. Like upstream's watch cache, which keeps
+    /// events by capacity and a freshness window, not for ever.
+    func releaseHistory() {
+        let old = state.withLock { s -> [WatchEvent] in
+            defer {
+                s.ring = []
+                s.ringHead = 0
+                s.ringBytes = 0
+            }
+            return s.ring
+        }
+        _ = old // freed here, outside the lock
+    }
+
     /// Events and bytes the ring holds now.
     var ringUsage: (events: Int, bytes: Int) { state.withLock { ($0.ring.count - $0.ringHead, $0.ringBytes) } }
 

@@ -31,6 +31,7 @@ struct Edgectl: AsyncParsableCommand {
             }
         }
         GlibcMalloc.limitArenas()
+        GlibcMalloc.fixMmapThreshold()
         await main(nil)
     }
 }

@@ -1,9 +1,11 @@
 import EdgeAPIServer
+import EdgeClient
 import EdgeStore
 
 /// Returns the memory a burst of work left behind once it is over: SQLite's
-/// page caches (up to 2 MB a connection, pages the kernel caches anyway) and
-/// the heap pages glibc keeps after frees. It looks every `interval` at how
+/// page caches (up to 2 MB a connection, pages the kernel caches anyway), the
+/// watch ring's recent events, the informers' intern tables and the heap pages
+/// glibc keeps after frees. It looks every `interval` at how
 /// many transactions the store committed: when a busy period has ended (fewer
 /// than `quietCommits`, or fewer than half as many as in the interval before),
 /// it releases; while quiet it does not repeat itself, and a steady load (a
@@ -28,6 +30,7 @@ struct IdleMemoryReturner: Sendable {
             previousDelta = delta
             if (quiet && !returned) || burstEnded {
                 await backend.releaseMemory()
+                Informer.releaseInternTables()
                 MemoryReturner.trim()
                 returned = true
             } else if !quiet {

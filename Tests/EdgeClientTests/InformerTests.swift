@@ -40,6 +40,27 @@ final class InformerTests: XCTestCase {
         run.cancel()
     }
 
+    /// The intern table keeps parts of objects seen (up to its entry limit) after
+    /// they left the cache: every version of an object updated a few thousand
+    /// times stayed in memory. A quiet moment empties every informer's table; the
+    /// cache keeps its objects, equal to what was listed.
+    func testReleasingInternTablesKeepsTheCache() async throws {
+        let client = try await Self.client()
+        for i in 0..<20 { _ = try await client.create(Self.configMaps, namespace: "default", cm("c\(i)", "a value longer than fifteen bytes \(i)")) }
+        let informer = Informer(client: client, resource: Self.configMaps, namespace: "default")
+        let run = Task { await informer.run() }
+        defer { run.cancel() }
+        await informer.waitForSync()
+        XCTAssertGreaterThan(informer.internedCount, 0)
+        Informer.releaseInternTables()
+        XCTAssertEqual(informer.internedCount, 0, "the table is emptied")
+        XCTAssertEqual(informer.count, 20)
+        XCTAssertEqual(informer.get("default/c7")?[path: ["data", "v"]]?.string, "a value longer than fifteen bytes 7")
+        _ = try await client.create(Self.configMaps, namespace: "default", cm("after", "a value longer than fifteen bytes"))
+        try await waitUntil { informer.get("default/after") != nil }
+        XCTAssertGreaterThan(informer.internedCount, 0, "and fills again from the next objects")
+    }
+
     func testClientErrorsCarryStatus() async throws {
         let client = try await Self.client()
         do {

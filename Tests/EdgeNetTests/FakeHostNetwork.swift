@@ -15,7 +15,7 @@ final class FakeHostNetwork: HostNetworkOps {
         var neighbours: [Int32: Set<NeighbourEntry>] = [:]
         var forwarding: [Int32: Set<NeighbourEntry>] = [:]
         var sysctls: [String: String] = [:]
-        var podInterfaces: [String: (address: IPv4CIDR, gateway: IPv4Address)] = [:]
+        var podInterfaces: [String: (address: IPv4CIDR, gateway: IPv4Address, routeMTU: Int?)] = [:]
         var nextIndex: Int32 = 10
         var unsupportedKinds: Set<String> = []
         var calls: [String] = []
@@ -97,8 +97,8 @@ final class FakeHostNetwork: HostNetworkOps {
     func forwardingEntries(index: Int32) throws -> [NeighbourEntry] { state.withLock { Array($0.forwarding[index] ?? []) } }
     func replaceForwardingEntry(index: Int32, _ e: NeighbourEntry) throws { state.withLock { _ = $0.forwarding[index, default: []].insert(e) } }
     func deleteForwardingEntry(index: Int32, _ e: NeighbourEntry) throws { state.withLock { _ = $0.forwarding[index]?.remove(e) } }
-    func configurePodInterface(namespace: String, interface: String, address: IPv4CIDR, gateway: IPv4Address) throws {
-        state.withLock { $0.podInterfaces[namespace] = (address, gateway) }
+    func configurePodInterface(namespace: String, interface: String, address: IPv4CIDR, gateway: IPv4Address, routeMTU: Int?) throws {
+        state.withLock { $0.podInterfaces[namespace] = (address, gateway, routeMTU) }
     }
     func deletePodInterface(namespace: String, interface: String) throws { state.withLock { _ = $0.podInterfaces.removeValue(forKey: namespace) } }
     func setSysctl(_ key: String, _ value: String) throws { state.withLock { $0.sysctls[key] = value } }

@@ -11,6 +11,8 @@ final class FakeIPTables: CommandRunning, @unchecked Sendable {
             "nat": [("PREROUTING", []), ("INPUT", []), ("OUTPUT", []), ("POSTROUTING", [])],
             "filter": [("INPUT", []), ("FORWARD", []), ("OUTPUT", [])],
         ]
+        /// "table CHAIN" -> policy of a built-in chain (ACCEPT unless set).
+        var policies: [String: String] = [:]
         var restores: [String] = []
         var saves = 0
         var failNextRestore = false
@@ -43,7 +45,10 @@ final class FakeIPTables: CommandRunning, @unchecked Sendable {
                 var out = ""
                 for (t, chains) in s.tables.sorted(by: { $0.key < $1.key }) where table == nil || table == t {
                     out += "*\(t)\n"
-                    for c in chains { out += ":\(c.name) \(["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING", "FORWARD"].contains(c.name) ? "ACCEPT" : "-") [0:0]\n" }
+                    for c in chains {
+                        let builtIn = ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING", "FORWARD"].contains(c.name)
+                        out += ":\(c.name) \(builtIn ? s.policies["\(t) \(c.name)"] ?? "ACCEPT" : "-") [0:0]\n"
+                    }
                     for c in chains { for r in c.rules { out += "-A \(c.name) \(r)\n" } }
                     out += "COMMIT\n"
                 }

@@ -120,4 +120,21 @@ final class IPTablesSyncerTests: XCTestCase {
         XCTAssertEqual(kernel.chains("nat").filter { $0.hasPrefix("EDGE-") }, [])
         XCTAssertEqual(kernel.rules("nat", "PREROUTING"), ["-j KUBE-SERVICES"])
     }
+
+    /// The nftables mode removes the iptables mode's chains but keeps EDGE-FORWARD and its jump
+    /// (a host that drops forwarded traffic needs it through the switch): its rules that jump to a
+    /// removed chain go, the others stay, and the transaction commits.
+    func testRemoveAllKeepingAChainDropsOnlyItsRulesIntoRemovedChains() throws {
+        let kernel = FakeIPTables()
+        kernel.edit("filter") { chains in
+            chains[1].rules = ["-m comment --comment \"edgectl forwarding rules\" -j EDGE-FORWARD", "-m conntrack --ctstate NEW -j EDGE-SERVICES"]
+            chains.append((name: "EDGE-FORWARD", rules: ["-m conntrack --ctstate NEW -j EDGE-SERVICES", "-s 10.42.0.0/16 -j ACCEPT"]))
+            chains.append((name: "EDGE-SERVICES", rules: ["-d 10.43.0.9/32 -p tcp --dport 80 -j REJECT"]))
+        }
+        let syncer = IPTablesSyncer(client: IPTablesClient(runner: kernel, flavour: .nft))
+        XCTAssertEqual(try syncer.removeAll(keeping: ["EDGE-FORWARD"]), 1)
+        XCTAssertEqual(kernel.chains("filter"), ["INPUT", "FORWARD", "OUTPUT", "EDGE-FORWARD"])
+        XCTAssertEqual(kernel.rules("filter", "EDGE-FORWARD"), ["-s 10.42.0.0/16 -j ACCEPT"])
+        XCTAssertEqual(kernel.rules("filter", "FORWARD"), ["-m comment --comment \"edgectl forwarding rules\" -j EDGE-FORWARD"])
+    }
 }

@@ -35,6 +35,25 @@ final class ProxyRuleSetTests: XCTestCase {
                        "no cluster CIDR known: no egress masquerade")
     }
 
+    /// A host whose FORWARD policy is DROP (Docker sets it) still forwards the cluster's traffic:
+    /// kube-proxy's marked and established accepts, and flannel's accept of the pod range both ways,
+    /// after the refusals of services without endpoints (a pod's connection to one is refused, not let through).
+    func testForwardAcceptsThePodRangeBothWaysAsFlannelDoes() {
+        let r = ProxyRuleSet().build([], hostPorts: [], settings: settings)
+        XCTAssertEqual(r.tables["filter"]?["EDGE-FORWARD"], [
+            "-m comment --comment \"edgectl forwarding rules\" -m mark --mark 0x4000/0x4000 -j ACCEPT",
+            "-m comment --comment \"edgectl forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            "-m conntrack --ctstate NEW -j EDGE-SERVICES",
+            "-m conntrack --ctstate NEW -j EDGE-EXTERNAL-SERVICES",
+            "-s 10.42.0.0/16 -m comment --comment \"edgectl pod traffic out\" -j ACCEPT",
+            "-d 10.42.0.0/16 -m comment --comment \"edgectl pod traffic in\" -j ACCEPT",
+        ])
+        XCTAssertEqual(r.jumps.first { $0.table == "filter" && $0.chain == "FORWARD" }?.target, "EDGE-FORWARD",
+                       "the first jump from FORWARD, inserted at its top")
+        XCTAssertEqual(ProxyRuleSet().build([], hostPorts: [], settings: ProxySettings(nodeName: "n")).tables["filter"]?["EDGE-FORWARD"]?.count, 2,
+                       "no cluster CIDR known: no pod range accepts")
+    }
+
     func testHostPortsDNATToThePodWithHairpinMasquerade() {
         let pod: JSON = ["metadata": ["name": "p", "namespace": "default"],
                          "spec": ["containers": [["name": "c", "ports": [["containerPort": 8080, "hostPort": 18080],

@@ -85,6 +85,39 @@ final class ServiceProxyTests: XCTestCase {
         XCTAssertFalse(nft.scripts.last!.contains("delete table"), "a later sync changes only what changed:\n\(nft.scripts.last!)")
     }
 
+    /// nftables mode on a host whose iptables FORWARD policy is DROP (Docker sets it): an accept in
+    /// edgectl's own nftables table cannot overrule a drop in another table, so the pod range's
+    /// accepts go into an iptables chain of edgectl's own (EDGE-FORWARD) with one jump from FORWARD,
+    /// as flannel's FLANNEL-FWD; a host that forwards anyway gets nothing in iptables.
+    func testTheNftablesModeAcceptsTheClustersTrafficWhereTheHostsForwardPolicyIsDrop() async throws {
+        for policy in ["DROP", "ACCEPT"] {
+            let cluster = try await LocalCluster()
+            let nft = FakeNFTables()
+            let iptables = FakeIPTables()
+            iptables.state.withLock { $0.policies["filter FORWARD"] = policy }
+            var config = ServiceProxy.Config(settings: ProxySettings(nodeName: "node1", clusterCIDR: "10.42.0.0/16"))
+            config.coalesce = .milliseconds(10)
+            let proxy = ServiceProxy(client: cluster.client, nftables: NFTablesClient(runner: BothRunners(nft: nft, iptables: iptables), table: "edgectl-proxy"),
+                                     config: config)
+            let task = Task { await proxy.run() }
+            await eventually("the first sync") { nft.table != nil }
+            if policy == "DROP" {
+                await eventually("the forward accepts") { iptables.rules("filter", "EDGE-FORWARD") != nil }
+                let rules = iptables.rules("filter", "EDGE-FORWARD") ?? []
+                XCTAssertTrue(rules.contains("-s 10.42.0.0/16 -m comment --comment \"edgectl pod traffic out\" -j ACCEPT"), "\(rules)")
+                XCTAssertTrue(rules.contains("-d 10.42.0.0/16 -m comment --comment \"edgectl pod traffic in\" -j ACCEPT"), "\(rules)")
+                XCTAssertEqual(iptables.rules("filter", "FORWARD")?.first?.hasSuffix("-j EDGE-FORWARD"), true, "\(iptables.rules("filter", "FORWARD") ?? [])")
+                XCTAssertEqual(iptables.chains("filter").filter { $0.hasPrefix("EDGE-") }, ["EDGE-FORWARD"], "nothing else of the iptables mode")
+                XCTAssertEqual(iptables.chains("nat").filter { $0.hasPrefix("EDGE-") }, [])
+            } else {
+                try await Task.sleep(for: .milliseconds(200))
+                XCTAssertEqual(iptables.chains("filter"), ["INPUT", "FORWARD", "OUTPUT"])
+                XCTAssertEqual(iptables.rules("filter", "FORWARD"), [])
+            }
+            task.cancel()
+        }
+    }
+
     /// A node whose iptables cannot be run says so: the proxy's health turns failing (folded into
     /// NetworkUnavailable, so the node is tainted and takes no new pods), a Warning event names the
     /// cause once, and the health comes back when syncs work again.

@@ -125,6 +125,39 @@ final class SQLiteBackendTests: XCTestCase {
         XCTAssertEqual(again.items.count, 2000)
     }
 
+    /// A quiet moment after a burst empties the ring of recent events too (it held
+    /// up to a megabyte of the burst's objects for as long as nothing else was
+    /// written): watchers from the present need nothing from it, and a watcher
+    /// from further back gets every event from the database, in order, as before.
+    func testReleaseMemoryEmptiesTheEventRingWithoutLosingHistory() async throws {
+        let b = try open()
+        let value = Array(repeating: UInt8(ascii: "z"), count: 1500)
+        var rev: Int64 = 0
+        for i in 0..<50 { rev = try await b.create("/idle/k\(i)", value: value) }
+        XCTAssertEqual(b.hub.ringUsage.events, 50)
+        await b.releaseMemory()
+        XCTAssertEqual(b.hub.ringUsage.events, 0, "the burst's events are no longer held")
+        XCTAssertEqual(b.hub.ringUsage.bytes, 0)
+
+        var fromStart: [String] = []
+        for try await e in b.watch(prefix: "/idle/", afterRevision: 0) {
+            fromStart.append(e.kv.key)
+            XCTAssertEqual(e.kv.value, value)
+            if fromStart.count == 50 { break }
+        }
+        XCTAssertEqual(fromStart, (0..<50).map { "/idle/k\($0)" }, "history replayed from the database")
+
+        // A watcher from the present sees only what comes next, and the ring fills again.
+        let live = b.watch(prefix: "/idle/", afterRevision: rev)
+        let next = try await b.create("/idle/after", value: value)
+        for try await e in live {
+            XCTAssertEqual(e.kv.key, "/idle/after")
+            XCTAssertEqual(e.kv.modRevision, next)
+            break
+        }
+        XCTAssertEqual(b.hub.ringUsage.events, 1)
+    }
+
     /// Pages read at past and present revisions, through updates, deletes and
     /// re-creates, with neighbouring prefixes around: the same items and the
     /// same `more` as the memory backend given the same writes (the list query

@@ -9,7 +9,8 @@ does not reach in this test (.202, .203 of each node's range), so the routes
 between nodes are the pod network's (vxlan).
 
 Covered: ClusterIP spread over backends on both nodes, hairpin, NodePort and
-LoadBalancer (servicelb) from a client outside the cluster, an endpoint leaving
+LoadBalancer (servicelb) from a client outside the cluster, pod and service
+traffic on nodes whose iptables FORWARD policy is DROP (as Docker sets it), an endpoint leaving
 rotation within 2 s, no endpoints refused at once, rules deleted by hand coming
 back within the sync period, an established connection surviving an agent
 kill -9 and restart, cluster DNS (A, SRV, PTR, headless, NXDOMAIN, forwarding
@@ -222,6 +223,34 @@ def test_node_port_and_load_balancer_answer_on_every_node_from_outside(cluster):
         # The server namespace is outside the cluster (no agent, no routes to pods).
         wait_for(lambda: wget(lab, "server", f"http://{node_ip(node)}:{np}/") in {"ep1", "ep2"}, 15, f"node port on {node}")
         wait_for(lambda: wget(lab, "server", f"http://{node_ip(node)}:80/") in {"ep1", "ep2"}, 15, f"load balancer on {node}")
+
+
+def test_a_host_forward_policy_of_drop_still_passes_pod_and_service_traffic(cluster):
+    """Docker sets iptables' FORWARD policy to DROP: pods on the same node (bridged, so filtered
+    through br_netfilter), on another node and behind a cluster IP stay reachable, because the agent
+    accepts the cluster's traffic in its own chain EDGE-FORWARD with a jump from FORWARD (in the
+    nftables mode too: an accept in its own nftables table cannot overrule iptables' drop)."""
+    from lab import PROXY_MODE
+    lab, pods, _ = cluster
+    kapply(lab, service("fwd"))
+    kapply(lab, slice_for("fwd", [(pods["ep2"], "node2")], name="fwd-test"))
+    cip = cluster_ip(lab, "fwd")
+    wait_for(lambda: wget(lab, "cl1", f"http://{cip}/") == "ep2", 15, "the service to answer", show=lambda: diag(lab, "cl1", f"http://{cip}/"))
+    if PROXY_MODE == "nftables":
+        assert "EDGE-" not in lab.run("node1", "iptables-save", "-t", "filter").stdout, "a host that forwards gets nothing in iptables"
+    try:
+        for node in NODES:
+            lab.run(node, "iptables", "-w", "5", "-P", "FORWARD", "DROP", check=True)
+        # The agents see it at their next sync (every SYNC seconds).
+        for url, want in ((f"http://{pods['ep1']}:8080/", "ep1"), (f"http://{pods['ep2']}:8080/", "ep2"), (f"http://{cip}/", "ep2")):
+            wait_for(lambda: wget(lab, "cl1", url, timeout=1) == want, SYNC * 3 + 5, f"{url} with FORWARD policy DROP",
+                     show=lambda: diag(lab, "cl1", url) + lab.run("node1", "iptables-save", "-t", "filter").stdout)
+        for node in NODES:
+            forward = lab.run(node, "iptables", "-w", "5", "-S", "FORWARD", check=True).stdout.splitlines()
+            assert forward[:2] == ["-P FORWARD DROP", '-A FORWARD -m comment --comment "edgectl forwarding rules" -j EDGE-FORWARD'], forward
+    finally:
+        for node in NODES:
+            lab.run(node, "iptables", "-w", "5", "-P", "FORWARD", "ACCEPT")
 
 
 def test_rules_deleted_by_hand_come_back_within_the_sync_period(cluster):

@@ -79,6 +79,9 @@ int edge_nl_addr_list(int nl, struct edge_addr *out, int max, char *err, size_t 
 
 /* Replaces (or adds) a route in the main table; gateway 0 for a direct route. */
 int edge_nl_route_replace(int nl, uint32_t dst, int prefix, uint32_t gateway, int oif, int onlink, int protocol, char *err, size_t errlen);
+/* The same with an MTU metric (RTAX_MTU) on the route when mtu > 0. */
+int edge_nl_route_replace_mtu(int nl, uint32_t dst, int prefix, uint32_t gateway, int oif, int onlink, int protocol, uint32_t mtu,
+                              char *err, size_t errlen);
 int edge_nl_route_del(int nl, uint32_t dst, int prefix, uint32_t gateway, int oif, int protocol, char *err, size_t errlen);
 /* IPv4 routes of the main table; protocol > 0 keeps only routes of that protocol. */
 int edge_nl_route_list(int nl, int protocol, struct edge_route *out, int max, char *err, size_t errlen);

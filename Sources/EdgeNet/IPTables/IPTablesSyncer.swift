@@ -118,23 +118,29 @@ public final class IPTablesSyncer: @unchecked Sendable {
 
     /// Removes every chain of ours and the jumps into them (edgectl's clean-up; the
     /// agent itself leaves its rules in place when it stops, so services keep working).
-    public func removeAll(tables: [String] = ["filter", "nat"]) throws -> Int {
+    /// `keeping` names chains of ours to leave in place with their jumps.
+    public func removeAll(tables: [String] = ["filter", "nat"], keeping: Set<String> = []) throws -> Int {
         var text = ""
         var removed = 0
         for table in tables {
             let kernel = try client.save(table: table)
-            let ours = kernel.chains.keys.filter { ChainOwnership.owns($0) }.sorted()
+            let ours = kernel.chains.keys.filter { ChainOwnership.owns($0) && !keeping.contains($0) }.sorted()
+            func jumpsToRemoved(_ r: String) -> Bool { ours.contains { r.hasSuffix("-j " + $0) || r.contains("-j " + $0 + " ") } }
             var lines: [String] = []
             // Every rule of a built-in chain that jumps to one of ours, whoever's jump list it came from.
             for (chain, rules) in kernel.chains where ChainOwnership.builtIn.contains(chain) {
-                for r in rules where ours.contains(where: { r.hasSuffix("-j " + $0) || r.contains("-j " + $0 + " ") }) {
-                    lines.append("-D \(chain) \(r)")
-                }
+                for r in rules where jumpsToRemoved(r) { lines.append("-D \(chain) \(r)") }
+            }
+            // A kept chain that jumps to a removed one is rewritten without those rules (else -X fails).
+            var rewritten: [String: [String]] = [:]
+            for c in keeping.sorted() {
+                if let rules = kernel.chains[c], rules.contains(where: jumpsToRemoved) { rewritten[c] = rules.filter { !jumpsToRemoved($0) } }
             }
             guard !ours.isEmpty || !lines.isEmpty else { continue }
             text += "*\(table)\n"
-            for c in ours { text += ":\(c) - [0:0]\n" }
+            for c in ours + rewritten.keys.sorted() { text += ":\(c) - [0:0]\n" }
             for l in lines { text += l + "\n" }
+            for (c, rules) in rewritten.sorted(by: { $0.key < $1.key }) { for r in rules { text += "-A \(c) \(r)\n" } }
             for c in ours { text += "-X \(c)\n" }
             text += "COMMIT\n"
             removed += ours.count

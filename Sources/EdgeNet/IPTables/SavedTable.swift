@@ -2,8 +2,13 @@
 /// declaration, each with its rules (arguments after `-A CHAIN`).
 public struct SavedTable: Equatable, Sendable {
     public var chains: [String: [String]] = [:]
+    /// Built-in chains' policies (ACCEPT, DROP) as declared; user chains have none.
+    public var policies: [String: String] = [:]
 
-    public init(chains: [String: [String]] = [:]) { self.chains = chains }
+    public init(chains: [String: [String]] = [:], policies: [String: String] = [:]) {
+        self.chains = chains
+        self.policies = policies
+    }
 
     /// Parses the table named `table` out of save output (which may hold several).
     public static func parse(_ text: String, table: String) -> SavedTable {
@@ -16,6 +21,8 @@ public struct SavedTable: Equatable, Sendable {
             if line.hasPrefix(":") {
                 let name = line.dropFirst().prefix { $0 != " " }
                 if out.chains[String(name)] == nil { out.chains[String(name)] = [] }
+                let policy = line.dropFirst(1 + name.count).drop { $0 == " " }.prefix { $0 != " " }
+                if !policy.isEmpty && policy != "-" { out.policies[String(name)] = String(policy) }
             } else if line.hasPrefix("-A ") {
                 let rest = line.dropFirst(3)
                 let name = String(rest.prefix { $0 != " " })

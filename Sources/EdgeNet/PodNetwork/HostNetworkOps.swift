@@ -104,8 +104,9 @@ public protocol HostNetworkOps: Sendable {
     func forwardingEntries(index: Int32) throws -> [NeighbourEntry]
     func replaceForwardingEntry(index: Int32, _ entry: NeighbourEntry) throws
     func deleteForwardingEntry(index: Int32, _ entry: NeighbourEntry) throws
-    /// Inside a pod's namespace: address `interface`, bring it up, default route via `gateway`.
-    func configurePodInterface(namespace: String, interface: String, address: IPv4CIDR, gateway: IPv4Address) throws
+    /// Inside a pod's namespace: address `interface`, bring it up, default route via `gateway`
+    /// (with an MTU metric `routeMTU` when it is smaller than the link's).
+    func configurePodInterface(namespace: String, interface: String, address: IPv4CIDR, gateway: IPv4Address, routeMTU: Int?) throws
     /// Removes `interface` from the pod's namespace if it is there (a half-done earlier attempt).
     func deletePodInterface(namespace: String, interface: String) throws
     /// Sets a /proc/sys value (net.ipv4.ip_forward) in this network namespace.

@@ -187,13 +187,14 @@ public final class Netlink: HostNetworkOps {
         return try body(fd)
     }
 
-    public func configurePodInterface(namespace: String, interface: String, address: IPv4CIDR, gateway: IPv4Address) throws {
+    public func configurePodInterface(namespace: String, interface: String, address: IPv4CIDR, gateway: IPv4Address, routeMTU: Int?) throws {
         try Self.inNamespace(namespace) { fd in
             var l = edge_link()
             try Self.check(fd) { edge_nl_link_by_name($0, interface, &l, $1, $2) }
             try Self.check(fd) { edge_nl_addr_add($0, l.index, address.address.value, Int32(address.prefixLength), $1, $2) }
             try Self.check(fd) { edge_nl_link_set($0, l.index, 1, 0, $1, $2) }
-            try Self.check(fd) { edge_nl_route_replace($0, 0, 0, gateway.value, l.index, 0, 3 /* RTPROT_BOOT, as `ip route add` */, $1, $2) }
+            let mtu = UInt32(clamping: max(0, routeMTU ?? 0))
+            try Self.check(fd) { edge_nl_route_replace_mtu($0, 0, 0, gateway.value, l.index, 0, 3 /* RTPROT_BOOT, as `ip route add` */, mtu, $1, $2) }
         }
     }
 

@@ -224,11 +224,13 @@ public final class NodeNetwork: PodNetwork {
             throw NetworkError("\(BridgePlan.bridgeName) exists and is a \(l.kind.isEmpty ? "device" : l.kind), not edgectl's bridge: remove it (ip link del \(BridgePlan.bridgeName))")
         }
         if link == nil {
-            try ops.addBridge(name: BridgePlan.bridgeName, mtu: plan.mtu, mac: plan.bridgeMAC)
+            try ops.addBridge(name: BridgePlan.bridgeName, mtu: plan.linkMTU, mac: plan.bridgeMAC)
             link = try ops.link(named: BridgePlan.bridgeName)
         }
         guard let bridge = link else { throw NetworkError("bridge \(BridgePlan.bridgeName) vanished after it was created") }
-        if bridge.mtu != plan.mtu || !bridge.isUp { try ops.setLink(index: bridge.index, up: true, mtu: bridge.mtu != plan.mtu ? plan.mtu : nil) }
+        if bridge.mtu != plan.linkMTU || !bridge.isUp {
+            try ops.setLink(index: bridge.index, up: true, mtu: bridge.mtu != plan.linkMTU ? plan.linkMTU : nil)
+        }
         try ensureOnlyAddress(bridge.index, plan.bridgeAddress)
         return bridge.index
     }
@@ -348,10 +350,11 @@ public final class NodeNetwork: PodNetwork {
     }
 
     func attach(_ pod: PodNetworkRequest, veth: String, ip: IPv4Address, _ a: Active) throws {
-        try ops.addVeth(name: veth, master: a.bridge, mtu: a.plan.mtu, peer: CNINetwork.interface, peerNamespace: pod.networkNamespace,
+        try ops.addVeth(name: veth, master: a.bridge, mtu: a.plan.linkMTU, peer: CNINetwork.interface, peerNamespace: pod.networkNamespace,
                         peerMAC: MACAddress.derived(from: ip))
         try ops.configurePodInterface(namespace: pod.networkNamespace, interface: CNINetwork.interface,
-                                      address: IPv4CIDR(address: ip, prefixLength: a.plan.podCIDR.prefixLength)!, gateway: a.plan.gateway)
+                                      address: IPv4CIDR(address: ip, prefixLength: a.plan.podCIDR.prefixLength)!, gateway: a.plan.gateway,
+                                      routeMTU: a.plan.podRouteMTU)
     }
 
     func removeVeth(_ name: String) throws {

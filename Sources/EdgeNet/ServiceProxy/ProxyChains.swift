@@ -49,6 +49,30 @@ enum ProxyChains {
         return out
     }
 
+    /// EDGE-FORWARD, for a host that would not forward otherwise (FORWARD policy DROP, as Docker
+    /// sets it): kube-proxy's accepts of masquerade-marked and established traffic, then flannel's
+    /// of the pod range both ways (new pod-to-pod and NodePort flows, whose DNAT made them pod-bound).
+    /// A pod's new connection to a service without endpoints is still a pod's: with `rejectsFirst`
+    /// (the iptables mode, whose refusals are in the filter table) the refusals are looked at before
+    /// the pod range's accepts, whatever the order of the jumps from FORWARD (an upgraded node's
+    /// may differ); the nftables mode refuses in its own table, before iptables' FORWARD runs.
+    static func forwardRules(_ settings: ProxySettings, rejectsFirst: Bool) -> [String] {
+        var rules = [
+            "-m comment --comment \"edgectl forwarding rules\" -m mark --mark \(masqMark)/\(masqMark) -j ACCEPT",
+            "-m comment --comment \"edgectl forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+        ]
+        if let cluster = settings.clusterBlock {
+            if rejectsFirst {
+                rules += ["-m conntrack --ctstate NEW -j \(services)", "-m conntrack --ctstate NEW -j \(externalServices)"]
+            }
+            rules += ["-s \(cluster) -m comment --comment \"edgectl pod traffic out\" -j ACCEPT",
+                      "-d \(cluster) -m comment --comment \"edgectl pod traffic in\" -j ACCEPT"]
+        }
+        return rules
+    }
+
+    static let forwardJump = IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl forwarding rules", target: forward)
+
     /// The jumps from built-in chains, in the order they must end up in.
     static let jumps: [IPTablesJump] = [
         IPTablesJump(table: "nat", chain: "PREROUTING", comment: "edgectl hostport portals", match: "-m addrtype --dst-type LOCAL", target: hostPorts),
@@ -59,7 +83,7 @@ enum ProxyChains {
         IPTablesJump(table: "nat", chain: "POSTROUTING", comment: "edgectl pod egress masquerade", target: podEgress),
         IPTablesJump(table: "filter", chain: "INPUT", comment: "edgectl externally visible service portals",
                      match: "-m conntrack --ctstate NEW", target: externalServices),
-        IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl forwarding rules", target: forward),
+        forwardJump,
         IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl service portals", match: "-m conntrack --ctstate NEW", target: services),
         IPTablesJump(table: "filter", chain: "FORWARD", comment: "edgectl externally visible service portals",
                      match: "-m conntrack --ctstate NEW", target: externalServices),

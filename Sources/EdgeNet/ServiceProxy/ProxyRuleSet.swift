@@ -120,10 +120,7 @@ final class ProxyRuleSet: @unchecked Sendable {
             "-j MARK --xor-mark \(mark)",
             "-m comment --comment \"edgectl service traffic requiring SNAT\" -j MASQUERADE --random-fully",
         ])
-        r.set("filter", ProxyChains.forward, [
-            "-m comment --comment \"edgectl forwarding rules\" -m mark --mark \(mark)/\(mark) -j ACCEPT",
-            "-m comment --comment \"edgectl forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-        ])
+        r.set("filter", ProxyChains.forward, ProxyChains.forwardRules(settings, rejectsFirst: true))
         r.set("nat", ProxyChains.hostPorts, hostPorts.flatMap(\.rules))
         assembledHostPorts = hostPorts
         if let cluster = settings.clusterBlock {

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Server CPU per create, which a shared machine disturbs less than wall time:
+for each binary in turn (BENCH_ROUNDS rounds, interleaved so every build meets
+the same neighbours), a fresh `edgectl server`, then a fixed number of ConfigMap
+creates (1.5 KB each, as api_bench's) from 1 client and then from 16 clients;
+prints the server's CPU time per create (from /proc) beside the creates/s and
+latencies of the same run, and the load average.
+
+Usage: create_cpu.py EDGECTL [EDGECTL ...]
+BENCH_SEQ_N (default 1000) sequential creates; BENCH_PAR_N (default 250) per client."""
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import api_bench as ab  # noqa: E402
+
+SEQ_N = int(os.environ.get("BENCH_SEQ_N", "1000"))
+PAR_N = int(os.environ.get("BENCH_PAR_N", "250"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
+
+
+def creator(kubeconfig, prefix, count, q):
+    c = ab.APIConn(kubeconfig)
+    lat = []
+    for n in range(count):
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{prefix}-{n}"}, "data": {"v": ab.VALUE}}
+        t = time.perf_counter()
+        c.req("POST", "/api/v1/namespaces/bench/configmaps", body)
+        lat.append(time.perf_counter() - t)
+    q.put(lat)
+
+
+def run(kubeconfig, pid, prefix, clients, per_client):
+    """(server CPU µs per create, creates/s, p50 ms, p99 ms) for clients × per_client creates."""
+    q = mp.Queue()
+    procs = [mp.Process(target=creator, args=(kubeconfig, f"{prefix}{i}", per_client, q)) for i in range(clients)]
+    # Connections and TLS handshakes first would need a barrier; their cost is spread over the creates.
+    c0 = ab.cpu_seconds(pid)
+    t0 = time.perf_counter()
+    for p in procs:
+        p.start()
+    lats = []
+    for _ in procs:
+        lats += q.get()
+    wall = time.perf_counter() - t0
+    cpu = ab.cpu_seconds(pid) - c0
+    for p in procs:
+        p.join()
+    n = clients * per_client
+    return cpu / n * 1e6, n / wall, ab.pct(lats, 50) * 1000, ab.pct(lats, 99) * 1000
+
+
+def one(binary):
+    proc, kubeconfig, d = ab.start_server(binary)
+    try:
+        c = ab.APIConn(kubeconfig)
+        c.req("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "bench"}})
+        time.sleep(2)
+        seq = run(kubeconfig, proc.pid, "seq", 1, SEQ_N)
+        par = run(kubeconfig, proc.pid, "par", ab.CLIENTS, PAR_N)
+        return seq, par
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def fmt(r):
+    return f"{r[0]:.0f} µs CPU/create, {r[1]:.0f}/s (p50 {r[2]:.1f}, p99 {r[3]:.1f} ms)"
+
+
+def main():
+    results = {b: [] for b in sys.argv[1:]}
+    for r in range(ROUNDS):
+        for b in sys.argv[1:]:
+            load = os.getloadavg()[0]
+            seq, par = one(b)
+            results[b].append((seq, par))
+            print(f"round {r + 1} {b} (load {load:.2f}):\n  1 client:   {fmt(seq)}\n  {ab.CLIENTS} clients: {fmt(par)}", flush=True)
+    if ROUNDS > 1:
+        print("medians:")
+        for b, rs in results.items():
+            med = lambda i: tuple(statistics.median(x[i][k] for x in rs) for k in range(4))  # noqa: E731
+            print(f"  {b}\n    1 client:   {fmt(med(0))}\n    {ab.CLIENTS} clients: {fmt(med(1))}")
+
+
+if __name__ == "__main__":
+    main()
