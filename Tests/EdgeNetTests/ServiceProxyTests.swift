@@ -12,6 +12,21 @@ final class ServiceProxyTests: XCTestCase {
     static let services = BuiltinResources.services
     static let slices = BuiltinResources.endpointSlices
 
+    /// Service default/web (port 80 to 8080, no endpoints yet); its ClusterIP.
+    static func createWebService(_ cluster: LocalCluster) async throws -> String {
+        let svc: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": "default"],
+                         "spec": ["ports": [["name": "http", "port": 80, "targetPort": 8080]]]]
+        return try await cluster.client.create(services, namespace: "default", svc)[path: ["spec", "clusterIP"]]?.string ?? ""
+    }
+
+    /// One ready endpoint 10.42.0.5 on node1 for default/web.
+    static func createWebEndpoint(_ cluster: LocalCluster) async throws {
+        var slice = ServiceRulesTests.slice([("10.42.0.5", "node1", true, true, false)])
+        slice["apiVersion"] = "discovery.k8s.io/v1"
+        slice["kind"] = "EndpointSlice"
+        _ = try await cluster.client.create(slices, namespace: "default", slice)
+    }
+
     func eventually(_ what: String, timeout: Duration = .seconds(5), _ cond: () -> Bool) async {
         let deadline = TestDeadline.after(timeout)
         while ContinuousClock.now < deadline {
@@ -30,17 +45,11 @@ final class ServiceProxyTests: XCTestCase {
         let task = Task { await proxy.run() }
         defer { task.cancel() }
 
-        var svc: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": "default"],
-                         "spec": ["ports": [["name": "http", "port": 80, "targetPort": 8080]]]]
-        svc = try await cluster.client.create(Self.services, namespace: "default", svc)
-        let cip = svc[path: ["spec", "clusterIP"]]?.string ?? ""
+        let cip = try await Self.createWebService(cluster)
         await eventually("a REJECT for the service without endpoints") {
             (kernel.rules("filter", "EDGE-SERVICES") ?? []).contains { $0.contains("-d \(cip)/32") && $0.hasSuffix("-j REJECT") }
         }
-        var slice = ServiceRulesTests.slice([("10.42.0.5", "node1", true, true, false)])
-        slice["apiVersion"] = "discovery.k8s.io/v1"
-        slice["kind"] = "EndpointSlice"
-        _ = try await cluster.client.create(Self.slices, namespace: "default", slice)
+        try await Self.createWebEndpoint(cluster)
         await eventually("a DNAT to the endpoint") {
             kernel.chains("nat").contains { c in (kernel.rules("nat", c) ?? []).contains { $0.hasSuffix("--to-destination 10.42.0.5:8080") } }
         }
@@ -64,19 +73,13 @@ final class ServiceProxyTests: XCTestCase {
         let task = Task { await proxy.run() }
         defer { task.cancel() }
 
-        var svc: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": "default"],
-                         "spec": ["ports": [["name": "http", "port": 80, "targetPort": 8080]]]]
-        svc = try await cluster.client.create(Self.services, namespace: "default", svc)
-        let cip = svc[path: ["spec", "clusterIP"]]?.string ?? ""
+        let cip = try await Self.createWebService(cluster)
         await eventually("a refusal for the service without endpoints") {
             nft.table?.elements["no-endpoint-services"]?["\(cip) . tcp . 80"] == "goto reject-chain"
         }
         XCTAssertFalse(iptables.chains("nat").contains("EDGE-SERVICES"), "the iptables mode's chains are gone")
         XCTAssertEqual(iptables.rules("nat", "PREROUTING"), [])
-        var slice = ServiceRulesTests.slice([("10.42.0.5", "node1", true, true, false)])
-        slice["apiVersion"] = "discovery.k8s.io/v1"
-        slice["kind"] = "EndpointSlice"
-        _ = try await cluster.client.create(Self.slices, namespace: "default", slice)
+        try await Self.createWebEndpoint(cluster)
         await eventually("a DNAT to the endpoint") {
             (nft.table?.chains.values ?? [:].values).contains { $0.contains("meta l4proto tcp dnat to 10.42.0.5:8080") }
         }
