@@ -6,8 +6,13 @@ import Glibc
 extension SQLiteBackend {
     /// A consistent copy of the live database at `path`, taken while a server writes to it (one read
     /// transaction: VACUUM INTO), written to `destination` (which must not exist).
+    ///
+    /// The store is locked for the process that has it open (`SQLiteConnection.processExclusiveVFS`): while
+    /// a server runs, only that server's process can take this snapshot (`edgectl backup save` asks it to);
+    /// another process gets `StoreError.database` ("database is locked").
     public static func snapshot(path: String, to destination: String) throws {
-        let c = try SQLiteConnection(path: path, readOnly: true)
+        guard access(path, F_OK) == 0 else { throw StoreError.database("no store at \(path)") }
+        let c = try SQLiteConnection(existing: path)
         try c.query("VACUUM INTO ?", [.text(destination)])
     }
 
@@ -70,7 +75,7 @@ extension SQLiteBackend {
         unlink(staging + "-shm")
         // A copy through SQLite, so a damaged snapshot fails here, not at the next start.
         do {
-            let src = try SQLiteConnection(path: snapshot, readOnly: true)
+            let src = try SQLiteConnection(existing: snapshot)
             var ok = ""
             try src.query("PRAGMA quick_check") { ok = SQLiteConnection.text($0, 0) }
             guard ok == "ok" else { throw StoreError.database("the snapshot \(snapshot) is damaged: \(ok)") }

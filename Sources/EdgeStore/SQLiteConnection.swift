@@ -6,10 +6,29 @@ final class SQLiteConnection {
     let db: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
-    init(path: String, readOnly: Bool) throws {
+    /// SQLite's VFS that locks the database file for this process alone while any connection of the process
+    /// has it open, and so keeps the WAL index in heap memory shared by the process's connections instead of
+    /// the `-shm` file: no wal-index pages dirtied on the disk at every commit (docs/BENCHMARKS.md,
+    /// flash-friendly writes). Another process opening the store while the server runs gets "database is
+    /// locked"; it goes through the server instead (`edgectl backup save`, docs/STORES.md).
+    static let processExclusiveVFS = "unix-excl"
+
+    /// `readOnly` connections are opened read-write and refuse changes with `query_only`: SQLite's unix-excl
+    /// takes the process's lock only for connections that can write, and a read-only one would replace that
+    /// lock with a shared one (POSIX locks are per process), letting another process in beside the heap WAL index.
+    convenience init(path: String, readOnly: Bool) throws {
+        try self.init(path: path, create: !readOnly, queryOnly: readOnly)
+    }
+
+    /// A database that must already exist, opened for VACUUM INTO (which `query_only` refuses) and reads.
+    convenience init(existing path: String) throws {
+        try self.init(path: path, create: false, queryOnly: false)
+    }
+
+    private init(path: String, create: Bool, queryOnly: Bool) throws {
         var h: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &h, flags, nil)
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &h, flags, Self.processExclusiveVFS)
         guard rc == SQLITE_OK, let h else {
             let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "code \(rc)"
             if let h { sqlite3_close(h) }
@@ -17,6 +36,8 @@ final class SQLiteConnection {
         }
         db = h
         sqlite3_busy_timeout(db, 5000)
+        // Fully initialised here: a throw closes the handle in deinit.
+        if queryOnly { try exec("PRAGMA query_only=1") }
     }
 
     deinit {

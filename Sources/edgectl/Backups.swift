@@ -13,6 +13,9 @@ struct Backups {
     let dataDir: String
     let endpoint: DatastoreEndpoint
     let tls: DatastoreTLS
+    /// True in the server's own process, which holds its SQLite store alone and copies it itself; elsewhere
+    /// (`edgectl backup save`) a running server on the data dir is asked through its `BackupSocket`.
+    var inServer = false
 
     var directory: String { dataDir + "/backups" }
 
@@ -47,15 +50,11 @@ struct Backups {
         try FileSystem.makeDirectories(directory)
         let base = "\(directory)/\(name)-\(Self.stamp())"
         switch endpoint {
-        case .sqlite(let path):
-            guard FileSystem.exists(path) else { throw Failure(description: "no store at \(path): check --data-dir") }
-            let out = base + ".db"
-            let tmp = out + ".part"
-            unlink(tmp)
-            try SQLiteBackend.snapshot(path: path, to: tmp)
-            try SQLiteBackend.addFiles(try identityFiles(), to: tmp)
-            try Self.commit(tmp, out)
-            return out
+        case .sqlite:
+            if !inServer, Self.serverRuns(dataDir: dataDir) {
+                return try BackupSocket.request(dataDir: dataDir, name: name)
+            }
+            return try saveLocally(name: name)
         case .etcd(let members):
             let out = base + ".etcd"
             let tmp = out + ".part"
@@ -84,6 +83,33 @@ struct Backups {
                 (one consistent snapshot), restored with psql into an empty database
                 """)
         }
+    }
+
+    /// An SQLite snapshot taken by this process (the server's, or a CLI's when no server runs on the data dir).
+    func saveLocally(name: String) throws -> String {
+        guard case .sqlite(let path) = endpoint else { throw Failure(description: "only an SQLite store is copied in the server's process") }
+        guard FileSystem.exists(path) else { throw Failure(description: "no store at \(path): check --data-dir") }
+        try FileSystem.makeDirectories(directory)
+        let out = "\(directory)/\(name)-\(Self.stamp()).db"
+        let tmp = out + ".part"
+        unlink(tmp)
+        do {
+            try SQLiteBackend.snapshot(path: path, to: tmp)
+            try SQLiteBackend.addFiles(try identityFiles(), to: tmp)
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        try Self.commit(tmp, out)
+        return out
+    }
+
+    /// Whether a server holds `<dataDir>/server.lock` (it then has the SQLite store open, for its process alone).
+    static func serverRuns(dataDir: String) -> Bool {
+        guard FileSystem.exists(ServerLock.path(dataDir: dataDir)) else { return false }
+        guard let lock = try? ServerLock.acquire(dataDir: dataDir) else { return true }
+        lock.release()
+        return false
     }
 
     /// The server's identity files a snapshot carries (SQLite): with them a restore on a new machine is the

@@ -423,10 +423,20 @@ struct ServerCommand: AsyncParsableCommand {
                 throw ValidationError("--backup-schedule snapshots SQLite and etcd; back PostgreSQL up with pg_dump (docs/STORES.md)")
             }
             let backups = Backups(dataDir: dir, endpoint: endpoint, tls: embedded ? (try? etcd?.certificates(caCert: pki.caCert, caKey: pki.caKey)) ?? DatastoreTLS()
-                                                                            : try ServerDatastore.tls(datastore))
+                                                                            : try ServerDatastore.tls(datastore), inServer: true)
             let retention = backupRetention
             let backupLog = log
             scheduledBackups = Task { await backups.runSchedule(schedule, retention: retention, log: backupLog) }
+        }
+        // The SQLite store is open for this process alone: `edgectl backup save` asks for its snapshots here.
+        var backupSocket: BackupSocket?
+        if case .sqlite = endpoint {
+            do {
+                backupSocket = try BackupSocket.listen(dataDir: dir, backups: Backups(dataDir: dir, endpoint: endpoint, tls: DatastoreTLS(), inServer: true),
+                                                       log: log)
+            } catch {
+                log.warning("edgectl backup save cannot reach this server: \(error)")
+            }
         }
         // stdout is block-buffered when it is a file or a pipe (systemd, scripts/lab): without this
         // the join line above would only reach the log when the server exits.
@@ -436,6 +446,7 @@ struct ServerCommand: AsyncParsableCommand {
         log.info("shutting down")
         localAgent?.cancel()
         scheduledBackups?.cancel()
+        backupSocket?.stop()
         // Leases are released and this server leaves the kubernetes Endpoints before the store closes.
         background.cancel()
         rbac.stop()

@@ -36,6 +36,10 @@ struct StoreCommand: ParsableCommand {
         func run() throws {
             let path = StoreLocation.path(dataDir: DataDirectory.resolve(dataDir, role: "server"), endpoint: datastoreEndpoint)
             guard FileSystem.exists(path) else { throw ValidationError("no store at \(path): check --data-dir") }
+            // A running server has the store open for its process alone (and serves it as it is).
+            let dir = DataDirectory.resolve(dataDir, role: "server")
+            let lock = FileSystem.exists(dir) ? try ServerLock.acquire(dataDir: dir) : nil
+            defer { lock?.release() }
             let r = try SQLiteBackend.recover(path: path)
             let seen = r.markReserved.map { "revision \($0) (the revision mark)" } ?? "any revision (the revision mark was missing or unreadable)"
             print("store \(path) recovered: it ended at revision \(r.storeRevision); it now starts at revision \(r.revision), past \(seen).")
