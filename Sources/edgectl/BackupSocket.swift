@@ -31,11 +31,9 @@ final class BackupSocket: @unchecked Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         unlink(path)
-        // Created 0600 (umask for the bind), never reachable by other users in between.
-        let old = umask(0o177)
         let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        umask(old)
-        guard bound == 0, Glibc.listen(fd, 4) == 0 else {
+        // Mode 0600 before listen: a bound socket that does not listen yet refuses every connection.
+        guard bound == 0, chmod(path, 0o600) == 0, Glibc.listen(fd, 4) == 0 else {
             let why = String(cString: strerror(errno))
             close(fd)
             throw Failure(description: "cannot listen on \(path): \(why)")

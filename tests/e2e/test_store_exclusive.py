@@ -20,6 +20,8 @@ def test_running_server_keeps_no_shm_and_backs_up_through_itself():
             db = os.path.join(d, "db", "state.db")
             assert os.path.exists(db + "-wal")
             assert not os.path.exists(db + "-shm"), "the WAL index is in the server's memory, not in a file on the card"
+            sock = os.path.join(d, "backup.sock")
+            assert oct(os.stat(sock).st_mode & 0o777) == "0o600", "only the server's user may ask for a backup"
             # Another process cannot open the store beside the server.
             r = subprocess.run(["sqlite3", db, "SELECT COUNT(*) FROM kv"], capture_output=True, text=True, timeout=30)
             assert r.returncode != 0 and "locked" in r.stderr, (r.returncode, r.stdout, r.stderr)
