@@ -30,12 +30,16 @@ public final class SQLiteBackend: Backend {
     let writerQueue = DispatchQueue(label: "edgectl.store.writer")
     let readerQueue = DispatchQueue(label: "edgectl.store.readers", attributes: .concurrent)
     let writer: UnsafeTransfer<SQLiteConnection>
+    /// Held by whoever uses the writer's connection: the writer's queue, or a write committed inline
+    /// on its caller's thread (`commitInline`).
+    let writing = Mutex<Void>(())
     let readers: Mutex<[UnsafeTransfer<SQLiteConnection>]>
     let hub: WatchHub
     let pending = Mutex<PendingWrites>(PendingWrites())
     let revision: Mutex<(current: Int64, compacted: Int64)>
     /// Transactions committed and operations written (group commit shows as ops > transactions).
-    public let stats = Mutex<(transactions: Int, operations: Int)>((0, 0))
+    /// `inline`: commits made on the writing caller's thread (`commitInline`).
+    public let stats = Mutex<(transactions: Int, operations: Int, inline: Int)>((0, 0, 0))
     let mark: RevisionMarkKeeper
     let checkpointer: WALCheckpointer
     let space: DiskSpaceGuard
@@ -168,17 +172,20 @@ public final class SQLiteBackend: Backend {
 
     static let latestSQL = "SELECT id, create_revision, deleted, value FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1"
 
+    /// One key's newest row, read on the caller's thread: a point read takes microseconds from the page
+    /// cache, and sending it to the reader queue and back cost two thread switches per read (every create
+    /// reads its namespace). One statement is one read snapshot, so no explicit transaction either.
     public func get(_ key: String) async throws -> KeyValue? {
-        try await read { c in
-            var kv: KeyValue?
-            try c.query(Self.latestSQL, [.text(key)]) { s in
-                if SQLiteConnection.int(s, 2) == 0 {
-                    kv = KeyValue(key: key, value: SQLiteConnection.blob(s, 3), createRevision: SQLiteConnection.int(s, 1),
-                                  modRevision: SQLiteConnection.int(s, 0))
-                }
+        let c = try readers.withLock { $0.popLast() } ?? UnsafeTransfer(SQLiteConnection(path: path, readOnly: true))
+        defer { readers.withLock { $0.append(c) } }
+        var kv: KeyValue?
+        try c.value.query(Self.latestSQL, [.text(key)]) { s in
+            if SQLiteConnection.int(s, 2) == 0 {
+                kv = KeyValue(key: key, value: SQLiteConnection.blob(s, 3), createRevision: SQLiteConnection.int(s, 1),
+                              modRevision: SQLiteConnection.int(s, 0))
             }
-            return kv
         }
+        return kv
     }
 
     /// The smallest string greater than every string starting with `prefix`.
@@ -259,10 +266,35 @@ public final class SQLiteBackend: Backend {
             }
             switch startDrain {
             case nil: cont.resume(throwing: StoreError.closed)
-            case true?: writerQueue.async { self.drain() }
+            case true?: if !commitInline() { writerQueue.async { self.drain() } }
             default: break
             }
         }
+    }
+
+    /// No group is forming (nothing was queued, nothing committing): the write is committed on its
+    /// caller's thread, and its continuation resumed before it suspends, so the request goes on where
+    /// it was. Through the writer's queue a lone write cost two thread switches (to the queue and back
+    /// to the task pool), about a fifth of a sequential create's CPU. Writes that arrive meanwhile
+    /// queue up and are committed together by the writer's queue, as before. False when the writer's
+    /// connection is busy (a compaction, say): then the queue commits it.
+    func commitInline() -> Bool {
+        let done: Bool? = writing.withLockIfAvailable { _ in
+            let batch = pending.withLock { p -> [WriteOp] in
+                defer { p.ops = [] }
+                return p.ops
+            }
+            if !batch.isEmpty { commit(batch) }
+            return true
+        }
+        guard done != nil else { return false }
+        stats.withLock { $0.inline += 1 }
+        let more = pending.withLock { p -> Bool in
+            if p.ops.isEmpty { p.draining = false }
+            return !p.ops.isEmpty
+        }
+        if more { writerQueue.async { self.drain() } }
+        return true
     }
 
     /// Commits everything queued as one transaction, then acknowledges and
@@ -275,7 +307,7 @@ public final class SQLiteBackend: Backend {
                 return p.ops
             }
             if batch.isEmpty { return }
-            commit(batch)
+            writing.withLock { _ in commit(batch) }
         }
     }
 
@@ -429,7 +461,7 @@ public final class SQLiteBackend: Backend {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
             writerQueue.async {
                 do {
-                    try self.compactOnWriter(target, checkpoint: self.checkpointAfterCompaction())
+                    try self.writing.withLock { _ in try self.compactOnWriter(target, checkpoint: self.checkpointAfterCompaction()) }
                     cont.resume()
                 } catch {
                     cont.resume(throwing: error)
@@ -483,7 +515,7 @@ public final class SQLiteBackend: Backend {
         hub.releaseHistory()
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             writerQueue.async {
-                sqlite3_db_release_memory(self.writer.value.db)
+                self.writing.withLock { _ in _ = sqlite3_db_release_memory(self.writer.value.db) }
                 c.resume()
             }
         }
@@ -514,9 +546,11 @@ public final class SQLiteBackend: Backend {
         pending.withLock { $0.closed = true }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             writerQueue.async {
-                self.checkpointer.checkpoint(self.writer.value.db, mode: SQLITE_CHECKPOINT_TRUNCATE)
-                // Everything is in the database file now: the mark is exact until the next start.
-                self.mark.finish(current: self.revision.withLock { $0.current })
+                self.writing.withLock { _ in
+                    self.checkpointer.checkpoint(self.writer.value.db, mode: SQLITE_CHECKPOINT_TRUNCATE)
+                    // Everything is in the database file now: the mark is exact until the next start.
+                    self.mark.finish(current: self.revision.withLock { $0.current })
+                }
                 c.resume()
             }
         }

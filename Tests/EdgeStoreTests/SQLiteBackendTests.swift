@@ -3,6 +3,8 @@ import XCTest
 import Glibc
 #endif
 @testable import EdgeStore
+import Dispatch
+import Synchronization
 
 final class SQLiteBackendTests: XCTestCase {
     var dir = ""
@@ -51,9 +53,81 @@ final class SQLiteBackendTests: XCTestCase {
             }
             try await g.waitForAll()
         }
-        let (tx, ops) = b.stats.withLock { $0 }
+        let (tx, ops, _) = b.stats.withLock { $0 }
         XCTAssertEqual(ops, 400)
         XCTAssertLessThan(tx, ops, "concurrent writes share transactions")
+    }
+
+    func testALoneWriteIsCommittedWithoutTheWritersQueue() async throws {
+        let b = try open()
+        // The writer's queue is held up (by up to 10 s): a write with no group forming must not wait for it.
+        let release = DispatchSemaphore(value: 0)
+        let queueFreed = Mutex(false)
+        b.writerQueue.async {
+            _ = release.wait(timeout: .now() + 10)
+            queueFreed.withLock { $0 = true }
+        }
+        let rev = try await b.create("/inline/a", value: Array("1".utf8))
+        let updated = try await b.update("/inline/a", value: Array("2".utf8), expectedRevision: rev)
+        let deleted = try await b.delete("/inline/a", expectedRevision: updated)
+        XCTAssertFalse(queueFreed.withLock { $0 }, "the writes waited for the writer's queue")
+        release.signal()
+        XCTAssertEqual(deleted.modRevision, rev + 2)
+        let (tx, ops, inline) = b.stats.withLock { $0 }
+        XCTAssertEqual(tx, 3)
+        XCTAssertEqual(ops, 3)
+        XCTAssertEqual(inline, 3)
+        let gone = try await b.get("/inline/a")
+        XCTAssertNil(gone)
+    }
+
+    func testInlineCommitsAreDurableAndInOrderAcrossReopen() async throws {
+        var b: SQLiteBackend? = try open()
+        var revs: [Int64] = []
+        for i in 0..<20 { revs.append(try await b!.create("/durable/\(i)", value: [UInt8(i)])) }
+        XCTAssertEqual(revs, Array(revs[0]...(revs[0] + 19)), "one revision after the other")
+        await b!.close()
+        b = nil
+        let again = try open()
+        let rows = try await again.list(prefix: "/durable/", revision: 0, startAfter: nil, limit: 0)
+        XCTAssertEqual(rows.items.count, 20)
+        let last = try await again.get("/durable/19")
+        XCTAssertEqual(last?.value, [19])
+        XCTAssertEqual(last?.modRevision, revs[19])
+    }
+
+    func testCompactionBesideInlineWritesKeepsEveryWrite() async throws {
+        let b = try open()
+        var rev = try await b.create("/cw/k", value: [0])
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            g.addTask { for i in 0..<100 { _ = try await b.create("/cw/n\(i)", value: [1]) } }
+            for _ in 0..<20 {
+                rev = try await b.update("/cw/k", value: [2], expectedRevision: rev)
+                try await b.compact(revision: rev)
+            }
+            try await g.waitForAll()
+        }
+        let n = try await b.count(prefix: "/cw/")
+        XCTAssertEqual(n, 101)
+        let ops = b.stats.withLock { $0.operations }
+        XCTAssertEqual(ops, 121)
+    }
+
+    func testAPointReadDoesNotWaitForTheReaderQueue() async throws {
+        let b = try open()
+        _ = try await b.create("/read/a", value: Array("v".utf8))
+        let release = DispatchSemaphore(value: 0)
+        let queueFreed = Mutex(false)
+        b.readerQueue.async(flags: .barrier) {
+            _ = release.wait(timeout: .now() + 10)
+            queueFreed.withLock { $0 = true }
+        }
+        let got = try await b.get("/read/a")
+        XCTAssertFalse(queueFreed.withLock { $0 }, "the read waited for the reader queue")
+        release.signal()
+        XCTAssertEqual(got?.value, Array("v".utf8))
+        let missing = try await b.get("/read/none")
+        XCTAssertNil(missing)
     }
 
     func testFailedOpDoesNotFailItsBatch() async throws {
