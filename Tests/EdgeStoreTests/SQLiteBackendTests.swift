@@ -81,6 +81,32 @@ final class SQLiteBackendTests: XCTestCase {
         XCTAssertNil(gone)
     }
 
+    func testWritesThatCameTogetherGoToTheWritersQueueUntilTheyComeAloneAgain() async throws {
+        let b = try open()
+        // The last commit found three writes together: the next one is queued for the writer, not committed inline.
+        b.pending.withLock { $0.lastGroup = 3 }
+        let release = DispatchSemaphore(value: 0)
+        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
+        let committed = Mutex(false)
+        let write = Task {
+            _ = try await b.create("/group/a", value: [1])
+            committed.withLock { $0 = true }
+        }
+        // Either it waits in the queue for the writer, or (wrongly) it was committed inline.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertFalse(committed.withLock { $0 }, "committed inline although writes were coming together")
+        XCTAssertEqual(b.pending.withLock { $0.ops.count }, 1)
+        release.signal()
+        try await write.value
+        XCTAssertEqual(b.stats.withLock { $0.inline }, 0)
+        // That commit was alone: the writes after it are committed inline again.
+        for i in 0..<5 { _ = try await b.create("/group/n\(i)", value: [2]) }
+        XCTAssertEqual(b.stats.withLock { $0.inline }, 5)
+    }
+
     func testInlineCommitsAreDurableAndInOrderAcrossReopen() async throws {
         var b: SQLiteBackend? = try open()
         var revs: [Int64] = []
