@@ -10,9 +10,7 @@ final class EventLoopTaskExecutorTests: XCTestCase {
     /// A task on the executor runs on its loop from start to end, also after a wait that another thread ends,
     /// and so do its child tasks.
     func testATaskRunsOnItsLoopBeforeAndAfterWaiting() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let loop = group.next()
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
         let executor = EventLoopTaskExecutor(loop)
         let seen = try await Task(executorPreference: executor) { () async throws -> [Bool] in
             var onLoop = [loop.inEventLoop]
