@@ -13,7 +13,10 @@ Across nodes the pods' packets also cross the lab's own link (a veth into the
 lab's bridge br0, then a veth out), which is software on this machine and costs
 CPU that a real wire does not: beside the single-veth limit, the across-node
 paths are also compared with a second limit, two plain namespaces joined by
-that same lab link (the wire), so what is left is edgectl's own path. Each
+that same lab link (the wire), so what is left is edgectl's own path; and beside a third, the same design (a
+bridge per node, host-gw routes or VXLAN) built with `ip` alone and no edgectl,
+itself measured against the veth limit: what the issue's design costs before
+edgectl adds anything. Each
 figure also gives the CPU time both iperf3 processes spent per KiB moved
 (their own accounting, softirq work in their context included): on a shared
 machine it moves far less than the throughput does. Same node is measured in
@@ -126,6 +129,56 @@ class WireLimit:
         subprocess.run(["ip", "netns", "del", self.b])
 
 
+class BareDesign:
+    """The pods' path across nodes built with `ip` alone, no edgectl: two node namespaces on the lab's
+    link, each with a bridge and one pod namespace on it (a veth), and host-gw routes or a VXLAN
+    device between the nodes, the MTUs edgectl gives them, no netfilter rule. What the design
+    (flannel's bridge and backends, as the issue asks) costs before edgectl adds anything."""
+
+    def __init__(self, prefix, backend):
+        self.net, self.backend = f"{prefix}-net", backend
+        self.nodes = [f"{prefix}-bn{i}" for i in (1, 2)]
+        self.pods = [f"{prefix}-bp{i}" for i in (1, 2)]
+
+    def ip(self, ns, *args):
+        subprocess.run(["ip", "-n", ns, *args], check=True)
+
+    def __enter__(self):
+        for ns in self.nodes + self.pods:
+            subprocess.run(["ip", "netns", "add", ns], check=True)
+            self.ip(ns, "link", "set", "lo", "up")
+        for i, (node, pod) in enumerate(zip(self.nodes, self.pods), start=1):
+            subprocess.run(["ip", "netns", "exec", node, "sysctl", "-qw", "net.ipv4.ip_forward=1"], check=True)
+            self.ip(self.net, "link", "add", f"v-bn{i}", "type", "veth", "peer", "name", "eth0", "netns", node)
+            self.ip(self.net, "link", "set", f"v-bn{i}", "master", "br0", "up")
+            self.ip(node, "addr", "add", f"10.250.0.{210 + i}/24", "dev", "eth0")
+            self.ip(node, "link", "set", "eth0", "up")
+            self.ip(node, "link", "add", "b0", "type", "bridge")
+            self.ip(node, "addr", "add", f"10.253.{i}.1/24", "dev", "b0")
+            self.ip(node, "link", "set", "b0", "up")
+            self.ip(node, "link", "add", "vp", "type", "veth", "peer", "name", "eth0", "netns", pod)
+            self.ip(node, "link", "set", "vp", "master", "b0", "up")
+            self.ip(pod, "addr", "add", f"10.253.{i}.2/24", "dev", "eth0")
+            self.ip(pod, "link", "set", "eth0", "up")
+            other = 3 - i
+            if self.backend == "host-gw":
+                self.ip(pod, "route", "add", "default", "via", f"10.253.{i}.1")
+                self.ip(node, "route", "add", f"10.253.{other}.0/24", "via", f"10.250.0.{210 + other}")
+            else:
+                # Same-node links keep 1500; the default route carries the VXLAN MTU, as edgectl's pods have.
+                self.ip(pod, "route", "add", "default", "via", f"10.253.{i}.1", "mtu", "1450")
+                self.ip(node, "link", "add", "vx", "type", "vxlan", "id", "7", "dstport", "8472", "local", f"10.250.0.{210 + i}",
+                        "remote", f"10.250.0.{210 + other}", "dev", "eth0")
+                self.ip(node, "link", "set", "vx", "mtu", "1450", "up")
+                self.ip(node, "addr", "add", f"10.254.0.{i}/24", "dev", "vx")
+                self.ip(node, "route", "add", f"10.253.{other}.0/24", "via", f"10.254.0.{other}", "dev", "vx")
+        return (["ip", "netns", "exec", self.pods[0]], ["ip", "netns", "exec", self.pods[1]], "10.253.1.2")
+
+    def __exit__(self, *exc):
+        for ns in self.pods + self.nodes:
+            subprocess.run(["ip", "netns", "del", ns])
+
+
 def lab_paths(backend, images, limit):
     from lab import Lab  # noqa: E402
     from conftest import EDGECTL  # noqa: E402
@@ -159,6 +212,9 @@ def lab_paths(backend, images, limit):
         out = {"across": paired(limit, ns("srv"), ns("far"), ip), "same": paired(limit, ns("srv"), ns("same"), ip)}
         with WireLimit(lab.prefix) as wire:
             out["wire"] = paired(wire, ns("srv"), ns("far"), ip)
+        with BareDesign(lab.prefix, backend) as bare:
+            out["bare"] = paired(bare, ns("srv"), ns("far"), ip)
+            out["bare-vs-veth"] = paired(limit, *bare)
         return out
     finally:
         lab.script("down", check=False)
@@ -195,6 +251,10 @@ def main():
     line("across nodes, vxlan", vxlan["across"], "the veth limit", 70)
     line("across nodes, host-gw", hostgw["wire"], "the lab-link limit")
     line("across nodes, vxlan", vxlan["wire"], "the lab-link limit")
+    line("across nodes, host-gw", hostgw["bare"], "the same design built with ip alone")
+    line("across nodes, vxlan", vxlan["bare"], "the same design built with ip alone")
+    line("the design alone (ip, no edgectl), host-gw", hostgw["bare-vs-veth"], "the veth limit")
+    line("the design alone (ip, no edgectl), vxlan", vxlan["bare-vs-veth"], "the veth limit")
 
 
 if __name__ == "__main__":

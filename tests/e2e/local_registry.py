@@ -1,5 +1,6 @@
 """Images for pod tests: built from images/ recipes (Debian packages only) and
 served by Debian's docker-registry on loopback, pushed there with skopeo."""
+import contextlib
 import os
 import shutil
 import subprocess
@@ -74,3 +75,15 @@ class LocalRegistry:
             self.proc.terminate()
             self.proc.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving_images(names=("busybox", "busybox-httpd", "pause"), users=None):
+    """A registry on a free loopback port holding the named recipes' images, stopped on exit:
+    what every pod test's module-scoped `registry` fixture yields."""
+    from conftest import free_port
+    r = LocalRegistry(free_port(), users=users).start()
+    try:
+        yield r.push_recipes(names=names)
+    finally:
+        r.stop()

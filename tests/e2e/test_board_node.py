@@ -7,13 +7,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 
 import pytest
 
 from conftest import Kubectl, Server, free_port, wait_for
-from local_registry import LocalRegistry
+from local_registry import serving_images
 from node_cleanup import cleanup_node
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="pods need root")
@@ -51,11 +50,8 @@ class FakeRoot:
 def registry():
     if not shutil.which("docker-registry") or not shutil.which("skopeo"):
         pytest.fail("these tests need docker-registry and skopeo (scripts/install-deps)")
-    r = LocalRegistry(free_port()).start()
-    try:
-        yield r.push_recipes(names=("busybox",))
-    finally:
-        r.stop()
+    with serving_images(names=("busybox",)) as r:
+        yield r
 
 
 @pytest.fixture(scope="module")

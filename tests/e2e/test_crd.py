@@ -9,7 +9,6 @@ import json
 import time
 
 import pytest
-import yaml
 from kubernetes import dynamic
 from kubernetes.dynamic.exceptions import ApiException as DynamicApiException
 
@@ -217,7 +216,7 @@ def test_openapi_v2_documents_still_render_with_custom_schemas(server, widgets):
         "Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"})
     assert status == 200, body[:300]
     status, doc = api.json("GET", "/openapi/v2")
-    assert status == 200 and f"com.example.e2e.v1.Widget" in doc["definitions"]
+    assert status == 200 and "com.example.e2e.v1.Widget" in doc["definitions"]
 
 
 def test_explain_a_custom_type(kubectl, widgets):

@@ -5,11 +5,9 @@ its create handler makes an owned child ConfigMap and writes status through the 
 subresource, its update handler follows a spec change, its delete handler runs behind kopf's
 finalizer, and the child is garbage collected with its owner."""
 import json
-import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 

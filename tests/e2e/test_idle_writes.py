@@ -4,7 +4,6 @@ kubernetes Endpoints, so the scheduler's, the controller manager's and the API s
 renewed every few seconds: each renewal is a durable commit an SD card pays for. A server on its own
 (no agent) makes no revision at all while idle; a server with its local agent, only the node's Lease."""
 import json
-import os
 import tempfile
 import time
 

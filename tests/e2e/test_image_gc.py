@@ -20,7 +20,7 @@ import pytest
 
 from conftest import EDGECTL, Kubectl, Server, free_port, wait_for
 from oci_layout import write_blob
-from local_registry import LocalRegistry
+from local_registry import serving_images
 from node_cleanup import cleanup_node
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("docker-registry") or not shutil.which("skopeo")
@@ -144,11 +144,8 @@ def node_events(k, reason):
 
 @pytest.fixture(scope="module")
 def registry():
-    r = LocalRegistry(free_port()).start()
-    try:
-        yield r.push_recipes(names=("busybox", "busybox-httpd"))
-    finally:
-        r.stop()
+    with serving_images(names=("busybox", "busybox-httpd")) as r:
+        yield r
 
 
 @pytest.fixture

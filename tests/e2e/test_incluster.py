@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-from conftest import free_port, wait_for
+from conftest import wait_for
 from agent_node import agent_node
-from local_registry import LocalRegistry
+from local_registry import serving_images
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("docker-registry") or not shutil.which("skopeo"),
                                 reason="pods need root, docker-registry and skopeo")
@@ -26,11 +26,8 @@ NS = "incluster"
 
 @pytest.fixture(scope="module")
 def registry():
-    r = LocalRegistry(free_port()).start()
-    try:
-        yield r.push_recipes(names=("busybox", "pause"))
-    finally:
-        r.stop()
+    with serving_images(names=("busybox", "pause")) as r:
+        yield r
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from conftest import EDGECTL, Kubectl, Server, free_port, wait_for
-from local_registry import LocalRegistry
+from local_registry import serving_images
 from node_cleanup import cleanup_node
 
 TOKEN = "abcdef.0123456789abcdef"
@@ -115,11 +115,8 @@ def test_reset_refuses_directories_that_are_not_edgectls():
 def registry():
     if not shutil.which("docker-registry") or not shutil.which("skopeo") or os.geteuid() != 0:
         pytest.fail("killall/reset tests need root, docker-registry and skopeo (scripts/install-deps)")
-    r = LocalRegistry(free_port()).start()
-    try:
-        yield r.push_recipes(names=("busybox",))
-    finally:
-        r.stop()
+    with serving_images(names=("busybox",)) as r:
+        yield r
 
 
 def edgectl_left(data_dir, pod_uids):

@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import tempfile
 import time
-import urllib.request
 
 import pytest
 

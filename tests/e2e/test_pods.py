@@ -13,7 +13,7 @@ import pytest
 
 from conftest import Kubectl, Server, free_port, wait_for
 from agent_node import agent_node
-from local_registry import LocalRegistry
+from local_registry import serving_images
 from node_cleanup import cleanup_node
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("docker-registry") or not shutil.which("skopeo"),
@@ -22,11 +22,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("docker-re
 
 @pytest.fixture(scope="module")
 def registry():
-    r = LocalRegistry(free_port()).start()
-    try:
-        yield r.push_recipes()
-    finally:
-        r.stop()
+    with serving_images() as r:
+        yield r
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,13 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import urllib.request
 
 import pytest
 
 from conftest import KUBECTL, free_port, wait_for
 from agent_node import agent_node
-from local_registry import LocalRegistry
+from local_registry import serving_images
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("docker-registry") or not shutil.which("skopeo"),
                                 reason="pods need root, docker-registry and skopeo")
@@ -24,11 +23,8 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("docker-re
 
 @pytest.fixture(scope="module")
 def registry():
-    r = LocalRegistry(free_port()).start()
-    try:
-        yield r.push_recipes()
-    finally:
-        r.stop()
+    with serving_images() as r:
+        yield r
 
 
 @pytest.fixture(scope="module")

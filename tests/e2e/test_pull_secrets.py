@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from conftest import EDGECTL, free_port, wait_for
+from conftest import EDGECTL, wait_for
 from agent_node import agent_node
-from local_registry import LocalRegistry
+from local_registry import serving_images
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0 or not all(shutil.which(t) for t in ("docker-registry", "skopeo", "htpasswd")),
@@ -25,11 +25,8 @@ WRONG_PASSWORD = "not-the-password-91c2"
 
 @pytest.fixture(scope="module")
 def registry():
-    r = LocalRegistry(free_port(), users={USER: PASSWORD}).start()
-    try:
-        yield r.push_recipes(names=("busybox",))
-    finally:
-        r.stop()
+    with serving_images(names=("busybox",), users={USER: PASSWORD}) as r:
+        yield r
 
 
 @pytest.fixture(scope="module")

@@ -281,7 +281,7 @@ def test_auth_reconcile(kubectl, namespace, tmp_path):
         r = kubectl.run("auth", "reconcile", *args)
         return r.stdout + r.stderr
     out = reconcile("-f", manifest, "--dry-run=client")
-    assert f"role.rbac.authorization.k8s.io/app-reader reconciled (dry run)" in out, out
+    assert "role.rbac.authorization.k8s.io/app-reader reconciled (dry run)" in out, out
     assert kubectl.run("get", "role", "app-reader", "-n", namespace, check=False).returncode != 0
     out = reconcile("-f", manifest)
     for line in ["role.rbac.authorization.k8s.io/app-reader reconciled", "rolebinding.rbac.authorization.k8s.io/app-reader reconciled",

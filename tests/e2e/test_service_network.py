@@ -18,7 +18,6 @@ to a dnsmasq on a lab address), and nothing of edgectl left behind."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time

@@ -1,7 +1,6 @@
 """A daemon stops in order whenever SIGTERM comes: while it is still starting, the moment it
 prints its ready line (when supervisors and tests send it), or later. The signal was once lost
 when it landed while the server set up its signal handling, and the server never stopped."""
-import os
 import signal
 import subprocess
 import time

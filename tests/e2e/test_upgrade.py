@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from conftest import EDGECTL, Kubectl, Server, free_port, loopback_only_agent_args, loopback_only_network_args, wait_for
+from conftest import EDGECTL, Kubectl, free_port, loopback_only_agent_args, loopback_only_network_args, wait_for
 from local_registry import LocalRegistry
 from node_cleanup import cleanup_node
 

@@ -13,17 +13,14 @@ enum NFTServiceRules {
 
     static func build(_ p: ProxyServicePort, _ endpoints: [ProxyEndpoint], _ settings: ProxySettings) -> NFTServiceObjects {
         var out = NFTServiceObjects()
-        let cats = EndpointCategories(p, endpoints)
-        let hasEndpoints = endpoints.contains { $0.ready || ($0.serving && $0.terminating) }
-        let hasInternal = p.internalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
-        let hasExternal = p.externalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
-        let usesCluster = !cats.cluster.isEmpty && p.usesClusterEndpoints
-        let usesLocal = !cats.local.isEmpty && p.usesLocalEndpoints
-        let usesExt = hasEndpoints && p.externallyAccessible
-        let svc = N.svc(p), svl = N.svl(p), ext = N.ext(p)
-        let internalChain = p.internalPolicyLocal ? svl : svc
-        let externalChain = p.externalPolicyLocal ? svl : svc
         let cluster = settings.clusterBlock
+        let d = ServicePortDecisions(p, endpoints, podNetwork: cluster)
+        let cats = d.categories
+        let (hasEndpoints, hasInternal, hasExternal) = (d.hasEndpoints, d.hasInternal, d.hasExternal)
+        let (usesCluster, usesLocal, usesExt) = (d.usesCluster, d.usesLocal, d.usesExt)
+        let svc = N.svc(p), svl = N.svl(p), ext = N.ext(p)
+        let internalChain = d.internalUsesLocalChain ? svl : svc
+        let externalChain = d.externalUsesLocalChain ? svl : svc
         let noEndpoints = hasEndpoints ? "drop" : "goto \(N.rejectChain)"
         func ipKey(_ ip: UInt32) -> String { "\(IPv4Text.format(ip)) . \(p.proto) . \(p.port)" }
 
@@ -45,17 +42,15 @@ enum NFTServiceRules {
         }
 
         if usesExt {
-            var rules: [String] = []
-            if p.externalPolicyLocal {
-                // Pods and the node itself may use any endpoint; only outside clients are pinned to local ones.
-                if let cluster, usesCluster { rules.append("ip saddr \(cluster) goto \(svc)") }
-                rules.append("fib saddr type local jump \(N.markMasq)")
-                if usesCluster { rules.append("fib saddr type local goto \(svc)") }
-            } else {
-                rules.append("jump \(N.markMasq)")
+            out.chains[ext] = d.externalSteps.map { step in
+                switch step {
+                case .podTrafficToClusterChain(let podNetwork): "ip saddr \(podNetwork) goto \(svc)"
+                case .masqueradeNodeTraffic: "fib saddr type local jump \(N.markMasq)"
+                case .nodeTrafficToClusterChain: "fib saddr type local goto \(svc)"
+                case .masqueradeAll: "jump \(N.markMasq)"
+                case .toExternalPolicyChain: "goto \(externalChain)"
+                }
             }
-            if hasExternal { rules.append("goto \(externalChain)") }
-            out.chains[ext] = rules
         }
         if usesCluster {
             var rules: [String] = []

@@ -12,20 +12,16 @@
 enum ServiceRules {
     static func build(_ p: ProxyServicePort, _ endpoints: [ProxyEndpoint], _ settings: ProxySettings) -> ServiceChains {
         var out = ServiceChains()
-        let cats = EndpointCategories(p, endpoints)
+        let cluster = settings.clusterBlock
+        let d = ServicePortDecisions(p, endpoints, podNetwork: cluster)
+        let cats = d.categories
+        let (hasEndpoints, hasInternal, hasExternal) = (d.hasEndpoints, d.hasInternal, d.hasExternal)
+        let (usesCluster, usesLocal, usesExt) = (d.usesCluster, d.usesLocal, d.usesExt)
         let proto = "-p \(p.proto) -m \(p.proto)"
         let name = ProxyChains.comment(p.key)
-        // Usable endpoints anywhere (upstream's hasAnyEndpoints): decides REJECT (none) against DROP (none here).
-        let hasEndpoints = endpoints.contains { $0.ready || ($0.serving && $0.terminating) }
-        let hasInternal = p.internalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
-        let hasExternal = p.externalPolicyLocal ? !cats.local.isEmpty : !cats.cluster.isEmpty
-        let usesCluster = !cats.cluster.isEmpty && p.usesClusterEndpoints
-        let usesLocal = !cats.local.isEmpty && p.usesLocalEndpoints
-        let usesExt = hasEndpoints && p.externallyAccessible
         let svc = ProxyChains.svc(p), svl = ProxyChains.svl(p), ext = ProxyChains.ext(p)
-        let internalChain = p.internalPolicyLocal ? svl : svc
-        let externalChain = p.externalPolicyLocal ? svl : svc
-        let cluster = settings.clusterBlock
+        let internalChain = d.internalUsesLocalChain ? svl : svc
+        let externalChain = d.externalUsesLocalChain ? svl : svc
 
         // Cluster IP.
         if let cip = p.clusterIP {
@@ -57,21 +53,20 @@ enum ServiceRules {
         }
 
         if usesExt {
-            var rules: [String] = []
-            if p.externalPolicyLocal {
-                // Pods and the node itself may use any endpoint; only outside clients are pinned to local ones.
-                if let cluster, usesCluster {
-                    rules.append("-s \(cluster) -m comment --comment \"pod traffic for \(name) external destinations\" -j \(svc)")
+            out.natChains[ext] = d.externalSteps.map { step in
+                switch step {
+                case .podTrafficToClusterChain(let podNetwork):
+                    "-s \(podNetwork) -m comment --comment \"pod traffic for \(name) external destinations\" -j \(svc)"
+                case .masqueradeNodeTraffic:
+                    "-m addrtype --src-type LOCAL -m comment --comment \"masquerade LOCAL traffic for \(name) external destinations\" -j \(ProxyChains.markMasq)"
+                case .nodeTrafficToClusterChain:
+                    "-m addrtype --src-type LOCAL -m comment --comment \"route LOCAL traffic for \(name) external destinations\" -j \(svc)"
+                case .masqueradeAll:
+                    "-m comment --comment \"masquerade traffic for \(name) external destinations\" -j \(ProxyChains.markMasq)"
+                case .toExternalPolicyChain:
+                    "-j \(externalChain)"
                 }
-                rules.append("-m addrtype --src-type LOCAL -m comment --comment \"masquerade LOCAL traffic for \(name) external destinations\" -j \(ProxyChains.markMasq)")
-                if usesCluster {
-                    rules.append("-m addrtype --src-type LOCAL -m comment --comment \"route LOCAL traffic for \(name) external destinations\" -j \(svc)")
-                }
-            } else {
-                rules.append("-m comment --comment \"masquerade traffic for \(name) external destinations\" -j \(ProxyChains.markMasq)")
             }
-            if hasExternal { rules.append("-j \(externalChain)") }
-            out.natChains[ext] = rules
         }
         if usesCluster {
             var rules: [String] = []
