@@ -72,6 +72,12 @@ public final class SQLiteBackend: Backend {
         /// the writes that queued while it ran. Above 1, writes are concurrent and go to the writer's queue,
         /// which groups them without holding up the callers' threads in fsync.
         var lastGroup = 1
+        /// The last commit took longer than `slowCommit` (a slow card's fsync): lone writes then go to the
+        /// writer's queue too, since the hand-offs saved are nothing beside such a wait, and a caller's
+        /// thread (an event loop serving other connections) should not sit in it.
+        var lastCommitSlow = false
+        /// How long a commit may take and still count as quick (tests raise it).
+        var slowCommit: Duration = .milliseconds(2)
     }
 
     public init(path: String, durability: Durability = .full) throws {
@@ -266,7 +272,7 @@ public final class SQLiteBackend: Backend {
                 p.ops.append(WriteOp(kind: kind, continuation: cont))
                 if p.draining { return (false, false) }
                 p.draining = true
-                return (true, p.lastGroup <= 1)
+                return (true, p.lastGroup <= 1 && !p.lastCommitSlow)
             }
             switch start {
             case nil: cont.resume(throwing: StoreError.closed)
@@ -317,7 +323,15 @@ public final class SQLiteBackend: Backend {
         }
     }
 
+    /// Commits a batch and notes whether that took long (see `PendingWrites.lastCommitSlow`).
     func commit(_ incoming: [WriteOp]) {
+        let started = ContinuousClock.now
+        commitBatch(incoming)
+        let took = ContinuousClock.now - started
+        pending.withLock { $0.lastCommitSlow = took > $0.slowCommit }
+    }
+
+    func commitBatch(_ incoming: [WriteOp]) {
         guard let batch = admittedUnderSpaceAlarm(incoming) else { return }
         let db = writer.value
         var results: [Result<KeyValue, Error>] = []
@@ -358,7 +372,7 @@ public final class SQLiteBackend: Backend {
             try? db.exec("ROLLBACK")
             checkpointer.mayHaveRestarted = checkpointer.mayHaveRestarted || firstInFreshWAL
             if case StoreError.noSpace(let why) = error {
-                if let retry = retryAfterSpaceExhausted(batch, why) { commit(retry) }
+                if let retry = retryAfterSpaceExhausted(batch, why) { commitBatch(retry) }
                 return
             }
             for op in batch { op.continuation.resume(throwing: StoreError.database("commit failed: \(error)")) }

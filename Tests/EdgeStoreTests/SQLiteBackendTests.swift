@@ -60,6 +60,7 @@ final class SQLiteBackendTests: XCTestCase {
 
     func testALoneWriteIsCommittedWithoutTheWritersQueue() async throws {
         let b = try open()
+        b.pending.withLock { $0.slowCommit = .seconds(3600) } // a loaded machine's fsync must not send writes to the queue here
         // The writer's queue is held up (by up to 10 s): a write with no group forming must not wait for it.
         let release = DispatchSemaphore(value: 0)
         let queueFreed = Mutex(false)
@@ -84,7 +85,10 @@ final class SQLiteBackendTests: XCTestCase {
     func testWritesThatCameTogetherGoToTheWritersQueueUntilTheyComeAloneAgain() async throws {
         let b = try open()
         // The last commit found three writes together: the next one is queued for the writer, not committed inline.
-        b.pending.withLock { $0.lastGroup = 3 }
+        b.pending.withLock {
+            $0.lastGroup = 3
+            $0.slowCommit = .seconds(3600)
+        }
         let release = DispatchSemaphore(value: 0)
         b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
         let committed = Mutex(false)
@@ -105,6 +109,27 @@ final class SQLiteBackendTests: XCTestCase {
         // That commit was alone: the writes after it are committed inline again.
         for i in 0..<5 { _ = try await b.create("/group/n\(i)", value: [2]) }
         XCTAssertEqual(b.stats.withLock { $0.inline }, 5)
+    }
+
+    func testAfterASlowCommitALoneWriteGoesToTheWritersQueue() async throws {
+        let b = try open()
+        // The last commit waited long for the disk (a slow card): the next lone write must not wait in its caller's thread.
+        b.pending.withLock { $0.lastCommitSlow = true }
+        let release = DispatchSemaphore(value: 0)
+        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
+        let committed = Mutex(false)
+        let write = Task {
+            _ = try await b.create("/slow/a", value: [1])
+            committed.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertFalse(committed.withLock { $0 }, "committed inline after a slow commit")
+        release.signal()
+        try await write.value
+        XCTAssertEqual(b.stats.withLock { $0.inline }, 0)
     }
 
     func testInlineCommitsAreDurableAndInOrderAcrossReopen() async throws {
