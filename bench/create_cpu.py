@@ -3,11 +3,14 @@
 for each binary in turn (BENCH_ROUNDS rounds, interleaved so every build meets
 the same neighbours), a fresh `edgectl server`, then a fixed number of ConfigMap
 creates (1.5 KB each, as api_bench's) from 1 client and then from 16 clients;
-prints the server's CPU time per create (from /proc) beside the creates/s and
+prints the server's CPU time per create (from /proc) and its threads' context
+switches per create (each a thread that slept and was woken: the hand-offs
+between event loops, the task pool and the store) beside the creates/s and
 latencies of the same run, and the load average.
 
 Usage: create_cpu.py EDGECTL [EDGECTL ...]
 BENCH_SEQ_N (default 1000) sequential creates; BENCH_PAR_N (default 250) per client."""
+import glob
 import multiprocessing as mp
 import os
 import shutil
@@ -35,12 +38,24 @@ def creator(kubeconfig, prefix, count, q):
     q.put(lat)
 
 
+def switches(pid):
+    """Voluntary context switches of all the server's threads so far."""
+    n = 0
+    for f in glob.glob(f"/proc/{pid}/task/*/status"):
+        try:
+            n += sum(int(line.split()[1]) for line in open(f) if line.startswith("voluntary_ctxt_switches"))
+        except OSError:
+            pass  # a thread that ended
+    return n
+
+
 def run(kubeconfig, pid, prefix, clients, per_client):
-    """(server CPU µs per create, creates/s, p50 ms, p99 ms) for clients × per_client creates."""
+    """(server CPU µs per create, creates/s, p50 ms, p99 ms, context switches per create) for clients × per_client creates."""
     q = mp.Queue()
     procs = [mp.Process(target=creator, args=(kubeconfig, f"{prefix}{i}", per_client, q)) for i in range(clients)]
     # Connections and TLS handshakes first would need a barrier; their cost is spread over the creates.
     c0 = ab.cpu_seconds(pid)
+    s0 = switches(pid)
     t0 = time.perf_counter()
     for p in procs:
         p.start()
@@ -49,10 +64,11 @@ def run(kubeconfig, pid, prefix, clients, per_client):
         lats += q.get()
     wall = time.perf_counter() - t0
     cpu = ab.cpu_seconds(pid) - c0
+    switched = switches(pid) - s0
     for p in procs:
         p.join()
     n = clients * per_client
-    return cpu / n * 1e6, n / wall, ab.pct(lats, 50) * 1000, ab.pct(lats, 99) * 1000
+    return cpu / n * 1e6, n / wall, ab.pct(lats, 50) * 1000, ab.pct(lats, 99) * 1000, switched / n
 
 
 def one(binary):
@@ -71,7 +87,7 @@ def one(binary):
 
 
 def fmt(r):
-    return f"{r[0]:.0f} µs CPU/create, {r[1]:.0f}/s (p50 {r[2]:.1f}, p99 {r[3]:.1f} ms)"
+    return f"{r[0]:.0f} µs CPU/create, {r[4]:.1f} switches/create, {r[1]:.0f}/s (p50 {r[2]:.1f}, p99 {r[3]:.1f} ms)"
 
 
 def main():
@@ -85,7 +101,7 @@ def main():
     if ROUNDS > 1:
         print("medians:")
         for b, rs in results.items():
-            med = lambda i: tuple(statistics.median(x[i][k] for x in rs) for k in range(4))  # noqa: E731
+            med = lambda i: tuple(statistics.median(x[i][k] for x in rs) for k in range(5))  # noqa: E731
             print(f"  {b}\n    1 client:   {fmt(med(0))}\n    {ab.CLIENTS} clients: {fmt(med(1))}")
 
 

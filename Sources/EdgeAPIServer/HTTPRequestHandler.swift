@@ -94,13 +94,33 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // Cancelling a finished task is harmless, so `running` is simply replaced by the next request.
+        let onLoop = Self.runsOnEventLoop(h.method)
         running = Self.serve(service, req, version: version, keepAlive: keepAlive, headOnly: isHead, channel: channel,
-                             deadline: deadline.map { ($0, requestNumber) })
+                             deadline: deadline.map { ($0, requestNumber) }, executor: onLoop ? loopExecutor(context.eventLoop) : nil)
+    }
+
+    /// Writes run on the connection's event loop (see EventLoopTaskExecutor); everything else on the task pool.
+    static func runsOnEventLoop(_ method: HTTPMethod) -> Bool {
+        switch method {
+        case .POST, .PUT, .PATCH, .DELETE: return true
+        default: return false
+        }
+    }
+
+    private var executor: EventLoopTaskExecutor?
+
+    /// One executor per connection (a connection stays on its loop).
+    private func loopExecutor(_ loop: any EventLoop) -> EventLoopTaskExecutor {
+        if let executor { return executor }
+        let e = EventLoopTaskExecutor(loop)
+        executor = e
+        return e
     }
 
     static func serve(_ service: APIService, _ req: HTTPRequest, version: HTTPVersion, keepAlive: Bool, headOnly: Bool,
-                      channel: any Channel, deadline: (ConnectionDeadline, Int)? = nil) -> Task<Void, Never> {
-        Task {
+                      channel: any Channel, deadline: (ConnectionDeadline, Int)? = nil,
+                      executor: EventLoopTaskExecutor? = nil) -> Task<Void, Never> {
+        Task(executorPreference: executor) {
             let resp = await service.handle(req)
             // Answered and kept alive: from now the connection idles until its next request.
             var finished: (@Sendable () -> Void)?
@@ -163,13 +183,15 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                            to channel: Channel, then finished: (@Sendable () -> Void)?) {
         let head = responseHead(resp, version: version, keepAlive: keepAlive, length: bytes.count)
         let buffer = headOnly ? nil : channel.allocator.buffer(bytes: bytes)
-        channel.eventLoop.execute {
+        let writeAll: @Sendable () -> Void = {
             channel.write(HTTPServerResponsePart.head(head), promise: nil)
             if let buffer { channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil) }
             channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
                 if keepAlive { finished?() } else { channel.close(promise: nil) }
             }
         }
+        // A task running on the loop (a write, see EventLoopTaskExecutor) writes at once.
+        if channel.eventLoop.inEventLoop { writeAll() } else { channel.eventLoop.execute(writeAll) }
     }
 
     static func send(_ resp: HTTPResponse, version: HTTPVersion, keepAlive: Bool, headOnly: Bool, to channel: Channel) async {

@@ -3,6 +3,8 @@ import XCTest
 import Glibc
 #endif
 @testable import EdgeStore
+import Dispatch
+import Synchronization
 
 final class SQLiteBackendTests: XCTestCase {
     var dir = ""
@@ -51,9 +53,132 @@ final class SQLiteBackendTests: XCTestCase {
             }
             try await g.waitForAll()
         }
-        let (tx, ops) = b.stats.withLock { $0 }
+        let (tx, ops, _) = b.stats.withLock { $0 }
         XCTAssertEqual(ops, 400)
         XCTAssertLessThan(tx, ops, "concurrent writes share transactions")
+    }
+
+    func testALoneWriteIsCommittedWithoutTheWritersQueue() async throws {
+        let b = try open()
+        b.pending.withLock { $0.slowCommit = .seconds(3600) } // a loaded machine's fsync must not send writes to the queue here
+        // The writer's queue is held up (by up to 10 s): a write with no group forming must not wait for it.
+        let release = DispatchSemaphore(value: 0)
+        let queueFreed = Mutex(false)
+        b.writerQueue.async {
+            _ = release.wait(timeout: .now() + 10)
+            queueFreed.withLock { $0 = true }
+        }
+        let rev = try await b.create("/inline/a", value: Array("1".utf8))
+        let updated = try await b.update("/inline/a", value: Array("2".utf8), expectedRevision: rev)
+        let deleted = try await b.delete("/inline/a", expectedRevision: updated)
+        XCTAssertFalse(queueFreed.withLock { $0 }, "the writes waited for the writer's queue")
+        release.signal()
+        XCTAssertEqual(deleted.modRevision, rev + 2)
+        let (tx, ops, inline) = b.stats.withLock { $0 }
+        XCTAssertEqual(tx, 3)
+        XCTAssertEqual(ops, 3)
+        XCTAssertEqual(inline, 3)
+        let gone = try await b.get("/inline/a")
+        XCTAssertNil(gone)
+    }
+
+    func testWritesThatCameTogetherGoToTheWritersQueueUntilTheyComeAloneAgain() async throws {
+        let b = try open()
+        // The last commit found three writes together: the next one is queued for the writer, not committed inline.
+        b.pending.withLock {
+            $0.lastGroup = 3
+            $0.slowCommit = .seconds(3600)
+        }
+        let release = DispatchSemaphore(value: 0)
+        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
+        let committed = Mutex(false)
+        let write = Task {
+            _ = try await b.create("/group/a", value: [1])
+            committed.withLock { $0 = true }
+        }
+        // Either it waits in the queue for the writer, or (wrongly) it was committed inline.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertFalse(committed.withLock { $0 }, "committed inline although writes were coming together")
+        XCTAssertEqual(b.pending.withLock { $0.ops.count }, 1)
+        release.signal()
+        try await write.value
+        XCTAssertEqual(b.stats.withLock { $0.inline }, 0)
+        // That commit was alone: the writes after it are committed inline again.
+        for i in 0..<5 { _ = try await b.create("/group/n\(i)", value: [2]) }
+        XCTAssertEqual(b.stats.withLock { $0.inline }, 5)
+    }
+
+    func testAfterASlowCommitALoneWriteGoesToTheWritersQueue() async throws {
+        let b = try open()
+        // The last commit waited long for the disk (a slow card): the next lone write must not wait in its caller's thread.
+        b.pending.withLock { $0.lastCommitSlow = true }
+        let release = DispatchSemaphore(value: 0)
+        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
+        let committed = Mutex(false)
+        let write = Task {
+            _ = try await b.create("/slow/a", value: [1])
+            committed.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertFalse(committed.withLock { $0 }, "committed inline after a slow commit")
+        release.signal()
+        try await write.value
+        XCTAssertEqual(b.stats.withLock { $0.inline }, 0)
+    }
+
+    func testInlineCommitsAreDurableAndInOrderAcrossReopen() async throws {
+        var b: SQLiteBackend? = try open()
+        var revs: [Int64] = []
+        for i in 0..<20 { revs.append(try await b!.create("/durable/\(i)", value: [UInt8(i)])) }
+        XCTAssertEqual(revs, Array(revs[0]...(revs[0] + 19)), "one revision after the other")
+        await b!.close()
+        b = nil
+        let again = try open()
+        let rows = try await again.list(prefix: "/durable/", revision: 0, startAfter: nil, limit: 0)
+        XCTAssertEqual(rows.items.count, 20)
+        let last = try await again.get("/durable/19")
+        XCTAssertEqual(last?.value, [19])
+        XCTAssertEqual(last?.modRevision, revs[19])
+    }
+
+    func testCompactionBesideInlineWritesKeepsEveryWrite() async throws {
+        let b = try open()
+        var rev = try await b.create("/cw/k", value: [0])
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            g.addTask { for i in 0..<100 { _ = try await b.create("/cw/n\(i)", value: [1]) } }
+            for _ in 0..<20 {
+                rev = try await b.update("/cw/k", value: [2], expectedRevision: rev)
+                try await b.compact(revision: rev)
+            }
+            try await g.waitForAll()
+        }
+        let n = try await b.count(prefix: "/cw/")
+        XCTAssertEqual(n, 101)
+        let ops = b.stats.withLock { $0.operations }
+        XCTAssertEqual(ops, 121)
+    }
+
+    func testAPointReadDoesNotWaitForTheReaderQueue() async throws {
+        let b = try open()
+        _ = try await b.create("/read/a", value: Array("v".utf8))
+        let release = DispatchSemaphore(value: 0)
+        let queueFreed = Mutex(false)
+        b.readerQueue.async(flags: .barrier) {
+            _ = release.wait(timeout: .now() + 10)
+            queueFreed.withLock { $0 = true }
+        }
+        let got = try await b.get("/read/a")
+        XCTAssertFalse(queueFreed.withLock { $0 }, "the read waited for the reader queue")
+        release.signal()
+        XCTAssertEqual(got?.value, Array("v".utf8))
+        let missing = try await b.get("/read/none")
+        XCTAssertNil(missing)
     }
 
     func testFailedOpDoesNotFailItsBatch() async throws {
