@@ -57,10 +57,9 @@ final class BackupSocket: @unchecked Sendable {
                 return
             }
             _ = fcntl(c, F_SETFD, FD_CLOEXEC)
-            Self.setTimeout(c, seconds: 5)
             let reply: String
             if let uid = Self.peerUID(c), uid == 0 || uid == geteuid() {
-                reply = Self.answer(Self.readLine(c), backups: backups, log: log)
+                reply = Self.answer(Self.readLine(c, within: .seconds(5)), backups: backups, log: log)
             } else {
                 reply = "error only root or the server's user may take backups\n"
             }
@@ -98,11 +97,10 @@ final class BackupSocket: @unchecked Sendable {
                 and run edgectl backup save again
                 """)
         }
-        // A large store takes a while to copy.
-        setTimeout(fd, seconds: 600)
         let req = "save \(name)\n"
         _ = req.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-        guard let reply = readLine(fd) else { throw Failure(description: "the server on \(dataDir) closed \(path) without an answer") }
+        // A large store takes a while to copy.
+        guard let reply = readLine(fd, within: .seconds(600)) else { throw Failure(description: "the server on \(dataDir) closed \(path) without an answer") }
         if reply.hasPrefix("ok ") { return String(reply.dropFirst(3)) }
         throw Failure(description: "the server on \(dataDir) could not take the backup: " + (reply.hasPrefix("error ") ? String(reply.dropFirst(6)) : reply))
     }
@@ -128,17 +126,21 @@ final class BackupSocket: @unchecked Sendable {
         return rc == 0 && len == 12 ? uid_t(cred[1]) : nil
     }
 
-    static func setTimeout(_ fd: Int32, seconds: Int) {
-        var tv = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    /// One line of at most 4 KiB (without its newline), nil on a timeout, an error or an overlong line.
-    static func readLine(_ fd: Int32) -> String? {
+    /// One line of at most 4 KiB (without its newline) that arrives within `limit`; nil on a timeout, an
+    /// error or an overlong line. Timed with poll(2), not SO_RCVTIMEO, whose timeval Swift cannot pass on
+    /// armv7 with a 64-bit time_t (the option is a macro choosing between two there).
+    static func readLine(_ fd: Int32, within limit: Duration) -> String? {
+        let deadline = ContinuousClock.now + limit
         var out: [UInt8] = []
         var byte: UInt8 = 0
         while out.count < 4096 {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return nil }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ms = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let ready = poll(&pfd, 1, ms)
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return nil }
             let n = read(fd, &byte, 1)
             if n < 0 && errno == EINTR { continue }
             guard n == 1 else { return out.isEmpty ? nil : String(decoding: out, as: UTF8.self) }
