@@ -23,7 +23,6 @@ import signal
 import socket
 import sqlite3
 import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,7 +153,6 @@ def etcd_putter(endpoint, prefix, seconds, q):
 def run_clients(target, args_for, clients):
     q = mp.Queue()
     procs = [mp.Process(target=target, args=args_for(i) + (DURATION, q)) for i in range(clients)]
-    t = time.time()
     for p in procs:
         p.start()
     lats = []
@@ -162,7 +160,6 @@ def run_clients(target, args_for, clients):
         lats += q.get()
     for p in procs:
         p.join()
-    elapsed = time.time() - t
     return len(lats) / DURATION, lats
 
 
@@ -310,19 +307,20 @@ def watch_latency(kubeconfig):
     return f"{pct(got, 50)*1000:.2f} / {pct(got, 99)*1000:.2f}" if got else "no events"
 
 
-def bench_etcd(results):
-    etcd = shutil.which("etcd")
-    if not etcd:
-        results["etcd creates/s"] = "etcd not installed (apt-get install etcd-server)"
-        return
-    d = tempfile.mkdtemp(prefix="etcd-bench-")
-    cport, pport = free_port(), free_port()
-    proc = subprocess.Popen(pinned([etcd, "--data-dir", d, "--listen-client-urls", f"http://127.0.0.1:{cport}",
-                                    "--advertise-client-urls", f"http://127.0.0.1:{cport}",
-                                    "--listen-peer-urls", f"http://127.0.0.1:{pport}"]),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        ep = f"127.0.0.1:{cport}"
+class LoopbackEtcd:
+    """etcd 3.4 on two free loopback ports, its data in a temp dir, entered once it answers; yields its
+    client endpoint (host:port) and is stopped and removed on exit."""
+
+    def __init__(self, etcd):
+        self.etcd = etcd
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="etcd-bench-")
+        cport, pport = free_port(), free_port()
+        self.proc = subprocess.Popen(pinned([self.etcd, "--data-dir", self.dir, "--listen-client-urls", f"http://127.0.0.1:{cport}",
+                                             "--advertise-client-urls", f"http://127.0.0.1:{cport}",
+                                             "--listen-peer-urls", f"http://127.0.0.1:{pport}"]),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 c = http.client.HTTPConnection("127.0.0.1", cport)
@@ -332,15 +330,26 @@ def bench_etcd(results):
             except Exception:
                 pass
             time.sleep(0.2)
+        return f"127.0.0.1:{cport}"
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def bench_etcd(results):
+    etcd = shutil.which("etcd")
+    if not etcd:
+        results["etcd creates/s"] = "etcd not installed (apt-get install etcd-server)"
+        return
+    server = LoopbackEtcd(etcd)
+    with server as ep:
         rate, lats = run_clients(etcd_putter, lambda i: (ep, f"seq{i}"), 1)
         results["etcd 3.4 puts/s, 1 client"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
         rate, lats = run_clients(etcd_putter, lambda i: (ep, f"par{i}"), CLIENTS)
         results[f"etcd 3.4 puts/s, {CLIENTS} clients"] = f"{rate:.0f} (p50 {pct(lats, 50)*1000:.1f} ms, p99 {pct(lats, 99)*1000:.1f} ms)"
-        results["etcd RSS after load (MB)"] = f"{rss_mb(proc.pid):.1f}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        shutil.rmtree(d, ignore_errors=True)
+        results["etcd RSS after load (MB)"] = f"{rss_mb(server.proc.pid):.1f}"
 
 
 def bench_sqlite(results):

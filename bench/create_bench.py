@@ -6,15 +6,11 @@ same minutes; medians over BENCH_ROUNDS rounds (default 3). For A/B of the write
 without the LIST, watch and memory parts of api_bench.
 
 Usage: create_bench.py EDGECTL [EDGECTL ...]"""
-import http.client
-import json
 import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -27,29 +23,9 @@ def etcd_round(add):
     etcd = shutil.which("etcd")
     if not etcd:
         return
-    d = tempfile.mkdtemp(prefix="etcd-bench-")
-    cport, pport = ab.free_port(), ab.free_port()
-    p = subprocess.Popen(ab.pinned([etcd, "--data-dir", d, "--listen-client-urls", f"http://127.0.0.1:{cport}",
-                                    "--advertise-client-urls", f"http://127.0.0.1:{cport}",
-                                    "--listen-peer-urls", f"http://127.0.0.1:{pport}"]),
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", cport)
-                c.request("POST", "/v3/kv/range", body=json.dumps({"key": "eA=="}))
-                if c.getresponse().status == 200:
-                    break
-            except Exception:
-                pass
-            time.sleep(0.2)
-        ep = f"127.0.0.1:{cport}"
+    with ab.LoopbackEtcd(etcd) as ep:
         add("etcd 3.4 puts/s, 1 client", *ab.run_clients(ab.etcd_putter, lambda i: (ep, f"seq{i}"), 1))
         add(f"etcd 3.4 puts/s, {ab.CLIENTS} clients", *ab.run_clients(ab.etcd_putter, lambda i: (ep, f"par{i}"), ab.CLIENTS))
-    finally:
-        p.terminate()
-        p.wait(timeout=20)
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def edgectl_round(binary, add):
