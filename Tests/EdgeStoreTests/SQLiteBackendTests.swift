@@ -58,6 +58,25 @@ final class SQLiteBackendTests: XCTestCase {
         XCTAssertLessThan(tx, ops, "concurrent writes share transactions")
     }
 
+    /// Holds the writer's queue (for up to 10 s), starts a create of `key` and waits until that write either
+    /// queued for the writer or was committed inline on its caller's thread. Returns which, the semaphore that
+    /// frees the queue, and the write.
+    private func createBehindAHeldQueue(_ b: SQLiteBackend, _ key: String) async throws
+        -> (committedInline: Bool, release: DispatchSemaphore, write: Task<Void, Error>) {
+        let release = DispatchSemaphore(value: 0)
+        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
+        let committed = Mutex(false)
+        let write = Task {
+            _ = try await b.create(key, value: [1])
+            committed.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return (committed.withLock { $0 }, release, write)
+    }
+
     func testALoneWriteIsCommittedWithoutTheWritersQueue() async throws {
         let b = try open()
         b.pending.withLock { $0.slowCommit = .seconds(3600) } // a loaded machine's fsync must not send writes to the queue here
@@ -89,19 +108,8 @@ final class SQLiteBackendTests: XCTestCase {
             $0.lastGroup = 3
             $0.slowCommit = .seconds(3600)
         }
-        let release = DispatchSemaphore(value: 0)
-        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
-        let committed = Mutex(false)
-        let write = Task {
-            _ = try await b.create("/group/a", value: [1])
-            committed.withLock { $0 = true }
-        }
-        // Either it waits in the queue for the writer, or (wrongly) it was committed inline.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        XCTAssertFalse(committed.withLock { $0 }, "committed inline although writes were coming together")
+        let (committedInline, release, write) = try await createBehindAHeldQueue(b, "/group/a")
+        XCTAssertFalse(committedInline, "committed inline although writes were coming together")
         XCTAssertEqual(b.pending.withLock { $0.ops.count }, 1)
         release.signal()
         try await write.value
@@ -115,18 +123,8 @@ final class SQLiteBackendTests: XCTestCase {
         let b = try open()
         // The last commit waited long for the disk (a slow card): the next lone write must not wait in its caller's thread.
         b.pending.withLock { $0.lastCommitSlow = true }
-        let release = DispatchSemaphore(value: 0)
-        b.writerQueue.async { _ = release.wait(timeout: .now() + 10) }
-        let committed = Mutex(false)
-        let write = Task {
-            _ = try await b.create("/slow/a", value: [1])
-            committed.withLock { $0 = true }
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while b.pending.withLock({ $0.ops.count }) == 0 && !committed.withLock({ $0 }) && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        XCTAssertFalse(committed.withLock { $0 }, "committed inline after a slow commit")
+        let (committedInline, release, write) = try await createBehindAHeldQueue(b, "/slow/a")
+        XCTAssertFalse(committedInline, "committed inline after a slow commit")
         release.signal()
         try await write.value
         XCTAssertEqual(b.stats.withLock { $0.inline }, 0)
