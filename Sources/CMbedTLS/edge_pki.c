@@ -79,7 +79,8 @@ static int set_random_serial(mbedtls_x509write_cert *crt) {
     mbedtls_mpi serial;
     mbedtls_mpi_init(&serial);
     rc = mbedtls_mpi_read_binary(&serial, raw, sizeof raw);
-    if (!rc) rc = mbedtls_x509write_crt_set_serial(crt, &serial);
+    if (!rc) rc = mbedtls_x509write_crt_set_serial(crt, &serial); /* copies it */
+    mbedtls_mpi_free(&serial);
     return rc;
 #endif
 }
