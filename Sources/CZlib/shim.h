@@ -7,3 +7,13 @@
 static inline int edge_inflate_init(z_stream *stream) {
     return inflateInit2(stream, 15 + 32);
 }
+
+// Raw deflate streams (no zlib header or checksum: the store keeps its own length, and SQLite its own
+// page checksums are the WAL's); deflateInit2 and inflateInit2 are macros Swift cannot call.
+static inline int edge_raw_deflate_init(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY);
+}
+
+static inline int edge_raw_inflate_init(z_stream *stream) {
+    return inflateInit2(stream, -15);
+}
