@@ -413,13 +413,13 @@ public final class SQLiteBackend: Backend {
         switch kind {
         case .create(_, let value):
             if live != nil { throw StoreError.alreadyExists(key: key) }
-            try db.query(insert, [.int(id), .text(key), .int(1), .int(0), .int(id), .int(latest?.id ?? 0)] + Self.stored(value))
+            try db.query(insert, [.int(id), .text(key), .int(1), .int(0), .int(id), .int(latest?.id ?? 0)] + Self.stored(value, key: key))
             let kv = KeyValue(key: key, value: value, createRevision: id, modRevision: id)
             return (kv, WatchEvent(type: .put, kv: kv, prevKV: nil, isCreate: true))
         case .update(_, let value, let expected):
             guard let cur = live else { throw StoreError.notFound(key: key) }
             if cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
-            try db.query(insert, [.int(id), .text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id)] + Self.stored(value))
+            try db.query(insert, [.int(id), .text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id)] + Self.stored(value, key: key))
             let kv = KeyValue(key: key, value: value, createRevision: cur.createRev, modRevision: id)
             return (kv, WatchEvent(type: .put, kv: kv, prevKV: prevKV, isCreate: false))
         case .delete(_, let expected):
@@ -598,9 +598,9 @@ struct WriteOp {
 }
 
 extension SQLiteBackend {
-    /// The `value` and `packed` arguments of a row holding `value` (StoredValueCodec).
-    static func stored(_ value: [UInt8]) -> [SQLValue] {
-        guard let packed = StoredValueCodec.pack(value) else { return [.blob(value), .null] }
+    /// The `value` and `packed` arguments of a row holding `value` for `key` (StoredValueCodec).
+    static func stored(_ value: [UInt8], key: String) -> [SQLValue] {
+        guard let packed = StoredValueCodec.pack(value, key: key) else { return [.blob(value), .null] }
         return [.blob(packed), .int(Int64(value.count))]
     }
 

@@ -7,44 +7,48 @@ import CZlib
 /// renewals touch one table leaf instead of allocating a new one (and with it the table's interior page,
 /// page 1 and the free-list trunk). Measured in docs/BENCHMARKS.md, flash-friendly writes.
 ///
-/// Only values between `smallest` and `largest` bytes are packed: smaller ones share leaves already, and
-/// larger ones (Pods, ConfigMaps, CRDs) are what LISTs return in bulk, which splice the stored bytes as they
-/// are; inflating a few hundred bytes costs about a microsecond. A value is stored packed only when that saves
-/// at least `minimumSaving` bytes (encrypted Secrets do not deflate and stay as they are).
+/// Only Leases are packed (`packedPrefixes`), the objects an idle cluster rewrites (kubelet renews its node's
+/// every 10 s), and only between `smallest` and `largest` bytes: smaller rows share leaves already, larger
+/// ones span pages anyway. Everything else is stored as it is, because LISTs splice stored bytes into the
+/// response without parsing them and inflating costs about 2.5 microseconds a value (a LIST of 500 small
+/// ConfigMaps took a third longer with every value packed). A value is stored packed only when that saves at
+/// least `minimumSaving` bytes.
 ///
 /// The format is part of the store: raw deflate (RFC 1951) with `dictionary` as its preset dictionary, and the
 /// inflated length in the row's `packed` column (NULL: stored as is). The dictionary must never change; a
 /// different one would need a new column or marker.
 enum StoredValueCodec {
+    /// Key prefixes whose values are packed (the registry's Leases: coordination.k8s.io/v1).
+    static let packedPrefixes = ["/registry/coordination.k8s.io/leases/"]
     static let smallest = 256
     static let largest = 1024
     static let minimumSaving = 32
     /// The most an inflated length may say (a damaged row must not make the reader allocate gigabytes).
     static let maximumInflated: Int64 = 1 << 24
 
-    /// A packed copy of `value` and its length, or nil when it is stored as it is.
-    static func pack(_ value: [UInt8]) -> [UInt8]? {
-        guard value.count >= smallest, value.count <= largest else { return nil }
-        var z = z_stream()
-        guard edge_raw_deflate_init(&z, Z_BEST_COMPRESSION) == Z_OK else { return nil }
-        defer { deflateEnd(&z) }
-        let dictOK = dictionary.withUnsafeBufferPointer { d in
-            deflateSetDictionary(&z, d.baseAddress, UInt32(d.count)) == Z_OK
-        }
-        guard dictOK else { return nil }
+    static let deflaters = ZlibStreamPool(.deflate)
+    static let inflaters = ZlibStreamPool(.inflate)
+
+    /// A packed copy of `value`, stored under `key`, or nil when it is stored as it is.
+    static func pack(_ value: [UInt8], key: String) -> [UInt8]? {
+        guard value.count >= smallest, value.count <= largest, packedPrefixes.contains(where: { key.hasPrefix($0) }) else { return nil }
         var out = [UInt8](repeating: 0, count: value.count)
         var input = value
-        let produced = input.withUnsafeMutableBufferPointer { src -> Int? in
-            out.withUnsafeMutableBufferPointer { dst -> Int? in
-                z.next_in = src.baseAddress
-                z.avail_in = UInt32(src.count)
-                z.next_out = dst.baseAddress
-                z.avail_out = UInt32(dst.count)
-                // Z_STREAM_END only when all of it fit in fewer bytes than the value: otherwise not worth it.
-                guard CZlib.deflate(&z, Z_FINISH) == Z_STREAM_END else { return nil }
-                return dst.count - Int(z.avail_out)
+        let produced = deflaters.with { z -> Int? in
+            let dictOK = dictionary.withUnsafeBufferPointer { d in deflateSetDictionary(z, d.baseAddress, UInt32(d.count)) == Z_OK }
+            guard dictOK else { return nil }
+            return input.withUnsafeMutableBufferPointer { src -> Int? in
+                out.withUnsafeMutableBufferPointer { dst -> Int? in
+                    z.pointee.next_in = src.baseAddress
+                    z.pointee.avail_in = UInt32(src.count)
+                    z.pointee.next_out = dst.baseAddress
+                    z.pointee.avail_out = UInt32(dst.count)
+                    // Z_STREAM_END only when all of it fit in fewer bytes than the value: otherwise not worth it.
+                    guard CZlib.deflate(z, Z_FINISH) == Z_STREAM_END else { return nil }
+                    return dst.count - Int(z.pointee.avail_out)
+                }
             }
-        }
+        } ?? nil
         guard let produced, produced + minimumSaving <= value.count else { return nil }
         out.removeSubrange(produced...)
         return out
@@ -57,23 +61,22 @@ enum StoredValueCodec {
         guard size64 > 0, size64 <= maximumInflated, let size = Int(exactly: size64) else {
             throw StoreError.database("a stored value says it inflates to \(size64) bytes: the store is damaged")
         }
-        var z = z_stream()
-        guard edge_raw_inflate_init(&z) == Z_OK else { throw StoreError.database("zlib: cannot start inflating a stored value") }
-        defer { inflateEnd(&z) }
-        // A raw stream does not ask for its dictionary (no header to say so): it is set before the first byte.
-        let set = dictionary.withUnsafeBufferPointer { d in inflateSetDictionary(&z, d.baseAddress, UInt32(d.count)) }
-        guard set == Z_OK else { throw StoreError.database("zlib: cannot set the stored values' dictionary") }
         var out = [UInt8](repeating: 0, count: size)
         var input = stored
-        let ok = input.withUnsafeMutableBufferPointer { src -> Bool in
-            out.withUnsafeMutableBufferPointer { dst -> Bool in
-                z.next_in = src.baseAddress
-                z.avail_in = UInt32(src.count)
-                z.next_out = dst.baseAddress
-                z.avail_out = UInt32(dst.count)
-                return CZlib.inflate(&z, Z_FINISH) == Z_STREAM_END && z.avail_out == 0 && z.avail_in == 0
+        let ok = inflaters.with { z -> Bool in
+            // A raw stream does not ask for its dictionary (no header to say so): it is set before the first byte.
+            let set = dictionary.withUnsafeBufferPointer { d in inflateSetDictionary(z, d.baseAddress, UInt32(d.count)) }
+            guard set == Z_OK else { return false }
+            return input.withUnsafeMutableBufferPointer { src -> Bool in
+                out.withUnsafeMutableBufferPointer { dst -> Bool in
+                    z.pointee.next_in = src.baseAddress
+                    z.pointee.avail_in = UInt32(src.count)
+                    z.pointee.next_out = dst.baseAddress
+                    z.pointee.avail_out = UInt32(dst.count)
+                    return CZlib.inflate(z, Z_FINISH) == Z_STREAM_END && z.pointee.avail_out == 0 && z.pointee.avail_in == 0
+                }
             }
-        }
+        } ?? false
         guard ok else { throw StoreError.database("a stored value does not inflate to its \(size) bytes: the store is damaged") }
         return out
     }

@@ -36,7 +36,7 @@ final class SQLiteBackendPackedValueTests: XCTestCase {
         for i in 0..<100 {
             _ = try await b.create("/registry/configmaps/default/cm-\(i)", value: other + Array("\(i)".utf8))
         }
-        let key = "/registry/leases/kube-node-lease/edge-node-1"
+        let key = StoredValueCodecTests.leaseKey
         var rev = try await b.create(key, value: lease(0))
         var renewals: [Int64] = []
         func renew(_ n: Int) async throws {
@@ -60,6 +60,7 @@ final class SQLiteBackendPackedValueTests: XCTestCase {
     /// history from the database (after a restart) give back every value byte for byte.
     func testSchema2StoreIsMigratedAndBothKindsOfRowRead() async throws {
         let old = lease(1)
+        let key = StoredValueCodecTests.leaseKey
         do {
             let c = try SQLiteConnection(path: path, readOnly: false)
             try c.exec("PRAGMA page_size=1024")
@@ -69,32 +70,32 @@ final class SQLiteBackendPackedValueTests: XCTestCase {
             try c.exec(KVSchema.sqlite.dialect.migrations[1])
             try c.exec("INSERT INTO meta(k, v) VALUES('schema_version', 2)")
             let insert = "INSERT INTO kv(id, name, created, deleted, create_revision, prev_revision, value) VALUES(?, ?, ?, ?, ?, ?, ?)"
-            try c.query(insert, [.int(1), .text("/l"), .int(1), .int(0), .int(1), .int(0), .blob(old)])
-            try c.query(insert, [.int(2), .text("/x"), .int(1), .int(0), .int(2), .int(0), .blob([7])])
+            try c.query(insert, [.int(1), .text(key), .int(1), .int(0), .int(1), .int(0), .blob(old)])
+            try c.query(insert, [.int(2), .text("/registry/z"), .int(1), .int(0), .int(2), .int(0), .blob([7])])
         }
         var b: SQLiteBackend? = try SQLiteBackend(path: path)
         var version: Int64 = 0
         try b!.writer.value.query("SELECT v FROM meta WHERE k = 'schema_version'") { version = SQLiteConnection.int($0, 0) }
         XCTAssertEqual(version, 3)
-        let first = try await b!.get("/l")
+        let first = try await b!.get(key)
         XCTAssertEqual(first?.value, old, "a row from before the migration")
-        let r3 = try await b!.update("/l", value: lease(2), expectedRevision: 1)
+        let r3 = try await b!.update(key, value: lease(2), expectedRevision: 1)
         var packed: [Int64?] = []
         var storedBytes = 0
-        try b!.writer.value.query("SELECT packed, length(value) FROM kv WHERE name = '/l' ORDER BY id") {
+        try b!.writer.value.query("SELECT packed, length(value) FROM kv WHERE name = ? ORDER BY id", [.text(key)]) {
             packed.append(SQLiteConnection.isNull($0, 0) ? nil : SQLiteConnection.int($0, 0))
             storedBytes = Int(SQLiteConnection.int($0, 1))
         }
         XCTAssertEqual(packed, [nil, Int64(lease(2).count)])
         XCTAssertLessThan(storedBytes, lease(2).count / 2)
-        let deleted = try await b!.delete("/l", expectedRevision: r3)
+        let deleted = try await b!.delete(key, expectedRevision: r3)
         XCTAssertEqual(deleted.value, lease(2), "a delete returns the packed value it removed")
         await b!.close()
         b = nil
 
         let again = try SQLiteBackend(path: path)
         var events: [WatchEvent] = []
-        for try await e in again.watch(prefix: "/l", afterRevision: 0) {
+        for try await e in again.watch(prefix: key, afterRevision: 0) {
             events.append(e)
             if events.count == 3 { break }
         }
