@@ -175,15 +175,18 @@ def cpu_seconds(pid):
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(binary):
-    """A fresh `edgectl server` on loopback; returns (process, kubeconfig path, data dir) once it answers."""
-    d = tempfile.mkdtemp(prefix="edgectl-bench-")
+def start_server(binary, command=None, timeout=30, prefix="edgectl-bench-"):
+    """A fresh `edgectl server` on loopback; returns (process, kubeconfig path, data dir) once it
+    answers. `command` replaces the pinned binary (board_bench runs it under qemu-user, slower
+    to start: hence `timeout`)."""
+    d = tempfile.mkdtemp(prefix=prefix)
     port = free_port()
-    proc = subprocess.Popen(pinned([binary, "server", "--data-dir", d, "--bind-address", "127.0.0.1",
-                                    "--https-listen-port", str(port), "--disable-agent"]),
+    proc = subprocess.Popen((command or pinned([binary])) + ["server", "--data-dir", d, "--bind-address", "127.0.0.1",
+                                                          "--https-listen-port", str(port), "--disable-agent"],
                             stdout=open(os.path.join(d, "log"), "w"), stderr=subprocess.STDOUT)
     kubeconfig = os.path.join(d, "kubeconfig.yaml")
-    for _ in range(150):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
         if os.path.exists(kubeconfig):
             try:
                 APIConn(kubeconfig).req("GET", "/readyz")

@@ -11,36 +11,15 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import shutil
 
 sys.path.insert(0, os.path.dirname(__file__))
-from api_bench import APIConn, CLIENTS, api_creator, free_port, pct, run_clients  # noqa: E402
-
-
-def start(command):
-    d = tempfile.mkdtemp(prefix="edgectl-board-bench-")
-    port = free_port()
-    proc = subprocess.Popen(command + ["server", "--data-dir", d, "--bind-address", "127.0.0.1",
-                                       "--https-listen-port", str(port), "--disable-agent"],
-                            stdout=open(os.path.join(d, "log"), "w"), stderr=subprocess.STDOUT)
-    kubeconfig = os.path.join(d, "kubeconfig.yaml")
-    deadline = time.time() + 240
-    while time.time() < deadline:
-        if os.path.exists(kubeconfig):
-            try:
-                APIConn(kubeconfig).req("GET", "/readyz")
-                return proc, kubeconfig, d
-            except Exception:
-                pass
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("server did not start: see " + os.path.join(d, "log"))
+from api_bench import APIConn, CLIENTS, api_creator, pct, run_clients, start_server  # noqa: E402
 
 
 def measure(command):
-    proc, kubeconfig, d = start(command)
+    proc, kubeconfig, d = start_server(None, command=command, timeout=240, prefix="edgectl-board-bench-")
     try:
         time.sleep(2)
         c = APIConn(kubeconfig)

@@ -3,7 +3,7 @@
 authorizer) beside a client-certificate user whose right comes from RBAC (one of 200 Roles and 200
 RoleBindings in the namespace), same server, rounds alternating; and the server's RSS after.
 Usage: rbac_bench.py path/to/edgectl"""
-import datetime, json, os, ssl, statistics, subprocess, sys, tempfile, time, http.client
+import datetime, json, os, ssl, statistics, sys, tempfile, time, http.client
 os.environ["EDGECTL_BIN"] = os.path.abspath(sys.argv[1])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
 from conftest import Server, Kubectl, free_port  # noqa: E402

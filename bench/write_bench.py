@@ -21,7 +21,7 @@ import time
 if len(sys.argv) > 1:
     os.environ["EDGECTL_BIN"] = os.path.abspath(sys.argv[1])  # conftest reads it on import
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
-from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, loopback_only_agent_args, wait_for  # noqa: E402
+from conftest import EDGECTL, Kubectl, Server, free_port, loopback_only_agent_args, wait_for  # noqa: E402
 from local_registry import LocalRegistry  # noqa: E402
 from node_cleanup import cleanup_node  # noqa: E402
 

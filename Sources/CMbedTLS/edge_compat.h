@@ -48,6 +48,18 @@ static inline int edge_sha1_digest(const unsigned char *data, size_t len, unsign
 #endif
 }
 
+/* A signature over a SHA-256 hash; 3.x also takes the size of sig (2.28 needs
+ * MBEDTLS_PK_SIGNATURE_MAX_SIZE bytes there). */
+static inline int edge_pk_sign_sha256(mbedtls_pk_context *pk, const unsigned char hash[32], unsigned char *sig, size_t sig_size,
+                                      size_t *sig_len) {
+#if EDGE_MBEDTLS_3
+    return mbedtls_pk_sign(pk, MBEDTLS_MD_SHA256, hash, 32, sig, sig_size, sig_len, mbedtls_ctr_drbg_random, edge_drbg());
+#else
+    if (sig_size < MBEDTLS_PK_SIGNATURE_MAX_SIZE) return MBEDTLS_ERR_PK_BAD_INPUT_DATA;
+    return mbedtls_pk_sign(pk, MBEDTLS_MD_SHA256, hash, 32, sig, sig_len, mbedtls_ctr_drbg_random, edge_drbg());
+#endif
+}
+
 /* TLS 1.2 only, on both: the cipher suites below are TLS 1.2 suites, and 3.6's TLS 1.3
  * would need the PSA key store set up for every session. */
 static inline void edge_ssl_conf_tls12(mbedtls_ssl_config *conf) {

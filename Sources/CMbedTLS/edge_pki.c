@@ -79,7 +79,8 @@ static int set_random_serial(mbedtls_x509write_cert *crt) {
     mbedtls_mpi serial;
     mbedtls_mpi_init(&serial);
     rc = mbedtls_mpi_read_binary(&serial, raw, sizeof raw);
-    if (!rc) rc = mbedtls_x509write_crt_set_serial(crt, &serial);
+    if (!rc) rc = mbedtls_x509write_crt_set_serial(crt, &serial); /* copies it */
+    mbedtls_mpi_free(&serial);
     return rc;
 #endif
 }
@@ -172,12 +173,43 @@ static int set_names(mbedtls_asn1_named_data **head, const char *subject, char *
     return 0;
 }
 
-static int write_crt(mbedtls_x509write_cert *crt, char **crt_pem, char *err, size_t errlen) {
-    unsigned char *buf = calloc(1, PEM_MAX);
-    int rc = mbedtls_x509write_crt_pem(crt, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
-    if (rc != 0) { free(buf); return fail(err, errlen, "failed to write certificate", rc); }
-    *crt_pem = (char *)buf;
+/* PEM of a Certificate or CertificationRequest mbedtls wrote as DER, signed by signer: with an
+ * EC signer, first without the NULL parameter mbedtls 2.28 puts in ecdsa-with-SHA256's
+ * AlgorithmIdentifiers (edge_ecdsa_der.c). RSA keeps its NULL, which RFC 4055 requires. */
+static int signed_pem(int certificate, const unsigned char *der, size_t der_len, mbedtls_pk_context *signer, char **pem_out,
+                      char *err, size_t errlen) {
+    const char *what = certificate ? "failed to write certificate" : "failed to create CSR";
+    unsigned char *fixed = NULL;
+    if (mbedtls_pk_can_do(signer, MBEDTLS_PK_ECDSA)) {
+        size_t fixed_len = 0;
+        fixed = malloc(EDGE_DER_MAX);
+        if (!fixed) return fail(err, errlen, what, MBEDTLS_ERR_ASN1_ALLOC_FAILED);
+        int rc = edge_ecdsa_der_without_null(certificate, der, der_len, signer, fixed, EDGE_DER_MAX, &fixed_len);
+        if (rc) { free(fixed); return fail(err, errlen, what, rc); }
+        der = fixed;
+        der_len = fixed_len;
+    }
+    unsigned char *pem = calloc(1, PEM_MAX);
+    size_t pem_len = 0;
+    int rc = pem ? 0 : MBEDTLS_ERR_ASN1_ALLOC_FAILED;
+    if (!rc) rc = mbedtls_pem_write_buffer(certificate ? "-----BEGIN CERTIFICATE-----\n" : "-----BEGIN CERTIFICATE REQUEST-----\n",
+                                           certificate ? "-----END CERTIFICATE-----\n" : "-----END CERTIFICATE REQUEST-----\n",
+                                           der, der_len, pem, PEM_MAX, &pem_len);
+    free(fixed);
+    if (rc) { free(pem); return fail(err, errlen, what, rc); }
+    *pem_out = (char *)pem;
     return 0;
+}
+
+/* mbedtls writes DER backwards from the end of the buffer and returns its length. */
+static int write_crt(mbedtls_x509write_cert *crt, mbedtls_pk_context *issuer_key, char **crt_pem, char *err, size_t errlen) {
+    unsigned char *buf = malloc(EDGE_DER_MAX);
+    if (!buf) return fail(err, errlen, "failed to write certificate", MBEDTLS_ERR_ASN1_ALLOC_FAILED);
+    int n = mbedtls_x509write_crt_der(crt, buf, EDGE_DER_MAX, mbedtls_ctr_drbg_random, edge_drbg());
+    int rc = n < 0 ? fail(err, errlen, "failed to write certificate", n)
+                   : signed_pem(1, buf + EDGE_DER_MAX - (size_t)n, (size_t)n, issuer_key, crt_pem, err, errlen);
+    free(buf);
+    return rc;
 }
 
 int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_pem, char *err, size_t errlen) {
@@ -198,7 +230,7 @@ int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_
     if (!rc) rc = mbedtls_x509write_crt_set_key_usage(&crt, MBEDTLS_X509_KU_KEY_CERT_SIGN | MBEDTLS_X509_KU_CRL_SIGN | MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
     if (!rc) rc = mbedtls_x509write_crt_set_subject_key_identifier(&crt);
     if (rc) fail(err, errlen, "failed to build CA certificate", rc);
-    else rc = write_crt(&crt, crt_pem, err, errlen);
+    else rc = write_crt(&crt, &key, crt_pem, err, errlen);
     mbedtls_x509write_crt_free(&crt);
     mbedtls_pk_free(&key);
     return rc;
@@ -239,7 +271,7 @@ int edge_sign_cert(const char *ca_crt_pem, const char *ca_key_pem, const char *s
     if (rc) { fail(err, errlen, "failed to build certificate", rc); goto out; }
     if ((ndns > 0 || nips > 0) && (rc = write_san(&crt, dns, ndns, ips, nips, err, errlen))) goto out;
     if (usage && (rc = write_eku(&crt, usage, err, errlen))) goto out;
-    rc = write_crt(&crt, crt_pem, err, errlen);
+    rc = write_crt(&crt, &ca_key, crt_pem, err, errlen);
 out:
     mbedtls_x509write_crt_free(&crt);
     mbedtls_pk_free(&key);
@@ -256,13 +288,15 @@ int edge_make_csr(const char *key_pem, const char *subject, char **csr_pem, char
     mbedtls_x509write_csr_set_md_alg(&csr, MBEDTLS_MD_SHA256);
     mbedtls_x509write_csr_set_key(&csr, &key);
     int rc = set_names(&csr.MBEDTLS_PRIVATE(subject), subject, err, errlen);
-    unsigned char *buf = calloc(1, PEM_MAX);
-    if (!rc) rc = mbedtls_x509write_csr_pem(&csr, buf, PEM_MAX, mbedtls_ctr_drbg_random, edge_drbg());
+    if (rc) { mbedtls_x509write_csr_free(&csr); mbedtls_pk_free(&key); return rc; }
+    unsigned char *buf = malloc(EDGE_DER_MAX);
+    int n = buf ? mbedtls_x509write_csr_der(&csr, buf, EDGE_DER_MAX, mbedtls_ctr_drbg_random, edge_drbg()) : MBEDTLS_ERR_ASN1_ALLOC_FAILED;
+    rc = n < 0 ? fail(err, errlen, "failed to create CSR", n)
+               : signed_pem(0, buf + EDGE_DER_MAX - (size_t)n, (size_t)n, &key, csr_pem, err, errlen);
+    free(buf);
     mbedtls_x509write_csr_free(&csr);
     mbedtls_pk_free(&key);
-    if (rc) { free(buf); return fail(err, errlen, "failed to create CSR", rc); }
-    *csr_pem = (char *)buf;
-    return 0;
+    return rc;
 }
 
 /* Subject as "CN=x\nO=y\n" lines: values may contain commas, so no DN string parsing. */

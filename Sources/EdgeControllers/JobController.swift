@@ -101,7 +101,7 @@ public struct JobController: Controller {
                         try await create(min(missing, 500), job: job, ns: ns, key: key, ctx)
                     }
                 } else if missing < 0 {
-                    try await deleteAll(Array(PodHelpers.sortedForDeletion(active).prefix(-missing)), ns: ns, ctx)
+                    try await deleteAll(Array(PodDeletionOrder(now: now).sorted(active).prefix(-missing)), ns: ns, ctx)
                 }
             }
             if let deadline = spec["activeDeadlineSeconds"]?.int {

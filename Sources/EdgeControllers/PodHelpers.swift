@@ -50,28 +50,4 @@ public enum PodHelpers {
         meta["creationTimestamp"] = nil
         return ["apiVersion": "v1", "kind": "Pod", "metadata": .object(meta), "spec": template?["spec"] ?? [:]]
     }
-
-    /// Restarts summed over containers (used to pick which pod to delete). Each count
-    /// reads as an int32 (a node writes them), so neither the sum nor its negation can overflow.
-    public static func restarts(_ pod: JSON) -> Int64 {
-        (pod[path: ["status", "containerStatuses"]]?.array ?? []).reduce(0) { $0 + Int64($1["restartCount"]?.int32 ?? 0) }
-    }
-
-    /// Upstream's deletion preference: unscheduled, then pending, then not ready,
-    /// then most restarts, then newest. Sorted most-deletable first.
-    public static func sortedForDeletion(_ pods: [JSON]) -> [JSON] {
-        func rank(_ p: JSON) -> (Int, Int, Int, Int64, Int64) {
-            let scheduled = (p[path: ["spec", "nodeName"]]?.string ?? "").isEmpty ? 0 : 1
-            let phase: Int
-            switch p[path: ["status", "phase"]]?.string {
-            case "Pending": phase = 0
-            case "Running": phase = 2
-            default: phase = 1
-            }
-            let ready = isReady(p) ? 1 : 0
-            let created = p[path: ["metadata", "creationTimestamp"]]?.string.flatMap(Timestamp.init(rfc3339:))?.seconds ?? 0
-            return (scheduled, phase, ready, -restarts(p), -created)
-        }
-        return pods.sorted { rank($0) < rank($1) }
-    }
 }

@@ -101,6 +101,16 @@ public struct ReplicaSetController: Controller {
         }
     }
 
+    /// The pods of every ReplicaSet sharing this one's controller (a Deployment's
+    /// old and new ones), as upstream's getIndirectlyRelatedPods: ranking by them
+    /// keeps a rollout's pods spread over the nodes.
+    func relatedPods(_ rs: JSON, ns: String, active: [JSON], _ ctx: ControllerContext) -> [JSON] {
+        guard let owner = PodHelpers.controllerRef(rs)?["uid"]?.string, !owner.isEmpty else { return active }
+        let pods = ctx.informers.informer(Self.pods)
+        let siblings = ctx.informers.informer(kind.resource).owned(by: owner, namespace: ns)
+        return siblings.flatMap { pods.owned(by: $0[path: ["metadata", "uid"]]?.string ?? "", namespace: ns) }
+    }
+
     func manageReplicas(_ rs: JSON, key: String, ns: String, name: String, active: [JSON], _ ctx: ControllerContext) async throws {
         let want = max(0, rs[path: ["spec", "replicas"]]?.clampedInt ?? 1)
         let diff = active.count - want
@@ -118,7 +128,8 @@ public struct ReplicaSetController: Controller {
                 throw ControllerError.partial("created \(created) of \(toCreate) pods for ReplicaSet \(key)")
             }
         } else if diff > 0 {
-            let victims = Array(PodHelpers.sortedForDeletion(active).prefix(min(diff, burst)))
+            let order = PodDeletionOrder(now: ctx.clock.now(), related: relatedPods(rs, ns: ns, active: active, ctx))
+            let victims = Array(order.sorted(active).prefix(min(diff, burst)))
             let names = victims.compactMap { $0[path: ["metadata", "name"]]?.string }
             expectations.expect(key, deletes: names)
             for n in names {

@@ -53,7 +53,30 @@ final class ReplicaSetControllerTests: XCTestCase {
         }
     }
 
-    func testDeletionPreferenceAndPureStatus() {
+    func testScaleDownTakesFromTheCrowdedNode() async throws {
+        let c = try await TestCluster([ReplicaSetController()])
+        c.start()
+        defer { c.stop() }
+        let rs = BuiltinResources.replicaSets
+        _ = try await c.client.create(rs, namespace: "default", replicaSet("web", replicas: 13))
+        try await c.eventually("13 pods") { try await c.pods().filter(PodHelpers.isActive).count == 13 }
+        // 5 on node-a, 4 on node-b, 4 on node-c.
+        for (i, p) in try await c.pods().enumerated() {
+            var bound = p
+            bound[path: ["spec", "nodeName"]] = .string(i < 5 ? "node-a" : i < 9 ? "node-b" : "node-c")
+            var st = try await c.client.update(BuiltinResources.pods, bound)
+            st["status"] = ["phase": "Running", "conditions": [["type": "Ready", "status": "True", "lastTransitionTime": .string(Timestamp.now().rfc3339)]]]
+            _ = try await c.client.updateStatus(BuiltinResources.pods, st)
+        }
+        try await c.eventually("13 ready") { try await c.client.get(rs, namespace: "default", name: "web")[path: ["status", "readyReplicas"]]?.int == 13 }
+        _ = try await c.client.mergePatch(rs, namespace: "default", name: "web", ["spec": ["replicas": 9]])
+        try await c.eventually("scaled down to 9") { try await c.pods().filter(PodHelpers.isActive).count == 9 }
+        var perNode: [String: Int] = [:]
+        for p in try await c.pods() where PodHelpers.isActive(p) { perNode[p[path: ["spec", "nodeName"]]?.string ?? "", default: 0] += 1 }
+        XCTAssertEqual(perNode, ["node-a": 1, "node-b": 4, "node-c": 4])
+    }
+
+    func testPureStatus() {
         let now = Timestamp.now()
         func pod(_ n: String, node: String?, phase: String, ready: Bool) -> JSON {
             var p: JSON = ["metadata": ["name": .string(n), "labels": ["app": "x"]], "spec": [:],
@@ -61,10 +84,6 @@ final class ReplicaSetControllerTests: XCTestCase {
             if let node { p[path: ["spec", "nodeName"]] = .string(node) }
             return p
         }
-        let sorted = PodHelpers.sortedForDeletion([pod("running", node: "n", phase: "Running", ready: true),
-                                                   pod("unscheduled", node: nil, phase: "Pending", ready: false),
-                                                   pod("pending", node: "n", phase: "Pending", ready: false)])
-        XCTAssertEqual(sorted.compactMap { $0[path: ["metadata", "name"]]?.string }, ["unscheduled", "pending", "running"])
         let s = ReplicaSetController.status(replicaSet("x", replicas: 2), pods: [pod("a", node: "n", phase: "Running", ready: true)], now: now)
         XCTAssertEqual(s["replicas"]?.int, 1)
         XCTAssertEqual(s["readyReplicas"]?.int, 1)

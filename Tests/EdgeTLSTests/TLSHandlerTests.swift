@@ -97,4 +97,18 @@ final class TLSHandlerTests: XCTestCase {
         let (_, cRec3, _, _) = try connect(client: try TLSConfiguration.client(trustedCAPEM: nil), server: server)
         XCTAssertTrue(cRec3.handshake?.peerChainPEM.contains("BEGIN CERTIFICATE") ?? false)
     }
+
+    /// Clusters upgrade in place: a server certificate and CA from a build that wrote
+    /// NULL signature parameters still handshake, beside a client certificate signed now.
+    func testCertificatesFromAnOlderBuildStillHandshake() throws {
+        let old = OlderBuildPKI.self
+        let clientKey = try PKI.generateKey()
+        let clientCert = try PKI.signCertificate(caCertPEM: old.caCert, caKeyPEM: old.caKey, subjectKeyPEM: clientKey,
+                                                 subject: CertificateSubject(commonName: "admin", organizations: ["system:masters"]), usage: .clientAuth)
+        let server = try TLSConfiguration.server(certificateChainPEM: old.serverCert, keyPEM: old.serverKey, clientCAPEM: old.caCert)
+        let client = try TLSConfiguration.client(trustedCAPEM: old.caCert, certificatePEM: clientCert, keyPEM: clientKey)
+        let (_, cRec, _, sRec) = try connect(client: client, server: server, expected: "127.0.0.1")
+        XCTAssertNotNil(cRec.handshake, "the client verifies the older server certificate")
+        XCTAssertEqual(sRec.handshake?.peer, CertificateSubject(commonName: "admin", organizations: ["system:masters"]))
+    }
 }

@@ -53,6 +53,16 @@ class Lab:
     def down(self):
         return self.script("down")
 
+    def tear_down(self, directory):
+        """`down`, also after a failure, and `directory` (the lab's temp dir) removed; then fails if the
+        lab left a namespace or a mount under `directory` behind."""
+        self.script("down", check=False)
+        left = self.namespaces()
+        mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[1].startswith(os.path.realpath(directory))]
+        shutil.rmtree(directory, ignore_errors=True)
+        assert left == [], f"lab left namespaces behind: {left}"
+        assert mounts == [], f"lab left mounts behind: {mounts}"
+
     def namespaces(self):
         out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
         return sorted(l.split()[0] for l in out.splitlines() if l.startswith(self.prefix + "-"))

@@ -6,8 +6,10 @@ import os
 import subprocess
 
 import yaml
+from cryptography import x509
 
 from conftest import KUBECTL
+from signatures import check_certificate, strictly
 from test_serviceaccounts import wait_for
 
 
@@ -35,6 +37,9 @@ def test_approve_sign_and_authenticate(kubectl, server, tmp_path):
     cert = base64.b64decode(kubectl.run("get", "csr", "jane", "-o", "jsonpath={.status.certificate}").stdout)
     crt = os.path.join(tmp, "u.crt")
     open(crt, "wb").write(cert)
+    ca = os.path.join(server.data_dir, "tls", "ca.crt")
+    check_certificate(cert, strictly(x509.load_pem_x509_certificate, open(ca, "rb").read()))
+    subprocess.run(["openssl", "verify", "-x509_strict", "-CAfile", ca, crt], check=True, capture_output=True)
     cfg = yaml.safe_load(open(server.kubeconfig))
     cfg["users"][0]["user"] = {"client-certificate": crt, "client-key": key}
     kc = os.path.join(tmp, "jane.yaml")

@@ -42,12 +42,7 @@ def lab():
         yield lab
     finally:
         # Runs on failures too; the namespaces, their processes and veths must be gone.
-        lab.script("down", check=False)
-        left = lab.namespaces()
-        mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[1].startswith(os.path.realpath(d))]
-        shutil.rmtree(d, ignore_errors=True)
-        assert left == [], f"lab left namespaces behind: {left}"
-        assert mounts == [], f"lab left mounts behind: {mounts}"
+        lab.tear_down(d)
 
 
 def files_under(d):

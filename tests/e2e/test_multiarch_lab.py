@@ -48,12 +48,7 @@ def lab():
             assert f"{node} joined and is Ready" in r.stdout, r.stdout + r.stderr
         yield lab
     finally:
-        lab.script("down", check=False)
-        left = lab.namespaces()
-        mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[1].startswith(os.path.realpath(d))]
-        shutil.rmtree(d, ignore_errors=True)
-        assert left == [], f"lab left namespaces behind: {left}"
-        assert mounts == [], f"lab left mounts behind: {mounts}"
+        lab.tear_down(d)
 
 
 def node_binary(node):

@@ -84,10 +84,7 @@ def cluster():
         if dnsmasq:
             dnsmasq.kill()
             dnsmasq.wait()
-        lab.script("down", check=False)
-        left = [l for l in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines() if lab.prefix in l]
-        shutil.rmtree(d, ignore_errors=True)
-        assert left == [], f"namespaces left behind: {left}"
+        lab.tear_down(d)
         assert "EDGE-" not in subprocess.run(["iptables-save"], capture_output=True, text=True).stdout, "edgectl chains in the root namespace"
         assert not root_namespace.nft_table_present(), "edgectl's nftables table in the root namespace"
 

@@ -17,9 +17,11 @@ import time
 
 import pytest
 import yaml
+from cryptography import x509
 
 from agent_node import node_ready
 from conftest import EDGECTL, KUBECTL, Kubectl, Server, free_port, loopback_only_agent_args, wait_for
+from signatures import check_certificate, strictly
 from test_join import create_token
 
 LIFETIME = 60
@@ -127,6 +129,8 @@ def test_agent_renews_its_certificate_before_expiry_and_keeps_working(short_live
         for f in [crt, key, os.path.join(d, "kubeconfig.yaml")]:
             assert stat.S_IMODE(os.stat(f).st_mode) == 0o600, f
         assert cert_public_key(crt) == key_public_key(key), "new key and certificate match"
+        ca = strictly(x509.load_pem_x509_certificate, open(os.path.join(server.data_dir, "tls", "ca.crt"), "rb").read())
+        check_certificate(open(crt, "rb").read(), ca)
         assert key_public_key(key) != key_public_key(saved_key), "a fresh key, not the old one"
         node_kc = yaml.safe_load(open(os.path.join(d, "kubeconfig.yaml")))
         assert base64.b64decode(node_kc["users"][0]["user"]["client-certificate-data"]).decode() == open(crt).read(), \

@@ -105,13 +105,8 @@ class NetLab:
         return re.findall(r"^\d+: ([^:@]+)", out, re.M)
 
     def down(self):
-        self.lab.script("down", check=False)
-        left = self.lab.namespaces()
-        mounts = [line.split()[1] for line in open("/proc/mounts") if line.split()[1].startswith(os.path.realpath(self.tmp))]
+        self.lab.tear_down(self.tmp)
         after = root_network_state()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        assert left == [], f"lab left namespaces behind: {left}"
-        assert mounts == [], f"lab left mounts behind: {mounts}"
         assert after == self.before, f"edgectl left something in the root namespace: {after} (before: {self.before})"
 
 

@@ -2,6 +2,7 @@
 manager's conflict, then forcing), diff --server-side, --show-managed-fields, client-side apply's
 upgrade to server-side apply, the official Python client and lightkube (from PyPI)."""
 import json
+import time
 
 import pytest
 from kubernetes import client, dynamic
@@ -106,8 +107,25 @@ def test_undeclared_field_is_refused_as_upstream(kubectl, namespace):
     assert kubectl.run("get", "deployment", "web", "-n", namespace, check=False).returncode != 0, "nothing stored"
 
 
+def settled(kubectl, ns, name, timeout=30):
+    """Waits until the deployment controller has written what it writes after a create
+    (the revision annotation, the observed generation, the ReplicaSet's replicas). A diff
+    taken earlier can see that write land between kubectl's GET and its dry run."""
+    deadline = time.time() + timeout
+    while True:
+        d = kubectl.json("get", "deployment", name, "-n", ns)
+        status = d.get("status", {})
+        if ("deployment.kubernetes.io/revision" in d["metadata"].get("annotations", {})
+                and status.get("observedGeneration") == d["metadata"]["generation"]
+                and status.get("replicas") == d["spec"]["replicas"]):
+            return d
+        assert time.time() < deadline, f"deployment {name} did not settle: {status}"
+        time.sleep(0.2)
+
+
 def test_diff_server_side(kubectl, namespace):
     apply_ss(kubectl, namespace, yaml_docs(deployment("web")))
+    settled(kubectl, namespace, "web")
     same = kubectl.run("diff", "--server-side", "-n", namespace, "-f", "-", input=yaml_docs(deployment("web")), check=False)
     assert same.returncode == 0, same.stdout + same.stderr
     changed = kubectl.run("diff", "--server-side", "-n", namespace, "-f", "-",

@@ -78,10 +78,7 @@ def cluster():
             for pid in pids:
                 subprocess.run(["kill", "-9", pid])
             subprocess.run(["ip", "netns", "del", f"{lab.prefix}-{name}"], capture_output=True)
-        lab.script("down", check=False)
-        left = [l for l in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines() if lab.prefix in l]
-        shutil.rmtree(d, ignore_errors=True)
-        assert left == [], f"namespaces left behind: {left}"
+        lab.tear_down(d)
         root_rules = subprocess.run(["iptables-save"], capture_output=True, text=True).stdout
         assert "EDGE-" not in root_rules, "the root namespace must never get edgectl's chains"
         assert not root_namespace.nft_table_present(), "the root namespace must never get edgectl's nftables table"
