@@ -11,6 +11,8 @@
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,5 +194,25 @@ int edge_ecdsa_der_without_null(int certificate, const unsigned char *der, size_
     free(rebuilt);
     if (w.overflow) return MBEDTLS_ERR_ASN1_BUF_TOO_SMALL;
     *out_len = w.len;
+    return 0;
+}
+
+int edge_cert_has_ecdsa_null(const char *crt_pem, int *has_null, char *err, size_t errlen) {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int rc = mbedtls_x509_crt_parse(&crt, (const unsigned char *)crt_pem, strlen(crt_pem) + 1);
+    if (rc) {
+        mbedtls_x509_crt_free(&crt);
+        snprintf(err, errlen, "failed to parse certificate (mbedtls -0x%04x)", (unsigned)-rc);
+        return rc;
+    }
+    /* The 14 bytes are the whole AlgorithmIdentifier with its NULL; they appear in a certificate
+     * an older build signed (twice) and nowhere in one signed since. */
+    *has_null = 0;
+    const unsigned char *p = crt.raw.p;
+    for (size_t i = 0; crt.raw.len >= sizeof ECDSA_SHA256_NULL && i <= crt.raw.len - sizeof ECDSA_SHA256_NULL; i++) {
+        if (memcmp(p + i, ECDSA_SHA256_NULL, sizeof ECDSA_SHA256_NULL) == 0) { *has_null = 1; break; }
+    }
+    mbedtls_x509_crt_free(&crt);
     return 0;
 }

@@ -104,6 +104,24 @@ public enum PKI {
                                dnsNames: dns, ipAddresses: ips)
     }
 
+    /// Whether an older build signed the certificate with the NULL parameter after
+    /// ecdsa-with-SHA256, which RFC 5758 leaves out and Python's cryptography deprecates.
+    public static func hasNullSignatureParameters(_ pem: String) throws -> Bool {
+        var hasNull: Int32 = 0
+        let (rc, err) = withErrorBuffer { edge_cert_has_ecdsa_null(pem, &hasNull, $0, $1) }
+        guard rc == 0 else { throw TLSError(err) }
+        return hasNull != 0
+    }
+
+    /// Whether the server should sign `pem` again at start: it expires within
+    /// `renewBefore` seconds of `now`, or an older build signed it with the NULL
+    /// signature parameter. The serving certificate always renewed a month ahead;
+    /// the admin and apiserver-kubelet-client certificates (one year) did not.
+    public static func needsReissue(_ pem: String, now: Int64, renewBefore: Int64 = 30 * 86_400) throws -> Bool {
+        let (limit, overflow) = now.addingReportingOverflow(renewBefore)
+        return try inspectCertificate(pem).notAfter < (overflow ? .max : limit) || hasNullSignatureParameters(pem)
+    }
+
     /// `sha256:<hex>` of the certificate's SubjectPublicKeyInfo, as kubeadm's --discovery-token-ca-cert-hash.
     public static func caCertHash(_ pem: String) throws -> String {
         var digest = [UInt8](repeating: 0, count: 32)

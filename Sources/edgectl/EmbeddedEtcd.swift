@@ -63,7 +63,8 @@ final class EmbeddedEtcd: @unchecked Sendable {
         func issue(_ base: String, _ subject: CertificateSubject, usage: PKI.Usage, ips: [String]) throws -> (String, String) {
             let keyPath = tls + "/\(base).key", certPath = tls + "/\(base).crt"
             if FileSystem.exists(keyPath), FileSystem.exists(certPath), let cert = try? FileSystem.read(certPath),
-               let info = try? PKI.inspectCertificate(cert), Set(info.ipAddresses) == Set(ips), info.notAfter > Timestamp.nowSeconds() + 30 * 86400 {
+               let info = try? PKI.inspectCertificate(cert), Set(info.ipAddresses) == Set(ips),
+               (try? PKI.needsReissue(cert, now: Timestamp.nowSeconds())) == false {
                 return (cert, try FileSystem.read(keyPath))
             }
             let key = FileSystem.exists(keyPath) ? try FileSystem.read(keyPath) : try PKI.generateKey()

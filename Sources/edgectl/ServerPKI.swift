@@ -41,25 +41,29 @@ struct ServerPKI {
                                     usage: .serverAuth, days: 365)
         }
         let info = try PKI.inspectCertificate(servingCert)
-        if Set(info.dnsNames) != Set(dns) || Set(info.ipAddresses) != Set(ips) || info.notAfter < Timestamp.nowSeconds() + 30 * 86400 {
+        let namesChanged = Set(info.dnsNames) != Set(dns) || Set(info.ipAddresses) != Set(ips)
+        if try namesChanged || PKI.needsReissue(servingCert, now: Timestamp.nowSeconds()) {
             servingCert = try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: servingKey,
                                                   subject: CertificateSubject(commonName: "edgectl-server"), dnsNames: dns,
                                                   ipAddresses: ips, usage: .serverAuth, days: 365)
             try FileSystem.write(dir + "/serving.crt", servingCert, mode: 0o600)
         }
-        let adminKey = try load("admin.key") { try PKI.generateKey() }
-        let adminCert = try load("admin.crt") {
-            try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: adminKey,
-                                    subject: CertificateSubject(commonName: "admin", organizations: ["system:masters"]),
-                                    usage: .clientAuth, days: 365)
+        /// A client certificate the server signs for itself: made on first start, signed
+        /// again when it nears expiry or an older build signed it (`PKI.needsReissue`).
+        func clientCert(_ name: String, key: String, _ subject: CertificateSubject) throws -> String {
+            let sign = { try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: key, subject: subject, usage: .clientAuth, days: 365) }
+            let cert = try load(name, sign)
+            guard try PKI.needsReissue(cert, now: Timestamp.nowSeconds()) else { return cert }
+            let renewed = try sign()
+            try FileSystem.write(dir + "/" + name, renewed, mode: 0o600)
+            return renewed
         }
+        let adminKey = try load("admin.key") { try PKI.generateKey() }
+        let adminCert = try clientCert("admin.crt", key: adminKey, CertificateSubject(commonName: "admin", organizations: ["system:masters"]))
         let serviceAccountKey = try load("service-account.key") { try PKI.generateKey() }
         let kubeletClientKey = try load("apiserver-kubelet-client.key") { try PKI.generateKey() }
-        let kubeletClientCert = try load("apiserver-kubelet-client.crt") {
-            try PKI.signCertificate(caCertPEM: caCert, caKeyPEM: caKey, subjectKeyPEM: kubeletClientKey,
-                                    subject: CertificateSubject(commonName: "kube-apiserver-kubelet-client", organizations: ["system:masters"]),
-                                    usage: .clientAuth, days: 365)
-        }
+        let kubeletClientCert = try clientCert("apiserver-kubelet-client.crt", key: kubeletClientKey,
+                                               CertificateSubject(commonName: "kube-apiserver-kubelet-client", organizations: ["system:masters"]))
         return ServerPKI(dir: dir, caCert: caCert, caKey: caKey, servingCert: servingCert, servingKey: servingKey,
                          adminCert: adminCert, adminKey: adminKey, serviceAccountKey: serviceAccountKey,
                          kubeletClientCert: kubeletClientCert, kubeletClientKey: kubeletClientKey)

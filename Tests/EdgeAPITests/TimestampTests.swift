@@ -43,4 +43,25 @@ final class TimestampTests: XCTestCase {
         XCTAssertTrue(n.hasPrefix("web-"))
         XCTAssertEqual(n.count, 9)
     }
+
+    /// The digit-by-digit writer gives exactly the text of the interpolated form it replaced.
+    func testRFC3339MatchesTheInterpolatedForm() {
+        func reference(_ t: Timestamp) -> String {
+            func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+            let (y, mo, d, h, mi, s) = t.civil
+            return "\(pad(y, 4))-\(pad(mo, 2))-\(pad(d, 2))T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2))Z"
+        }
+        var seconds: [Int64] = [0, 1, 59, 86_399, 86_400, 951_782_400, 1_700_000_000, -1, -86_401, .min, .max,
+                                Timestamp.earliestWritable, Timestamp.latestWritable, Timestamp.now().seconds]
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2000 {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17
+            seconds.append(Int64(bitPattern: x) % 300_000_000_000)
+        }
+        for s in seconds {
+            let t = Timestamp(seconds: s)
+            XCTAssertEqual(t.rfc3339, reference(t), "\(s)")
+            XCTAssertEqual(t.rfc3339.utf8.count, 20)
+        }
+    }
 }

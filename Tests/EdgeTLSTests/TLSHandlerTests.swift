@@ -72,6 +72,43 @@ final class TLSHandlerTests: XCTestCase {
         XCTAssertEqual(cRec.received, Array("pong".utf8))
     }
 
+    func testWritesUntilAFlushGoOutAsOneRecordInOneBuffer() throws {
+        let p = try Self.makePKI()
+        let server = try TLSConfiguration.server(certificateChainPEM: p.serverCert, keyPEM: p.serverKey, clientCAPEM: p.ca)
+        let client = try TLSConfiguration.client(trustedCAPEM: p.ca, certificatePEM: p.clientCert, keyPEM: p.clientKey)
+        let (c, cRec, s, _) = try connect(client: client, server: server, expected: "127.0.0.1")
+        let head = Array("HTTP/1.1 201 Created\r\nContent-Length: 1500\r\n\r\n".utf8)
+        let body = [UInt8](repeating: 0x61, count: 1500)
+        let first = s.eventLoop.makePromise(of: Void.self), second = s.eventLoop.makePromise(of: Void.self)
+        s.write(s.allocator.buffer(bytes: head), promise: first)
+        s.write(s.allocator.buffer(bytes: body), promise: second)
+        XCTAssertNil(try s.readOutbound(as: ByteBuffer.self), "nothing leaves before the flush")
+        s.flush()
+        var out = try XCTUnwrap(try s.readOutbound(as: ByteBuffer.self))
+        XCTAssertNil(try s.readOutbound(as: ByteBuffer.self), "one buffer for both writes")
+        // One application-data record: type 23, then its length covers the whole buffer.
+        let bytes = out.readBytes(length: out.readableBytes) ?? []
+        XCTAssertEqual(bytes.first, 23)
+        XCTAssertEqual(Int(bytes[3]) << 8 | Int(bytes[4]), bytes.count - 5, "a single record")
+        XCTAssertNoThrow(try first.futureResult.wait())
+        XCTAssertNoThrow(try second.futureResult.wait())
+        try c.writeInbound(c.allocator.buffer(bytes: bytes))
+        try pump(c, s)
+        XCTAssertEqual(cRec.received, head + body)
+    }
+
+    func testWritesLargerThanARecordStayIntactAndInOrder() throws {
+        let p = try Self.makePKI()
+        let server = try TLSConfiguration.server(certificateChainPEM: p.serverCert, keyPEM: p.serverKey, clientCAPEM: p.ca)
+        let client = try TLSConfiguration.client(trustedCAPEM: p.ca, certificatePEM: p.clientCert, keyPEM: p.clientKey)
+        let (c, cRec, s, _) = try connect(client: client, server: server, expected: "127.0.0.1")
+        let parts: [[UInt8]] = [Array("head".utf8), (0..<40_000).map { UInt8($0 % 199) }, [], Array("tail".utf8)]
+        for part in parts { s.write(s.allocator.buffer(bytes: part), promise: nil) }
+        s.flush()
+        try pump(c, s)
+        XCTAssertEqual(cRec.received, parts.flatMap { $0 })
+    }
+
     func testNoClientCertificateOrOneFromAnotherCAIsAnonymous() throws {
         let p = try Self.makePKI()
         let other = try Self.makePKI()

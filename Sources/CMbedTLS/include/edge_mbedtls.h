@@ -26,6 +26,9 @@ int edge_csr_info(const char *csr_pem, char **subject_lines, char **pubkey_pem, 
 /* subject lines, notBefore and notAfter (unix seconds), SANs as "DNS:x\nIP:y\n" lines. */
 int edge_cert_info(const char *crt_pem, char **subject_lines, int64_t *not_before, int64_t *not_after, char **san_lines,
                    char *err, size_t errlen);
+/* *has_null = 1 when the certificate's signature AlgorithmIdentifier is ecdsa-with-SHA256 followed by
+ * the NULL parameter mbedtls 2.28 wrote before edgectl corrected it (RFC 5758: absent). */
+int edge_cert_has_ecdsa_null(const char *crt_pem, int *has_null, char *err, size_t errlen);
 /* SHA-256 of the first certificate's SubjectPublicKeyInfo (kubeadm's CA cert hash). */
 int edge_spki_sha256(const char *crt_pem, unsigned char out[32], char *err, size_t errlen);
 

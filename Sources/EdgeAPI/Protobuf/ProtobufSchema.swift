@@ -84,8 +84,12 @@ public struct ProtobufSchema: Sendable {
         let group = parts.count == 2 ? String(parts[0]) : ""
         let version = String(parts.last ?? "v1")
         let pkg = group.isEmpty ? "core" : String(group.split(separator: ".")[0])
-        let candidates = ["k8s.io.api.\(pkg).\(version).\(kind)", "k8s.io.kube_aggregator.pkg.apis.\(pkg).\(version).\(kind)",
-                          "k8s.io.apimachinery.pkg.apis.meta.v1.\(kind)"]
-        return candidates.first { messages[$0] != nil }
+        // Built one at a time: most kinds are the first, and every create and update asks.
+        let api = "k8s.io.api." + pkg + "." + version + "." + kind
+        if messages[api] != nil { return api }
+        let aggregator = "k8s.io.kube_aggregator.pkg.apis." + pkg + "." + version + "." + kind
+        if messages[aggregator] != nil { return aggregator }
+        let meta = "k8s.io.apimachinery.pkg.apis.meta.v1." + kind
+        return messages[meta] != nil ? meta : nil
     }
 }
