@@ -62,7 +62,7 @@ let package = Package(
         // (SQLite embedded; etcd through its v3 JSON gateway and PostgreSQL through a small wire-protocol
         // client, both on NIO and EdgeTLS, so no gRPC or second TLS stack: docs/STORES.md).
         .target(name: "EdgeStore", dependencies: [
-            "EdgeAPI", "CSQLite", "EdgeTLS",
+            "EdgeAPI", "CSQLite", "EdgeTLS", "CZlib",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -7,3 +7,14 @@
 static inline int edge_inflate_init(z_stream *stream) {
     return inflateInit2(stream, 15 + 32);
 }
+
+// Raw deflate streams (no zlib header or checksum: the store keeps the inflated length itself); deflate
+// with a 4 KiB window and little memory (the store packs values of at most 1 KiB), inflate accepting any
+// window. deflateInit2 and inflateInit2 are macros Swift cannot call.
+static inline int edge_raw_deflate_init(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, -12, 4, Z_DEFAULT_STRATEGY);
+}
+
+static inline int edge_raw_inflate_init(z_stream *stream) {
+    return inflateInit2(stream, -15);
+}

@@ -180,7 +180,7 @@ public final class SQLiteBackend: Backend {
         }
     }
 
-    static let latestSQL = "SELECT id, create_revision, deleted, value FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1"
+    static let latestSQL = "SELECT id, create_revision, deleted, value, packed FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1"
 
     /// One key's newest row, read on the caller's thread: a point read takes microseconds from the page
     /// cache, and sending it to the reader queue and back cost two thread switches per read (every create
@@ -191,7 +191,7 @@ public final class SQLiteBackend: Backend {
         var kv: KeyValue?
         try c.value.query(Self.latestSQL, [.text(key)]) { s in
             if SQLiteConnection.int(s, 2) == 0 {
-                kv = KeyValue(key: key, value: SQLiteConnection.blob(s, 3), createRevision: SQLiteConnection.int(s, 1),
+                kv = KeyValue(key: key, value: try Self.value(s, 3, packed: 4), createRevision: SQLiteConnection.int(s, 1),
                               modRevision: SQLiteConnection.int(s, 0))
             }
         }
@@ -219,7 +219,7 @@ public final class SQLiteBackend: Backend {
         // grouping every name under the prefix first did (a LIST of 500 among
         // 15,000 ConfigMaps took 58 ms in SQLite alone, now 8 ms).
         let sql = """
-            SELECT kv.id, kv.name, kv.create_revision, kv.value FROM kv
+            SELECT kv.id, kv.name, kv.create_revision, kv.value, kv.packed FROM kv
             WHERE kv.name >= ?1 AND kv.name < ?2 AND kv.name > ?4
               AND kv.id = (SELECT MAX(k2.id) FROM kv AS k2 WHERE k2.name = kv.name AND k2.id <= ?3)
               AND kv.deleted = 0
@@ -230,7 +230,7 @@ public final class SQLiteBackend: Backend {
         return try await read { c in
             var items: [KeyValue] = []
             try c.query(sql, [.text(prefix), .text(end), .int(at), .text(start), .int(limit > 0 ? Int64(limit + 1) : -1)]) { s in
-                items.append(KeyValue(key: SQLiteConnection.text(s, 1), value: SQLiteConnection.blob(s, 3),
+                items.append(KeyValue(key: SQLiteConnection.text(s, 1), value: try Self.value(s, 3, packed: 4),
                                       createRevision: SQLiteConnection.int(s, 2), modRevision: SQLiteConnection.int(s, 0)))
             }
             var more = false
@@ -401,25 +401,25 @@ public final class SQLiteBackend: Backend {
         let key = kind.key
         var latest: (id: Int64, createRev: Int64, deleted: Bool, value: [UInt8])?
         try db.query(Self.latestSQL, [.text(key)]) { s in
-            latest = (SQLiteConnection.int(s, 0), SQLiteConnection.int(s, 1), SQLiteConnection.int(s, 2) != 0, SQLiteConnection.blob(s, 3))
+            latest = (SQLiteConnection.int(s, 0), SQLiteConnection.int(s, 1), SQLiteConnection.int(s, 2) != 0, try Self.value(s, 3, packed: 4))
         }
         let live = latest.flatMap { $0.deleted ? nil : $0 }
         let prevKV = live.map { KeyValue(key: key, value: $0.value, createRevision: $0.createRev, modRevision: $0.id) }
         // The row's id is its revision, given here: never one compaction freed (see `revisions`).
-        let insert = "INSERT INTO kv(id, name, created, deleted, create_revision, prev_revision, value) VALUES(?, ?, ?, ?, ?, ?, ?)"
+        let insert = "INSERT INTO kv(id, name, created, deleted, create_revision, prev_revision, value, packed) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
         let id = nextRevision
         // The single writer checks what kv_name_prev's uniqueness used to refuse (schema 1): a second row
         // replacing the same revision of a key, i.e. a lost update.
         switch kind {
         case .create(_, let value):
             if live != nil { throw StoreError.alreadyExists(key: key) }
-            try db.query(insert, [.int(id), .text(key), .int(1), .int(0), .int(id), .int(latest?.id ?? 0), .blob(value)])
+            try db.query(insert, [.int(id), .text(key), .int(1), .int(0), .int(id), .int(latest?.id ?? 0)] + Self.stored(value, key: key))
             let kv = KeyValue(key: key, value: value, createRevision: id, modRevision: id)
             return (kv, WatchEvent(type: .put, kv: kv, prevKV: nil, isCreate: true))
         case .update(_, let value, let expected):
             guard let cur = live else { throw StoreError.notFound(key: key) }
             if cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
-            try db.query(insert, [.int(id), .text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id), .blob(value)])
+            try db.query(insert, [.int(id), .text(key), .int(0), .int(0), .int(cur.createRev), .int(cur.id)] + Self.stored(value, key: key))
             let kv = KeyValue(key: key, value: value, createRevision: cur.createRev, modRevision: id)
             return (kv, WatchEvent(type: .put, kv: kv, prevKV: prevKV, isCreate: false))
         case .delete(_, let expected):
@@ -427,7 +427,7 @@ public final class SQLiteBackend: Backend {
             if let expected, cur.id != expected { throw StoreError.conflict(key: key, currentRevision: cur.id) }
             // The tombstone carries no value (history replay reads it from the row it replaces, which
             // compaction keeps as long as the tombstone), so a delete needs a few bytes even on a full disk.
-            try db.query(insert, [.int(id), .text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .null])
+            try db.query(insert, [.int(id), .text(key), .int(0), .int(1), .int(cur.createRev), .int(cur.id), .null, .null])
             let kv = KeyValue(key: key, value: cur.value, createRevision: cur.createRev, modRevision: id)
             return (kv, WatchEvent(type: .delete, kv: kv, prevKV: prevKV, isCreate: false))
         }
@@ -451,7 +451,8 @@ public final class SQLiteBackend: Backend {
     static func history(_ c: SQLiteConnection, prefix: String, after: Int64, upTo: Int64) throws -> [WatchEvent] {
         var out: [WatchEvent] = []
         let sql = """
-            SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value, p.value, p.deleted
+            SELECT k.id, k.name, k.created, k.deleted, k.create_revision, k.prev_revision, k.value, p.value, p.deleted,
+                   k.packed, p.packed
             FROM kv k LEFT JOIN kv p ON p.id = k.prev_revision
             WHERE k.id > ? AND k.id <= ? AND k.name >= ? AND k.name < ? ORDER BY k.id
             """
@@ -462,13 +463,14 @@ public final class SQLiteBackend: Backend {
             let deleted = SQLiteConnection.int(s, 3) != 0
             let createRev = SQLiteConnection.int(s, 4)
             let prevRev = SQLiteConnection.int(s, 5)
-            var value = SQLiteConnection.blob(s, 6)
+            var value = try Self.value(s, 6, packed: 9)
             // A tombstone's value is the one it deleted (older stores copied it into the tombstone).
-            if deleted, value.isEmpty, !SQLiteConnection.isNull(s, 7) { value = SQLiteConnection.blob(s, 7) }
+            let replaced = SQLiteConnection.isNull(s, 7) ? nil : try Self.value(s, 7, packed: 10)
+            if deleted, value.isEmpty, let replaced { value = replaced }
             let kv = KeyValue(key: name, value: value, createRevision: createRev, modRevision: id)
             var prev: KeyValue?
-            if !created, !SQLiteConnection.isNull(s, 7), SQLiteConnection.int(s, 8) == 0 {
-                prev = KeyValue(key: name, value: SQLiteConnection.blob(s, 7), createRevision: createRev, modRevision: prevRev)
+            if !created, let replaced, SQLiteConnection.int(s, 8) == 0 {
+                prev = KeyValue(key: name, value: replaced, createRevision: createRev, modRevision: prevRev)
             }
             out.append(WatchEvent(type: deleted ? .delete : .put, kv: kv, prevKV: prev, isCreate: created))
         }
@@ -596,6 +598,18 @@ struct WriteOp {
 }
 
 extension SQLiteBackend {
+    /// The `value` and `packed` arguments of a row holding `value` for `key` (StoredValueCodec).
+    static func stored(_ value: [UInt8], key: String) -> [SQLValue] {
+        guard let packed = StoredValueCodec.pack(value, key: key) else { return [.blob(value), .null] }
+        return [.blob(packed), .int(Int64(value.count))]
+    }
+
+    /// The value of a row whose `value` and `packed` columns are `column` and `packed`.
+    static func value(_ s: OpaquePointer, _ column: Int32, packed: Int32) throws -> [UInt8] {
+        try StoredValueCodec.unpack(SQLiteConnection.blob(s, column),
+                                    inflatedSize: SQLiteConnection.isNull(s, packed) ? nil : SQLiteConnection.int(s, packed))
+    }
+
     /// `a + b` for revisions, saturating: a damaged database may hold any number.
     static func adding(_ a: Int64, _ b: Int64) -> Int64 {
         let (sum, overflow) = a.addingReportingOverflow(b)

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import Server, free_port, wait_for
 from raw_api import RawAPI
+import stored_values
 
 INT64_MAX = 9223372036854775807
 INT32_MAX = 2147483647
@@ -296,11 +297,11 @@ def edit_stored(cluster, key, edit):
     cluster.server.stop()
     db = sqlite3.connect(os.path.join(cluster.server.data_dir, "db", "state.db"))
     try:
-        row = db.execute("SELECT id, value FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1", (key,)).fetchone()
+        row = stored_values.newest(db, key)
         assert row, f"no stored row for {key}"
         obj = json.loads(row[1])
         edit(obj)
-        db.execute("UPDATE kv SET value = ? WHERE id = ?", (json.dumps(obj).encode(), row[0]))
+        stored_values.replace(db, row[0], json.dumps(obj).encode())
         db.commit()
     finally:
         db.close()

@@ -84,6 +84,9 @@ struct KVSchema: Sendable {
             ALTER TABLE kv_v2 RENAME TO kv;
             CREATE INDEX kv_name ON kv(name)
             """,
+            // 3: small values packed (StoredValueCodec): `packed` is the inflated length of a value stored deflated,
+            // NULL for one stored as it is (every row before this migration; no row is rewritten).
+            "ALTER TABLE kv ADD COLUMN packed INTEGER",
         ]))
 
     /// Applies the SQLite migrations this database has not had, each in its own transaction with the version
