@@ -77,6 +77,13 @@ final class SQLiteBackendTests: XCTestCase {
         return (committed.withLock { $0 }, release, write)
     }
 
+    private func waitUntilNoCommitIsUnderWay(_ b: SQLiteBackend) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while b.pending.withLock({ $0.draining }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     func testALoneWriteIsCommittedWithoutTheWritersQueue() async throws {
         let b = try open()
         b.pending.withLock { $0.slowCommit = .seconds(3600) } // a loaded machine's fsync must not send writes to the queue here
@@ -88,7 +95,9 @@ final class SQLiteBackendTests: XCTestCase {
             queueFreed.withLock { $0 = true }
         }
         let rev = try await b.create("/inline/a", value: Array("1".utf8))
+        try await waitUntilNoCommitIsUnderWay(b)
         let updated = try await b.update("/inline/a", value: Array("2".utf8), expectedRevision: rev)
+        try await waitUntilNoCommitIsUnderWay(b)
         let deleted = try await b.delete("/inline/a", expectedRevision: updated)
         XCTAssertFalse(queueFreed.withLock { $0 }, "the writes waited for the writer's queue")
         release.signal()
@@ -114,8 +123,13 @@ final class SQLiteBackendTests: XCTestCase {
         release.signal()
         try await write.value
         XCTAssertEqual(b.stats.withLock { $0.inline }, 0)
-        // That commit was alone: the writes after it are committed inline again.
-        for i in 0..<5 { _ = try await b.create("/group/n\(i)", value: [2]) }
+        // That commit was alone: the writes after it are committed inline again. Each waits until the
+        // previous commit's thread has let go (it resumes the writer before it marks itself done; a
+        // write in between would join its queue, as it should).
+        for i in 0..<5 {
+            try await waitUntilNoCommitIsUnderWay(b)
+            _ = try await b.create("/group/n\(i)", value: [2])
+        }
         XCTAssertEqual(b.stats.withLock { $0.inline }, 5)
     }
 
