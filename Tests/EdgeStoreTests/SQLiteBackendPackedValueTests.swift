@@ -22,8 +22,11 @@ final class SQLiteBackendPackedValueTests: XCTestCase {
 
     /// The node Lease with another renewTime (a renewal changes that and nothing else).
     func lease(_ n: Int) -> [UInt8] {
-        let text = String(decoding: StoredValueCodecTests.lease, as: UTF8.self)
-        return Array(text.replacingOccurrences(of: "01:10:11.123456Z", with: String(format: "%02d:%02d:%02d.%06dZ", n / 3600 % 24, n / 60 % 60, n % 60, n * 7919 % 1_000_000)).utf8)
+        // Without Foundation (the board builds' tests have none): zero-padded by hand.
+        func padded(_ v: Int, _ width: Int) -> String { String(repeating: "0", count: max(0, width - String(v).count)) + String(v) }
+        let time = padded(n / 3600 % 24, 2) + ":" + padded(n / 60 % 60, 2) + ":" + padded(n % 60, 2) + "." + padded(n * 7919 % 1_000_000, 6) + "Z"
+        let parts = String(decoding: StoredValueCodecTests.lease, as: UTF8.self).split(separator: "01:10:11.123456Z", omittingEmptySubsequences: false)
+        return Array(parts.joined(separator: time).utf8)
     }
 
     /// WAL frames a renewal of the node's Lease commits, among other objects, with a compaction every 30

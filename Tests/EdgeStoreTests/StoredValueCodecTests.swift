@@ -1,4 +1,4 @@
-import Foundation
+import EdgeAPI
 import XCTest
 @testable import EdgeStore
 
@@ -14,7 +14,7 @@ final class StoredValueCodecTests: XCTestCase {
 
     /// The Lease packed once (by zlib, level 9, with the dictionary): the format on disk. If this stops
     /// inflating to the Lease, the dictionary or the format changed and stores written before cannot be read.
-    static let packedLease = Array(Data(base64Encoded: "zZa7DsIwDEX/pbtR7Dz6+I5OiCXOQ0wszP13QtKWKhSpEkv3KLGP5XNzlMW8FUs6bJveo57vRgKhR5IDigHxes5JmCictF0Aiq0F5TBA7wWDZIwUlNfW8K2ZFshnmFnN9e3s2VOcer3DM/0Z8rI81mAfdtTwhw+rd4rvjqDMxZbj6MlJVhZ0MBFa2zH0TnjAQFFaxdoZ30yfcP5yaVXEb69ulbkSNKPAQvCCJJU2CeT0Ag==")!)
+    static let packedLease = Base64.decode("zZa7DsIwDEX/pbtR7Dz6+I5OiCXOQ0wszP13QtKWKhSpEkv3KLGP5XNzlMW8FUs6bJveo57vRgKhR5IDigHxes5JmCictF0Aiq0F5TBA7wWDZIwUlNfW8K2ZFshnmFnN9e3s2VOcer3DM/0Z8rI81mAfdtTwhw+rd4rvjqDMxZbj6MlJVhZ0MBFa2zH0TnjAQFFaxdoZ30yfcP5yaVXEb69ulbkSNKPAQvCCJJU2CeT0Ag==")!
 
     func testALeaseIsStoredInAQuarterOfItsSize() throws {
         let packed = try XCTUnwrap(StoredValueCodec.pack(Self.lease, key: Self.leaseKey))

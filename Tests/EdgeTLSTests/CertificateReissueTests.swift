@@ -1,4 +1,9 @@
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 @testable import EdgeTLS
 
 /// When the server signs its own certificates again at start (`PKI.needsReissue`).
