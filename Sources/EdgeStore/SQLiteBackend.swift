@@ -45,6 +45,8 @@ public final class SQLiteBackend: Backend {
     let space: DiskSpaceGuard
     /// The database's page size (a WAL frame is a page and 24 bytes).
     let pageSize: Int64
+    /// The WAL file's size between checkpoints, given to it at open (SQLiteBackend+WALFile).
+    let walBytes: Int64
     /// Told when the disk-full alarm goes up (true) or down (false), on the writer's queue.
     let diskSpaceHandler = Mutex<(@Sendable (_ full: Bool, _ detail: String) -> Void)?>(nil)
     let log = Logger(label: "edgectl.store")
@@ -111,9 +113,13 @@ public final class SQLiteBackend: Backend {
         var pageSize: Int64 = 4096
         try? w.query("PRAGMA page_size") { pageSize = max(512, SQLiteConnection.int($0, 0)) }
         self.pageSize = pageSize
+        walBytes = Self.preparedWALBytes(thresholdPages: cp.thresholdPages, pageSize: pageSize)
+        // A WAL held back past its size by a reader goes back to it at the first commit after it starts over.
+        try w.exec("PRAGMA journal_size_limit=\(walBytes)")
         space = DiskSpaceGuard(databasePath: path, reserveBytes: Int64(cp.thresholdPages) * pageSize + (2 << 20))
         space.ensureReserve()
         writer = UnsafeTransfer(w)
+        prepareWAL()
         var rs: [UnsafeTransfer<SQLiteConnection>] = []
         for _ in 0..<3 { rs.append(UnsafeTransfer(try SQLiteConnection(path: path, readOnly: true))) }
         readers = Mutex(rs)
@@ -495,13 +501,14 @@ public final class SQLiteBackend: Backend {
     /// What a compaction does to the WAL. Usually nothing: the checkpointer copies it into the database at
     /// `thresholdPages`, and each checkpoint writes every page changed since the last one, so an idle server
     /// that checkpointed at each compaction wrote the same few pages (its Lease's) again every 5 minutes
-    /// (docs/BENCHMARKS.md, flash-friendly writes). A WAL grown past the threshold (a reader held back the
-    /// checkpoints) is truncated now that a chunk of history is gone; on a full disk it keeps its blocks
-    /// instead, for the writes to come.
+    /// (docs/BENCHMARKS.md, flash-friendly writes). A WAL grown past its prepared size (a reader held back
+    /// the checkpoints) is checkpointed and made to start over now that a chunk of history is gone; the
+    /// first commit after that cuts the file back to its prepared size (`journal_size_limit`), not to
+    /// nothing, so it keeps the blocks the next commits overwrite. On a full disk the WAL keeps all of
+    /// its blocks, for the writes to come.
     func checkpointAfterCompaction() -> Int32? {
         if space.alarmed { return SQLITE_CHECKPOINT_PASSIVE }
-        let (frames, overflow) = Int64(checkpointer.thresholdPages).multipliedReportingOverflow(by: pageSize + 24)
-        return overflow || walSize() > frames + 32 ? SQLITE_CHECKPOINT_TRUNCATE : nil
+        return walSize() > walBytes ? SQLITE_CHECKPOINT_RESTART : nil
     }
 
     /// Compaction itself, on the writer's queue.

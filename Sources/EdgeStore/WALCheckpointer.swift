@@ -12,6 +12,9 @@ final class WALCheckpointer: @unchecked Sendable {
     /// No automatic checkpoints (the disk is full: the room freed is for the WAL's deletes and events,
     /// not for growing the database file).
     var paused = false
+    /// Frames in the WAL after the last commit, as SQLite reported it (the file's size says nothing: it is
+    /// given its full size at open).
+    private(set) var frames: Int32 = 0
 
     init(thresholdPages: Int32) {
         self.thresholdPages = thresholdPages
@@ -22,6 +25,7 @@ final class WALCheckpointer: @unchecked Sendable {
         sqlite3_wal_hook(db, { context, db, _, pages in
             guard let context, let db else { return SQLITE_OK }
             let me = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
+            me.frames = pages
             if pages >= me.thresholdPages, !me.paused { me.checkpoint(db, mode: SQLITE_CHECKPOINT_PASSIVE) }
             return SQLITE_OK
         }, Unmanaged.passUnretained(self).toOpaque())
