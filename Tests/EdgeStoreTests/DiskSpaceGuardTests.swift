@@ -5,18 +5,7 @@ import Glibc
 @testable import EdgeStore
 
 /// The disk-full alarm's policy (the filling itself is tests/e2e/test_full_disk.py, on a small tmpfs).
-final class DiskSpaceGuardTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-space-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class DiskSpaceGuardTests: TemporaryDirectoryTestCase {
     func size(_ path: String) -> Int64 {
         var st = stat()
         return stat(path, &st) == 0 ? Int64(st.st_size) : -1

@@ -8,18 +8,7 @@ import Glibc
 /// corrupted after a crash makes the store refuse to open (instead of handing
 /// out old resourceVersions again), and recovery moves it past every revision
 /// a client can have seen, so their watches and caches start over.
-final class SQLiteBackendDamageTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-damage-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class SQLiteBackendDamageTests: TemporaryDirectoryTestCase {
     var live: String { dir + "/live/state.db" }
     var crashed: String { dir + "/crashed/state.db" }
 

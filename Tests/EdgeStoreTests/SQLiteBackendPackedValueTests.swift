@@ -6,18 +6,7 @@ import Glibc
 
 /// Schema 3 (flash-friendly writes): small values stored deflated (StoredValueCodec), rows written before
 /// it read as they were, and a Lease renewal writing fewer WAL frames than one row to a leaf did.
-final class SQLiteBackendPackedValueTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-packed-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class SQLiteBackendPackedValueTests: TemporaryDirectoryTestCase {
     var path: String { dir + "/state.db" }
 
     /// The node Lease with another renewTime (a renewal changes that and nothing else).

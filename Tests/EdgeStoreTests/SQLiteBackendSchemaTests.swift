@@ -6,18 +6,7 @@ import Glibc
 
 /// Schema 2 (flash-friendly writes): rows numbered by the writer, one index, and stores made by schema 1
 /// (AUTOINCREMENT, two indexes) migrated with their data and revisions.
-final class SQLiteBackendSchemaTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-schema-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class SQLiteBackendSchemaTests: TemporaryDirectoryTestCase {
     var path: String { dir + "/state.db" }
 
     func schemaSQL(_ c: SQLiteConnection) throws -> [String: String] {

@@ -6,18 +6,7 @@ import Glibc
 import Dispatch
 import Synchronization
 
-final class SQLiteBackendTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-store-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class SQLiteBackendTests: TemporaryDirectoryTestCase {
     func open() throws -> SQLiteBackend { try SQLiteBackend(path: dir + "/state.db") }
 
     func testCRUDAndCAS() async throws { try await BackendConformance.crudAndCAS(try open()) }

@@ -6,18 +6,7 @@ import Glibc
 
 /// The WAL file has its full size from the start: commits overwrite its blocks instead of growing it (what an
 /// SD card's filesystem charges extra for), and the zeros past the last commit are never taken for frames.
-final class SQLiteBackendWALFileTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-walfile-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class SQLiteBackendWALFileTests: TemporaryDirectoryTestCase {
     func testTheWALHasItsSizeAtOpenAndCommitsDoNotGrowIt() async throws {
         let b = try SQLiteBackend(path: dir + "/state.db")
         XCTAssertEqual(b.walBytes, 32 + 1064 * 1048, "the threshold's frames and room for the commit that crosses it")

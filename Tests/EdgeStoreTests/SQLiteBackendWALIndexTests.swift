@@ -6,18 +6,7 @@ import Glibc
 
 /// The WAL index in the process's memory: no `-shm` file (whose pages every commit dirtied on the card), while
 /// every connection of the process (readers, watches' history, snapshots) still sees every commit.
-final class SQLiteBackendWALIndexTests: XCTestCase {
-    var dir = ""
-
-    override func setUp() {
-        var template = Array("/tmp/edgectl-walindex-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
-    }
-
-    override func tearDown() {
-        _ = system("rm -rf '\(dir)'")
-    }
-
+final class SQLiteBackendWALIndexTests: TemporaryDirectoryTestCase {
     func testNoSharedMemoryFileWhileTheStoreIsOpenAndEveryConnectionSeesEachCommit() async throws {
         let path = dir + "/state.db"
         let b = try SQLiteBackend(path: path)
