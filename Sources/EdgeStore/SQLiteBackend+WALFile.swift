@@ -27,7 +27,7 @@ extension SQLiteBackend {
     static func prepareWALFile(_ walPath: String, bytes: Int64) -> Int32? {
         let fd = open(walPath, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { return errno == ENOENT ? nil : errno }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return errno }
         var offset = Int64(st.st_size)

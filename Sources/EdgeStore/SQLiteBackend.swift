@@ -119,12 +119,12 @@ public final class SQLiteBackend: Backend {
         space = DiskSpaceGuard(databasePath: path, reserveBytes: Int64(cp.thresholdPages) * pageSize + (2 << 20))
         space.ensureReserve()
         writer = UnsafeTransfer(w)
-        prepareWAL()
         var rs: [UnsafeTransfer<SQLiteConnection>] = []
         for _ in 0..<3 { rs.append(UnsafeTransfer(try SQLiteConnection(path: path, readOnly: true))) }
         readers = Mutex(rs)
         revision = Mutex((current, compacted))
         hub = WatchHub(currentRevision: current)
+        prepareWAL()
     }
 
     /// The writer's connection with the schema in place. Checkpoints are the WALCheckpointer's (no autocheckpoint).
