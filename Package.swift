@@ -157,6 +157,7 @@ let package = Package(
         .testTarget(name: "EdgeAgentTests", dependencies: [
             "EdgeTestSupport",
             "EdgeAgent", "EdgeClient", "EdgeInProcess", "EdgeTLS", "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeStore", "EdgeRuntime", "CZlib",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -131,7 +131,8 @@ enum AgentRunner {
         }
         let podManager = pods
         let runsPods = canRunPods
-        let tls = try AgentAPIServer.tlsConfiguration(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
+        // Self-signed as kubelet's, and renewed while the agent runs (AgentServingCertificate).
+        let serving = try AgentServingCertificate(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
         let serviceConfig = services
         return Task {
             await withTaskGroup(of: Void.self) { g in
@@ -142,7 +143,8 @@ enum AgentRunner {
                 }
                 if let podManager {
                     g.addTask { await podManager.run() }
-                    g.addTask { await serveAgentAPI(AgentAPIServer(directory: podManager, tls: tls, port: agentPort), port: agentPort) }
+                    g.addTask { await serving.run() }
+                    g.addTask { await serveAgentAPI(AgentAPIServer(directory: podManager, serving: serving, port: agentPort), port: agentPort) }
                 }
             }
         }

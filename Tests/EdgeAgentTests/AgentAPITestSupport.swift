@@ -1,5 +1,6 @@
 import XCTest
 import EdgeTLS
+import EdgeTestSupport
 import NIOCore
 import NIOPosix
 @testable import EdgeAgent
@@ -77,7 +78,13 @@ final class RawClient: @unchecked Sendable {
         typealias InboundIn = ByteBuffer
         var bytes: [UInt8] = []
         var closed = false
+        /// The certificates the server sent, once the TLS handshake is done.
+        var serverChainPEM: String?
         func channelRead(context: ChannelHandlerContext, data: NIOAny) { bytes += unwrapInboundIn(data).readableBytesView }
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let done = event as? TLSHandshakeCompleted { serverChainPEM = done.peerChainPEM }
+            context.fireUserInboundEventTriggered(event)
+        }
         func channelInactive(context: ChannelHandlerContext) { closed = true }
     }
 
@@ -106,6 +113,18 @@ final class RawClient: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
         return try await channel.eventLoop.submit { c.bytes }.get()
+    }
+
+    /// The server's certificates from the TLS handshake; nil if the connection closed first (or the deadline passed).
+    func serverChain() async throws -> String? {
+        let c = collector
+        let giveUp = TestDeadline.after(.seconds(10))
+        while ContinuousClock.now < giveUp {
+            let (chain, closed) = try await channel.eventLoop.submit { (c.serverChainPEM, c.closed) }.get()
+            if chain != nil || closed { return chain }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
     }
 
     func text(until marker: String? = nil) async throws -> String {

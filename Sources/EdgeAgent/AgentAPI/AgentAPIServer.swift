@@ -10,20 +10,35 @@ public final class AgentAPIServer: Sendable {
     public static let defaultPort = 10250
 
     let directory: any ContainerDirectory
-    let tls: TLSConfiguration?
+    /// The configuration for a connection that starts now (nil: plain HTTP).
+    let tls: (@Sendable () -> TLSConfiguration)?
     let host: String
     let port: Int
     let launch: ExecLauncher
 
-    /// `tls` from `AgentAPIServer.tlsConfiguration`; nil serves plain HTTP with
-    /// no identity, which refuses every request (tests of the refusal only).
+    /// Serves with `serving`'s current certificate: each new connection takes
+    /// the one in use when it arrives, so renewals need no restart.
+    public convenience init(directory: any ContainerDirectory, serving: AgentServingCertificate, host: String = "0.0.0.0",
+                            port: Int = AgentAPIServer.defaultPort) {
+        self.init(directory: directory, tlsSource: { serving.current }, host: host, port: port, launch: ContainerExecLauncher.launch)
+    }
+
+    /// A fixed `tls` (never renewed); nil serves plain HTTP with no identity,
+    /// which refuses every request (tests of the refusal only).
     public convenience init(directory: any ContainerDirectory, tls: TLSConfiguration?, host: String = "0.0.0.0", port: Int = AgentAPIServer.defaultPort) {
         self.init(directory: directory, tls: tls, host: host, port: port, launch: ContainerExecLauncher.launch)
     }
 
-    init(directory: any ContainerDirectory, tls: TLSConfiguration?, host: String, port: Int, launch: @escaping ExecLauncher) {
+    convenience init(directory: any ContainerDirectory, tls: TLSConfiguration?, host: String, port: Int, launch: @escaping ExecLauncher) {
+        var source: (@Sendable () -> TLSConfiguration)?
+        if let tls { source = { tls } }
+        self.init(directory: directory, tlsSource: source, host: host, port: port, launch: launch)
+    }
+
+    init(directory: any ContainerDirectory, tlsSource: (@Sendable () -> TLSConfiguration)?, host: String, port: Int,
+         launch: @escaping ExecLauncher) {
         self.directory = directory
-        self.tls = tls
+        self.tls = tlsSource
         self.host = host
         self.port = port
         self.launch = launch
@@ -39,7 +54,7 @@ public final class AgentAPIServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let ops = channel.pipeline.syncOperations
-                    if let tls { try ops.addHandler(try TLSHandler(configuration: tls)) }
+                    if let tls { try ops.addHandler(try TLSHandler(configuration: tls())) }
                     let encoder = HTTPResponseEncoder()
                     let decoder = ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes))
                     try ops.addHandler(encoder)
@@ -50,16 +65,10 @@ public final class AgentAPIServer: Sendable {
             .bind(host: host, port: port).get()
     }
 
-    /// TLS for the agent API: a serving certificate signed by a CA of the
-    /// node's own (made here, as kubelet self-signs: the API server does not
-    /// verify kubelet serving certificates), and the cluster CA to verify clients.
+    /// TLS for the agent API with a certificate made now and never renewed
+    /// (tests that serve briefly); the agent serves an AgentServingCertificate,
+    /// which makes the same certificate and renews it while the agent runs.
     public static func tlsConfiguration(clientCAPEM: String, nodeName: String, addresses: [String]) throws -> TLSConfiguration {
-        let caKey = try PKI.generateKey()
-        let ca = try PKI.makeCA(keyPEM: caKey, commonName: "\(nodeName)-ca")
-        let key = try PKI.generateKey()
-        let cert = try PKI.signCertificate(caCertPEM: ca, caKeyPEM: caKey, subjectKeyPEM: key,
-                                           subject: CertificateSubject(commonName: nodeName), dnsNames: [nodeName, "localhost"],
-                                           ipAddresses: addresses, usage: .serverAuth, days: 365)
-        return try TLSConfiguration.server(certificateChainPEM: cert + ca, keyPEM: key, clientCAPEM: clientCAPEM)
+        try AgentServingCertificate(clientCAPEM: clientCAPEM, nodeName: nodeName, addresses: addresses).current
     }
 }

@@ -1,0 +1,32 @@
+import Logging
+import Synchronization
+
+/// A swift-log handler that keeps what was logged, for tests that check what
+/// a component says (and how often).
+struct RecordingLogHandler: LogHandler {
+    final class Lines: Sendable {
+        private let lines = Mutex<[(Logger.Level, String)]>([])
+        func append(_ level: Logger.Level, _ message: String) { lines.withLock { $0.append((level, message)) } }
+        var all: [(Logger.Level, String)] { lines.withLock { $0 } }
+        /// How many lines at `level` contain `text`.
+        func count(_ level: Logger.Level, containing text: String) -> Int {
+            all.filter { $0.0 == level && $0.1.contains(text) }.count
+        }
+    }
+
+    let lines: Lines
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { lines.append(event.level, event.message.description) }
+
+    /// A logger that records into `lines`.
+    static func logger(_ lines: Lines) -> Logger {
+        Logger(label: "test") { _ in RecordingLogHandler(lines: lines) }
+    }
+}
