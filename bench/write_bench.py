@@ -43,7 +43,8 @@ def edgectl_pids(data_dir):
             args = open(f"/proc/{p}/cmdline", "rb").read().decode(errors="replace").split("\0")
         except OSError:
             continue
-        if args and args[0].endswith("edgectl") and any(real in a for a in args):
+        # Any binary named edgectl* (a build compared beside another is often a renamed copy).
+        if args and os.path.basename(args[0]).startswith("edgectl") and any(real in a for a in args):
             pids.append(int(p))
     return pids
 
