@@ -76,11 +76,7 @@ final class AgentServingCertificateTests: XCTestCase {
 
     /// Polls `condition` until it holds or the (scaled) deadline passes.
     func waitFor(_ what: String, within base: Duration, _ condition: () -> Bool) async throws {
-        let giveUp = TestDeadline.after(base)
-        while !condition() {
-            guard ContinuousClock.now < giveUp else { XCTFail("gave up waiting: \(what)"); return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        if try await !TestDeadline.poll(within: base, every: .milliseconds(50), condition) { XCTFail("gave up waiting: \(what)") }
     }
 
     func stop(_ task: Task<Void, Never>, _ ended: Flag) async throws {

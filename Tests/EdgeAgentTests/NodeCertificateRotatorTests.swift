@@ -82,9 +82,7 @@ final class NodeCertificateRotatorTests: XCTestCase {
     }
 
     func eventually(_ what: String, seconds: Int = 10, _ cond: () -> Bool) async throws {
-        let deadline = TestDeadline.after(.seconds(seconds))
-        while ContinuousClock.now < deadline { if cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
-        XCTFail("timed out waiting for \(what)")
+        if try await !TestDeadline.poll(within: .seconds(seconds), every: .milliseconds(20), cond) { XCTFail("timed out waiting for \(what)") }
     }
 
     func testRenewsWithTheNodesIdentityRetryingAfterADenialAndAFailedInstall() async throws {

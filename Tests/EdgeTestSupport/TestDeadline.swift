@@ -20,4 +20,14 @@ public enum TestDeadline {
 
     /// The time after which a wait that starts now gives up.
     public static func after(_ base: Duration) -> ContinuousClock.Instant { .now + scaled(base) }
+
+    /// Checks `condition` every `interval` until it holds (true) or the scaled `base` has passed (false).
+    public static func poll(within base: Duration, every interval: Duration, _ condition: () -> Bool) async throws -> Bool {
+        let giveUp = after(base)
+        while !condition() {
+            guard ContinuousClock.now < giveUp else { return false }
+            try await Task.sleep(for: interval)
+        }
+        return true
+    }
 }
