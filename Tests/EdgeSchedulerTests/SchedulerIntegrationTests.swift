@@ -70,8 +70,12 @@ final class SchedulerIntegrationTests: XCTestCase {
             let c = (p[path: ["status", "conditions"]]?.array ?? []).first { $0["type"]?.string == "PodScheduled" }
             return c?["reason"]?.string == "Unschedulable" && c?["message"]?.string == "0/2 nodes are available: 2 Insufficient memory."
         }
-        let events = try await client.list(BuiltinResources.events, namespace: "default").items
-        XCTAssertTrue(events.contains { $0["reason"]?.string == "FailedScheduling" && $0[path: ["involvedObject", "name"]]?.string == "big" })
+        // The scheduler writes the condition first and records the event after it, so the
+        // event may land a moment later than the condition is seen.
+        try await eventually("FailedScheduling event") {
+            let events = try await client.list(BuiltinResources.events, namespace: "default").items
+            return events.contains { $0["reason"]?.string == "FailedScheduling" && $0[path: ["involvedObject", "name"]]?.string == "big" }
+        }
         var bigCfg = HollowNodes.Config(count: 1)
         bigCfg.namePrefix = "big-node-"
         bigCfg.memory = "16Gi"
