@@ -128,7 +128,7 @@ let package = Package(
             "EdgeCommandLine",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: smallerCode),
-        // What the test targets share: how long a test waits for a condition before it fails.
+        // What the test targets share: how long a test waits for a condition before it fails, and the wait itself.
         .target(name: "EdgeTestSupport", path: "Tests/EdgeTestSupport"),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
         .testTarget(name: "EdgeCommandLineTests", dependencies: ["EdgeCommandLine"]),
@@ -144,7 +144,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
-        .testTarget(name: "EdgeRegistryTests", dependencies: ["EdgeRegistry", "EdgeStore", "EdgeAPI"]),
+        .testTarget(name: "EdgeRegistryTests", dependencies: ["EdgeTestSupport", "EdgeRegistry", "EdgeStore", "EdgeAPI"]),
         .testTarget(name: "EdgeAuthTests", dependencies: ["EdgeAuth", "EdgeRegistry", "EdgeStore", "EdgeAPI"]),
         .testTarget(name: "EdgeAPIServerTests", dependencies: [
             "EdgeAPIServer", "EdgeRegistry", "EdgeAuth", "EdgeTLS",

@@ -77,14 +77,9 @@ final class AgentServingCertificateTests: XCTestCase {
         return (task, ended)
     }
 
-    /// Polls `condition` until it holds or the (scaled) deadline passes.
-    func waitFor(_ what: String, within base: Duration, _ condition: () -> Bool) async throws {
-        if try await !TestDeadline.poll(within: base, every: .milliseconds(50), condition) { XCTFail("gave up waiting: \(what)") }
-    }
-
     func stop(_ task: Task<Void, Never>, _ ended: Flag) async throws {
         task.cancel()
-        try await waitFor("the renewal task ends when cancelled", within: .seconds(10)) { ended.isSet }
+        try await eventually("the renewal task ends when cancelled", within: .seconds(10)) { ended.isSet }
     }
 
     /// A client certificate of the cluster CA with the API server's kubelet-client identity.
@@ -129,7 +124,7 @@ final class AgentServingCertificateTests: XCTestCase {
 
         let (task, ended) = startRenewing(serving)
         let lifetime = Int(first.notAfter - first.notBefore)
-        try await waitFor("a new certificate", within: .seconds(lifetime * 3)) {
+        try await eventually("a new certificate", within: .seconds(lifetime * 3)) {
             serving.currentCertificate.certificatePEM != first.certificatePEM
         }
         let second = serving.currentCertificate
@@ -171,7 +166,7 @@ final class AgentServingCertificateTests: XCTestCase {
         let (task, ended) = startRenewing(serving)
         let lifetime = Int(first.notAfter - first.notBefore)
 
-        try await waitFor("two refused renewals", within: .seconds(lifetime * 3 + 10)) { hook.refusals.withLock { $0 } >= 2 }
+        try await eventually("two refused renewals", within: .seconds(lifetime * 3 + 10)) { hook.refusals.withLock { $0 } >= 2 }
         XCTAssertEqual(serving.currentCertificate.certificatePEM, first.certificatePEM, "a failed renewal keeps the current certificate")
         let during = try await RawClient(group: group, port: port, tls: try kubeletClient(trusting: nil))
         assertServes(try await during.serverChain(), first, "still served while renewals fail")
@@ -179,7 +174,7 @@ final class AgentServingCertificateTests: XCTestCase {
         XCTAssertTrue(ok.hasPrefix("HTTP/1.1 200"), ok)
 
         hook.refusing.withLock { $0 = false }
-        try await waitFor("a renewal once the failures stop", within: .seconds(30)) {
+        try await eventually("a renewal once the failures stop", within: .seconds(30)) {
             serving.currentCertificate.certificatePEM != first.certificatePEM
         }
         let renewed = serving.currentCertificate
@@ -218,7 +213,7 @@ final class AgentServingCertificateTests: XCTestCase {
         let first = serving.currentCertificate
         XCTAssertEqual(first.notAfter - first.notBefore, 365 * 86_400, "a year, as kubelet's own certificate")
         let (task, ended) = startRenewing(serving)
-        try await waitFor("the task says when it renews", within: .seconds(10)) { log.count(.info, containing: "renewing it after") == 1 }
+        try await eventually("the task says when it renews", within: .seconds(10)) { log.count(.info, containing: "renewing it after") == 1 }
         try await stop(task, ended)
         XCTAssertTrue(hook.calls.withLock { $0.isEmpty }, "nothing renewed a certificate with a year left")
         XCTAssertEqual(serving.currentCertificate.certificatePEM, first.certificatePEM)

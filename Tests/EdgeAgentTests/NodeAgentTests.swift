@@ -22,12 +22,6 @@ final class NodeAgentTests: XCTestCase {
     static let nodes = BuiltinResources.nodes
     static let leases = BuiltinResources.leases
 
-    func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
-        let deadline = TestDeadline.after(.seconds(4))
-        while ContinuousClock.now < deadline { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
-        XCTFail("timed out waiting for \(what)")
-    }
-
     func testRegistersRenewsLeaseAndWritesStatusOnlyOnChange() async throws {
         let client = try await LocalCluster().client
         let facts = FakeNodeFacts()

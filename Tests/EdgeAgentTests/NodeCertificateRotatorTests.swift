@@ -81,10 +81,6 @@ final class NodeCertificateRotatorTests: XCTestCase {
         _ = try await admin.updateStatus(csrs, signed)
     }
 
-    func eventually(_ what: String, seconds: Int = 10, _ cond: () -> Bool) async throws {
-        if try await !TestDeadline.poll(within: .seconds(seconds), every: .milliseconds(20), cond) { XCTFail("timed out waiting for \(what)") }
-    }
-
     func testRenewsWithTheNodesIdentityRetryingAfterADenialAndAFailedInstall() async throws {
         let cluster = try await LocalCluster()
         let signer = Self.approver(cluster.client, deny: 1)
@@ -98,7 +94,7 @@ final class NodeCertificateRotatorTests: XCTestCase {
         let task = Task { await rotator.run() }
         defer { task.cancel() }
         // Denied (retry after 2 s), then signed but not installable (retry after 4 s), then installed.
-        try await eventually("a renewed certificate installed", seconds: 15) { !installer.installed.withLock { $0.isEmpty } }
+        try await eventually("a renewed certificate installed", within: .seconds(15)) { !installer.installed.withLock { $0.isEmpty } }
         guard let fresh = installer.installed.withLock({ $0.first }) else { return XCTFail("nothing installed; log: \(log.all)") }
         XCTAssertNotEqual(fresh.keyPEM, old.keyPEM, "a fresh key for every renewal")
         XCTAssertEqual(try PKI.inspectCertificate(fresh.certificatePEM).subject,

@@ -33,7 +33,7 @@ final class InformerTests: XCTestCase {
         _ = try await client.create(Self.configMaps, namespace: "default", cm("live", "1"))
         _ = try await client.mergePatch(Self.configMaps, namespace: "default", name: "live", ["data": ["v": "2"]])
         try await client.delete(Self.configMaps, namespace: "default", name: "before")
-        try await waitUntil { seen.all.count >= 4 }
+        try await eventually("four events seen") { seen.all.count >= 4 }
         XCTAssertEqual(seen.all, ["add default/before", "add default/live", "update default/live 2", "delete default/before"])
         XCTAssertNil(informer.get("default/before"))
         XCTAssertEqual(informer.get("default/live")?[path: ["data", "v"]]?.string, "2")
@@ -57,7 +57,7 @@ final class InformerTests: XCTestCase {
         XCTAssertEqual(informer.count, 20)
         XCTAssertEqual(informer.get("default/c7")?[path: ["data", "v"]]?.string, "a value longer than fifteen bytes 7")
         _ = try await client.create(Self.configMaps, namespace: "default", cm("after", "a value longer than fifteen bytes"))
-        try await waitUntil { informer.get("default/after") != nil }
+        try await eventually("default/after in the cache") { informer.get("default/after") != nil }
         XCTAssertGreaterThan(informer.internedCount, 0, "and fills again from the next objects")
     }
 
@@ -72,14 +72,6 @@ final class InformerTests: XCTestCase {
         }
         let missing = try await client.getIfExists(Self.configMaps, namespace: "default", name: "missing")
         XCTAssertNil(missing)
-    }
-
-    func waitUntil(_ cond: @escaping () -> Bool, timeout: Duration = .seconds(5)) async throws {
-        let deadline = TestDeadline.after(timeout)
-        while !cond() {
-            if ContinuousClock.now > deadline { XCTFail("timed out"); return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }
 

@@ -41,28 +41,19 @@ final class LeaderElectorTests: XCTestCase {
         var now: Set<String> { current.withLock { $0 } }
     }
 
-    func waitFor(_ what: String, _ cond: () -> Bool) async throws {
-        let deadline = TestDeadline.after(.seconds(6))
-        while ContinuousClock.now < deadline {
-            if cond() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        XCTFail("timed out waiting for \(what)")
-    }
-
     func testOneLeaderAtATimeAndACancelledLeaderHandsOverAtOnce() async throws {
         let cluster = try await LocalCluster()
         let leaders = Leaders()
         let a = LeaderElector(client: cluster.client, name: "kube-scheduler", identity: "a", timing: Self.fast)
         let b = LeaderElector(client: cluster.client, name: "kube-scheduler", identity: "b", timing: Self.fast)
         let ta = Task { await a.run { await leaders.lead("a") } }
-        try await waitFor("a to lead") { leaders.now == ["a"] }
+        try await eventually("a to lead") { leaders.now == ["a"] }
         let tb = Task { await b.run { await leaders.lead("b") } }
         try await Task.sleep(for: .milliseconds(900))
         XCTAssertEqual(leaders.now, ["a"], "b does not take a lease that is renewed")
         ta.cancel()
         await ta.value
-        try await waitFor("b to lead after a released") { leaders.now == ["b"] }
+        try await eventually("b to lead after a released") { leaders.now == ["b"] }
         let lease = try await cluster.client.get(LeaderElector.leases, namespace: "kube-system", name: "kube-scheduler")
         XCTAssertEqual(lease[path: ["spec", "holderIdentity"]]?.string, "b")
         XCTAssertEqual(lease[path: ["spec", "leaseTransitions"]]?.int, 1, "a's release then b's acquisition")
@@ -78,10 +69,10 @@ final class LeaderElectorTests: XCTestCase {
         let a = LeaderElector(client: aClient, name: "kube-controller-manager", identity: "a", timing: Self.fast)
         let b = LeaderElector(client: cluster.client, name: "kube-controller-manager", identity: "b", timing: Self.fast)
         let ta = Task { await a.run { await leaders.lead("a") } }
-        try await waitFor("a to lead") { leaders.now == ["a"] }
+        try await eventually("a to lead") { leaders.now == ["a"] }
         let tb = Task { await b.run { await leaders.lead("b") } }
         aDead.set()
-        try await waitFor("b to take over") { leaders.now == ["b"] }
+        try await eventually("b to take over") { leaders.now == ["b"] }
         XCTAssertFalse(a.isLeader, "a stepped down when it could not renew")
         XCTAssertEqual(leaders.history.withLock { $0 }, ["a", "b"])
         XCTAssertFalse(leaders.overlap.withLock { $0 }, "a stopped before b started")

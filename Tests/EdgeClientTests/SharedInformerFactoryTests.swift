@@ -26,14 +26,6 @@ final class SharedInformerFactoryTests: XCTestCase {
         return ["apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": ["v": "a value no metadata reader needs"]]
     }
 
-    func eventually(_ what: String, _ cond: @escaping () async throws -> Bool) async throws {
-        let deadline = TestDeadline.after(.seconds(10))
-        while try await !cond() {
-            if ContinuousClock.now > deadline { XCTFail("timed out waiting for \(what)"); return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     func testOneInformerPerKindWhoeverAsks() async throws {
         let client = try await LocalCluster().client
         let f = SharedInformerFactory(client: client)

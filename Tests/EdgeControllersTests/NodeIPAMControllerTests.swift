@@ -30,12 +30,6 @@ final class NodeIPAMControllerTests: XCTestCase {
         return out
     }
 
-    func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
-        let deadline = TestDeadline.after(.seconds(5))
-        while ContinuousClock.now < deadline { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
-        XCTFail("timed out waiting for \(what)")
-    }
-
     func testEveryNodeGetsItsOwnRangeAndTheClusterSettings() async throws {
         let c = try await LocalCluster()
         let task = try run(c.client)

@@ -61,11 +61,8 @@ final class TestCluster: @unchecked Sendable {
         return n
     }
 
-    func eventually(_ what: String, timeout: Duration = .seconds(10), _ cond: @escaping () async throws -> Bool) async throws {
-        let deadline = TestDeadline.after(timeout)
-        while try await !cond() {
-            if ContinuousClock.now > deadline { XCTFail("timed out waiting for \(what)"); return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+    func eventually(_ what: String, timeout: Duration = .seconds(10), file: StaticString = #filePath, line: UInt = #line,
+                    _ cond: () async throws -> Bool) async throws {
+        try await EdgeTestSupport.eventually(what, within: timeout, file: file, line: line, cond)
     }
 }

@@ -37,12 +37,6 @@ final class NodeNetworkTests: XCTestCase {
         return (net, Task { await net.run() })
     }
 
-    func eventually(_ what: String, _ cond: () async throws -> Bool) async throws {
-        let deadline = TestDeadline.after(.seconds(5))
-        while ContinuousClock.now < deadline { if try await cond() { return }; try await Task.sleep(for: .milliseconds(20)) }
-        XCTFail("timed out waiting for \(what)")
-    }
-
     func testVXLANBackendMakesTheDevicesPublishesItsVTEPAndRoutesToPeers() async throws {
         let c = try await LocalCluster()
         _ = try await c.client.create(Self.nodes, namespace: nil, node("n1", cidr: "10.42.1.0/24", ip: "192.0.2.11"))

@@ -27,15 +27,6 @@ final class ServiceProxyTests: XCTestCase {
         _ = try await cluster.client.create(slices, namespace: "default", slice)
     }
 
-    func eventually(_ what: String, timeout: Duration = .seconds(5), _ cond: () -> Bool) async {
-        let deadline = TestDeadline.after(timeout)
-        while ContinuousClock.now < deadline {
-            if cond() { return }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        XCTFail("timed out waiting for \(what)")
-    }
-
     func testServicesAndSlicesBecomeRulesAndAChangeIsAppliedPartially() async throws {
         let cluster = try await LocalCluster()
         let kernel = FakeIPTables()
@@ -46,11 +37,11 @@ final class ServiceProxyTests: XCTestCase {
         defer { task.cancel() }
 
         let cip = try await Self.createWebService(cluster)
-        await eventually("a REJECT for the service without endpoints") {
+        try await eventually("a REJECT for the service without endpoints") {
             (kernel.rules("filter", "EDGE-SERVICES") ?? []).contains { $0.contains("-d \(cip)/32") && $0.hasSuffix("-j REJECT") }
         }
         try await Self.createWebEndpoint(cluster)
-        await eventually("a DNAT to the endpoint") {
+        try await eventually("a DNAT to the endpoint") {
             kernel.chains("nat").contains { c in (kernel.rules("nat", c) ?? []).contains { $0.hasSuffix("--to-destination 10.42.0.5:8080") } }
         }
         XCTAssertEqual(kernel.rules("filter", "EDGE-SERVICES"), [])
@@ -74,13 +65,13 @@ final class ServiceProxyTests: XCTestCase {
         defer { task.cancel() }
 
         let cip = try await Self.createWebService(cluster)
-        await eventually("a refusal for the service without endpoints") {
+        try await eventually("a refusal for the service without endpoints") {
             nft.table?.elements["no-endpoint-services"]?["\(cip) . tcp . 80"] == "goto reject-chain"
         }
         XCTAssertFalse(iptables.chains("nat").contains("EDGE-SERVICES"), "the iptables mode's chains are gone")
         XCTAssertEqual(iptables.rules("nat", "PREROUTING"), [])
         try await Self.createWebEndpoint(cluster)
-        await eventually("a DNAT to the endpoint") {
+        try await eventually("a DNAT to the endpoint") {
             (nft.table?.chains.values ?? [:].values).contains { $0.contains("meta l4proto tcp dnat to 10.42.0.5:8080") }
         }
         XCTAssertEqual(nft.table?.elements["no-endpoint-services"], [:])
@@ -103,9 +94,9 @@ final class ServiceProxyTests: XCTestCase {
             let proxy = ServiceProxy(client: cluster.client, nftables: NFTablesClient(runner: BothRunners(nft: nft, iptables: iptables), table: "edgectl-proxy"),
                                      config: config)
             let task = Task { await proxy.run() }
-            await eventually("the first sync") { nft.table != nil }
+            try await eventually("the first sync") { nft.table != nil }
             if policy == "DROP" {
-                await eventually("the forward accepts") { iptables.rules("filter", "EDGE-FORWARD") != nil }
+                try await eventually("the forward accepts") { iptables.rules("filter", "EDGE-FORWARD") != nil }
                 let rules = iptables.rules("filter", "EDGE-FORWARD") ?? []
                 XCTAssertTrue(rules.contains("-s 10.42.0.0/16 -m comment --comment \"edgectl pod traffic out\" -j ACCEPT"), "\(rules)")
                 XCTAssertTrue(rules.contains("-d 10.42.0.0/16 -m comment --comment \"edgectl pod traffic in\" -j ACCEPT"), "\(rules)")
@@ -136,7 +127,7 @@ final class ServiceProxyTests: XCTestCase {
         let proxy = ServiceProxy(client: cluster.client, iptables: IPTablesClient(runner: kernel, flavour: .nft), config: config)
         let task = Task { await proxy.run() }
         defer { task.cancel() }
-        await eventually("the proxy's failure") { if case .failing = config.health.current { return true } else { return false } }
+        try await eventually("the proxy's failure") { if case .failing = config.health.current { return true } else { return false } }
         guard case .failing(let why) = config.health.current else { return }
         XCTAssertTrue(why.contains("is iptables installed?"), why)
         let up = NetworkReadiness(ready: true, unavailable: .init(status: false, reason: "FlannelIsUp", message: ""))
@@ -153,7 +144,7 @@ final class ServiceProxyTests: XCTestCase {
         XCTAssertEqual(events.map { $0["reason"]?.string }, ["ServiceProxySyncFailed"])
         XCTAssertEqual(events.first?[path: ["involvedObject", "name"]]?.string, "node1")
         kernel.installed.withLock { $0 = true }
-        await eventually("working again", timeout: .seconds(15)) { config.health.current == .working }
+        try await eventually("working again", within: .seconds(15)) { config.health.current == .working }
         XCTAssertEqual(config.health.applied(to: up), up,
                        "a working proxy leaves the pod network's condition as it is")
         XCTAssertGreaterThanOrEqual(changes.withLock { $0 }, 2)

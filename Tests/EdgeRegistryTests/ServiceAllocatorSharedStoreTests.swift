@@ -1,4 +1,5 @@
 import XCTest
+import EdgeTestSupport
 import EdgeAPI
 import EdgeStore
 @testable import EdgeRegistry
@@ -106,7 +107,7 @@ final class ServiceAllocatorSharedStoreTests: XCTestCase {
             XCTAssertEqual(claim.flatMap { try? JSONParser.parse($0.value) }?["service"]?.string, uid, key)
         }
         _ = try await b.delete(services, namespace: "default", name: "claimed", options: DeleteOptions(), context: .apiServer)
-        try await waitUntil("the deleted Service's claims are given back") {
+        try await eventually("the deleted Service's claims are given back") {
             try await backend.list(prefix: AllocationClaims.prefix, revision: 0, startAfter: nil, limit: 0).items.isEmpty
         }
         // A claim whose server died before writing its Service: refused while fresh, taken over once stale.
@@ -123,13 +124,5 @@ final class ServiceAllocatorSharedStoreTests: XCTestCase {
         _ = try await backend.create(AllocationClaims.key(ip: ServiceAllocator.parseIPv4("10.43.6.7")!), value: stale)
         let taken = try await create(a, svc("stale", clusterIP: "10.43.6.7"))
         XCTAssertEqual(taken[path: ["spec", "clusterIP"]]?.string, "10.43.6.7")
-    }
-
-    func waitUntil(_ what: String, _ cond: () async throws -> Bool) async throws {
-        for _ in 0..<200 {
-            if try await cond() { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        XCTFail("never: \(what)")
     }
 }

@@ -12,14 +12,6 @@ final class SchedulerIntegrationTests: XCTestCase {
     static let rs = BuiltinResources.replicaSets
     static let pods = BuiltinResources.pods
 
-    func eventually(_ what: String, timeout: Duration = .seconds(15), _ cond: () async throws -> Bool) async throws {
-        let deadline = TestDeadline.after(timeout)
-        while try await !cond() {
-            if ContinuousClock.now > deadline { XCTFail("timed out waiting for \(what)"); return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
     func testReplicasSpreadOverHollowNodesAndRun() async throws {
         let cluster = try await LocalCluster()
         let client = cluster.client

@@ -22,9 +22,9 @@ public enum TestDeadline {
     public static func after(_ base: Duration) -> ContinuousClock.Instant { .now + scaled(base) }
 
     /// Checks `condition` every `interval` until it holds (true) or the scaled `base` has passed (false).
-    public static func poll(within base: Duration, every interval: Duration, _ condition: () -> Bool) async throws -> Bool {
+    public static func poll(within base: Duration, every interval: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
         let giveUp = after(base)
-        while !condition() {
+        while try await !condition() {
             guard ContinuousClock.now < giveUp else { return false }
             try await Task.sleep(for: interval)
         }
