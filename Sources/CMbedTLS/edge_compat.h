@@ -32,6 +32,15 @@ static inline int edge_pk_parse_key(mbedtls_pk_context *pk, const unsigned char 
 #endif
 }
 
+/* Whether prv is the private key of pub; 3.x takes an RNG for the check. */
+static inline int edge_pk_check_pair(const mbedtls_pk_context *pub, const mbedtls_pk_context *prv) {
+#if EDGE_MBEDTLS_3
+    return mbedtls_pk_check_pair(pub, prv, mbedtls_ctr_drbg_random, edge_drbg());
+#else
+    return mbedtls_pk_check_pair(pub, prv);
+#endif
+}
+
 static inline int edge_sha256_digest(const unsigned char *data, size_t len, unsigned char out[32]) {
 #if EDGE_MBEDTLS_3
     return mbedtls_sha256(data, len, out, 0);

@@ -212,13 +212,14 @@ static int write_crt(mbedtls_x509write_cert *crt, mbedtls_pk_context *issuer_key
     return rc;
 }
 
-int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_pem, char *err, size_t errlen) {
+int edge_make_ca(const char *key_pem, const char *subject, int64_t not_before_offset, int64_t not_after_offset, char **crt_pem,
+                 char *err, size_t errlen) {
     mbedtls_pk_context key;
     if (parse_key(&key, key_pem, err, errlen)) return -1;
     mbedtls_x509write_cert crt;
     mbedtls_x509write_crt_init(&crt);
     char from[16], to[16];
-    validity(from, to, -300, (int64_t)days * 86400 - 300); /* backdated: tolerate small clock skew between nodes */
+    validity(from, to, not_before_offset, not_after_offset);
     int rc = set_random_serial(&crt);
     if (!rc) { mbedtls_x509write_crt_set_version(&crt, MBEDTLS_X509_CRT_VERSION_3); mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256); }
     mbedtls_x509write_crt_set_subject_key(&crt, &key);
@@ -233,6 +234,27 @@ int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_
     else rc = write_crt(&crt, &key, crt_pem, err, errlen);
     mbedtls_x509write_crt_free(&crt);
     mbedtls_pk_free(&key);
+    return rc;
+}
+
+int edge_check_ca(const char *crt_pem, const char *key_pem, char *err, size_t errlen) {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int rc = mbedtls_x509_crt_parse(&crt, (const unsigned char *)crt_pem, strlen(crt_pem) + 1);
+    if (rc) { mbedtls_x509_crt_free(&crt); return fail(err, errlen, "failed to parse CA certificate", rc); }
+    if (!crt.MBEDTLS_PRIVATE(ca_istrue)) {
+        mbedtls_x509_crt_free(&crt);
+        snprintf(err, errlen, "the certificate is not a CA (no basicConstraints cA)");
+        return -1;
+    }
+    /* Only a private key: parse_key would also take a public one, which cannot sign. */
+    mbedtls_pk_context key;
+    mbedtls_pk_init(&key);
+    rc = edge_pk_parse_key(&key, (const unsigned char *)key_pem, strlen(key_pem) + 1);
+    if (rc) fail(err, errlen, "failed to parse CA private key", rc);
+    else if ((rc = edge_pk_check_pair(&crt.pk, &key))) fail(err, errlen, "the CA key does not match the CA certificate", rc);
+    mbedtls_pk_free(&key);
+    mbedtls_x509_crt_free(&crt);
     return rc;
 }
 

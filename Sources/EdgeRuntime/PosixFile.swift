@@ -46,7 +46,10 @@ public enum PosixFile {
     }
 
     /// Writes through a temporary file and rename, so readers never see half a file.
-    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+    /// `durable` also flushes the file to the disk before the rename, so a power cut
+    /// right after it leaves the new contents rather than an empty file (for rare
+    /// writes of what must survive, such as keys: an SD card pays for every flush).
+    public static func write(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = false) throws {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw ContainerRunner.Failure(description: "failed to write \(path): \(String(cString: strerror(errno)))") }
@@ -58,6 +61,11 @@ public enum PosixFile {
             off += n
         }
         fchmod(fd, mode)
+        if durable && fsync(fd) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw ContainerRunner.Failure(description: "failed to write \(path): \(reason)")
+        }
         close(fd)
         guard rename(tmp, path) == 0 else { throw ContainerRunner.Failure(description: "failed to rename \(tmp): \(String(cString: strerror(errno)))") }
     }

@@ -21,11 +21,28 @@ public enum PKI {
         return takeString(out)
     }
 
+    /// A self-signed CA certificate for `keyPEM`, `days` long (backdated for clock skew between nodes, as `.days`).
     public static func makeCA(keyPEM: String, commonName: String, days: Int = 3650) throws -> String {
+        try makeCA(keyPEM: keyPEM, commonName: commonName, validity: .days(days))
+    }
+
+    /// As above, valid over `validity` (seconds around the moment of signing): a
+    /// test can make a CA that runs out within seconds.
+    public static func makeCA(keyPEM: String, commonName: String, validity: CertificateValidity) throws -> String {
         var out: UnsafeMutablePointer<CChar>?
-        let (rc, err) = withErrorBuffer { edge_make_ca(keyPEM, CertificateSubject(commonName: commonName).distinguishedName, Int32(days), &out, $0, $1) }
+        let dn = CertificateSubject(commonName: commonName).distinguishedName
+        let (rc, err) = withErrorBuffer {
+            edge_make_ca(keyPEM, dn, -validity.backdateSeconds, validity.expiresAfterSeconds, &out, $0, $1)
+        }
         guard rc == 0 else { throw TLSError(err) }
         return takeString(out)
+    }
+
+    /// Throws unless `certificatePEM` is a CA certificate and `keyPEM` its private
+    /// key: a CA read back from disk may be cut short, swapped or mismatched.
+    public static func checkCA(certificatePEM: String, keyPEM: String) throws {
+        let (rc, err) = withErrorBuffer { edge_check_ca(certificatePEM, keyPEM, $0, $1) }
+        guard rc == 0 else { throw TLSError(err) }
     }
 
     /// A certificate for `subjectKeyPEM` (a private key or a public key from a CSR), signed by the CA, `days` long.

@@ -131,8 +131,10 @@ enum AgentRunner {
         }
         let podManager = pods
         let runsPods = canRunPods
-        // Self-signed as kubelet's, and renewed while the agent runs (AgentServingCertificate).
-        let serving = try AgentServingCertificate(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"])
+        // Self-signed as kubelet's, and renewed while the agent runs (AgentServingCertificate); the node's
+        // CA that signs it is kept beside the node's credentials, so it stays the same across restarts.
+        let serving = try AgentServingCertificate(clientCAPEM: clusterCAPEM, nodeName: nodeName, addresses: [ip, "127.0.0.1"],
+                                                  authorityDirectory: dataDir + "/tls")
         let serviceConfig = services
         return Task {
             await withTaskGroup(of: Void.self) { g in

@@ -59,4 +59,38 @@ final class PKITests: XCTestCase {
         let openssl = String(cString: line).filter { !$0.isWhitespace }
         XCTAssertEqual(ours, "sha256:" + openssl)
     }
+
+    func testCACarriesAValidityInSeconds() throws {
+        let key = try PKI.generateKey()
+        let before = Int64(time(nil))
+        let ca = try PKI.makeCA(keyPEM: key, commonName: "short-ca", validity: CertificateValidity(backdateSeconds: 2, expiresAfterSeconds: 5))
+        let after = Int64(time(nil))
+        let info = try PKI.inspectCertificate(ca)
+        XCTAssertTrue((before - 2...after - 2).contains(info.notBefore), "notBefore \(info.notBefore), made between \(before) and \(after)")
+        XCTAssertTrue((before + 5...after + 5).contains(info.notAfter), "notAfter \(info.notAfter), made between \(before) and \(after)")
+        XCTAssertNoThrow(try PKI.checkCA(certificatePEM: ca, keyPEM: key))
+    }
+
+    func testDaysCAIsBackdatedForClockSkewAsBefore() throws {
+        let key = try PKI.generateKey()
+        let before = Int64(time(nil))
+        let info = try PKI.inspectCertificate(try PKI.makeCA(keyPEM: key, commonName: "ca", days: 10))
+        let after = Int64(time(nil))
+        XCTAssertTrue((before - 300...after - 300).contains(info.notBefore), "notBefore \(info.notBefore)")
+        XCTAssertEqual(info.notAfter - info.notBefore, 10 * 86400)
+    }
+
+    func testCheckCARefusesALeafAnotherKeyOrGarbage() throws {
+        let key = try PKI.generateKey()
+        let ca = try PKI.makeCA(keyPEM: key, commonName: "ca")
+        let leafKey = try PKI.generateKey()
+        let leaf = try PKI.signCertificate(caCertPEM: ca, caKeyPEM: key, subjectKeyPEM: leafKey, subject: CertificateSubject(commonName: "n"),
+                                           usage: .serverAuth)
+        XCTAssertThrowsError(try PKI.checkCA(certificatePEM: leaf, keyPEM: leafKey)) { XCTAssertTrue("\($0)".contains("not a CA"), "\($0)") }
+        XCTAssertThrowsError(try PKI.checkCA(certificatePEM: ca, keyPEM: leafKey)) { XCTAssertTrue("\($0)".contains("does not match"), "\($0)") }
+        XCTAssertThrowsError(try PKI.checkCA(certificatePEM: "garbage", keyPEM: key))
+        XCTAssertThrowsError(try PKI.checkCA(certificatePEM: ca, keyPEM: String(key.prefix(key.count / 2))))
+        let publicKey = try PKI.inspectCSR(try PKI.makeCSR(keyPEM: key, subject: CertificateSubject(commonName: "x"))).publicKeyPEM
+        XCTAssertThrowsError(try PKI.checkCA(certificatePEM: ca, keyPEM: publicKey), "a public key cannot sign")
+    }
 }

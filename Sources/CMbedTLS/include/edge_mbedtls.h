@@ -12,8 +12,12 @@ void edge_free(void *p);
 
 /* ---- PKI ---- */
 int edge_gen_ec_key(char **key_pem, char *err, size_t errlen);
-/* A self-signed CA certificate. */
-int edge_make_ca(const char *key_pem, const char *subject, int days, char **crt_pem, char *err, size_t errlen);
+/* A self-signed CA certificate, valid from not_before_offset to not_after_offset (seconds from now, as edge_sign_cert). */
+int edge_make_ca(const char *key_pem, const char *subject, int64_t not_before_offset, int64_t not_after_offset, char **crt_pem,
+                 char *err, size_t errlen);
+/* 0 when crt_pem parses, is a CA (basicConstraints cA) and key_pem is the private key of its public key:
+ * a CA read back from disk can sign with it. */
+int edge_check_ca(const char *crt_pem, const char *key_pem, char *err, size_t errlen);
 /* Signs a certificate for subject_key_pem (private or public key PEM) with the CA.
  * subject: "CN=admin,O=system:masters". dns/ips: SAN entries. usage: bit 1 serverAuth, bit 2 clientAuth.
  * not_before_offset/not_after_offset: validity in seconds from now (negative: in the past). */

@@ -6,8 +6,11 @@ import Synchronization
 /// The agent API's serving certificate, renewed while the agent runs.
 ///
 /// As kubelet without a cluster-signed serving certificate, the agent signs
-/// its own: a CA of the node's own (made at start, kept in memory) signs a
-/// certificate for the node's name and addresses. The API server does not
+/// its own: a CA of the node's own signs a certificate for the node's name and
+/// addresses. The CA is kept in the agent's data dir (NodeAuthorityStore) and
+/// used again at the next start while it outlasts a new certificate, so a
+/// client can pin it across restarts; the serving certificate is made anew at
+/// every start and kept in memory only. The API server does not
 /// verify it, but clients that do (kubectl or a metrics scraper talking to
 /// the node directly) refuse an expired one, and an agent may run for years
 /// without a restart. So `run` makes a fresh certificate when the current one
@@ -16,7 +19,8 @@ import Synchronization
 /// logged once per attempt and retried, the delay doubling from 2 s to 5
 /// minutes, while the current certificate stays in use. The node's CA is kept
 /// across renewals (a client that trusts it keeps trusting the new
-/// certificates) until it would expire before the next certificate does.
+/// certificates) until it would expire before the next certificate does; a
+/// new CA is then made and stored in place of the old.
 public final class AgentServingCertificate: Sendable {
     /// One serving certificate and the TLS configuration that presents it.
     public struct Issued: Sendable {
@@ -49,6 +53,7 @@ public final class AgentServingCertificate: Sendable {
     let addresses: [String]
     let validity: CertificateValidity
     let logger: Logger
+    let authorities: NodeAuthorityStore
     let firstRetry: Duration
     let longestRetry: Duration
     /// Longest single sleep: the wall clock is read again after it, so a clock
@@ -63,15 +68,18 @@ public final class AgentServingCertificate: Sendable {
     }
     private let state: Mutex<State>
 
-    /// Makes the node's CA and the first certificate at once: an agent that
-    /// cannot sign its own certificate does not start.
+    /// Takes the node's CA (from `authorityDirectory` when it holds a usable
+    /// one) and makes the first certificate at once: an agent that cannot sign
+    /// its own certificate does not start. Whatever is in the directory cannot
+    /// stop it: an unusable CA there is replaced. nil keeps the CA in memory only.
     public convenience init(clientCAPEM: String, nodeName: String, addresses: [String], validity: CertificateValidity = defaultValidity,
-                            logger: Logger = Logger(label: "edgectl.agent-api")) throws {
+                            authorityDirectory: String? = nil, logger: Logger = Logger(label: "edgectl.agent-api")) throws {
         try self.init(clientCAPEM: clientCAPEM, nodeName: nodeName, addresses: addresses, validity: validity, logger: logger,
-                      firstRetry: .seconds(2), longestRetry: .seconds(300), beforeRenewal: {})
+                      authorityDirectory: authorityDirectory, firstRetry: .seconds(2), longestRetry: .seconds(300), beforeRenewal: {})
     }
 
     init(clientCAPEM: String, nodeName: String, addresses: [String], validity: CertificateValidity, logger: Logger,
+         authorityDirectory: String? = nil, authorityValidity: CertificateValidity = .days(authorityDays),
          firstRetry: Duration, longestRetry: Duration, beforeRenewal: @escaping @Sendable () throws -> Void) throws {
         self.clientCAPEM = clientCAPEM
         self.nodeName = nodeName
@@ -81,7 +89,8 @@ public final class AgentServingCertificate: Sendable {
         self.firstRetry = firstRetry
         self.longestRetry = longestRetry
         self.beforeRenewal = beforeRenewal
-        let authority = try Self.makeAuthority(nodeName: nodeName)
+        authorities = NodeAuthorityStore(directory: authorityDirectory, nodeName: nodeName, validity: authorityValidity, logger: logger)
+        let authority = try authorities.initial(outlasting: validity)
         let issued = try Self.issue(by: authority, clientCAPEM: clientCAPEM, nodeName: nodeName, addresses: addresses, validity: validity)
         // A certificate due as soon as it is made would be renewed in a loop.
         guard Self.deadline(of: issued) > Self.now() else {
@@ -141,24 +150,18 @@ public final class AgentServingCertificate: Sendable {
     }
 
     /// One renewal: a new key and certificate, and a new node CA when the
-    /// current one would run out first (or is not valid yet: the clock was set back).
+    /// current one would run out first (or is not valid yet: the clock was set
+    /// back). Only a new CA is written to disk; a renewal alone writes nothing.
     @discardableResult
     func renewOnce() throws -> Issued {
         try beforeRenewal()
         var authority = state.withLock { $0.authority }
         let now = Self.now()
         let (end, overflow) = now.addingReportingOverflow(validity.expiresAfterSeconds)
-        if overflow || authority.notAfter <= end || authority.notBefore > now { authority = try Self.makeAuthority(nodeName: nodeName) }
+        if overflow || authority.notAfter <= end || authority.notBefore > now { authority = try authorities.make() }
         let fresh = try Self.issue(by: authority, clientCAPEM: clientCAPEM, nodeName: nodeName, addresses: addresses, validity: validity)
         state.withLock { $0 = State(issued: fresh, authority: authority) }
         return fresh
-    }
-
-    static func makeAuthority(nodeName: String) throws -> Authority {
-        let key = try PKI.generateKey()
-        let cert = try PKI.makeCA(keyPEM: key, commonName: "\(nodeName)-ca", days: authorityDays)
-        let info = try PKI.inspectCertificate(cert)
-        return Authority(certificatePEM: cert, keyPEM: key, notBefore: info.notBefore, notAfter: info.notAfter)
     }
 
     static func issue(by ca: Authority, clientCAPEM: String, nodeName: String, addresses: [String],
