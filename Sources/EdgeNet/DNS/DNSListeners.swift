@@ -76,7 +76,7 @@ enum DNSListeners {
                 guard buffer.count >= n + 2 else { break }
                 let message = Array(buffer[2..<(n + 2)])
                 buffer.removeFirst(n + 2)
-                let reply: ([UInt8]) -> Void = { out in
+                let reply: @Sendable ([UInt8]) -> Void = { out in
                     var b = channel.allocator.buffer(capacity: out.count + 2)
                     b.writeInteger(UInt16(truncatingIfNeeded: out.count))
                     b.writeBytes(out)
@@ -96,7 +96,7 @@ enum DNSListeners {
 
     /// The CNAME plus the upstream's records for its target; the CNAME alone if upstream fails.
     static func chase(_ q: DNSQuery, _ a: DNSAnswer, _ target: DNSName, udp: Bool, _ forwarder: DNSForwarder?,
-                      _ reply: @escaping ([UInt8]) -> Void) {
+                      _ reply: @escaping @Sendable ([UInt8]) -> Void) {
         let limit = udp ? Int(max(512, min(q.ednsSize ?? 512, 4096))) : 65535
         guard let forwarder else { return reply(a.encode(for: q, limit: limit)) }
         var w = DNSWriter()
@@ -116,7 +116,7 @@ enum DNSListeners {
     }
 
     static func forward(_ q: DNSQuery, _ bytes: [UInt8], tcp: Bool, _ responder: DNSResponder, _ forwarder: DNSForwarder?,
-                        _ reply: @escaping ([UInt8]) -> Void) {
+                        _ reply: @escaping @Sendable ([UInt8]) -> Void) {
         guard let forwarder else { return reply(DNSAnswer.error(id: q.id, flags: q.flags, rcode: DNSRcode.servFail)) }
         forwarder.forward(q, bytes: bytes, tcp: tcp).whenComplete { result in
             switch result {
