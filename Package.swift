@@ -96,7 +96,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient"]),
+        .target(name: "EdgeScheduler", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")]),
         .target(name: "EdgeControllers", dependencies: ["EdgeAPI", "EdgeClient", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: smallerCode),
         // rtnetlink (links, addresses, routes, neighbours) and the CNI plugin runner, in C: no process per pod.
@@ -128,8 +128,9 @@ let package = Package(
             "EdgeCommandLine",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: smallerCode),
-        // What the test targets share: how long a test waits for a condition before it fails, and the wait itself.
-        .target(name: "EdgeTestSupport", path: "Tests/EdgeTestSupport"),
+        // What the test targets share: how long a test waits for a condition before it fails, the wait itself,
+        // a log handler that keeps what was logged, and a transport that refuses chosen requests.
+        .target(name: "EdgeTestSupport", dependencies: ["EdgeClient", .product(name: "Logging", package: "swift-log")], path: "Tests/EdgeTestSupport"),
         .testTarget(name: "EdgeAPITests", dependencies: ["EdgeAPI"]),
         .testTarget(name: "EdgeCommandLineTests", dependencies: ["EdgeCommandLine"]),
         .testTarget(name: "EdgeBoardsTests", dependencies: ["EdgeBoards", "EdgeAPI"]),

@@ -139,3 +139,9 @@ extension APIError {
         APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: Details())
     }
 }
+
+/// What `"\(error)"` says: the Status message, as client-go's StatusError does, so a log
+/// line, an event or a CLI message reads as upstream's rather than as a struct dump.
+extension APIError: CustomStringConvertible {
+    public var description: String { message.isEmpty ? "\(code) \(reason)" : message }
+}

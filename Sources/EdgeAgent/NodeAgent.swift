@@ -70,10 +70,20 @@ public final class NodeAgent: Sendable {
             }
         }
         let registeredAt = lastWrite
+        // A node that cannot renew its lease goes NotReady on the server: say why here,
+        // once per streak of the same failure (the lease is retried every interval).
+        let streaks = FailureStreaks()
         await withTaskGroup(of: Void.self) { g in
             g.addTask {
                 while !Task.isCancelled {
-                    try? await self.renewLease()
+                    do {
+                        try await self.renewLease()
+                        self.reportRecovery(streaks, "lease", "renewing the node's lease")
+                    } catch {
+                        if !Task.isCancelled && streaks.failed("lease", error) {
+                            self.config.report("cannot renew the lease of node \(self.config.nodeName) (retrying every \(self.config.leaseInterval)): \(error)")
+                        }
+                    }
                     try? await Task.sleep(for: self.config.leaseInterval)
                 }
             }
@@ -81,9 +91,23 @@ public final class NodeAgent: Sendable {
                 var last = registeredAt
                 while !Task.isCancelled {
                     await self.statusWakeup.wait(timeout: self.config.statusCheckInterval)
-                    if let wrote = try? await self.updateStatusIfNeeded(lastWrite: last), wrote { last = Timestamp.now().seconds }
+                    do {
+                        if try await self.updateStatusIfNeeded(lastWrite: last) { last = Timestamp.now().seconds }
+                        self.reportRecovery(streaks, "status", "writing the node's status")
+                    } catch {
+                        if !Task.isCancelled && streaks.failed("status", error) {
+                            self.config.report("cannot write the status of node \(self.config.nodeName) (retrying): \(error)")
+                        }
+                    }
                 }
             }
+        }
+    }
+
+    /// Says once that `what` works again after the failures `streaks` logged for `key`.
+    func reportRecovery(_ streaks: FailureStreaks, _ key: String, _ what: String) {
+        if let failures = streaks.succeeded(key) {
+            config.report("\(what) works again after \(failures) failed attempt\(failures == 1 ? "" : "s")")
         }
     }
 

@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeClient
+import Logging
 
 /// Keeps `default/kubernetes` Endpoints listing every live API server, as kube-apiserver's lease endpoint
 /// reconciler does: each server renews a Lease of its own in kube-system (labelled as an apiserver
@@ -18,14 +19,17 @@ public struct APIServerEndpointsReconciler: Sendable {
     public let leaseSeconds: Int64
     /// No other API server can share the store: list this one, keep no lease.
     public let alone: Bool
+    let logger: Logger
 
     static let leases = BuiltinResources.leases
     static let endpoints = BuiltinResources.endpoints
     public static let identityLabel = "apiserver.kubernetes.io/identity"
     public static let addressAnnotation = "edgectl.io/apiserver-address"
 
-    public init(client: APIClient, ip: String, port: Int, interval: Duration = .seconds(5), leaseSeconds: Int64 = 15, alone: Bool = false) {
+    public init(client: APIClient, ip: String, port: Int, interval: Duration = .seconds(5), leaseSeconds: Int64 = 15, alone: Bool = false,
+                logger: Logger = Logger(label: "edgectl.apiserver-endpoints")) {
         self.client = client
+        self.logger = logger
         self.alone = alone
         self.ip = ip
         self.port = port
@@ -40,37 +44,64 @@ public struct APIServerEndpointsReconciler: Sendable {
 
     public func run() async {
         if alone { return await runAlone() }
+        let streaks = FailureStreaks()
         while !Task.isCancelled {
             do {
                 try await renew()
                 try await reconcile()
+                recovered(streaks)
             } catch {
                 // The datastore may be down: the next round tries again.
+                failed(streaks, error)
             }
             try? await Task.sleep(for: interval)
         }
         // Leaving: drop out of the list now rather than when the lease expires.
-        _ = try? await client.delete(Self.leases, namespace: "kube-system", name: leaseName)
-        try? await reconcile(excludingSelf: true)
+        do {
+            _ = try await client.delete(Self.leases, namespace: "kube-system", name: leaseName)
+            try await reconcile(excludingSelf: true)
+        } catch {
+            logger.warning("cannot take this server out of default/kubernetes on the way out (its lease \(leaseName) expires in \(leaseSeconds) s): \(error)")
+        }
+    }
+
+    /// Logs a failed round once per streak of the same error (a round runs every few seconds).
+    func failed(_ streaks: FailureStreaks, _ error: any Error) {
+        if !Task.isCancelled && streaks.failed("endpoints", error) {
+            logger.warning("cannot keep default/kubernetes up to date (retrying every \(interval)): \(error)")
+        }
+    }
+
+    func recovered(_ streaks: FailureStreaks) {
+        if let failures = streaks.succeeded("endpoints") {
+            logger.info("default/kubernetes is up to date again after \(failures) failed round\(failures == 1 ? "" : "s")")
+        }
     }
 
     /// The only server: its address in the Endpoints (rewritten only if someone changed them), and the leases
     /// earlier runs left (when the store was shared, or by an older edgectl) removed so they list no one.
     func runAlone() async {
         var leftovers = true
+        let streaks = FailureStreaks()
         while !Task.isCancelled {
             do {
                 if leftovers {
                     let list = try await client.list(Self.leases, namespace: "kube-system", labelSelector: "\(Self.identityLabel)=kube-apiserver")
                     for l in list.items {
                         guard let name = l[path: ["metadata", "name"]]?.string else { continue }
-                        _ = try? await client.delete(Self.leases, namespace: "kube-system", name: name)
+                        do {
+                            _ = try await client.delete(Self.leases, namespace: "kube-system", name: name)
+                        } catch let e as APIError where e.code == 404 {
+                            // Gone already: what this loop wanted.
+                        }
                     }
                     leftovers = false
                 }
                 try await write(Self.subsets([selfLease(now: Timestamp.now())], now: Timestamp.now()))
+                recovered(streaks)
             } catch {
                 // The next round tries again.
+                failed(streaks, error)
             }
             try? await Task.sleep(for: interval)
         }

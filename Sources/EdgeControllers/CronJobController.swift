@@ -87,8 +87,14 @@ public struct CronJobController: Controller {
                 status["lastScheduleTime"] = .string(due.rfc3339)
             } else {
                 if policy == "Replace" {
+                    // A job that cannot be deleted would run beside its replacement: retry the key instead.
                     for j in active {
-                        try? await ctx.client.delete(Self.jobs, namespace: ns, name: j[path: ["metadata", "name"]]?.string ?? "", propagationPolicy: "Background")
+                        do {
+                            try await ctx.client.delete(Self.jobs, namespace: ns, name: j[path: ["metadata", "name"]]?.string ?? "",
+                                                        propagationPolicy: "Background")
+                        } catch let e as APIError where e.code == 404 {
+                            // Gone already.
+                        }
                     }
                     active = []
                 }

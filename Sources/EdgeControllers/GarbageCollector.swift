@@ -111,9 +111,15 @@ public struct GarbageCollector: Controller {
         if obj[path: ["metadata", "deletionTimestamp"]] != nil && finalizers.contains("orphan") {
             for (dr, dep) in dependents(of: uid, ctx) {
                 let refs = (dep[path: ["metadata", "ownerReferences"]]?.array ?? []).filter { $0["uid"]?.string != uid }
-                _ = try? await ctx.client.mergePatch(dr, namespace: dep[path: ["metadata", "namespace"]]?.string,
-                                                     name: dep[path: ["metadata", "name"]]?.string ?? "",
-                                                     ["metadata": ["ownerReferences": refs.isEmpty ? .null : .array(refs)]])
+                // A dependent still pointing at the owner would be collected with it once the
+                // finalizer goes: a failure retries the key before the finalizer is removed.
+                do {
+                    _ = try await ctx.client.mergePatch(dr, namespace: dep[path: ["metadata", "namespace"]]?.string,
+                                                        name: dep[path: ["metadata", "name"]]?.string ?? "",
+                                                        ["metadata": ["ownerReferences": refs.isEmpty ? .null : .array(refs)]])
+                } catch let e as APIError where e.code == 404 {
+                    // Deleted meanwhile: nothing left to orphan.
+                }
             }
             try await removeFinalizer("orphan", from: obj, r, ns: ns, name: name, ctx)
             return

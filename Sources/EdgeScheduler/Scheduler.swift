@@ -1,5 +1,6 @@
 import EdgeAPI
 import EdgeClient
+import Logging
 import Synchronization
 
 /// Places pods on nodes: watches pods without a node whose schedulerName is
@@ -23,6 +24,9 @@ public final class Scheduler: Sendable {
     let nodeInformer: Informer
     let queue = WorkQueue(baseDelay: .seconds(1), maxDelay: .seconds(60))
     let events: EventRecorder
+    let logger: Logger
+    /// Failed writes of pods' PodScheduled condition, logged once per pod and error.
+    let conditionFailures = FailureStreaks()
     /// Binds in flight at once: binding is I/O, placing is the one serial step.
     let maxBindsInFlight = 32
 
@@ -45,8 +49,9 @@ public final class Scheduler: Sendable {
     /// `informers`: the process's shared informers (pods and nodes are read from
     /// them); without one the scheduler lists and watches for itself.
     public init(client: APIClient, informers: SharedInformerFactory? = nil, schedulerName: String = "default-scheduler",
-                imageName: @escaping @Sendable (String) -> String = { $0 }) {
+                imageName: @escaping @Sendable (String) -> String = { $0 }, logger: Logger = Logger(label: "edgectl.scheduler")) {
         self.client = client
+        self.logger = logger
         self.schedulerName = schedulerName
         self.imageName = imageName
         self.informers = informers ?? SharedInformerFactory(client: client)
@@ -256,8 +261,18 @@ public final class Scheduler: Sendable {
             var conditions = (pod[path: ["status", "conditions"]]?.array ?? []).filter { $0["type"]?.string != "PodScheduled" }
             conditions.append(["type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
                                "lastProbeTime": nil, "lastTransitionTime": .string(Timestamp.now().rfc3339)])
-            _ = try? await client.mergePatch(Self.pods, namespace: ns, name: name, ["status": ["conditions": .array(conditions)]],
-                                             subresource: "status")
+            do {
+                _ = try await client.mergePatch(Self.pods, namespace: ns, name: name, ["status": ["conditions": .array(conditions)]],
+                                                subresource: "status")
+                conditionFailures.forget(key)
+            } catch let e as APIError where e.code == 404 {
+                conditionFailures.forget(key) // deleted meanwhile: nothing to say
+            } catch {
+                // The event below still tells the pod's story; the pod is tried again when the cluster changes.
+                if conditionFailures.failed(key, error) {
+                    logger.warning("cannot set PodScheduled=False on \(key): \(error)", metadata: ["pod": "\(key)"])
+                }
+            }
         }
         await events.record(pod, type: "Warning", reason: "FailedScheduling", message: message)
     }
