@@ -57,6 +57,8 @@ public final class PodManager: Sendable {
     let queue = WorkQueue(baseDelay: .milliseconds(200), maxDelay: .seconds(30))
     let events: EventRecorder
     let logger = Logger(label: "edgectl.pods")
+    /// Failed syncs, logged once per pod and error (a failing pod is retried with backoff).
+    let syncFailures = FailureStreaks()
     let local = Mutex<[String: LocalPod]>([:])
     let probes: ProbeManager
     /// Removes unused images under disk pressure; nil: images are never collected.
@@ -121,7 +123,17 @@ public final class PodManager: Sendable {
             do {
                 try await sync(key)
                 queue.forget(key)
+                if let failures = syncFailures.succeeded(key) {
+                    logger.info("pod \(key) synced after \(failures) failed attempt\(failures == 1 ? "" : "s")", metadata: ["pod": "\(key)"])
+                }
+            } catch let e as APIError where e.reason == "Conflict" {
+                // The pod changed under a status write: the retry reads the newer one.
+                logger.debug("pod \(key) changed under a write, retrying: \(e)", metadata: ["pod": "\(key)"])
+                queue.addRateLimited(key)
             } catch {
+                if syncFailures.failed(key, error) {
+                    logger.warning("syncing pod \(key) failed, retrying with backoff: \(error)", metadata: ["pod": "\(key)"])
+                }
                 queue.addRateLimited(key)
             }
             queue.done(key)
