@@ -42,7 +42,7 @@ final class AgentAPIServerTests: XCTestCase {
     func writeLog(_ name: String, _ lines: [String]) -> String {
         let path = logDir + "/" + name
         let text = lines.map { $0 + "\n" }.joined()
-        _ = text.withCString { s in
+        text.withCString { s in
             let f = fopen(path, "w")!
             fputs(s, f)
             fclose(f)

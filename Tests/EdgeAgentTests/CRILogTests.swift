@@ -64,7 +64,7 @@ final class CRILogTests: XCTestCase {
     func withLogFile(_ lines: [String], trailing: String = "", _ body: (String) async throws -> Void) async throws {
         var template = Array("/tmp/edgectl-log-XXXXXX".utf8CString)
         let fd = mkstemp(&template)
-        let path = String(cString: template)
+        let path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         defer { unlink(path) }
         let text = Array((lines.map { $0 + "\n" }.joined() + trailing).utf8)
         XCTAssertEqual(write(fd, text, text.count), text.count)

@@ -21,7 +21,7 @@ final class KubectlAgentAPITests: NodeProxyTests {
         let f = fopen(out, "r")
         var text = ""
         var buf = [CChar](repeating: 0, count: 4096)
-        while let f, fgets(&buf, 4096, f) != nil { text += String(cString: buf) }
+        while let f, fgets(&buf, 4096, f) != nil { text += buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
         if let f { fclose(f) }
         return ((rc >> 8) & 0xff, text)
     }
