@@ -47,13 +47,13 @@ final class ControllerFailureLoggingTests: XCTestCase {
         defer { task.cancel() }
         try await eventually("every key reconciled") { controller.successes.withLock { $0.count } == 4 }
 
-        XCTAssertEqual(lines.count(.warning, containing: "scripted: reconciling default/same failed, retrying with backoff: disk full"), 1,
+        XCTAssertEqual(lines.count(.warning, containing: "scripted: default/same failed, retrying with backoff: disk full"), 1,
                        "four failures with the same error: one line. \(lines.all)")
-        XCTAssertEqual(lines.count(.info, containing: "scripted: reconciled default/same after 4 failed attempts"), 1, "\(lines.all)")
-        XCTAssertEqual(lines.count(.warning, containing: "default/changing failed, retrying with backoff: disk full"), 1, "\(lines.all)")
-        XCTAssertEqual(lines.count(.warning, containing: "default/changing failed, retrying with backoff: store unavailable"), 1,
+        XCTAssertEqual(lines.count(.info, containing: "scripted: default/same went through after 4 failed attempts"), 1, "\(lines.all)")
+        XCTAssertEqual(lines.count(.warning, containing: "scripted: default/changing failed, retrying with backoff: disk full"), 1, "\(lines.all)")
+        XCTAssertEqual(lines.count(.warning, containing: "scripted: default/changing failed, retrying with backoff: store unavailable"), 1,
                        "a different error is said again. \(lines.all)")
-        XCTAssertEqual(lines.count(.info, containing: "reconciled default/changing after 3 failed attempts"), 1, "\(lines.all)")
+        XCTAssertEqual(lines.count(.info, containing: "scripted: default/changing went through after 3 failed attempts"), 1, "\(lines.all)")
         XCTAssertEqual(lines.count(.debug, containing: "scripted: default/raced changed under a write, retrying: Operation cannot be fulfilled"), 2,
                        "a lost resourceVersion race is routine: debug only, with the Status message. \(lines.all)")
         XCTAssertTrue(lines.all.allSatisfy { !$0.1.contains("default/fine") }, "a key that never failed is not logged: \(lines.all)")

@@ -1,6 +1,7 @@
 import XCTest
 import Synchronization
 import EdgeAPI
+import EdgeClient
 @testable import EdgeControllers
 
 /// Objects stored before decoding checked ranges may hold any int64 (or any

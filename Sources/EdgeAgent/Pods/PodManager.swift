@@ -119,25 +119,7 @@ public final class PodManager: Sendable {
     }
 
     func worker() async {
-        while let key = await queue.get() {
-            do {
-                try await sync(key)
-                queue.forget(key)
-                if let failures = syncFailures.succeeded(key) {
-                    logger.info("pod \(key) synced after \(failures) failed attempt\(failures == 1 ? "" : "s")", metadata: ["pod": "\(key)"])
-                }
-            } catch let e as APIError where e.reason == "Conflict" {
-                // The pod changed under a status write: the retry reads the newer one.
-                logger.debug("pod \(key) changed under a write, retrying: \(e)", metadata: ["pod": "\(key)"])
-                queue.addRateLimited(key)
-            } catch {
-                if syncFailures.failed(key, error) {
-                    logger.warning("syncing pod \(key) failed, retrying with backoff: \(error)", metadata: ["pod": "\(key)"])
-                }
-                queue.addRateLimited(key)
-            }
-            queue.done(key)
-        }
+        await queue.work("pods", logger: logger, streaks: syncFailures) { try await self.sync($0) }
     }
 
     /// Watches exits and kill deadlines between events, resyncs everything now and then, and lets
